@@ -1,0 +1,41 @@
+package io.fluxer.relay.engine;
+
+import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.StreamPosition;
+import io.vertx.core.Future;
+
+/**
+ * Publishes to channels and keeps their history. Implementations: memory (single node) and Redis
+ * (cluster). Every returned future may complete on any thread; callers hop back to their context.
+ */
+public interface Broker {
+  /** Registers the single handler that receives publications, joins and leaves. Call before use. */
+  void setEventHandler(BrokerEventHandler handler);
+
+  /**
+   * Stores the publication in history (when {@code options} keep history) and hands it to the event
+   * handler. Returns the stream position of the publication; for channels without history, the
+   * position has offset 0.
+   */
+  Future<StreamPosition> publish(String channel, String data, PublishOptions options);
+
+  /** Hands a join event to the event handler (fan-out only, nothing is stored). */
+  Future<Void> publishJoin(String channel, ClientInfo info);
+
+  /** Hands a leave event to the event handler (fan-out only, nothing is stored). */
+  Future<Void> publishLeave(String channel, ClientInfo info);
+
+  /**
+   * Reads history. A {@code since} position from another epoch fails with
+   * {@link UnrecoverablePositionException}. A channel never published to answers an empty result
+   * whose position has offset 0 and a fresh epoch, which stays the channel's epoch afterwards.
+   *
+   * @param metaTtl how long a newly created stream's epoch is kept without publications
+   */
+  Future<HistoryResult> history(String channel, HistoryFilter filter, java.time.Duration metaTtl);
+
+  /** Drops the channel's publications; the epoch and top offset are kept. */
+  Future<Void> removeHistory(String channel);
+
+  Future<Void> close();
+}

@@ -1,0 +1,4 @@
+package io.fluxer.relay.engine;
+
+/** Counts of clients (connections) and distinct users present in a channel. */
+public record PresenceStats(int numClients, int numUsers) {}
