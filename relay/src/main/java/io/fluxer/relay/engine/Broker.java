@@ -29,10 +29,8 @@ public interface Broker {
    * Reads history. A {@code since} position from another epoch fails with
    * {@link UnrecoverablePositionException}. A channel never published to answers an empty result
    * whose position has offset 0 and a fresh epoch, which stays the channel's epoch afterwards.
-   *
-   * @param metaTtl how long a newly created stream's epoch is kept without publications
    */
-  Future<HistoryResult> history(String channel, HistoryFilter filter, java.time.Duration metaTtl);
+  Future<HistoryResult> history(String channel, HistoryFilter filter);
 
   /** Drops the channel's publications; the epoch and top offset are kept. */
   Future<Void> removeHistory(String channel);
