@@ -1,0 +1,296 @@
+package io.fluxer.relay.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes client frames of the JSON protocol: one or more JSON objects separated by newlines (any
+ * whitespace). Pure, stateless and thread-safe; raw {@code data} values keep the client's exact text.
+ *
+ * <p>A frame that is not JSON, or whose top-level values are not objects, fails as a whole with
+ * {@link ProtocolException}. A well-formed command with wrong field types decodes to
+ * {@link Request.Invalid} so that only that command fails.
+ */
+public final class CommandDecoder {
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+      .build();
+
+  private CommandDecoder() {}
+
+  public static List<Command> decode(String frame) throws ProtocolException {
+    List<Command> commands = new ArrayList<>(2);
+    try (JsonParser p = JSON.createParser(frame)) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t != JsonToken.START_OBJECT) {
+          throw new ProtocolException("expected a JSON object, got " + t.asString());
+        }
+        commands.add(readCommand(p, frame));
+      }
+    } catch (JsonProcessingException e) {
+      throw new ProtocolException("malformed JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new ProtocolException("unreadable frame", e);
+    }
+    if (commands.isEmpty()) {
+      throw new ProtocolException("empty frame");
+    }
+    return commands;
+  }
+
+  private static Command readCommand(JsonParser p, String src) throws IOException, ProtocolException {
+    long id = 0;
+    Request request = null;
+    String badField = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      if ("id".equals(field)) {
+        if (value != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > 0xFFFFFFFFL) {
+          badField = "id";
+          p.skipChildren();
+        } else {
+          id = p.getLongValue();
+        }
+      } else if (request == null && value == JsonToken.START_OBJECT && isMethod(field)) {
+        request = readRequest(field, p, src);
+      } else {
+        p.skipChildren();
+      }
+    }
+    if (badField != null) {
+      throw new ProtocolException("field 'id' must be an unsigned 32-bit integer");
+    }
+    if (request == null) {
+      return id == 0 ? Command.PONG : new Command(id, new Request.Unknown());
+    }
+    return new Command(id, request);
+  }
+
+  private static boolean isMethod(String field) {
+    return switch (field) {
+      case "connect", "subscribe", "unsubscribe", "publish", "presence", "presence_stats", "history",
+          "rpc", "send", "refresh", "sub_refresh" -> true;
+      default -> false;
+    };
+  }
+
+  private static Request readRequest(String method, JsonParser p, String src) throws IOException {
+    Fields f = new Fields();
+    int depth = p.getParsingContext().getNestingDepth();
+    try {
+      readFields(p, src, f, "connect".equals(method));
+    } catch (FieldTypeException e) {
+      skipToEndOfObjectAt(p, depth);
+      return new Request.Invalid(method, e.getMessage());
+    }
+    return switch (method) {
+      case "connect" -> new Request.Connect(f.str("token"), f.raw("data"), f.str("name"),
+          f.str("version"), f.subs);
+      case "subscribe" -> subscribe(f, f.str("channel"));
+      case "unsubscribe" -> new Request.Unsubscribe(f.str("channel"));
+      case "publish" -> f.raw("data") == null
+          ? new Request.Invalid(method, "data required")
+          : new Request.Publish(f.str("channel"), f.raw("data"));
+      case "presence" -> new Request.Presence(f.str("channel"));
+      case "presence_stats" -> new Request.PresenceStats(f.str("channel"));
+      case "history" -> new Request.History(f.str("channel"), (int) f.num("limit"), f.since, f.bool("reverse"));
+      case "rpc" -> new Request.Rpc(f.str("method"), f.raw("data"));
+      case "send" -> new Request.Send(f.raw("data"));
+      case "refresh" -> new Request.Refresh(f.str("token"));
+      case "sub_refresh" -> new Request.SubRefresh(f.str("channel"), f.str("token"));
+      default -> throw new IllegalStateException(method);
+    };
+  }
+
+  private static Request.Subscribe subscribe(Fields f, String channel) {
+    return new Request.Subscribe(channel, f.str("token"), f.bool("recover"), f.num("offset"),
+        f.str("epoch"), f.bool("positioned"), f.bool("recoverable"), f.bool("join_leave"), f.raw("data"));
+  }
+
+  /** Reads the fields of the object whose START_OBJECT is the current token. */
+  private static void readFields(JsonParser p, String src, Fields f, boolean connect)
+      throws IOException, FieldTypeException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "data" -> f.raws.put(name, rawValue(p, t, src));
+        case "token", "name", "version", "channel", "epoch", "method" -> f.strs.put(name, string(p, t, name));
+        case "recover", "positioned", "recoverable", "join_leave", "reverse" -> f.bools.put(name, bool(p, t, name));
+        case "offset", "limit" -> f.nums.put(name, number(p, t, name));
+        case "since" -> f.since = connect ? skip(p) : since(p, t, src);
+        case "subs" -> {
+          if (connect) {
+            f.subs = subs(p, t, src);
+          } else {
+            p.skipChildren();
+          }
+        }
+        default -> p.skipChildren();
+      }
+    }
+  }
+
+  private static StreamPosition skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  private static StreamPosition since(JsonParser p, JsonToken t, String src) throws IOException, FieldTypeException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw new FieldTypeException("since must be an object");
+    }
+    Fields f = new Fields();
+    readFields(p, src, f, false);
+    return new StreamPosition(f.num("offset"), f.str("epoch"));
+  }
+
+  private static Map<String, Request.Subscribe> subs(JsonParser p, JsonToken t, String src)
+      throws IOException, FieldTypeException {
+    if (t == JsonToken.VALUE_NULL) {
+      return Map.of();
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw new FieldTypeException("subs must be an object");
+    }
+    Map<String, Request.Subscribe> subs = new HashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String channel = p.currentName();
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new FieldTypeException("subs." + channel + " must be an object");
+      }
+      Fields f = new Fields();
+      readFields(p, src, f, false);
+      subs.put(channel, subscribe(f, channel));
+    }
+    return subs;
+  }
+
+  private static String string(JsonParser p, JsonToken t, String name) throws IOException, FieldTypeException {
+    if (t == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    if (t == JsonToken.VALUE_NULL) {
+      return "";
+    }
+    p.skipChildren();
+    throw new FieldTypeException(name + " must be a string");
+  }
+
+  private static boolean bool(JsonParser p, JsonToken t, String name) throws IOException, FieldTypeException {
+    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+      return t == JsonToken.VALUE_TRUE;
+    }
+    if (t == JsonToken.VALUE_NULL) {
+      return false;
+    }
+    p.skipChildren();
+    throw new FieldTypeException(name + " must be a boolean");
+  }
+
+  private static long number(JsonParser p, JsonToken t, String name) throws IOException, FieldTypeException {
+    if (t == JsonToken.VALUE_NULL) {
+      return 0;
+    }
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      long v = p.getLongValue();
+      if (v >= 0 || "limit".equals(name) && v == -1) {
+        return v;
+      }
+      throw new FieldTypeException(name + " must not be negative");
+    }
+    // protojson writes 64-bit integers as strings; accept them.
+    if (t == JsonToken.VALUE_STRING) {
+      try {
+        long v = Long.parseLong(p.getText());
+        if (v >= 0) {
+          return v;
+        }
+      } catch (NumberFormatException ignored) {
+        // fall through
+      }
+    }
+    p.skipChildren();
+    throw new FieldTypeException(name + " must be a non-negative integer");
+  }
+
+  /** The exact JSON text of the current value (for scalars, a canonical re-encoding). */
+  private static String rawValue(JsonParser p, JsonToken t, String src) throws IOException {
+    switch (t) {
+      case START_OBJECT, START_ARRAY -> {
+        int start = (int) p.currentTokenLocation().getCharOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getCharOffset();
+        return src.substring(start, end);
+      }
+      case VALUE_STRING -> {
+        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(p.getText())) + '"';
+      }
+      case VALUE_NULL -> {
+        return null;
+      }
+      default -> {
+        return p.getText();
+      }
+    }
+  }
+
+  /** Skips to the END_OBJECT that closes the object entered at nesting depth {@code depth}. */
+  private static void skipToEndOfObjectAt(JsonParser p, int depth) throws IOException {
+    while (true) {
+      JsonToken t = p.currentToken();
+      if (t == null || t == JsonToken.END_OBJECT && p.getParsingContext().getNestingDepth() == depth - 1) {
+        return;
+      }
+      if (p.nextToken() == null) {
+        return;
+      }
+    }
+  }
+
+  /** Fields read from one request object, by kind. */
+  private static final class Fields {
+    final Map<String, String> strs = new HashMap<>(4);
+    final Map<String, String> raws = new HashMap<>(2);
+    final Map<String, Boolean> bools = new HashMap<>(4);
+    final Map<String, Long> nums = new HashMap<>(2);
+    StreamPosition since;
+    Map<String, Request.Subscribe> subs = Map.of();
+
+    String str(String name) {
+      return strs.getOrDefault(name, "");
+    }
+
+    String raw(String name) {
+      return raws.get(name);
+    }
+
+    boolean bool(String name) {
+      return bools.getOrDefault(name, false);
+    }
+
+    long num(String name) {
+      return nums.getOrDefault(name, 0L);
+    }
+  }
+
+  private static final class FieldTypeException extends Exception {
+    FieldTypeException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

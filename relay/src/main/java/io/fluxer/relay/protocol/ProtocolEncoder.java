@@ -1,0 +1,287 @@
+package io.fluxer.relay.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.fluxer.relay.engine.HistoryResult;
+import io.fluxer.relay.engine.PresenceStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes replies and pushes of the JSON protocol, one message per call, as UTF-8 bytes without a
+ * trailing newline. Empty, zero and false fields are left out; raw JSON fields are embedded as-is.
+ * Pure and thread-safe.
+ */
+public final class ProtocolEncoder {
+  private static final JsonFactory JSON = new JsonFactory();
+  /** The server's ping, and the empty reply body. */
+  public static final byte[] PING = {'{', '}'};
+
+  private ProtocolEncoder() {}
+
+  @FunctionalInterface
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] encode(Body body) {
+    try (ByteArrayBuilder out = new ByteArrayBuilder(256);
+         JsonGenerator g = JSON.createGenerator(out)) {
+      body.write(g);
+      g.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] reply(long id, String method, Body result) {
+    return encode(g -> {
+      g.writeStartObject();
+      if (id > 0) {
+        g.writeNumberField("id", id);
+      }
+      g.writeFieldName(method);
+      g.writeStartObject();
+      result.write(g);
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+
+  private static byte[] push(String channel, String type, Body body) {
+    return encode(g -> {
+      g.writeStartObject();
+      g.writeFieldName("push");
+      g.writeStartObject();
+      str(g, "channel", channel);
+      g.writeFieldName(type);
+      g.writeStartObject();
+      body.write(g);
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+
+  // ---- replies
+
+  public static byte[] error(long id, ProtocolError error) {
+    return encode(g -> {
+      g.writeStartObject();
+      if (id > 0) {
+        g.writeNumberField("id", id);
+      }
+      g.writeFieldName("error");
+      g.writeStartObject();
+      g.writeNumberField("code", error.code());
+      str(g, "message", error.message());
+      flag(g, "temporary", error.temporary());
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+
+  /** A reply with an empty result: unsubscribe, publish. */
+  public static byte[] empty(long id, String method) {
+    return reply(id, method, g -> { });
+  }
+
+  public static byte[] connect(long id, ConnectResult r) {
+    return reply(id, "connect", g -> {
+      str(g, "client", r.client());
+      str(g, "version", r.version());
+      flag(g, "expires", r.expires());
+      num(g, "ttl", r.ttl());
+      raw(g, "data", r.data());
+      if (!r.subs().isEmpty()) {
+        g.writeFieldName("subs");
+        g.writeStartObject();
+        for (Map.Entry<String, SubscribeResult> e : r.subs().entrySet()) {
+          g.writeFieldName(e.getKey());
+          g.writeStartObject();
+          subscribeFields(g, e.getValue());
+          g.writeEndObject();
+        }
+        g.writeEndObject();
+      }
+      num(g, "ping", r.ping());
+      flag(g, "pong", r.pong());
+      str(g, "session", r.session());
+      str(g, "node", r.node());
+    });
+  }
+
+  public static byte[] subscribe(long id, SubscribeResult r) {
+    return reply(id, "subscribe", g -> subscribeFields(g, r));
+  }
+
+  public static byte[] history(long id, HistoryResult r) {
+    return reply(id, "history", g -> {
+      publications(g, r.publications());
+      str(g, "epoch", r.position().epoch());
+      num(g, "offset", r.position().offset());
+    });
+  }
+
+  public static byte[] presence(long id, Map<String, ClientInfo> presence) {
+    return reply(id, "presence", g -> {
+      g.writeFieldName("presence");
+      g.writeStartObject();
+      for (Map.Entry<String, ClientInfo> e : presence.entrySet()) {
+        g.writeFieldName(e.getKey());
+        clientInfo(g, e.getValue());
+      }
+      g.writeEndObject();
+    });
+  }
+
+  public static byte[] presenceStats(long id, PresenceStats stats) {
+    return reply(id, "presence_stats", g -> {
+      num(g, "num_clients", stats.numClients());
+      num(g, "num_users", stats.numUsers());
+    });
+  }
+
+  /** Reply to refresh: {@code client}, {@code version}, {@code expires}, {@code ttl}. */
+  public static byte[] refresh(long id, String client, String version, boolean expires, long ttl) {
+    return reply(id, "refresh", g -> {
+      str(g, "client", client);
+      str(g, "version", version);
+      flag(g, "expires", expires);
+      num(g, "ttl", ttl);
+    });
+  }
+
+  public static byte[] subRefresh(long id, boolean expires, long ttl) {
+    return reply(id, "sub_refresh", g -> {
+      flag(g, "expires", expires);
+      num(g, "ttl", ttl);
+    });
+  }
+
+  // ---- pushes
+
+  public static byte[] publication(String channel, Publication pub) {
+    return push(channel, "pub", g -> publicationFields(g, pub));
+  }
+
+  public static byte[] join(String channel, ClientInfo info) {
+    return push(channel, "join", g -> {
+      g.writeFieldName("info");
+      clientInfo(g, info);
+    });
+  }
+
+  public static byte[] leave(String channel, ClientInfo info) {
+    return push(channel, "leave", g -> {
+      g.writeFieldName("info");
+      clientInfo(g, info);
+    });
+  }
+
+  public static byte[] unsubscribe(String channel, Unsubscribe u) {
+    return push(channel, "unsubscribe", g -> {
+      num(g, "code", u.code());
+      str(g, "reason", u.reason());
+    });
+  }
+
+  /** A server-side subscription made after connect. */
+  public static byte[] subscribePush(String channel, SubscribeResult r) {
+    return push(channel, "subscribe", g -> {
+      flag(g, "recoverable", r.recoverable());
+      str(g, "epoch", r.epoch());
+      num(g, "offset", r.offset());
+      flag(g, "positioned", r.positioned());
+      raw(g, "data", r.data());
+    });
+  }
+
+  public static byte[] message(String data) {
+    return push("", "message", g -> raw(g, "data", data));
+  }
+
+  // ---- fields
+
+  private static void subscribeFields(JsonGenerator g, SubscribeResult r) throws IOException {
+    flag(g, "expires", r.expires());
+    num(g, "ttl", r.ttl());
+    flag(g, "recoverable", r.recoverable());
+    str(g, "epoch", r.epoch());
+    publications(g, r.publications());
+    flag(g, "recovered", r.recovered());
+    num(g, "offset", r.offset());
+    flag(g, "positioned", r.positioned());
+    raw(g, "data", r.data());
+    flag(g, "was_recovering", r.wasRecovering());
+  }
+
+  private static void publications(JsonGenerator g, List<Publication> pubs) throws IOException {
+    if (pubs.isEmpty()) {
+      return;
+    }
+    g.writeFieldName("publications");
+    g.writeStartArray();
+    for (Publication p : pubs) {
+      g.writeStartObject();
+      publicationFields(g, p);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void publicationFields(JsonGenerator g, Publication p) throws IOException {
+    raw(g, "data", p.data());
+    if (p.info() != null) {
+      g.writeFieldName("info");
+      clientInfo(g, p.info());
+    }
+    num(g, "offset", p.offset());
+    if (!p.tags().isEmpty()) {
+      g.writeFieldName("tags");
+      g.writeStartObject();
+      for (Map.Entry<String, String> e : p.tags().entrySet()) {
+        g.writeStringField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+    }
+  }
+
+  private static void clientInfo(JsonGenerator g, ClientInfo info) throws IOException {
+    g.writeStartObject();
+    str(g, "user", info.user());
+    str(g, "client", info.client());
+    raw(g, "conn_info", info.connInfo());
+    raw(g, "chan_info", info.chanInfo());
+    g.writeEndObject();
+  }
+
+  private static void str(JsonGenerator g, String name, String value) throws IOException {
+    if (value != null && !value.isEmpty()) {
+      g.writeStringField(name, value);
+    }
+  }
+
+  private static void num(JsonGenerator g, String name, long value) throws IOException {
+    if (value != 0) {
+      g.writeNumberField(name, value);
+    }
+  }
+
+  private static void flag(JsonGenerator g, String name, boolean value) throws IOException {
+    if (value) {
+      g.writeBooleanField(name, true);
+    }
+  }
+
+  private static void raw(JsonGenerator g, String name, String rawJson) throws IOException {
+    if (rawJson != null) {
+      g.writeFieldName(name);
+      g.writeRawValue(rawJson);
+    }
+  }
+}
