@@ -1,0 +1,55 @@
+package io.fluxer.relay.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Channel namespaces.
+ *
+ * @param withoutNamespace options of channels without a {@code :}
+ * @param namespaces by name
+ * @param maxChannelLength longest channel name accepted
+ */
+public record ChannelOptions(NamespaceOptions withoutNamespace, Map<String, NamespaceOptions> namespaces,
+                             int maxChannelLength) {
+  public ChannelOptions {
+    namespaces = Map.copyOf(namespaces);
+  }
+
+  static ChannelOptions fromJson(JsonObject json) {
+    ConfigValues v = new ConfigValues(json, "channel", Set.of("without_namespace", "namespaces", "max_channel_length"));
+    NamespaceOptions top = NamespaceOptions.fromJson(v.object("without_namespace"), "channel.without_namespace", "");
+    Map<String, NamespaceOptions> namespaces = new LinkedHashMap<>();
+    Object raw = v.raw("namespaces");
+    if (raw instanceof String s) {
+      // from an environment override: JSON text
+      try {
+        raw = new JsonArray(s);
+      } catch (RuntimeException e) {
+        throw new ConfigException("channel.namespaces", "must be a JSON array of namespace objects");
+      }
+    }
+    if (raw != null) {
+      if (!(raw instanceof JsonArray array)) {
+        throw new ConfigException("channel.namespaces", "must be a list of namespace objects");
+      }
+      for (int i = 0; i < array.size(); i++) {
+        if (!(array.getValue(i) instanceof JsonObject ns)) {
+          throw new ConfigException("channel.namespaces[" + i + "]", "must be an object");
+        }
+        Object name = ns.getValue("name");
+        if (!(name instanceof String n) || n.isEmpty()) {
+          throw new ConfigException("channel.namespaces[" + i + "].name", "required");
+        }
+        if (namespaces.containsKey(n)) {
+          throw new ConfigException("channel.namespaces[" + i + "].name", "duplicate namespace '" + n + "'");
+        }
+        namespaces.put(n, NamespaceOptions.fromJson(ns, "channel.namespaces." + n, n));
+      }
+    }
+    return new ChannelOptions(top, namespaces, v.integer("max_channel_length", 255, 1, 65535));
+  }
+}

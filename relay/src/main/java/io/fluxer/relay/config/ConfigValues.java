@@ -1,0 +1,156 @@
+package io.fluxer.relay.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed reads from one config section; every failure names the full key. Unknown keys are errors,
+ * so a typo never passes silently.
+ */
+final class ConfigValues {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+
+  private final JsonObject json;
+  private final String path;
+
+  ConfigValues(JsonObject json, String path, Set<String> known) {
+    this.json = json == null ? new JsonObject() : json;
+    this.path = path;
+    for (String key : this.json.fieldNames()) {
+      if (!known.contains(key)) {
+        throw new ConfigException(key(key), "unknown key (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+      }
+    }
+  }
+
+  String key(String name) {
+    return path.isEmpty() ? name : path + "." + name;
+  }
+
+  JsonObject object(String name) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return new JsonObject();
+    }
+    if (v instanceof JsonObject o) {
+      return o;
+    }
+    throw new ConfigException(key(name), "must be an object");
+  }
+
+  String string(String name, String def) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return def;
+    }
+    if (v instanceof String s) {
+      return s;
+    }
+    if (v instanceof Number || v instanceof Boolean) {
+      return v.toString();
+    }
+    throw new ConfigException(key(name), "must be a string");
+  }
+
+  boolean bool(String name, boolean def) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return def;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+      return Boolean.parseBoolean(s);
+    }
+    throw new ConfigException(key(name), "must be true or false, got '" + v + "'");
+  }
+
+  int integer(String name, int def, int min, int max) {
+    Object v = json.getValue(name);
+    long n;
+    if (v == null) {
+      return def;
+    } else if (v instanceof Number num && num.doubleValue() == num.longValue()) {
+      n = num.longValue();
+    } else if (v instanceof String s && s.matches("-?\\d+")) {
+      n = Long.parseLong(s);
+    } else {
+      throw new ConfigException(key(name), "must be an integer, got '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(key(name), "must be between " + min + " and " + max + ", got " + n);
+    }
+    return (int) n;
+  }
+
+  /** A duration such as {@code 250ms}, {@code 25s}, {@code 5m}, {@code 1h}, {@code 30d}; a bare number is seconds. */
+  Duration duration(String name, Duration def, Duration min) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return def;
+    }
+    Duration d = parseDuration(v.toString().trim());
+    if (d == null) {
+      throw new ConfigException(key(name), "must be a duration like 250ms, 25s, 5m, 1h, got '" + v + "'");
+    }
+    if (d.compareTo(min) < 0) {
+      throw new ConfigException(key(name), "must be at least " + min.toMillis() + "ms, got '" + v + "'");
+    }
+    return d;
+  }
+
+  List<String> strings(String name, List<String> def) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return def;
+    }
+    if (v instanceof String s) {
+      // env overrides give comma-separated lists
+      List<String> out = new ArrayList<>();
+      for (String part : s.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+      return List.copyOf(out);
+    }
+    if (v instanceof JsonArray a) {
+      List<String> out = new ArrayList<>();
+      for (Object o : a) {
+        if (!(o instanceof String s)) {
+          throw new ConfigException(key(name), "must be a list of strings");
+        }
+        out.add(s);
+      }
+      return List.copyOf(out);
+    }
+    throw new ConfigException(key(name), "must be a list of strings");
+  }
+
+  Object raw(String name) {
+    return json.getValue(name);
+  }
+
+  static Duration parseDuration(String s) {
+    Matcher m = DURATION.matcher(s);
+    if (!m.matches()) {
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+}

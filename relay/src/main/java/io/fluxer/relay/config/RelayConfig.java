@@ -1,0 +1,67 @@
+package io.fluxer.relay.config;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.util.Set;
+
+/** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
+public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel) {
+  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel");
+
+  public RelayConfig {
+    if (!token.hasAnyKey() && !client.allowAnonymous()) {
+      throw new ConfigException("token", "no key configured (set token.hmac_secret_key, token.rsa_public_key "
+          + "or token.ecdsa_public_key) and client.allow_anonymous is false: no client could connect");
+    }
+  }
+
+  /** Validates a whole configuration tree; unknown sections and keys are errors. */
+  public static RelayConfig fromJson(JsonObject json) {
+    new ConfigValues(json, "", SECTIONS);
+    return new RelayConfig(
+        ServerOptions.fromJson(json.getJsonObject("server")),
+        ClientOptions.fromJson(json.getJsonObject("client")),
+        tokenFromJson(json.getJsonObject("token")),
+        ChannelOptions.fromJson(json.getJsonObject("channel")));
+  }
+
+  public RelayConfig withServer(ServerOptions s) {
+    return new RelayConfig(s, client, token, channel);
+  }
+
+  public RelayConfig withClient(ClientOptions c) {
+    return new RelayConfig(server, c, token, channel);
+  }
+
+  private static TokenOptions tokenFromJson(JsonObject json) {
+    ConfigValues v = new ConfigValues(json, "token", Set.of("hmac_secret_key", "hmac_secret_key_file",
+        "rsa_public_key", "rsa_public_key_file", "ecdsa_public_key", "ecdsa_public_key_file", "audience",
+        "issuer", "leeway"));
+    return new TokenOptions(
+        secret(v, "hmac_secret_key"),
+        secret(v, "rsa_public_key"),
+        secret(v, "ecdsa_public_key"),
+        v.string("audience", null),
+        v.string("issuer", null),
+        v.duration("leeway", java.time.Duration.ZERO, java.time.Duration.ZERO).toSeconds());
+  }
+
+  /** A value given inline or, with the {@code _file} suffix, read from a file (Docker secrets). */
+  private static String secret(ConfigValues v, String name) {
+    String inline = v.string(name, null);
+    String file = v.string(name + "_file", null);
+    if (inline != null && file != null) {
+      throw new ConfigException(v.key(name), "set either " + name + " or " + name + "_file, not both");
+    }
+    if (file == null) {
+      return inline;
+    }
+    try {
+      return Files.readString(Path.of(file)).strip();
+    } catch (IOException e) {
+      throw new ConfigException(v.key(name + "_file"), "cannot read " + file + ": " + e.getMessage());
+    }
+  }
+}
