@@ -1,0 +1,711 @@
+package io.fluxer.relay.client;
+
+import io.fluxer.relay.auth.ConnectToken;
+import io.fluxer.relay.auth.SubscriptionToken;
+import io.fluxer.relay.auth.TokenException;
+import io.fluxer.relay.channel.ChannelName;
+import io.fluxer.relay.config.ClientOptions;
+import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.engine.EngineException;
+import io.fluxer.relay.engine.HistoryFilter;
+import io.fluxer.relay.engine.HistoryResult;
+import io.fluxer.relay.engine.PublishOptions;
+import io.fluxer.relay.engine.UnrecoverablePositionException;
+import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.Command;
+import io.fluxer.relay.protocol.CommandDecoder;
+import io.fluxer.relay.protocol.ConnectResult;
+import io.fluxer.relay.protocol.Disconnect;
+import io.fluxer.relay.protocol.ProtocolEncoder;
+import io.fluxer.relay.protocol.ProtocolError;
+import io.fluxer.relay.protocol.ProtocolException;
+import io.fluxer.relay.protocol.Publication;
+import io.fluxer.relay.protocol.Request;
+import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.protocol.SubscribeResult;
+import io.fluxer.relay.protocol.Unsubscribe;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One client connection: the protocol state machine from connect to close. Lives on one event loop
+ * and is only touched from it; engine results hop back to that loop before they touch state.
+ */
+public final class ClientSession {
+  private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+  /** Deliveries buffered for one subscription while its subscribe is in flight, before the client is dropped. */
+  private static final int MAX_BUFFERED = 10_000;
+
+  private enum State { CONNECTING, CONNECTED, CLOSED }
+
+  private final RelayContext relay;
+  private final ClientOptions options;
+  private final Vertx vertx;
+  private final Context context;
+  private final Hub hub;
+  private final Transport transport;
+  private final String clientId = UUID.randomUUID().toString();
+  private final Map<String, Subscription> subs = new HashMap<>();
+  private State state = State.CONNECTING;
+  private String user = "";
+  private String connInfo;
+  private Long expiresAt;
+  private long staleTimer = -1;
+  private long pingTimer = -1;
+  private long pongTimer = -1;
+  private long expireTimer = -1;
+  private boolean heardSincePing;
+
+  /** Per-channel state of this client's subscription. */
+  private static final class Subscription {
+    final String channel;
+    final NamespaceOptions ns;
+    final boolean pushJoinLeave;
+    final String chanInfo;
+    boolean active;
+    List<Delivery> buffered = new ArrayList<>();
+    /** While positive: publications at or below this offset reached the client already. */
+    long skipUpTo;
+    Long expiresAt;
+    long expireTimer = -1;
+
+    Subscription(String channel, NamespaceOptions ns, boolean pushJoinLeave, String chanInfo, Long expiresAt) {
+      this.channel = channel;
+      this.ns = ns;
+      this.pushJoinLeave = pushJoinLeave;
+      this.chanInfo = chanInfo;
+      this.expiresAt = expiresAt;
+    }
+  }
+
+  public ClientSession(RelayContext relay, Vertx vertx, Context context, Hub hub, Transport transport) {
+    this.relay = relay;
+    this.options = relay.client();
+    this.vertx = vertx;
+    this.context = context;
+    this.hub = hub;
+    this.transport = transport;
+    transport.closeHandler(this::cleanUp);
+    hub.addSession(this);
+    staleTimer = vertx.setTimer(options.staleDelay().toMillis(), t -> {
+      staleTimer = -1;
+      if (state == State.CONNECTING) {
+        close(Disconnect.STALE);
+      }
+    });
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public boolean connected() {
+    return state == State.CONNECTED;
+  }
+
+  // ---- inbound
+
+  /** Handles one inbound WebSocket message: one or more newline-separated commands. */
+  public void handleMessage(String frame) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    heardSincePing = true;
+    List<Command> commands;
+    try {
+      commands = CommandDecoder.decode(frame);
+    } catch (ProtocolException e) {
+      LOG.log(Level.DEBUG, "client {0}: {1}", clientId, e.getMessage());
+      close(Disconnect.BAD_REQUEST);
+      return;
+    }
+    for (Command c : commands) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      dispatch(c);
+    }
+  }
+
+  private void dispatch(Command c) {
+    if (c.isPong()) {
+      return;
+    }
+    Request r = c.request();
+    if (c.id() == 0 && !(r instanceof Request.Send)) {
+      close(Disconnect.BAD_REQUEST);
+      return;
+    }
+    if (state == State.CONNECTING && !(r instanceof Request.Connect)) {
+      close(Disconnect.BAD_REQUEST);
+      return;
+    }
+    long id = c.id();
+    if (r instanceof Request.Connect connect) {
+      connect(id, connect);
+    } else if (r instanceof Request.Subscribe s) {
+      subscribe(id, s);
+    } else if (r instanceof Request.Unsubscribe u) {
+      unsubscribe(id, u.channel());
+    } else if (r instanceof Request.Publish p) {
+      publish(id, p);
+    } else if (r instanceof Request.History h) {
+      history(id, h);
+    } else if (r instanceof Request.Presence p) {
+      presence(id, p.channel());
+    } else if (r instanceof Request.PresenceStats p) {
+      presenceStats(id, p.channel());
+    } else if (r instanceof Request.Refresh refresh) {
+      refresh(id, refresh.token());
+    } else if (r instanceof Request.SubRefresh sr) {
+      subRefresh(id, sr);
+    } else if (r instanceof Request.Rpc) {
+      reply(ProtocolEncoder.error(id, ProtocolError.METHOD_NOT_FOUND));
+    } else if (r instanceof Request.Send) {
+      // accepted and dropped: no handler for asynchronous messages yet
+    } else if (r instanceof Request.Invalid invalid) {
+      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("bad request: " + invalid.problem())));
+    } else {
+      reply(ProtocolEncoder.error(id, ProtocolError.METHOD_NOT_FOUND));
+    }
+  }
+
+  // ---- connect and refresh
+
+  private void connect(long id, Request.Connect r) {
+    if (state != State.CONNECTING) {
+      close(Disconnect.BAD_REQUEST);
+      return;
+    }
+    ConnectToken token;
+    if (r.token().isEmpty()) {
+      if (!options.allowAnonymous()) {
+        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "token required"));
+        return;
+      }
+      token = new ConnectToken("", null, null, List.of(), null, java.util.Set.of());
+    } else {
+      try {
+        token = relay.tokens().verifyConnectToken(r.token());
+      } catch (TokenException e) {
+        if (e.reason() == TokenException.Reason.EXPIRED) {
+          reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
+        } else {
+          LOG.log(Level.DEBUG, "client {0}: connect token rejected: {1}", clientId, e.getMessage());
+          close(Disconnect.INVALID_TOKEN);
+        }
+        return;
+      }
+      if (token.user().isEmpty() && !options.allowAnonymous()) {
+        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "anonymous connections not allowed"));
+        return;
+      }
+    }
+    state = State.CONNECTED;
+    cancel(staleTimer);
+    user = token.user();
+    connInfo = token.info();
+    setExpiry(token.expiresAt());
+
+    Map<String, Future<SubscribeResult>> serverSubs = new LinkedHashMap<>();
+    for (String channel : token.channels()) {
+      ChannelName ch = ChannelName.parse(channel);
+      NamespaceOptions ns = relay.namespaces().resolve(ch);
+      if (ns == null || subs.containsKey(channel)) {
+        LOG.log(Level.WARNING, "client {0}: skipping server-side subscription to unknown channel {1}", clientId, channel);
+        continue;
+      }
+      Request.Subscribe position = r.subs().get(channel);
+      Subscription sub = new Subscription(channel, ns, ns.forcePushJoinLeave() || ns.joinLeave(), null, null);
+      serverSubs.put(channel, startSubscription(sub, position, ns.recoverable(true)));
+    }
+    Future.join(new ArrayList<>(serverSubs.values())).onComplete(done -> {
+      if (state != State.CONNECTED) {
+        return;
+      }
+      Map<String, SubscribeResult> results = new LinkedHashMap<>();
+      serverSubs.forEach((channel, f) -> {
+        if (f.succeeded()) {
+          results.put(channel, f.result());
+        }
+      });
+      int ping = (int) Math.max(1, options.pingInterval().toSeconds());
+      reply(ProtocolEncoder.connect(id, new ConnectResult(clientId, relay.version(), expiresAt != null,
+          ttl(expiresAt), null, results, ping, true, null, relay.nodeName())));
+      results.keySet().forEach(channel -> activate(subs.get(channel)));
+      startPings();
+    });
+  }
+
+  private void refresh(long id, String token) {
+    if (token.isEmpty()) {
+      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("token required")));
+      return;
+    }
+    ConnectToken t;
+    try {
+      t = relay.tokens().verifyConnectToken(token);
+    } catch (TokenException e) {
+      if (e.reason() == TokenException.Reason.EXPIRED) {
+        reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
+      } else {
+        close(Disconnect.INVALID_TOKEN);
+      }
+      return;
+    }
+    if (!t.user().equals(user)) {
+      close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "token is for another user"));
+      return;
+    }
+    connInfo = t.info() != null ? t.info() : connInfo;
+    setExpiry(t.expiresAt());
+    reply(ProtocolEncoder.refresh(id, clientId, relay.version(), expiresAt != null, ttl(expiresAt)));
+  }
+
+  private void setExpiry(Long at) {
+    expiresAt = at;
+    cancel(expireTimer);
+    expireTimer = -1;
+    if (at != null) {
+      expireTimer = vertx.setTimer(delayUntil(at) + options.expiredCloseDelay().toMillis(), t -> {
+        expireTimer = -1;
+        if (expiresAt != null && expiresAt <= relay.tokens().now()) {
+          close(Disconnect.CONNECTION_EXPIRED);
+        }
+      });
+    }
+  }
+
+  // ---- subscriptions
+
+  private void subscribe(long id, Request.Subscribe r) {
+    String channel = r.channel();
+    if (channel.isEmpty()) {
+      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
+      return;
+    }
+    ChannelName ch = ChannelName.parse(channel);
+    NamespaceOptions ns = relay.namespaces().resolve(ch);
+    if (ns == null) {
+      reply(ProtocolEncoder.error(id, ProtocolError.UNKNOWN_CHANNEL));
+      return;
+    }
+    if (subs.containsKey(channel)) {
+      reply(ProtocolEncoder.error(id, ProtocolError.ALREADY_SUBSCRIBED));
+      return;
+    }
+    if (subs.size() >= options.channelLimit()) {
+      reply(ProtocolEncoder.error(id, ProtocolError.LIMIT_EXCEEDED));
+      return;
+    }
+    String chanInfo = null;
+    Long subExpiresAt = null;
+    if (!r.token().isEmpty()) {
+      SubscriptionToken t;
+      try {
+        t = relay.tokens().verifySubscriptionToken(r.token());
+      } catch (TokenException e) {
+        if (e.reason() == TokenException.Reason.EXPIRED) {
+          reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
+        } else {
+          close(Disconnect.INVALID_TOKEN);
+        }
+        return;
+      }
+      if (!t.channel().equals(channel) || !t.user().equals(user)) {
+        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
+        return;
+      }
+      chanInfo = t.info();
+      subExpiresAt = t.expiresAt();
+    } else if (!ch.limitedTo(user) && !(user.isEmpty() ? ns.allowSubscribeForAnonymous() : ns.allowSubscribeForClient())) {
+      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      return;
+    }
+    Subscription sub = new Subscription(channel, ns, ns.joinLeave() && (ns.forcePushJoinLeave() || r.joinLeave()),
+        chanInfo, subExpiresAt);
+    startSubscription(sub, r, ns.recoverable(r.recoverable())).onComplete(ar -> {
+      if (state == State.CLOSED) {
+        return;
+      }
+      if (ar.failed()) {
+        reply(ProtocolEncoder.error(id, toError(ar.cause())));
+        return;
+      }
+      reply(ProtocolEncoder.subscribe(id, ar.result()));
+      activate(sub);
+    });
+  }
+
+  /**
+   * Joins the hub (buffering what arrives meanwhile), reads the stream position or the missed
+   * publications, and registers presence. The caller replies and then calls {@link #activate}.
+   */
+  private Future<SubscribeResult> startSubscription(Subscription sub, Request.Subscribe position, boolean recoverable) {
+    subs.put(sub.channel, sub);
+    hub.subscribe(sub.channel, this);
+    scheduleSubExpiry(sub);
+    boolean recovering = recoverable && position != null && position.recover();
+    Future<Recovery> read = recoverable ? here(readPosition(sub.channel, recovering ? position : null))
+        : Future.succeededFuture(null);
+    return read.compose(rec -> {
+      if (subs.get(sub.channel) != sub) {
+        return Future.failedFuture(new EngineException("unsubscribed while subscribing", false));
+      }
+      if (rec != null) {
+        sub.skipUpTo = rec.position.offset();
+      }
+      ClientInfo info = info(sub);
+      Future<Void> presence = sub.ns.presence()
+          ? here(relay.presence().addPresence(sub.channel, clientId, info)) : Future.succeededFuture();
+      return presence.map(v -> {
+        if (sub.ns.joinLeave()) {
+          relay.broker().publishJoin(sub.channel, info);
+        }
+        long ttl = sub.expiresAt == null ? 0 : ttl(sub.expiresAt);
+        return rec == null
+            ? new SubscribeResult(sub.expiresAt != null, ttl, false, "", 0, false, List.of(), false, false, null)
+            : new SubscribeResult(sub.expiresAt != null, ttl, true, rec.position.epoch(), rec.position.offset(),
+                false, rec.publications, rec.recovered, recovering, null);
+      });
+    }).onFailure(e -> {
+      if (subs.get(sub.channel) == sub) {
+        subs.remove(sub.channel);
+        hub.unsubscribe(sub.channel, this);
+        cancel(sub.expireTimer);
+      }
+    });
+  }
+
+  private record Recovery(StreamPosition position, List<Publication> publications, boolean recovered) {}
+
+  /**
+   * The current stream position, plus, when recovering, every publication after the client's
+   * position: all of the gap or none of it ({@code recovered:false}).
+   */
+  private Future<Recovery> readPosition(String channel, Request.Subscribe from) {
+    if (from == null || from.epoch().isEmpty()) {
+      return relay.broker().history(channel, HistoryFilter.positionOnly())
+          .map(h -> new Recovery(h.position(), List.of(), false));
+    }
+    StreamPosition since = new StreamPosition(from.offset(), from.epoch());
+    int max = options.recoveryMaxPublications();
+    return relay.broker().history(channel, HistoryFilter.since(since, max))
+        .map(h -> {
+          List<Publication> pubs = h.publications();
+          long top = h.position().offset();
+          boolean whole = pubs.isEmpty()
+              ? top == since.offset()
+              : pubs.get(0).offset() == since.offset() + 1 && pubs.get(pubs.size() - 1).offset() == top;
+          return whole ? new Recovery(h.position(), pubs, true) : new Recovery(h.position(), List.of(), false);
+        })
+        .recover(e -> e instanceof UnrecoverablePositionException
+            ? readPosition(channel, null)
+            : Future.failedFuture(e));
+  }
+
+  /** After the subscribe reply went out: release what arrived meanwhile, in order, without repeats. */
+  private void activate(Subscription sub) {
+    if (sub == null || sub.active || subs.get(sub.channel) != sub) {
+      return;
+    }
+    sub.active = true;
+    List<Delivery> buffered = sub.buffered;
+    sub.buffered = null;
+    for (Delivery d : buffered) {
+      deliverPublication(d);
+    }
+  }
+
+  private void unsubscribe(long id, String channel) {
+    Subscription sub = subs.get(channel);
+    if (sub != null) {
+      removeSubscription(sub);
+    }
+    reply(ProtocolEncoder.empty(id, "unsubscribe"));
+  }
+
+  private void removeSubscription(Subscription sub) {
+    subs.remove(sub.channel);
+    hub.unsubscribe(sub.channel, this);
+    cancel(sub.expireTimer);
+    ClientInfo info = info(sub);
+    if (sub.ns.presence()) {
+      relay.presence().removePresence(sub.channel, clientId, user);
+    }
+    if (sub.ns.joinLeave()) {
+      relay.broker().publishLeave(sub.channel, info);
+    }
+  }
+
+  private void subRefresh(long id, Request.SubRefresh r) {
+    Subscription sub = subs.get(r.channel());
+    if (sub == null) {
+      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("not subscribed")));
+      return;
+    }
+    SubscriptionToken t;
+    try {
+      t = relay.tokens().verifySubscriptionToken(r.token());
+    } catch (TokenException e) {
+      if (e.reason() == TokenException.Reason.EXPIRED) {
+        reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
+      } else {
+        close(Disconnect.INVALID_TOKEN);
+      }
+      return;
+    }
+    if (!t.channel().equals(sub.channel) || !t.user().equals(user)) {
+      close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
+      return;
+    }
+    sub.expiresAt = t.expiresAt();
+    scheduleSubExpiry(sub);
+    reply(ProtocolEncoder.subRefresh(id, sub.expiresAt != null, ttl(sub.expiresAt)));
+  }
+
+  private void scheduleSubExpiry(Subscription sub) {
+    cancel(sub.expireTimer);
+    sub.expireTimer = -1;
+    if (sub.expiresAt == null) {
+      return;
+    }
+    sub.expireTimer = vertx.setTimer(delayUntil(sub.expiresAt) + options.expiredCloseDelay().toMillis(), t -> {
+      sub.expireTimer = -1;
+      if (subs.get(sub.channel) == sub && sub.expiresAt != null && sub.expiresAt <= relay.tokens().now()) {
+        removeSubscription(sub);
+        transport.write(ProtocolEncoder.unsubscribe(sub.channel, Unsubscribe.EXPIRED));
+      }
+    });
+  }
+
+  // ---- publish, history, presence
+
+  private void publish(long id, Request.Publish r) {
+    NamespaceOptions ns = resolveOrReply(id, r.channel());
+    if (ns == null) {
+      return;
+    }
+    Subscription sub = subs.get(r.channel());
+    boolean allowed = ns.allowPublishForClient() || ns.allowPublishForSubscriber() && sub != null
+        || ChannelName.parse(r.channel()).limitedTo(user);
+    if (!allowed) {
+      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      return;
+    }
+    PublishOptions opts = (ns.historySize() > 0
+        ? PublishOptions.withHistory(ns.historySize(), ns.historyTtl())
+        : PublishOptions.noHistory()).withInfo(new ClientInfo(user, clientId, connInfo, sub == null ? null : sub.chanInfo));
+    here(relay.broker().publish(r.channel(), r.data(), opts)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        reply(ProtocolEncoder.empty(id, "publish"));
+      } else {
+        reply(ProtocolEncoder.error(id, toError(ar.cause())));
+      }
+    });
+  }
+
+  private void history(long id, Request.History r) {
+    NamespaceOptions ns = resolveOrReply(id, r.channel());
+    if (ns == null) {
+      return;
+    }
+    if (ns.historySize() == 0) {
+      reply(ProtocolEncoder.error(id, ProtocolError.NOT_AVAILABLE));
+      return;
+    }
+    if (!permitted(ns.allowHistoryForClient(), ns.allowHistoryForSubscriber(), r.channel())) {
+      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      return;
+    }
+    int limit = r.limit() < 0 || r.limit() > ns.historySize() ? ns.historySize() : r.limit();
+    here(relay.broker().history(r.channel(), new HistoryFilter(r.since(), limit, r.reverse()))).onComplete(ar -> {
+      if (ar.succeeded()) {
+        reply(ProtocolEncoder.history(id, ar.result()));
+      } else {
+        reply(ProtocolEncoder.error(id, toError(ar.cause())));
+      }
+    });
+  }
+
+  private void presence(long id, String channel) {
+    NamespaceOptions ns = presenceNamespace(id, channel);
+    if (ns != null) {
+      here(relay.presence().presence(channel)).onComplete(ar -> reply(ar.succeeded()
+          ? ProtocolEncoder.presence(id, ar.result())
+          : ProtocolEncoder.error(id, toError(ar.cause()))));
+    }
+  }
+
+  private void presenceStats(long id, String channel) {
+    NamespaceOptions ns = presenceNamespace(id, channel);
+    if (ns != null) {
+      here(relay.presence().presenceStats(channel)).onComplete(ar -> reply(ar.succeeded()
+          ? ProtocolEncoder.presenceStats(id, ar.result())
+          : ProtocolEncoder.error(id, toError(ar.cause()))));
+    }
+  }
+
+  private NamespaceOptions presenceNamespace(long id, String channel) {
+    NamespaceOptions ns = resolveOrReply(id, channel);
+    if (ns == null) {
+      return null;
+    }
+    if (!ns.presence()) {
+      reply(ProtocolEncoder.error(id, ProtocolError.NOT_AVAILABLE));
+      return null;
+    }
+    if (!permitted(ns.allowPresenceForClient(), ns.allowPresenceForSubscriber(), channel)) {
+      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      return null;
+    }
+    return ns;
+  }
+
+  private boolean permitted(boolean forClient, boolean forSubscriber, String channel) {
+    return forClient || forSubscriber && subs.containsKey(channel) || ChannelName.parse(channel).limitedTo(user);
+  }
+
+  private NamespaceOptions resolveOrReply(long id, String channel) {
+    if (channel.isEmpty()) {
+      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
+      return null;
+    }
+    NamespaceOptions ns = relay.namespaces().resolve(ChannelName.parse(channel));
+    if (ns == null) {
+      reply(ProtocolEncoder.error(id, ProtocolError.UNKNOWN_CHANNEL));
+    }
+    return ns;
+  }
+
+  // ---- outbound
+
+  /** A publication for a channel this session is in the hub for. */
+  void deliverPublication(Delivery d) {
+    Subscription sub = subs.get(d.channel());
+    if (sub == null) {
+      return;
+    }
+    if (!sub.active) {
+      if (sub.buffered.size() >= MAX_BUFFERED) {
+        close(Disconnect.INSUFFICIENT_STATE);
+        return;
+      }
+      sub.buffered.add(d);
+      return;
+    }
+    if (sub.skipUpTo > 0) {
+      // Stored before the subscribe read its position, so the client has it (or does not need it).
+      if (d.offset() != 0 && d.offset() <= sub.skipUpTo) {
+        return;
+      }
+      sub.skipUpTo = 0;
+    }
+    transport.write(d.frame());
+  }
+
+  void deliverJoinLeave(Delivery d) {
+    Subscription sub = subs.get(d.channel());
+    if (sub != null && sub.active && sub.pushJoinLeave) {
+      transport.write(d.frame());
+    }
+  }
+
+  private void reply(byte[] message) {
+    if (state != State.CLOSED) {
+      transport.write(message);
+    }
+  }
+
+  private void startPings() {
+    long interval = options.pingInterval().toMillis();
+    pingTimer = vertx.setPeriodic(interval, interval, t -> {
+      heardSincePing = false;
+      transport.write(ProtocolEncoder.PING);
+      cancel(pongTimer);
+      pongTimer = vertx.setTimer(options.pongTimeout().toMillis(), t2 -> {
+        pongTimer = -1;
+        if (!heardSincePing) {
+          close(Disconnect.NO_PONG);
+        }
+      });
+    });
+  }
+
+  /** Closes the connection with a disconnect code; cleanup follows through the transport's close handler. */
+  public void close(Disconnect disconnect) {
+    if (state != State.CLOSED) {
+      transport.close(disconnect);
+      cleanUp();
+    }
+  }
+
+  private void cleanUp() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    cancel(staleTimer);
+    cancel(pingTimer);
+    cancel(pongTimer);
+    cancel(expireTimer);
+    for (Subscription sub : new ArrayList<>(subs.values())) {
+      removeSubscription(sub);
+    }
+    hub.removeSession(this);
+  }
+
+  // ---- helpers
+
+  private ClientInfo info(Subscription sub) {
+    return new ClientInfo(user, clientId, connInfo, sub.chanInfo);
+  }
+
+  /** The future, completing on this session's event loop whatever thread the engine completes on. */
+  private <T> Future<T> here(Future<T> f) {
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == context) {
+        p.handle(ar);
+      } else {
+        context.runOnContext(v -> p.handle(ar));
+      }
+    });
+    return p.future();
+  }
+
+  private static ProtocolError toError(Throwable e) {
+    if (e instanceof UnrecoverablePositionException) {
+      return ProtocolError.UNRECOVERABLE_POSITION;
+    }
+    LOG.log(Level.WARNING, "engine operation failed", e);
+    return ProtocolError.INTERNAL;
+  }
+
+  private long delayUntil(long epochSeconds) {
+    return Math.max(1, (epochSeconds - relay.tokens().now()) * 1000);
+  }
+
+  private long ttl(Long at) {
+    return at == null ? 0 : Math.max(1, at - relay.tokens().now());
+  }
+
+  private void cancel(long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.fluxer.relay.client;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Event bus codec for {@link Delivery}: locally the same immutable instance is handed to every
+ * consumer; across the cluster it travels as channel, offset and frame bytes.
+ */
+public final class DeliveryCodec implements MessageCodec<Delivery, Delivery> {
+  public static final String NAME = "fluxer.delivery";
+
+  @Override
+  public void encodeToWire(Buffer buffer, Delivery d) {
+    byte[] channel = d.channel().getBytes(StandardCharsets.UTF_8);
+    buffer.appendInt(channel.length).appendBytes(channel).appendLong(d.offset())
+        .appendInt(d.frame().length).appendBytes(d.frame());
+  }
+
+  @Override
+  public Delivery decodeFromWire(int pos, Buffer buffer) {
+    int channelLength = buffer.getInt(pos);
+    pos += 4;
+    String channel = buffer.getString(pos, pos + channelLength, "UTF-8");
+    pos += channelLength;
+    long offset = buffer.getLong(pos);
+    pos += 8;
+    int frameLength = buffer.getInt(pos);
+    pos += 4;
+    return new Delivery(channel, offset, buffer.getBytes(pos, pos + frameLength));
+  }
+
+  @Override
+  public Delivery transform(Delivery d) {
+    return d;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public byte systemCodecID() {
+    return -1;
+  }
+}

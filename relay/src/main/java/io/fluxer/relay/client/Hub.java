@@ -1,0 +1,74 @@
+package io.fluxer.relay.client;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Channel to local subscribers, for the sessions of one event loop. Only ever touched from that
+ * loop, so it needs no locks.
+ */
+public final class Hub {
+  private final Map<String, Set<ClientSession>> subscribers = new HashMap<>();
+  private final Set<ClientSession> sessions = new LinkedHashSet<>();
+
+  void addSession(ClientSession s) {
+    sessions.add(s);
+  }
+
+  void removeSession(ClientSession s) {
+    sessions.remove(s);
+  }
+
+  void subscribe(String channel, ClientSession s) {
+    subscribers.computeIfAbsent(channel, c -> new LinkedHashSet<>()).add(s);
+  }
+
+  void unsubscribe(String channel, ClientSession s) {
+    Set<ClientSession> set = subscribers.get(channel);
+    if (set != null && set.remove(s) && set.isEmpty()) {
+      subscribers.remove(channel);
+    }
+  }
+
+  /** Hands a publication frame to every local subscriber of its channel. */
+  public void deliverPublication(Delivery d) {
+    Set<ClientSession> set = subscribers.get(d.channel());
+    if (set != null) {
+      for (ClientSession s : set) {
+        s.deliverPublication(d);
+      }
+    }
+  }
+
+  /** Hands a join or leave frame to the local subscribers that receive join/leave pushes. */
+  public void deliverJoinLeave(Delivery d) {
+    Set<ClientSession> set = subscribers.get(d.channel());
+    if (set != null) {
+      for (ClientSession s : set) {
+        s.deliverJoinLeave(d);
+      }
+    }
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  public int channelCount() {
+    return subscribers.size();
+  }
+
+  public int subscriberCount(String channel) {
+    Set<ClientSession> set = subscribers.get(channel);
+    return set == null ? 0 : set.size();
+  }
+
+  /** Snapshot of the sessions, e.g. to close them all on shutdown. */
+  public List<ClientSession> sessions() {
+    return new ArrayList<>(sessions);
+  }
+}

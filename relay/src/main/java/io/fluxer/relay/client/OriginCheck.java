@@ -1,0 +1,36 @@
+package io.fluxer.relay.client;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Which browser origins may open a WebSocket. A request without an {@code Origin} header is not
+ * from a browser and passes; with one, it must match an entry: {@code *} (any), an exact origin
+ * such as {@code https://app.example.com}, or a pattern with {@code *} such as
+ * {@code https://*.example.com}. Comparison ignores case.
+ */
+public final class OriginCheck {
+  private final List<Pattern> patterns;
+  private final boolean any;
+
+  public OriginCheck(List<String> allowed) {
+    this.any = allowed.contains("*");
+    this.patterns = allowed.stream()
+        .map(a -> Pattern.compile(("\\Q" + a.toLowerCase(Locale.ROOT) + "\\E").replace("*", "\\E[^/]*\\Q")))
+        .toList();
+  }
+
+  public boolean allows(String origin) {
+    if (origin == null || any) {
+      return true;
+    }
+    String o = origin.toLowerCase(Locale.ROOT);
+    for (Pattern p : patterns) {
+      if (p.matcher(o).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

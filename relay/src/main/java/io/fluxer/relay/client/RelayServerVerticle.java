@@ -1,0 +1,89 @@
+package io.fluxer.relay.client;
+
+import io.fluxer.relay.Addresses;
+import io.fluxer.relay.config.ClientOptions;
+import io.fluxer.relay.config.ServerOptions;
+import io.fluxer.relay.protocol.Disconnect;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * The HTTP/WebSocket server, one instance per event loop. Each instance owns the sessions accepted
+ * on its loop and their {@link Hub}, and consumes the node's publications from the event bus.
+ */
+public final class RelayServerVerticle extends VerticleBase {
+  public static final String WEBSOCKET_PATH = "/connection/websocket";
+
+  private final RelayContext relay;
+  private final ServerOptions serverOptions;
+  private final OriginCheck origins;
+  private final Hub hub = new Hub();
+  private HttpServer server;
+
+  public RelayServerVerticle(RelayContext relay, ServerOptions serverOptions) {
+    this.relay = relay;
+    this.serverOptions = serverOptions;
+    this.origins = new OriginCheck(relay.client().allowedOrigins());
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get(WEBSOCKET_PATH).handler(this::upgrade);
+
+    List<MessageConsumer<Delivery>> consumers = List.of(
+        vertx.eventBus().<Delivery>consumer(Addresses.PUB, m -> hub.deliverPublication(m.body())),
+        vertx.eventBus().<Delivery>consumer(Addresses.JOIN, m -> hub.deliverJoinLeave(m.body())),
+        vertx.eventBus().<Delivery>consumer(Addresses.LEAVE, m -> hub.deliverJoinLeave(m.body())));
+
+    ClientOptions c = relay.client();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(serverOptions.host())
+        .setPort(serverOptions.port())
+        .setMaxWebSocketFrameSize(c.maxMessageSize())
+        .setMaxWebSocketMessageSize(c.maxMessageSize())
+        .setTcpNoDelay(true);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .compose(v -> server.listen());
+  }
+
+  @Override
+  public Future<?> stop() {
+    for (ClientSession s : hub.sessions()) {
+      s.close(Disconnect.SHUTDOWN);
+    }
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port actually bound (useful when configured with 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public Hub hub() {
+    return hub;
+  }
+
+  private void upgrade(RoutingContext rc) {
+    String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
+    if (!origins.allows(origin)) {
+      rc.response().setStatusCode(403).end("origin not allowed\n");
+      return;
+    }
+    ClientOptions c = relay.client();
+    rc.request().toWebSocket().onSuccess(ws -> {
+      ClientSession[] session = new ClientSession[1];
+      WebSocketTransport transport = new WebSocketTransport(ws, context, c.writeQueueMaxSize(),
+          c.maxBatchSize(), c.maxMessageSize(), message -> session[0].handleMessage(message));
+      session[0] = new ClientSession(relay, vertx, context, hub, transport);
+    });
+  }
+}

@@ -1,0 +1,22 @@
+package io.fluxer.relay.client;
+
+import io.fluxer.relay.protocol.Disconnect;
+
+/**
+ * How a session reaches its client. Implementations coalesce what is written during one event-loop
+ * turn into as few frames as they can and bound what they queue; all calls happen on the session's
+ * event loop.
+ */
+public interface Transport {
+  /** Queues one protocol message (no trailing newline); the bytes may be shared and are never modified. */
+  void write(byte[] message);
+
+  /** Flushes what is queued, then closes with the disconnect's code and reason. */
+  void close(Disconnect disconnect);
+
+  /** Registers what to call once the transport is closed, by either side. */
+  void closeHandler(Runnable handler);
+
+  /** The {@code Origin}/remote address, for logs. */
+  String remoteAddress();
+}

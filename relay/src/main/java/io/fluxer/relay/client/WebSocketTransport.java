@@ -1,0 +1,191 @@
+package io.fluxer.relay.client;
+
+import io.fluxer.relay.protocol.Disconnect;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * {@link Transport} over a server WebSocket.
+ *
+ * <p>Writes: messages queued during one event-loop turn are flushed together as one text frame of
+ * {@code \n}-joined messages (at most {@code maxBatchSize} bytes, unless one message alone is
+ * larger). While the socket's own write queue is full, messages wait here; when more than
+ * {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008, so it never
+ * holds up others. Frames wrap the shared message bytes without copying them.
+ *
+ * <p>Reads: text messages (fragmented or not) up to {@code maxMessageSize} bytes go to the
+ * message handler; a larger one closes the connection with 1009, a binary one with 3501.
+ */
+public final class WebSocketTransport implements Transport {
+  /** WebSocket close code for a message larger than the server accepts (RFC 6455). */
+  public static final short MESSAGE_TOO_BIG = 1009;
+  private static final byte[] NEWLINE = {'\n'};
+
+  private final ServerWebSocket ws;
+  private final Context context;
+  private final int writeQueueMaxSize;
+  private final int maxBatchSize;
+  private final int maxMessageSize;
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  private long pendingBytes;
+  private boolean flushScheduled;
+  private boolean waitingForDrain;
+  private boolean closed;
+  private Runnable closeHandler = () -> { };
+  private Buffer fragments;
+
+  public WebSocketTransport(ServerWebSocket ws, Context context, int writeQueueMaxSize, int maxBatchSize,
+                            int maxMessageSize, Consumer<String> messageHandler) {
+    this.ws = ws;
+    this.context = context;
+    this.writeQueueMaxSize = writeQueueMaxSize;
+    this.maxBatchSize = maxBatchSize;
+    this.maxMessageSize = maxMessageSize;
+    ws.setWriteQueueMaxSize(Math.min(writeQueueMaxSize, 256 * 1024));
+    ws.frameHandler(frame -> onFrame(frame, messageHandler));
+    ws.closeHandler(v -> onClosed());
+    ws.exceptionHandler(e -> {
+      if (!closed) {
+        ws.close();
+      }
+    });
+  }
+
+  @Override
+  public void write(byte[] message) {
+    if (closed) {
+      return;
+    }
+    pending.add(message);
+    pendingBytes += message.length + 1;
+    if (pendingBytes > writeQueueMaxSize) {
+      pending.clear();
+      pendingBytes = 0;
+      closeNow(Disconnect.SLOW);
+      return;
+    }
+    if (!flushScheduled && !waitingForDrain) {
+      flushScheduled = true;
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    if (closed) {
+      return;
+    }
+    while (!pending.isEmpty()) {
+      if (ws.writeQueueFull()) {
+        waitingForDrain = true;
+        ws.drainHandler(v -> {
+          waitingForDrain = false;
+          flush();
+        });
+        return;
+      }
+      ws.writeFrame(nextBatch());
+    }
+  }
+
+  /** Takes queued messages up to the batch size and wraps them, newline-joined, in one text frame. */
+  private WebSocketFrame nextBatch() {
+    byte[] first = pending.poll();
+    int size = first.length;
+    pendingBytes -= first.length + 1;
+    if (pending.isEmpty() || size + 1 + pending.peek().length > maxBatchSize) {
+      return textFrame(Unpooled.wrappedBuffer(first));
+    }
+    ArrayDeque<byte[]> parts = new ArrayDeque<>();
+    parts.add(first);
+    while (!pending.isEmpty() && size + 1 + pending.peek().length <= maxBatchSize) {
+      byte[] next = pending.poll();
+      pendingBytes -= next.length + 1;
+      size += 1 + next.length;
+      parts.add(NEWLINE);
+      parts.add(next);
+    }
+    return textFrame(Unpooled.wrappedBuffer(parts.toArray(new byte[0][])));
+  }
+
+  private static WebSocketFrame textFrame(ByteBuf payload) {
+    // The public factory only takes a String; this wraps the already-encoded UTF-8 bytes as they are.
+    return new WebSocketFrameImpl(WebSocketFrameType.TEXT, payload, true);
+  }
+
+  @Override
+  public void close(Disconnect disconnect) {
+    if (closed) {
+      return;
+    }
+    if (!pending.isEmpty() && !waitingForDrain) {
+      flush();
+    }
+    closeNow(disconnect);
+  }
+
+  private void closeNow(Disconnect disconnect) {
+    if (closed) {
+      return;
+    }
+    ws.close((short) disconnect.code(), disconnect.reason());
+    onClosed();
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pending.clear();
+    pendingBytes = 0;
+    closeHandler.run();
+  }
+
+  @Override
+  public void closeHandler(Runnable handler) {
+    this.closeHandler = handler;
+  }
+
+  @Override
+  public String remoteAddress() {
+    return String.valueOf(ws.remoteAddress());
+  }
+
+  private void onFrame(WebSocketFrame frame, Consumer<String> messageHandler) {
+    if (closed) {
+      return;
+    }
+    if (frame.isBinary()) {
+      closeNow(new Disconnect(3501, "binary frames are not supported"));
+      return;
+    }
+    if (frame.isText()) {
+      fragments = Buffer.buffer();
+    } else if (!frame.isContinuation() || fragments == null) {
+      return; // ping, pong and close frames are handled by Vert.x
+    }
+    Buffer data = frame.binaryData();
+    if (fragments.length() + data.length() > maxMessageSize) {
+      fragments = null;
+      ws.close(MESSAGE_TOO_BIG, "message too big");
+      onClosed();
+      return;
+    }
+    fragments.appendBuffer(data);
+    if (frame.isFinal()) {
+      String message = fragments.toString(StandardCharsets.UTF_8);
+      fragments = null;
+      messageHandler.accept(message);
+    }
+  }
+}
