@@ -1,0 +1,107 @@
+package io.fluxer.relay.testing;
+
+import io.fluxer.relay.auth.JwtSigner;
+import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.relay.node.RelayNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A real relay node for tests: listens on a free port of 127.0.0.1 with two event loops, signs
+ * tokens with a test HMAC secret. Start with {@link #start}, stop with {@link #close}.
+ */
+public final class TestRelay implements AutoCloseable {
+  public static final String SECRET = "test-secret-0123456789-abcdefghij";
+
+  private final Vertx vertx;
+  private final RelayNode node;
+  private final JwtSigner signer = JwtSigner.hmac("HS256", SECRET.getBytes(StandardCharsets.UTF_8));
+
+  private TestRelay(Vertx vertx, RelayNode node) {
+    this.vertx = vertx;
+    this.node = node;
+  }
+
+  /** The default test config: namespace {@code chat} (history, recovery, presence, join/leave, open to clients). */
+  public static JsonObject defaultConfig() {
+    JsonObject chat = new JsonObject()
+        .put("name", "chat")
+        .put("history_size", 100)
+        .put("history_ttl", "5m")
+        .put("force_recovery", true)
+        .put("presence", true)
+        .put("join_leave", true)
+        .put("force_push_join_leave", true)
+        .put("allow_subscribe_for_client", true)
+        .put("allow_publish_for_client", true)
+        .put("allow_history_for_client", true)
+        .put("allow_presence_for_client", true);
+    return new JsonObject()
+        .put("server", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2).put("node_name", "test"))
+        .put("client", new JsonObject())
+        .put("token", new JsonObject().put("hmac_secret_key", SECRET))
+        .put("channel", new JsonObject().put("namespaces", new JsonArray().add(chat)));
+  }
+
+  /** Starts a node with the default config, changed by {@code customize}. */
+  public static TestRelay start(Vertx vertx, Consumer<JsonObject> customize) {
+    JsonObject json = defaultConfig();
+    customize.accept(json);
+    return start(vertx, RelayConfig.fromJson(json));
+  }
+
+  public static TestRelay start(Vertx vertx, RelayConfig config) {
+    return new TestRelay(vertx, await(RelayNode.start(vertx, config)));
+  }
+
+  public int port() {
+    return node.port();
+  }
+
+  public RelayNode node() {
+    return node;
+  }
+
+  public String wsUrl() {
+    return "ws://127.0.0.1:" + port() + "/connection/websocket";
+  }
+
+  /** A connection token for {@code user}, valid for an hour. */
+  public String token(String user) {
+    return token(new JsonObject().put("sub", user).put("exp", Instant.now().getEpochSecond() + 3600));
+  }
+
+  /** A connection token for {@code user} that expires after {@code ttl}. */
+  public String token(String user, Duration ttl) {
+    return token(new JsonObject().put("sub", user).put("exp", Instant.now().getEpochSecond() + ttl.toSeconds()));
+  }
+
+  /** Signs arbitrary claims with the test secret. */
+  public String token(JsonObject claims) {
+    return signer.sign(claims);
+  }
+
+  @Override
+  public void close() {
+    await(node.stop());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("future did not complete: " + e, e);
+    }
+  }
+}
