@@ -58,15 +58,14 @@ public final class RelayNode {
   }
 
   private Future<Void> deployServers() {
-    // The first instance binds (possibly a random port); the others share that port.
-    return deployServer(config.server().port()).compose(first -> {
-      port = first.actualPort();
-      Future<Void> chain = Future.succeededFuture();
-      for (int i = 1; i < config.server().instances(); i++) {
-        chain = chain.compose(v -> deployServer(port).mapEmpty());
-      }
-      return chain;
-    });
+    // Instances share one listening port. Vert.x shares a random port only when every instance
+    // asks for it as a negative number, so port 0 becomes -1 here.
+    int bindPort = config.server().port() == 0 ? -1 : config.server().port();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < config.server().instances(); i++) {
+      chain = chain.compose(v -> deployServer(bindPort).mapEmpty());
+    }
+    return chain.onSuccess(v -> port = servers.get(0).actualPort());
   }
 
   private Future<RelayServerVerticle> deployServer(int onPort) {
