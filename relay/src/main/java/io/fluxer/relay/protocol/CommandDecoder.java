@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +32,7 @@ public final class CommandDecoder {
       JsonToken t;
       while ((t = p.nextToken()) != null) {
         if (t != JsonToken.START_OBJECT) {
-          throw new ProtocolException("expected a JSON object, got " + t.asString());
+          throw new ProtocolException("expected a JSON object, got " + t);
         }
         commands.add(readCommand(p, frame));
       }
@@ -56,7 +55,8 @@ public final class CommandDecoder {
       String field = p.currentName();
       JsonToken value = p.nextToken();
       if ("id".equals(field)) {
-        if (value != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > 0xFFFFFFFFL) {
+        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            || p.getLongValue() < 0 || p.getLongValue() > 0xFFFFFFFFL) {
           badField = "id";
           p.skipChildren();
         } else {
@@ -202,33 +202,40 @@ public final class CommandDecoder {
     throw new FieldTypeException(name + " must be a boolean");
   }
 
+  /**
+   * A non-negative 64-bit integer ({@code limit}: a 32-bit one, or -1). Values out of range are a
+   * field error of this command, not a malformed frame.
+   */
   private static long number(JsonParser p, JsonToken t, String name) throws IOException, FieldTypeException {
     if (t == JsonToken.VALUE_NULL) {
       return 0;
     }
-    if (t == JsonToken.VALUE_NUMBER_INT) {
-      long v = p.getLongValue();
-      if (v >= 0 || "limit".equals(name) && v == -1) {
-        return v;
-      }
-      throw new FieldTypeException(name + " must not be negative");
-    }
-    // protojson writes 64-bit integers as strings; accept them.
-    if (t == JsonToken.VALUE_STRING) {
+    boolean limit = "limit".equals(name);
+    long v;
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      v = p.getLongValue();
+    } else if (t == JsonToken.VALUE_STRING) {
+      // protojson writes 64-bit integers as strings; accept them.
       try {
-        long v = Long.parseLong(p.getText());
-        if (v >= 0) {
-          return v;
-        }
-      } catch (NumberFormatException ignored) {
-        // fall through
+        v = Long.parseLong(p.getText());
+      } catch (NumberFormatException e) {
+        throw new FieldTypeException(name + " must be a non-negative integer");
       }
+    } else {
+      p.skipChildren();
+      throw new FieldTypeException(name + " must be a non-negative integer");
     }
-    p.skipChildren();
-    throw new FieldTypeException(name + " must be a non-negative integer");
+    if (v < (limit ? -1 : 0) || limit && v > Integer.MAX_VALUE) {
+      throw new FieldTypeException(name + " out of range: " + v);
+    }
+    return v;
   }
 
-  /** The exact JSON text of the current value (for scalars, a canonical re-encoding). */
+  /**
+   * The exact JSON text of the current value. Strings keep their escapes too: decoding and
+   * re-encoding would turn an escaped lone surrogate into a char the UTF-8 encoder refuses to
+   * write raw.
+   */
   private static String rawValue(JsonParser p, JsonToken t, String src) throws IOException {
     switch (t) {
       case START_OBJECT, START_ARRAY -> {
@@ -238,7 +245,10 @@ public final class CommandDecoder {
         return src.substring(start, end);
       }
       case VALUE_STRING -> {
-        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(p.getText())) + '"';
+        int start = (int) p.currentTokenLocation().getCharOffset();
+        p.getText(); // completes the lazily read token: the location moves past the closing quote
+        int end = (int) p.currentLocation().getCharOffset();
+        return src.substring(start, end);
       }
       case VALUE_NULL -> {
         return null;
