@@ -80,7 +80,11 @@ final class ConfigValues {
     } else if (v instanceof Number num && num.doubleValue() == num.longValue()) {
       n = num.longValue();
     } else if (v instanceof String s && s.matches("-?\\d+")) {
-      n = Long.parseLong(s);
+      try {
+        n = Long.parseLong(s);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key(name), "must be between " + min + " and " + max + ", got " + s);
+      }
     } else {
       throw new ConfigException(key(name), "must be an integer, got '" + v + "'");
     }
@@ -143,14 +147,18 @@ final class ConfigValues {
     if (!m.matches()) {
       return null;
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (unit) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null; // too large: reported as an invalid duration under the key
+    }
   }
 }

@@ -44,7 +44,8 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
       throw new ConfigException(path + ".history_ttl", "history_size and history_ttl must be set together");
     }
     if ((forceRecovery || allowRecovery) && historySize == 0) {
-      throw new ConfigException(path + ".force_recovery", "recovery needs history (history_size > 0)");
+      throw new ConfigException(path + (forceRecovery ? ".force_recovery" : ".allow_recovery"),
+          "recovery needs history (history_size > 0)");
     }
   }
 

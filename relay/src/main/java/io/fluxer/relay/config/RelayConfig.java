@@ -19,12 +19,12 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
 
   /** Validates a whole configuration tree; unknown sections and keys are errors. */
   public static RelayConfig fromJson(JsonObject json) {
-    new ConfigValues(json, "", SECTIONS);
+    ConfigValues root = new ConfigValues(json, "", SECTIONS);
     return new RelayConfig(
-        ServerOptions.fromJson(json.getJsonObject("server")),
-        ClientOptions.fromJson(json.getJsonObject("client")),
-        tokenFromJson(json.getJsonObject("token")),
-        ChannelOptions.fromJson(json.getJsonObject("channel")));
+        ServerOptions.fromJson(root.object("server")),
+        ClientOptions.fromJson(root.object("client")),
+        tokenFromJson(root.object("token")),
+        ChannelOptions.fromJson(root.object("channel")));
   }
 
   public RelayConfig withServer(ServerOptions s) {
