@@ -42,7 +42,7 @@ build_relay_if_needed() {
     return 0
   fi
   log "building the relay (mvn package)"
-  (cd "$ROOT" && mvn -q -B -DskipTests -pl relay -am package)
+  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl relay -am package)
 }
 
 relay_classpath() {
