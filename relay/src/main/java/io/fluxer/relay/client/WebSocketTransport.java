@@ -3,6 +3,8 @@ package io.fluxer.relay.client;
 import io.fluxer.relay.protocol.Disconnect;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -54,7 +56,14 @@ public final class WebSocketTransport implements Transport {
     ws.frameHandler(frame -> onFrame(frame, messageHandler));
     ws.closeHandler(v -> onClosed());
     ws.exceptionHandler(e -> {
-      if (!closed) {
+      if (closed) {
+        return;
+      }
+      if (e instanceof CorruptedWebSocketFrameException corrupted) {
+        // Raised by the frame decoder, e.g. for a single frame over maxMessageSize: keep its status.
+        WebSocketCloseStatus status = corrupted.closeStatus();
+        ws.close((short) status.code(), status.code() == MESSAGE_TOO_BIG ? "message too big" : status.reasonText());
+      } else {
         ws.close();
       }
     });
@@ -82,6 +91,12 @@ public final class WebSocketTransport implements Transport {
   private void flush() {
     flushScheduled = false;
     if (closed) {
+      return;
+    }
+    if (ws.isClosed()) {
+      // The peer's close frame arrived; the close handler follows, and writing now would throw.
+      pending.clear();
+      pendingBytes = 0;
       return;
     }
     while (!pending.isEmpty()) {
