@@ -45,7 +45,8 @@ public final class ClientSession {
   /** Deliveries buffered for one subscription while its subscribe is in flight, before the client is dropped. */
   private static final int MAX_BUFFERED = 10_000;
 
-  private enum State { CONNECTING, CONNECTED, CLOSED }
+  /** CONNECTING: waiting for connect; AUTHENTICATED: connect accepted, its reply not sent yet. */
+  private enum State { CONNECTING, AUTHENTICATED, CONNECTED, CLOSED }
 
   private final RelayContext relay;
   private final ClientOptions options;
@@ -55,6 +56,8 @@ public final class ClientSession {
   private final Transport transport;
   private final String clientId = UUID.randomUUID().toString();
   private final Map<String, Subscription> subs = new HashMap<>();
+  /** Commands that arrived while the connect reply was pending; run after it, in order. */
+  private List<Command> deferred;
   private State state = State.CONNECTING;
   private String user = "";
   private String connInfo;
@@ -136,7 +139,11 @@ public final class ClientSession {
       if (state == State.CLOSED) {
         return;
       }
-      dispatch(c);
+      if (state == State.AUTHENTICATED) {
+        deferred.add(c);
+      } else {
+        dispatch(c);
+      }
     }
   }
 
@@ -214,7 +221,8 @@ public final class ClientSession {
         return;
       }
     }
-    state = State.CONNECTED;
+    state = State.AUTHENTICATED;
+    deferred = new ArrayList<>();
     cancel(staleTimer);
     user = token.user();
     connInfo = token.info();
@@ -229,13 +237,14 @@ public final class ClientSession {
         continue;
       }
       Request.Subscribe position = r.subs().get(channel);
-      Subscription sub = new Subscription(channel, ns, ns.forcePushJoinLeave() || ns.joinLeave(), null, null);
+      Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null);
       serverSubs.put(channel, startSubscription(sub, position, ns.recoverable(true)));
     }
     Future.join(new ArrayList<>(serverSubs.values())).onComplete(done -> {
-      if (state != State.CONNECTED) {
+      if (state != State.AUTHENTICATED) {
         return;
       }
+      state = State.CONNECTED;
       Map<String, SubscribeResult> results = new LinkedHashMap<>();
       serverSubs.forEach((channel, f) -> {
         if (f.succeeded()) {
@@ -247,6 +256,14 @@ public final class ClientSession {
           ttl(expiresAt), null, results, ping, true, null, relay.nodeName())));
       results.keySet().forEach(channel -> activate(subs.get(channel)));
       startPings();
+      List<Command> waiting = deferred;
+      deferred = null;
+      for (Command c : waiting) {
+        if (state != State.CONNECTED) {
+          return;
+        }
+        dispatch(c);
+      }
     });
   }
 
