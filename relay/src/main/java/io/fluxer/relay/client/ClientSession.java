@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * One client connection: the protocol state machine from connect to close. Lives on one event loop
@@ -526,13 +527,7 @@ public final class ClientSession {
     PublishOptions opts = (ns.historySize() > 0
         ? PublishOptions.withHistory(ns.historySize(), ns.historyTtl())
         : PublishOptions.noHistory()).withInfo(new ClientInfo(user, clientId, connInfo, sub == null ? null : sub.chanInfo));
-    here(relay.broker().publish(r.channel(), r.data(), opts)).onComplete(ar -> {
-      if (ar.succeeded()) {
-        reply(ProtocolEncoder.empty(id, "publish"));
-      } else {
-        reply(ProtocolEncoder.error(id, toError(ar.cause())));
-      }
-    });
+    replyWhenDone(id, relay.broker().publish(r.channel(), r.data(), opts), pos -> ProtocolEncoder.empty(id, "publish"));
   }
 
   private void history(long id, Request.History r) {
@@ -549,30 +544,21 @@ public final class ClientSession {
       return;
     }
     int limit = r.limit() < 0 || r.limit() > ns.historySize() ? ns.historySize() : r.limit();
-    here(relay.broker().history(r.channel(), new HistoryFilter(r.since(), limit, r.reverse()))).onComplete(ar -> {
-      if (ar.succeeded()) {
-        reply(ProtocolEncoder.history(id, ar.result()));
-      } else {
-        reply(ProtocolEncoder.error(id, toError(ar.cause())));
-      }
-    });
+    replyWhenDone(id, relay.broker().history(r.channel(), new HistoryFilter(r.since(), limit, r.reverse())),
+        h -> ProtocolEncoder.history(id, h));
   }
 
   private void presence(long id, String channel) {
     NamespaceOptions ns = presenceNamespace(id, channel);
     if (ns != null) {
-      here(relay.presence().presence(channel)).onComplete(ar -> reply(ar.succeeded()
-          ? ProtocolEncoder.presence(id, ar.result())
-          : ProtocolEncoder.error(id, toError(ar.cause()))));
+      replyWhenDone(id, relay.presence().presence(channel), p -> ProtocolEncoder.presence(id, p));
     }
   }
 
   private void presenceStats(long id, String channel) {
     NamespaceOptions ns = presenceNamespace(id, channel);
     if (ns != null) {
-      here(relay.presence().presenceStats(channel)).onComplete(ar -> reply(ar.succeeded()
-          ? ProtocolEncoder.presenceStats(id, ar.result())
-          : ProtocolEncoder.error(id, toError(ar.cause()))));
+      replyWhenDone(id, relay.presence().presenceStats(channel), st -> ProtocolEncoder.presenceStats(id, st));
     }
   }
 
@@ -689,6 +675,11 @@ public final class ClientSession {
 
   private ClientInfo info(Subscription sub) {
     return new ClientInfo(user, clientId, connInfo, sub.chanInfo);
+  }
+
+  /** Replies with the encoded result, or with the error the failure maps to, on this session's loop. */
+  private <T> void replyWhenDone(long id, Future<T> f, Function<T, byte[]> encode) {
+    here(f).onComplete(ar -> reply(ar.succeeded() ? encode.apply(ar.result()) : ProtocolEncoder.error(id, toError(ar.cause()))));
   }
 
   /** The future, completing on this session's event loop whatever thread the engine completes on. */
