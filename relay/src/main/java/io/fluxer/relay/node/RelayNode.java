@@ -105,6 +105,14 @@ public final class RelayNode {
     return servers.stream().mapToInt(s -> s.hub().sessionCount()).sum();
   }
 
+  /**
+   * Sessions per server instance (event loop). A snapshot read from outside the loops: for
+   * tests and stats, not for decisions.
+   */
+  public List<Integer> sessionsPerInstance() {
+    return servers.stream().map(s -> s.hub().sessionCount()).toList();
+  }
+
   private static TokenVerifier verifier(TokenOptions token) {
     if (token.hasAnyKey()) {
       return TokenVerifier.create(token);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class FanOutTest extends ClientTestBase {
 
   @Test
-  @DisplayName("50 subscribers each receive 100 publications exactly once, in publish order")
+  @DisplayName("50 subscribers on two event loops each receive 100 publications exactly once, in publish order")
   void fiftySubscribersReceiveEverythingInOrder() {
     String channel = chat("fanout");
     int subscribers = 50;
@@ -31,6 +31,9 @@ class FanOutTest extends ClientTestBase {
       subs.add(s);
     }
     WsTestClient publisher = connected("publisher");
+    assertThat(relay().node().sessionsPerInstance())
+        .as("connections are spread over both event loops")
+        .hasSize(2).allSatisfy(n -> assertThat(n).isPositive());
 
     List<Long> ids = new ArrayList<>();
     for (int n = 0; n < publications; n++) {
