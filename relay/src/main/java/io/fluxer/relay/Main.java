@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * embedded dev defaults and prints a token for user {@code dev}.
  */
 public final class Main {
+  /** The dev API key (admin) in the embedded dev defaults. */
+  static final String DEV_API_KEY = "fluxer-dev-api-key-not-for-production";
+
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -74,6 +77,7 @@ public final class Main {
         RelayNode.VERSION, config.server().host(), node.port(), config.server().instances());
     if (dev) {
       System.out.println("FLUXER_DEV_TOKEN=" + devToken(config));
+      System.out.println("FLUXER_DEV_API_KEY=" + DEV_API_KEY);
     }
     System.out.flush();
   }

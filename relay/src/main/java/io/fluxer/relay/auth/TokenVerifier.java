@@ -50,6 +50,7 @@ public final class TokenVerifier {
   private final String issuer;
   private final long leeway;
   private final Clock clock;
+  private final String rolesClaim;
 
   private TokenVerifier(TokenOptions options, Clock clock) {
     this.hmacSecret = options.hmacSecret() == null
@@ -64,6 +65,7 @@ public final class TokenVerifier {
     this.issuer = options.issuer();
     this.leeway = options.leewaySeconds();
     this.clock = clock;
+    this.rolesClaim = options.rolesClaim();
   }
 
   /**
@@ -100,7 +102,7 @@ public final class TokenVerifier {
     String info = rawJson(claims, "info");
     List<String> channels = channels(claims);
     String meta = rawJson(claims, "meta");
-    Set<String> roles = roles(claims);
+    Set<String> roles = roles(claims, rolesClaim);
     Long expiresAt = checkTime(claims);
     return new ConnectToken(user, expiresAt, info, channels, meta, roles);
   }
@@ -299,28 +301,40 @@ public final class TokenVerifier {
     return List.copyOf(channels);
   }
 
-  private static Set<String> roles(JsonObject claims) throws TokenException {
+  /**
+   * Roles from the configured claim, a string or an array of strings; with the default claim
+   * {@code roles}, a single {@code role} string is read too.
+   */
+  private static Set<String> roles(JsonObject claims, String claim) throws TokenException {
     Set<String> roles = new LinkedHashSet<>();
-    Object many = claims.getValue("roles");
-    if (many != null) {
-      if (!(many instanceof JsonArray array)) {
-        throw TokenException.invalid("invalid roles claim");
-      }
-      for (Object item : array) {
-        if (!(item instanceof String s) || s.isEmpty()) {
-          throw TokenException.invalid("invalid roles claim");
-        }
-        roles.add(s);
-      }
-    }
-    Object one = claims.getValue("role");
-    if (one != null) {
-      if (!(one instanceof String s) || s.isEmpty()) {
+    addRoles(roles, claims.getValue(claim), claim);
+    if (TokenOptions.DEFAULT_ROLES_CLAIM.equals(claim)) {
+      Object one = claims.getValue("role");
+      if (one != null && !(one instanceof String)) {
         throw TokenException.invalid("invalid role claim");
+      }
+      addRoles(roles, one, "role");
+    }
+    return roles;
+  }
+
+  private static void addRoles(Set<String> roles, Object value, String claim) throws TokenException {
+    if (value == null) {
+      return;
+    }
+    if (value instanceof String s && !s.isEmpty()) {
+      roles.add(s);
+      return;
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw TokenException.invalid("invalid " + claim + " claim");
+    }
+    for (Object item : array) {
+      if (!(item instanceof String s) || s.isEmpty()) {
+        throw TokenException.invalid("invalid " + claim + " claim");
       }
       roles.add(s);
     }
-    return roles;
   }
 
   /** The claim re-encoded as JSON text, or {@code null} if absent or JSON null. */

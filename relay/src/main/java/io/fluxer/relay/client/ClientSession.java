@@ -1,6 +1,7 @@
 package io.fluxer.relay.client;
 
 import io.fluxer.relay.auth.ConnectToken;
+import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.SubscriptionToken;
 import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.channel.ChannelName;
@@ -62,6 +63,8 @@ public final class ClientSession {
   private State state = State.CONNECTING;
   private String user = "";
   private String connInfo;
+  /** The highest ops role the connection token grants, or {@code null}. */
+  private Role role;
   private Long expiresAt;
   private long staleTimer = -1;
   private long pingTimer = -1;
@@ -131,6 +134,7 @@ public final class ClientSession {
     List<Command> commands;
     try {
       commands = CommandDecoder.decode(frame);
+      hub.stats().in(commands.size(), frame.length());
     } catch (ProtocolException e) {
       LOG.log(Level.DEBUG, "client {0}: {1}", clientId, e.getMessage());
       close(Disconnect.BAD_REQUEST);
@@ -227,6 +231,8 @@ public final class ClientSession {
     cancel(staleTimer);
     user = token.user();
     connInfo = token.info();
+    role = Role.highest(token.roles());
+    hub.connected(this);
     setExpiry(token.expiresAt());
 
     Map<String, Future<SubscribeResult>> serverSubs = new LinkedHashMap<>();
@@ -349,7 +355,7 @@ public final class ClientSession {
       }
       chanInfo = t.info();
       subExpiresAt = t.expiresAt();
-    } else if (!ch.limitedTo(user) && !(user.isEmpty() ? ns.allowSubscribeForAnonymous() : ns.allowSubscribeForClient())) {
+    } else if (!mayJoinWithoutToken(ch, ns)) {
       reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
       return;
     }
@@ -366,6 +372,16 @@ public final class ClientSession {
       reply(ProtocolEncoder.subscribe(id, ar.result()));
       activate(sub);
     });
+  }
+
+  private boolean mayJoinWithoutToken(ChannelName ch, NamespaceOptions ns) {
+    if (ch.limitedTo(user)) {
+      return true;
+    }
+    if (user.isEmpty() ? ns.allowSubscribeForAnonymous() : ns.allowSubscribeForClient()) {
+      return true;
+    }
+    return ns.allowSubscribeForRole() != null && role != null && role.includes(ns.allowSubscribeForRole());
   }
 
   /**
@@ -505,9 +521,60 @@ public final class ClientSession {
       sub.expireTimer = -1;
       if (subs.get(sub.channel) == sub && sub.expiresAt != null && sub.expiresAt <= relay.tokens().now()) {
         removeSubscription(sub);
-        transport.write(ProtocolEncoder.unsubscribe(sub.channel, Unsubscribe.EXPIRED));
+        send(ProtocolEncoder.unsubscribe(sub.channel, Unsubscribe.EXPIRED));
       }
     });
+  }
+
+  // ---- server-side commands (server API)
+
+  /**
+   * Subscribes this connection to {@code channel} on the server's behalf, without permission
+   * checks, and tells the client with a {@code subscribe} push. Does nothing for an unknown channel
+   * or one the client is already in.
+   */
+  public void serverSubscribe(String channel) {
+    NamespaceOptions ns = relay.namespaces().resolve(ChannelName.parse(channel));
+    if (state != State.CONNECTED || ns == null || subs.containsKey(channel)) {
+      return;
+    }
+    Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null);
+    startSubscription(sub, null, ns.recoverable(true)).onSuccess(result -> {
+      if (state == State.CONNECTED) {
+        send(ProtocolEncoder.subscribePush(channel, result));
+        activate(sub);
+      }
+    });
+  }
+
+  /** Ends this connection's subscription to {@code channel} and tells the client (code 2000). */
+  public void serverUnsubscribe(String channel) {
+    Subscription sub = subs.get(channel);
+    if (sub != null && state == State.CONNECTED) {
+      removeSubscription(sub);
+      send(ProtocolEncoder.unsubscribe(channel, Unsubscribe.SERVER));
+    }
+  }
+
+  /**
+   * Sets when this connection expires, on the server's behalf: {@code expireAt} epoch seconds,
+   * {@code null} for never; an {@code expired} connection is closed at once with 3005.
+   */
+  public void serverRefresh(boolean expired, Long expireAt) {
+    if (state != State.CONNECTED) {
+      return;
+    }
+    if (expired) {
+      close(Disconnect.CONNECTION_EXPIRED);
+    } else {
+      setExpiry(expireAt);
+      send(ProtocolEncoder.refreshPush(expireAt != null, ttl(expireAt)));
+    }
+  }
+
+  /** Channels this connection is subscribed to (including ones still subscribing). */
+  public java.util.Set<String> channels() {
+    return java.util.Collections.unmodifiableSet(subs.keySet());
   }
 
   // ---- publish, history, presence
@@ -617,27 +684,32 @@ public final class ClientSession {
       }
       sub.skipUpTo = 0;
     }
-    transport.write(d.frame());
+    send(d.frame());
   }
 
   void deliverJoinLeave(Delivery d) {
     Subscription sub = subs.get(d.channel());
     if (sub != null && sub.active && sub.pushJoinLeave) {
-      transport.write(d.frame());
+      send(d.frame());
     }
   }
 
   private void reply(byte[] message) {
     if (state != State.CLOSED) {
-      transport.write(message);
+      send(message);
     }
+  }
+
+  private void send(byte[] message) {
+    hub.stats().out(message.length);
+    transport.write(message);
   }
 
   private void startPings() {
     long interval = options.pingInterval().toMillis();
     pingTimer = vertx.setPeriodic(interval, interval, t -> {
       heardSincePing = false;
-      transport.write(ProtocolEncoder.PING);
+      send(ProtocolEncoder.PING);
       cancel(pongTimer);
       pongTimer = vertx.setTimer(options.pongTimeout().toMillis(), t2 -> {
         pongTimer = -1;
@@ -652,14 +724,16 @@ public final class ClientSession {
   public void close(Disconnect disconnect) {
     if (state != State.CLOSED) {
       transport.close(disconnect);
-      cleanUp();
+      cleanUp(disconnect.code());
     }
   }
 
-  private void cleanUp() {
+  /** @param code the close code the server sent, 0 when the client closed */
+  private void cleanUp(int code) {
     if (state == State.CLOSED) {
       return;
     }
+    hub.stats().disconnect(code);
     state = State.CLOSED;
     cancel(staleTimer);
     cancel(pingTimer);

@@ -19,27 +19,66 @@ public final class Hub {
    * a change. A delivery may close a session (a slow client), which unsubscribes it while the
    * delivery loop is running; iterating the live set would then throw and skip the rest.
    */
-  private final Map<String, ClientSession[]> snapshots = new HashMap<>();
+  private final Map<String, ClientSession[]> subscriberArrays = new HashMap<>();
   private final Set<ClientSession> sessions = new LinkedHashSet<>();
+  /** Connected sessions by user id (anonymous users under the empty string). */
+  private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
+  private final HubStats stats = new HubStats();
 
   void addSession(ClientSession s) {
     sessions.add(s);
   }
 
+  /** A session completed connect as its user. */
+  void connected(ClientSession s) {
+    byUser.computeIfAbsent(s.user(), u -> new LinkedHashSet<>()).add(s);
+    stats.connects++;
+  }
+
   void removeSession(ClientSession s) {
     sessions.remove(s);
+    Set<ClientSession> set = byUser.get(s.user());
+    if (set != null && set.remove(s) && set.isEmpty()) {
+      byUser.remove(s.user());
+    }
+  }
+
+  HubStats stats() {
+    return stats;
+  }
+
+  /** Connected sessions of one user on this loop, optionally only the one with {@code clientId}. */
+  public List<ClientSession> sessionsOf(String user, String clientId) {
+    Set<ClientSession> set = byUser.get(user);
+    if (set == null) {
+      return List.of();
+    }
+    return set.stream().filter(s -> clientId == null || clientId.isEmpty() || s.clientId().equals(clientId)).toList();
+  }
+
+  /** Counts and counters of this loop; call on the loop. */
+  public HubSnapshot snapshot() {
+    Map<String, Integer> channels = new HashMap<>();
+    int subscriptions = 0;
+    for (Map.Entry<String, Set<ClientSession>> e : subscribers.entrySet()) {
+      channels.put(e.getKey(), e.getValue().size());
+      subscriptions += e.getValue().size();
+    }
+    int connections = byUser.values().stream().mapToInt(Set::size).sum();
+    return new HubSnapshot(connections, byUser.size(), subscriptions, channels, stats.messagesIn, stats.bytesIn,
+        stats.messagesOut, stats.bytesOut, stats.connects, stats.slowDisconnects, Map.copyOf(stats.disconnects));
   }
 
   void subscribe(String channel, ClientSession s) {
     if (subscribers.computeIfAbsent(channel, c -> new LinkedHashSet<>()).add(s)) {
-      snapshots.remove(channel);
+      subscriberArrays.remove(channel);
     }
   }
 
   void unsubscribe(String channel, ClientSession s) {
     Set<ClientSession> set = subscribers.get(channel);
     if (set != null && set.remove(s)) {
-      snapshots.remove(channel);
+      subscriberArrays.remove(channel);
       if (set.isEmpty()) {
         subscribers.remove(channel);
       }
@@ -48,27 +87,27 @@ public final class Hub {
 
   /** Hands a publication frame to every local subscriber of its channel. */
   public void deliverPublication(Delivery d) {
-    for (ClientSession s : snapshot(d.channel())) {
+    for (ClientSession s : subscribersOf(d.channel())) {
       s.deliverPublication(d);
     }
   }
 
   /** Hands a join or leave frame to the local subscribers that receive join/leave pushes. */
   public void deliverJoinLeave(Delivery d) {
-    for (ClientSession s : snapshot(d.channel())) {
+    for (ClientSession s : subscribersOf(d.channel())) {
       s.deliverJoinLeave(d);
     }
   }
 
-  private ClientSession[] snapshot(String channel) {
-    ClientSession[] snapshot = snapshots.get(channel);
+  private ClientSession[] subscribersOf(String channel) {
+    ClientSession[] snapshot = subscriberArrays.get(channel);
     if (snapshot == null) {
       Set<ClientSession> set = subscribers.get(channel);
       if (set == null) {
         return NONE;
       }
       snapshot = set.toArray(NONE);
-      snapshots.put(channel, snapshot);
+      subscriberArrays.put(channel, snapshot);
     }
     return snapshot;
   }

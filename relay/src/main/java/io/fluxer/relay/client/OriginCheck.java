@@ -16,9 +16,15 @@ public final class OriginCheck {
 
   public OriginCheck(List<String> allowed) {
     this.any = allowed.contains("*");
-    this.patterns = allowed.stream()
-        .map(a -> Pattern.compile(("\\Q" + a.toLowerCase(Locale.ROOT) + "\\E").replace("*", "\\E[^/]*\\Q")))
-        .toList();
+    this.patterns = allowed.stream().map(a -> Pattern.compile(toRegex(a))).toList();
+  }
+
+  /** The regular expression an allowed-origin entry stands for ({@code *} matches within one host part). */
+  public static String toRegex(String allowedOrigin) {
+    if ("*".equals(allowedOrigin)) {
+      return ".*";
+    }
+    return ("\\Q" + allowedOrigin.toLowerCase(Locale.ROOT) + "\\E").replace("*", "\\E[^/]*\\Q");
   }
 
   public boolean allows(String origin) {

@@ -5,6 +5,7 @@ import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.protocol.Disconnect;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
@@ -13,6 +14,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The HTTP/WebSocket server, one instance per event loop. Each instance owns the sessions accepted
@@ -25,18 +28,25 @@ public final class RelayServerVerticle extends VerticleBase {
   private final ServerOptions serverOptions;
   private final OriginCheck origins;
   private final Hub hub = new Hub();
+  private final Consumer<Router> routes;
   private HttpServer server;
 
-  public RelayServerVerticle(RelayContext relay, ServerOptions serverOptions) {
+  /**
+   * @param routes adds the node's HTTP routes (server API, ops API, health, metrics) to this
+   *     instance's router
+   */
+  public RelayServerVerticle(RelayContext relay, ServerOptions serverOptions, Consumer<Router> routes) {
     this.relay = relay;
     this.serverOptions = serverOptions;
     this.origins = new OriginCheck(relay.client().allowedOrigins());
+    this.routes = routes;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.get(WEBSOCKET_PATH).handler(this::upgrade);
+    routes.accept(router);
 
     List<MessageConsumer<Delivery>> consumers = List.of(
         vertx.eventBus().<Delivery>consumer(Addresses.PUB, m -> hub.deliverPublication(m.body())),
@@ -70,6 +80,19 @@ public final class RelayServerVerticle extends VerticleBase {
 
   public Hub hub() {
     return hub;
+  }
+
+  /** Runs {@code action} with this instance's hub on its event loop. */
+  public <T> Future<T> onLoop(Function<Hub, T> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        promise.complete(action.apply(hub));
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
   }
 
   private void upgrade(RoutingContext rc) {

@@ -1,6 +1,7 @@
 package io.fluxer.relay.client;
 
 import io.fluxer.relay.protocol.Disconnect;
+import java.util.function.IntConsumer;
 
 /**
  * How a session reaches its client. Implementations coalesce what is written during one event-loop
@@ -14,8 +15,12 @@ public interface Transport {
   /** Flushes what is queued, then closes with the disconnect's code and reason. */
   void close(Disconnect disconnect);
 
-  /** Registers what to call once the transport is closed, by either side. */
-  void closeHandler(Runnable handler);
+  /**
+   * Registers what to call once the transport is closed, by either side, with the close code the
+   * transport itself chose (e.g. 3008 for a slow client, 1009 for an oversized message), or 0 when
+   * the peer closed or the session asked for the close.
+   */
+  void closeHandler(IntConsumer handler);
 
   /** The {@code Origin}/remote address, for logs. */
   String remoteAddress();

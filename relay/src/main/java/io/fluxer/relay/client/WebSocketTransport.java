@@ -14,6 +14,7 @@ import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * {@link Transport} over a server WebSocket.
@@ -42,7 +43,7 @@ public final class WebSocketTransport implements Transport {
   private boolean flushScheduled;
   private boolean waitingForDrain;
   private boolean closed;
-  private Runnable closeHandler = () -> { };
+  private IntConsumer closeHandler = code -> { };
   private Buffer fragments;
 
   public WebSocketTransport(ServerWebSocket ws, Context context, int writeQueueMaxSize, int maxBatchSize,
@@ -54,7 +55,7 @@ public final class WebSocketTransport implements Transport {
     this.maxMessageSize = maxMessageSize;
     ws.setWriteQueueMaxSize(Math.min(writeQueueMaxSize, 256 * 1024));
     ws.frameHandler(frame -> onFrame(frame, messageHandler));
-    ws.closeHandler(v -> onClosed());
+    ws.closeHandler(v -> onClosed(0));
     ws.exceptionHandler(e -> {
       if (closed) {
         return;
@@ -62,9 +63,9 @@ public final class WebSocketTransport implements Transport {
       if (e instanceof CorruptedWebSocketFrameException corrupted) {
         // Raised by the frame decoder, e.g. for a single frame over maxMessageSize: keep its status.
         WebSocketCloseStatus status = corrupted.closeStatus();
-        ws.close((short) status.code(), status.code() == MESSAGE_TOO_BIG ? "message too big" : status.reasonText());
+        closeWith(status.code(), status.code() == MESSAGE_TOO_BIG ? "message too big" : status.reasonText());
       } else {
-        ws.close();
+        closeWith(Disconnect.WRITE_ERROR.code(), Disconnect.WRITE_ERROR.reason());
       }
     });
   }
@@ -149,25 +150,29 @@ public final class WebSocketTransport implements Transport {
   }
 
   private void closeNow(Disconnect disconnect) {
+    closeWith(disconnect.code(), disconnect.reason());
+  }
+
+  private void closeWith(int code, String reason) {
     if (closed) {
       return;
     }
-    ws.close((short) disconnect.code(), disconnect.reason());
-    onClosed();
+    ws.close((short) code, reason);
+    onClosed(code);
   }
 
-  private void onClosed() {
+  private void onClosed(int code) {
     if (closed) {
       return;
     }
     closed = true;
     pending.clear();
     pendingBytes = 0;
-    closeHandler.run();
+    closeHandler.accept(code);
   }
 
   @Override
-  public void closeHandler(Runnable handler) {
+  public void closeHandler(IntConsumer handler) {
     this.closeHandler = handler;
   }
 
@@ -192,8 +197,7 @@ public final class WebSocketTransport implements Transport {
     Buffer data = frame.binaryData();
     if (fragments.length() + data.length() > maxMessageSize) {
       fragments = null;
-      ws.close(MESSAGE_TOO_BIG, "message too big");
-      onClosed();
+      closeWith(MESSAGE_TOO_BIG, "message too big");
       return;
     }
     fragments.appendBuffer(data);

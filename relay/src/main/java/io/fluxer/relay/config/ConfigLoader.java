@@ -59,7 +59,7 @@ public final class ConfigLoader {
     }
     for (String key : merged.fieldNames()) {
       if (!RelayConfig.SECTIONS.contains(key) && !key.startsWith(ENV_PREFIX)) {
-        throw new ConfigException(key, "unknown section (known: channel, client, server, token)");
+        throw new ConfigException(key, "unknown section (known: " + String.join(", ", RelayConfig.SECTIONS.stream().sorted().toList()) + ")");
       }
     }
     applyEnv(tree, merged.getMap());

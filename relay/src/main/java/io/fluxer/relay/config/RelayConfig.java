@@ -7,8 +7,9 @@ import java.io.IOException;
 import java.util.Set;
 
 /** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
-public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel) {
-  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel");
+public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel,
+                          ApiOptions api) {
+  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api");
 
   public RelayConfig {
     if (!token.hasAnyKey() && !client.allowAnonymous()) {
@@ -24,28 +25,30 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
         ServerOptions.fromJson(root.object("server")),
         ClientOptions.fromJson(root.object("client")),
         tokenFromJson(root.object("token")),
-        ChannelOptions.fromJson(root.object("channel")));
+        ChannelOptions.fromJson(root.object("channel")),
+        ApiOptions.fromJson(root.object("api")));
   }
 
   public RelayConfig withServer(ServerOptions s) {
-    return new RelayConfig(s, client, token, channel);
+    return new RelayConfig(s, client, token, channel, api);
   }
 
   public RelayConfig withClient(ClientOptions c) {
-    return new RelayConfig(server, c, token, channel);
+    return new RelayConfig(server, c, token, channel, api);
   }
 
   private static TokenOptions tokenFromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "token", Set.of("hmac_secret_key", "hmac_secret_key_file",
         "rsa_public_key", "rsa_public_key_file", "ecdsa_public_key", "ecdsa_public_key_file", "audience",
-        "issuer", "leeway"));
+        "issuer", "leeway", "roles_claim"));
     return new TokenOptions(
         secret(v, "hmac_secret_key"),
         secret(v, "rsa_public_key"),
         secret(v, "ecdsa_public_key"),
         v.string("audience", null),
         v.string("issuer", null),
-        v.duration("leeway", java.time.Duration.ZERO, java.time.Duration.ZERO).toSeconds());
+        v.duration("leeway", java.time.Duration.ZERO, java.time.Duration.ZERO).toSeconds(),
+        v.string("roles_claim", TokenOptions.DEFAULT_ROLES_CLAIM));
   }
 
   /** A value given inline or, with the {@code _file} suffix, read from a file (Docker secrets). */

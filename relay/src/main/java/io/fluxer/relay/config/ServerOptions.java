@@ -1,6 +1,7 @@
 package io.fluxer.relay.config;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -9,8 +10,11 @@ import java.util.Set;
  * @param port TCP port; 0 picks a free one
  * @param instances server verticle instances, one per event loop
  * @param nodeName name reported to clients and in stats
+ * @param shutdownDrain on shutdown, how long {@code /ready} answers 503 before clients are closed
+ * @param statsInterval how often node stats are published to {@code sys:stats}; 0 turns that off
  */
-public record ServerOptions(String host, int port, int instances, String nodeName) {
+public record ServerOptions(String host, int port, int instances, String nodeName, Duration shutdownDrain,
+                            Duration statsInterval) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
 
@@ -25,20 +29,23 @@ public record ServerOptions(String host, int port, int instances, String nodeNam
   }
 
   static ServerOptions fromJson(JsonObject json) {
-    ConfigValues v = new ConfigValues(json, "server", Set.of("host", "port", "instances", "node_name"));
+    ConfigValues v = new ConfigValues(json, "server", Set.of("host", "port", "instances", "node_name",
+        "shutdown_drain", "stats_interval"));
     int cores = Runtime.getRuntime().availableProcessors();
     return new ServerOptions(
         v.string("host", DEFAULT_HOST),
         v.integer("port", DEFAULT_PORT, 0, 65535),
         v.integer("instances", cores, 1, 1024),
-        v.string("node_name", "fluxer-" + Integer.toHexString((int) (Math.random() * 0xFFFFF))));
+        v.string("node_name", "fluxer-" + Integer.toHexString((int) (Math.random() * 0xFFFFF))),
+        v.duration("shutdown_drain", Duration.ofSeconds(1), Duration.ZERO),
+        v.duration("stats_interval", Duration.ofSeconds(1), Duration.ZERO));
   }
 
   public ServerOptions withPort(int newPort) {
-    return new ServerOptions(host, newPort, instances, nodeName);
+    return new ServerOptions(host, newPort, instances, nodeName, shutdownDrain, statsInterval);
   }
 
   public ServerOptions withInstances(int n) {
-    return new ServerOptions(host, port, n, nodeName);
+    return new ServerOptions(host, port, n, nodeName, shutdownDrain, statsInterval);
   }
 }

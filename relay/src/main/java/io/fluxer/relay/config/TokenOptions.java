@@ -9,10 +9,19 @@ package io.fluxer.relay.config;
  * @param audience required {@code aud} (string or array member), or {@code null} for no check
  * @param issuer required {@code iss}, or {@code null} for no check
  * @param leewaySeconds clock skew allowed on {@code exp} and {@code nbf}
+ * @param rolesClaim the claim holding the user's roles (a string or an array of strings)
  */
 public record TokenOptions(String hmacSecret, String rsaPublicKeyPem, String ecdsaPublicKeyPem,
-                           String audience, String issuer, long leewaySeconds) {
+                           String audience, String issuer, long leewaySeconds, String rolesClaim) {
+  public static final String DEFAULT_ROLES_CLAIM = "roles";
+
+  public TokenOptions(String hmacSecret, String rsaPublicKeyPem, String ecdsaPublicKeyPem, String audience,
+                      String issuer, long leewaySeconds) {
+    this(hmacSecret, rsaPublicKeyPem, ecdsaPublicKeyPem, audience, issuer, leewaySeconds, DEFAULT_ROLES_CLAIM);
+  }
+
   public TokenOptions {
+    rolesClaim = rolesClaim == null || rolesClaim.isBlank() ? DEFAULT_ROLES_CLAIM : rolesClaim;
     hmacSecret = blankToNull(hmacSecret);
     rsaPublicKeyPem = blankToNull(rsaPublicKeyPem);
     ecdsaPublicKeyPem = blankToNull(ecdsaPublicKeyPem);

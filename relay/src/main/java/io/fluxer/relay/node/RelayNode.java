@@ -3,7 +3,10 @@ package io.fluxer.relay.node;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.client.BusEventHandler;
+import io.fluxer.relay.client.ClientSession;
 import io.fluxer.relay.client.DeliveryCodec;
+import io.fluxer.relay.client.Hub;
+import io.fluxer.relay.client.HubSnapshot;
 import io.fluxer.relay.client.RelayContext;
 import io.fluxer.relay.client.RelayServerVerticle;
 import io.fluxer.relay.config.RelayConfig;
@@ -12,17 +15,25 @@ import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.PresenceManager;
 import io.fluxer.relay.engine.memory.MemoryBroker;
 import io.fluxer.relay.engine.memory.MemoryPresenceManager;
+import io.fluxer.relay.http.HttpApi;
+import io.fluxer.relay.protocol.Disconnect;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One relay node: the engines, the token verifier and one {@link RelayServerVerticle} per event loop,
- * all listening on the same port.
+ * all listening on the same port, plus the node-wide operations the HTTP APIs use (inspecting the
+ * hubs, acting on a user's connections, readiness).
  */
 public final class RelayNode {
   public static final String VERSION = "0.1.0";
@@ -30,8 +41,12 @@ public final class RelayNode {
   private final Vertx vertx;
   private final RelayConfig config;
   private final RelayContext relay;
+  private final String id = UUID.randomUUID().toString();
+  private final long startedAtMillis = System.currentTimeMillis();
   private final List<RelayServerVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
+  private final List<Consumer<Router>> routes = new ArrayList<>();
+  private volatile boolean ready;
   private int port;
 
   private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay) {
@@ -40,8 +55,19 @@ public final class RelayNode {
     this.relay = relay;
   }
 
-  /** Starts a node on {@code vertx}; the future fails with the reason when the port or config is bad. */
+  /**
+   * Starts a node on {@code vertx} with its HTTP APIs; the future fails with the reason when the port
+   * or config is bad.
+   */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config) {
+    return start(vertx, config, node -> node.addRoutes(new HttpApi(node)::mount));
+  }
+
+  /**
+   * Starts a node; {@code beforeListen} runs once the engines exist and before any listener, e.g.
+   * to add HTTP routes with {@link #addRoutes}.
+   */
+  public static Future<RelayNode> start(Vertx vertx, RelayConfig config, Consumer<RelayNode> beforeListen) {
     RelayNode node;
     try {
       registerCodec(vertx);
@@ -51,10 +77,19 @@ public final class RelayNode {
       RelayContext relay = new RelayContext(config.server().nodeName(), VERSION, config.client(),
           new Namespaces(config.channel()), verifier(config.token()), broker, presence);
       node = new RelayNode(vertx, config, relay);
+      beforeListen.accept(node);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return node.deployServers().map(node);
+    return node.deployServers().onSuccess(v -> node.ready = true).map(node);
+  }
+
+  /** Adds HTTP routes to every server instance; call from {@code beforeListen}. */
+  public void addRoutes(Consumer<Router> mount) {
+    if (!servers.isEmpty()) {
+      throw new IllegalStateException("routes must be added before the servers start");
+    }
+    routes.add(mount);
   }
 
   private Future<Void> deployServers() {
@@ -69,27 +104,94 @@ public final class RelayNode {
   }
 
   private Future<RelayServerVerticle> deployServer(int onPort) {
-    RelayServerVerticle verticle = new RelayServerVerticle(relay, config.server().withPort(onPort));
-    return vertx.deployVerticle(verticle, new DeploymentOptions()).map(id -> {
-      deployments.add(id);
+    List<Consumer<Router>> mounts = List.copyOf(routes);
+    RelayServerVerticle verticle = new RelayServerVerticle(relay, config.server().withPort(onPort),
+        router -> mounts.forEach(m -> m.accept(router)));
+    return vertx.deployVerticle(verticle, new DeploymentOptions()).map(deploymentId -> {
+      deployments.add(deploymentId);
       servers.add(verticle);
       return verticle;
     });
   }
 
-  /** Closes every client with 3001 (shutdown) and stops listening. */
+  /**
+   * Stops the node: {@code /ready} answers 503 for {@code server.shutdown_drain} so load balancers
+   * stop sending new clients, then every client is closed with 3001 and the listeners stop.
+   */
   public Future<Void> stop() {
-    List<Future<Void>> undeploys = new ArrayList<>();
-    for (String id : deployments) {
-      undeploys.add(vertx.undeploy(id));
+    ready = false;
+    long drain = config.server().shutdownDrain().toMillis();
+    Promise<Void> drained = Promise.promise();
+    if (drain > 0 && !deployments.isEmpty()) {
+      vertx.setTimer(drain, t -> drained.complete());
+    } else {
+      drained.complete();
     }
-    deployments.clear();
-    return Future.join(undeploys).compose(v -> relay.broker().close())
+    return drained.future().compose(v -> {
+      List<Future<Void>> undeploys = new ArrayList<>();
+      for (String deploymentId : deployments) {
+        undeploys.add(vertx.undeploy(deploymentId));
+      }
+      deployments.clear();
+      return Future.join(undeploys);
+    }).compose(v -> relay.broker().close())
         .compose(v -> relay.presence().close()).mapEmpty();
+  }
+
+  /** Whether the node accepts clients: listeners and engines up, not shutting down. */
+  public boolean ready() {
+    return ready;
+  }
+
+  /** Runs {@code action} on every server instance's event loop with its hub; one result per instance. */
+  public <T> Future<List<T>> inspect(Function<Hub, T> action) {
+    List<Future<T>> results = new ArrayList<>();
+    for (RelayServerVerticle s : servers) {
+      results.add(s.onLoop(action));
+    }
+    return Future.all(results).map(all -> all.<T>list());
+  }
+
+  /** Snapshots of every instance's hub. */
+  public Future<List<HubSnapshot>> snapshots() {
+    return inspect(Hub::snapshot);
+  }
+
+  /**
+   * Runs {@code action} on each of a user's connections on this node (only {@code clientId} when not
+   * empty), each on its own event loop; completes with how many connections it ran on.
+   */
+  public Future<Integer> forEachSession(String user, String clientId, Consumer<ClientSession> action) {
+    return inspect(hub -> {
+      List<ClientSession> sessions = hub.sessionsOf(user, clientId);
+      sessions.forEach(action);
+      return sessions.size();
+    }).map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+  }
+
+  /** Closes a user's connections (or one of them) with {@code disconnect}. */
+  public Future<Integer> disconnect(String user, String clientId, Disconnect disconnect) {
+    return forEachSession(user, clientId, s -> s.close(disconnect));
   }
 
   public int port() {
     return port;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String name() {
+    return config.server().nodeName();
+  }
+
+  public long startedAtMillis() {
+    return startedAtMillis;
+  }
+
+  public Vertx vertx() {
+    return vertx;
   }
 
   public RelayConfig config() {

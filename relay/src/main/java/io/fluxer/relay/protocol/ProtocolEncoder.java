@@ -201,6 +201,14 @@ public final class ProtocolEncoder {
     });
   }
 
+  /** The server changed the connection's expiry (server-side refresh). */
+  public static byte[] refreshPush(boolean expires, long ttl) {
+    return push("", "refresh", g -> {
+      flag(g, "expires", expires);
+      num(g, "ttl", ttl);
+    });
+  }
+
   public static byte[] message(String data) {
     return push("", "message", g -> raw(g, "data", data));
   }

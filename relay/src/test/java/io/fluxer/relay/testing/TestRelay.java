@@ -19,6 +19,9 @@ import java.util.function.Consumer;
  */
 public final class TestRelay implements AutoCloseable {
   public static final String SECRET = "test-secret-0123456789-abcdefghij";
+  public static final String ADMIN_KEY = "test-admin-key-0123456789";
+  public static final String OPS_KEY = "test-ops-key-0123456789";
+  public static final String VIEWER_KEY = "test-viewer-key-0123456789";
 
   private final Vertx vertx;
   private final RelayNode node;
@@ -44,9 +47,14 @@ public final class TestRelay implements AutoCloseable {
         .put("allow_history_for_client", true)
         .put("allow_presence_for_client", true);
     return new JsonObject()
-        .put("server", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2).put("node_name", "test"))
+        .put("server", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2).put("node_name", "test")
+            .put("shutdown_drain", "0s"))
         .put("client", new JsonObject())
         .put("token", new JsonObject().put("hmac_secret_key", SECRET))
+        .put("api", new JsonObject().put("keys", new JsonArray()
+            .add(new JsonObject().put("name", "admin").put("key", ADMIN_KEY).put("role", "admin"))
+            .add(new JsonObject().put("name", "ops").put("key", OPS_KEY).put("role", "ops"))
+            .add(new JsonObject().put("name", "viewer").put("key", VIEWER_KEY).put("role", "viewer"))))
         .put("channel", new JsonObject().put("namespaces", new JsonArray().add(chat)));
   }
 
@@ -67,6 +75,11 @@ public final class TestRelay implements AutoCloseable {
 
   public RelayNode node() {
     return node;
+  }
+
+  /** Base URL of the HTTP APIs, e.g. {@code http://127.0.0.1:PORT}. */
+  public String httpUrl() {
+    return "http://127.0.0.1:" + port();
   }
 
   public String wsUrl() {

@@ -1,0 +1,67 @@
+package io.fluxer.relay.http;
+
+import io.fluxer.relay.client.OriginCheck;
+import io.fluxer.relay.node.RelayNode;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Set;
+
+/**
+ * The relay's HTTP surface besides the WebSocket endpoint: {@code /health}, {@code /ready}, the
+ * Centrifugo-compatible server API under {@code /api/<method>}, Fluxer's REST under {@code /api/v1/}
+ * and {@code /metrics}. One instance per node; its handlers are stateless and run on every server
+ * instance's event loop.
+ */
+public final class HttpApi {
+  private final RelayNode node;
+  private final ApiAuth auth;
+  private final ServerApiHandler serverApi;
+  private final OpsApiHandler opsApi;
+  private final MetricsHandler metrics;
+
+  public HttpApi(RelayNode node) {
+    this.node = node;
+    this.auth = new ApiAuth(node.config().api().keys(), node.context().tokens());
+    this.serverApi = new ServerApiHandler(node, auth);
+    this.opsApi = new OpsApiHandler(node, auth);
+    this.metrics = new MetricsHandler(node);
+  }
+
+  /** Adds the routes to one server instance's router. */
+  public void mount(Router router) {
+    if (!node.config().api().corsAllowedOrigins().isEmpty()) {
+      router.route().handler(cors());
+    }
+    router.get("/health").handler(rc -> json(rc, 200, new JsonObject().put("status", "ok")));
+    router.get("/ready").handler(this::ready);
+    metrics.mount(router);
+    serverApi.mount(router);
+    opsApi.mount(router);
+  }
+
+  private void ready(RoutingContext rc) {
+    boolean ready = node.ready();
+    json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not ready"));
+  }
+
+  private CorsHandler cors() {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "X-API-Key"))
+        .allowCredentials(false);
+    for (String origin : node.config().api().corsAllowedOrigins()) {
+      cors.addOriginWithRegex(OriginCheck.toRegex(origin));
+    }
+    return cors;
+  }
+
+  static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.encode());
+  }
+}

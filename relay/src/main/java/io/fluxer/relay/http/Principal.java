@@ -1,0 +1,13 @@
+package io.fluxer.relay.http;
+
+import io.fluxer.relay.auth.Role;
+
+/**
+ * Who calls the HTTP APIs: an API key (by its configured name) or a JWT user, with the ops role
+ * they hold ({@code null}: none).
+ */
+public record Principal(String name, Role role, boolean apiKey) {
+  public boolean has(Role required) {
+    return role != null && role.includes(required);
+  }
+}
