@@ -29,6 +29,7 @@ public final class RelayServerVerticle extends VerticleBase {
   private final OriginCheck origins;
   private final Hub hub = new Hub();
   private final Consumer<Router> routes;
+  private FlushScheduler flusher;
   private HttpServer server;
 
   /**
@@ -44,6 +45,7 @@ public final class RelayServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    flusher = new FlushScheduler(context);
     Router router = Router.router(vertx);
     router.get(WEBSOCKET_PATH).handler(this::upgrade);
     routes.accept(router);
@@ -104,7 +106,7 @@ public final class RelayServerVerticle extends VerticleBase {
     ClientOptions c = relay.client();
     rc.request().toWebSocket().onSuccess(ws -> {
       ClientSession[] session = new ClientSession[1];
-      WebSocketTransport transport = new WebSocketTransport(ws, context, c.writeQueueMaxSize(),
+      WebSocketTransport transport = new WebSocketTransport(ws, flusher, c.writeQueueMaxSize(),
           c.maxBatchSize(), c.maxMessageSize(), message -> session[0].handleMessage(message));
       session[0] = new ClientSession(relay, vertx, context, hub, transport);
     });

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -19,7 +18,8 @@ import java.util.function.IntConsumer;
 /**
  * {@link Transport} over a server WebSocket.
  *
- * <p>Writes: messages queued during one event-loop turn are flushed together as one text frame of
+ * <p>Writes: messages queued during one event-loop turn are flushed together (through the loop's
+ * {@link FlushScheduler}) as one text frame of
  * {@code \n}-joined messages (at most {@code maxBatchSize} bytes, unless one message alone is
  * larger). While the socket's own write queue is full, messages wait here; when more than
  * {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008, so it never
@@ -34,7 +34,8 @@ public final class WebSocketTransport implements Transport {
   private static final byte[] NEWLINE = {'\n'};
 
   private final ServerWebSocket ws;
-  private final Context context;
+  private final FlushScheduler flusher;
+  private final Runnable flushTask = this::flush;
   private final int writeQueueMaxSize;
   private final int maxBatchSize;
   private final int maxMessageSize;
@@ -46,10 +47,10 @@ public final class WebSocketTransport implements Transport {
   private IntConsumer closeHandler = code -> { };
   private Buffer fragments;
 
-  public WebSocketTransport(ServerWebSocket ws, Context context, int writeQueueMaxSize, int maxBatchSize,
+  public WebSocketTransport(ServerWebSocket ws, FlushScheduler flusher, int writeQueueMaxSize, int maxBatchSize,
                             int maxMessageSize, Consumer<String> messageHandler) {
     this.ws = ws;
-    this.context = context;
+    this.flusher = flusher;
     this.writeQueueMaxSize = writeQueueMaxSize;
     this.maxBatchSize = maxBatchSize;
     this.maxMessageSize = maxMessageSize;
@@ -85,7 +86,7 @@ public final class WebSocketTransport implements Transport {
     }
     if (!flushScheduled && !waitingForDrain) {
       flushScheduled = true;
-      context.runOnContext(v -> flush());
+      flusher.schedule(flushTask);
     }
   }
 
