@@ -4,8 +4,10 @@ import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.ConfigLoader;
 import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.relay.metrics.VertxMetricsSetup;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -45,7 +47,9 @@ public final class Main {
         default -> exit("unknown argument: " + args[i] + " (usage: fluxer [--dev] [--config FILE])");
       }
     }
-    Vertx vertx = Vertx.vertx();
+    // Vert.x's own metrics (HTTP, WebSocket, event bus, pools, event loops, JVM) go to a Prometheus
+    // registry, which the node adds its fluxer_* meters to and serves on /metrics.
+    Vertx vertx = VertxMetricsSetup.create(new VertxOptions());
     RelayConfig config;
     try {
       JsonObject base = dev ? devDefaults() : new JsonObject();

@@ -22,8 +22,9 @@ public final class BusEventHandler implements BrokerEventHandler {
 
   @Override
   public void onPublication(String channel, Publication publication) {
+    long handedOver = System.nanoTime();
     bus.publish(Addresses.PUB, new Delivery(channel, publication.offset(),
-        ProtocolEncoder.publication(channel, publication)), OPTIONS);
+        ProtocolEncoder.publication(channel, publication), handedOver), OPTIONS);
   }
 
   @Override

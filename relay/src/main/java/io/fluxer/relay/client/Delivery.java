@@ -6,5 +6,13 @@ package io.fluxer.relay.client;
  *
  * @param offset the publication's stream offset (0 for join/leave and channels without history)
  * @param frame the encoded push message, without a trailing newline
+ * @param publishedNanos {@link System#nanoTime()} when the broker handed the publication to this
+ *     node, for the publish-to-write latency; 0 when unknown (join/leave, or decoded from another
+ *     node, whose clock means nothing here)
  */
-public record Delivery(String channel, long offset, byte[] frame) {}
+public record Delivery(String channel, long offset, byte[] frame, long publishedNanos) {
+  /** A delivery without a local timestamp. */
+  public Delivery(String channel, long offset, byte[] frame) {
+    this(channel, offset, frame, 0);
+  }
+}

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Event bus codec for {@link Delivery}: locally the same immutable instance is handed to every
- * consumer; across the cluster it travels as channel, offset and frame bytes.
+ * consumer; across the cluster it travels as channel, offset and frame bytes. The local
+ * {@code publishedNanos} timestamp does not travel (another JVM's {@code nanoTime} is meaningless
+ * here), so deliveries from other nodes are not counted in the publish-to-write latency.
  */
 public final class DeliveryCodec implements MessageCodec<Delivery, Delivery> {
   public static final String NAME = "fluxer.delivery";

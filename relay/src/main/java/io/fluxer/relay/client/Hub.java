@@ -31,19 +31,32 @@ public final class Hub {
 
   /** A session completed connect as its user. */
   void connected(ClientSession s) {
-    byUser.computeIfAbsent(s.user(), u -> new LinkedHashSet<>()).add(s);
+    Set<ClientSession> set = byUser.get(s.user());
+    if (set == null) {
+      set = new LinkedHashSet<>();
+      byUser.put(s.user(), set);
+      stats.listener().userAdded(s.user());
+    }
+    if (set.add(s)) {
+      stats.connections++;
+    }
     stats.connects++;
   }
 
   void removeSession(ClientSession s) {
     sessions.remove(s);
     Set<ClientSession> set = byUser.get(s.user());
-    if (set != null && set.remove(s) && set.isEmpty()) {
-      byUser.remove(s.user());
+    if (set != null && set.remove(s)) {
+      stats.connections--;
+      if (set.isEmpty()) {
+        byUser.remove(s.user());
+        stats.listener().userRemoved(s.user());
+      }
     }
   }
 
-  HubStats stats() {
+  /** This loop's counters; their getters may be read from any thread. */
+  public HubStats stats() {
     return stats;
   }
 
@@ -70,8 +83,15 @@ public final class Hub {
   }
 
   void subscribe(String channel, ClientSession s) {
-    if (subscribers.computeIfAbsent(channel, c -> new LinkedHashSet<>()).add(s)) {
+    Set<ClientSession> set = subscribers.get(channel);
+    if (set == null) {
+      set = new LinkedHashSet<>();
+      subscribers.put(channel, set);
+      stats.listener().channelAdded(channel);
+    }
+    if (set.add(s)) {
       subscriberArrays.remove(channel);
+      stats.subscriptions++;
     }
   }
 
@@ -79,16 +99,25 @@ public final class Hub {
     Set<ClientSession> set = subscribers.get(channel);
     if (set != null && set.remove(s)) {
       subscriberArrays.remove(channel);
+      stats.subscriptions--;
       if (set.isEmpty()) {
         subscribers.remove(channel);
+        stats.listener().channelRemoved(channel);
       }
     }
   }
 
-  /** Hands a publication frame to every local subscriber of its channel. */
+  /**
+   * Hands a publication frame to every local subscriber of its channel, then reports once (not per
+   * subscriber) how long after the broker handed it over it was queued here.
+   */
   public void deliverPublication(Delivery d) {
-    for (ClientSession s : subscribersOf(d.channel())) {
+    ClientSession[] local = subscribersOf(d.channel());
+    for (ClientSession s : local) {
       s.deliverPublication(d);
+    }
+    if (local.length > 0 && d.publishedNanos() != 0) {
+      stats.listener().publicationQueued(System.nanoTime() - d.publishedNanos());
     }
   }
 

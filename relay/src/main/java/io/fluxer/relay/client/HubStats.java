@@ -6,8 +6,60 @@ import java.util.Map;
 /**
  * Traffic counters of one event loop's sessions. Written only on that loop (plain fields, nothing
  * on the hot path but an add); read on the loop by {@link Hub#snapshot()}.
+ *
+ * <p>For readers on other threads (metrics), the monotonic counters have getters (a plain 64-bit
+ * read: possibly a little behind, never torn on a 64-bit JVM), the current counts of connections
+ * and subscriptions are kept in volatile mirrors, and a {@link Listener} hears about the events that
+ * cannot be read as a number.
  */
 public final class HubStats {
+  /**
+   * Told by the hub about what the node's metrics need beyond counters. Called on the hub's event
+   * loop, possibly from several loops at once: implementations must be thread-safe and cheap.
+   */
+  public interface Listener {
+    /** {@code user}'s first connection on this loop completed connect (anonymous users share {@code ""}). */
+    void userAdded(String user);
+
+    /** {@code user}'s last connection on this loop closed. */
+    void userRemoved(String user);
+
+    /** The first local subscriber of this loop joined {@code channel}. */
+    void channelAdded(String channel);
+
+    /** The last local subscriber of this loop left {@code channel}. */
+    void channelRemoved(String channel);
+
+    /** A session closed with {@code code} (0: closed by the client). */
+    void disconnected(int code);
+
+    /**
+     * A publication was queued to this loop's subscribers {@code nanos} after the broker handed it
+     * to the node; once per delivery and loop, only for deliveries that carry a local timestamp.
+     */
+    void publicationQueued(long nanos);
+  }
+
+  private static final Listener NONE = new Listener() {
+    @Override
+    public void userAdded(String user) {}
+
+    @Override
+    public void userRemoved(String user) {}
+
+    @Override
+    public void channelAdded(String channel) {}
+
+    @Override
+    public void channelRemoved(String channel) {}
+
+    @Override
+    public void disconnected(int code) {}
+
+    @Override
+    public void publicationQueued(long nanos) {}
+  };
+
   long messagesIn;
   long bytesIn;
   long messagesOut;
@@ -15,6 +67,11 @@ public final class HubStats {
   long connects;
   long slowDisconnects;
   final Map<Integer, Long> disconnects = new HashMap<>();
+  /** Mirror of the hub's connected sessions, for other threads. */
+  volatile int connections;
+  /** Mirror of the hub's subscriptions (session and channel pairs), for other threads. */
+  volatile int subscriptions;
+  private volatile Listener listener = NONE;
 
   void in(int messages, int bytes) {
     messagesIn += messages;
@@ -31,5 +88,55 @@ public final class HubStats {
     if (code == 3008) {
       slowDisconnects++;
     }
+    listener.disconnected(code);
+  }
+
+  /** Sets who hears about this loop's events; set it before the loop has sessions. */
+  public void listener(Listener l) {
+    listener = l == null ? NONE : l;
+  }
+
+  Listener listener() {
+    return listener;
+  }
+
+  /** Commands received. */
+  public long messagesIn() {
+    return messagesIn;
+  }
+
+  /** Bytes of the text messages the commands came in. */
+  public long bytesIn() {
+    return bytesIn;
+  }
+
+  /** Messages (replies and pushes) queued to clients. */
+  public long messagesOut() {
+    return messagesOut;
+  }
+
+  /** Bytes of the messages queued to clients, without the joining newlines. */
+  public long bytesOut() {
+    return bytesOut;
+  }
+
+  /** Sessions that completed connect. */
+  public long connects() {
+    return connects;
+  }
+
+  /** Sessions closed with 3008 because they did not read fast enough. */
+  public long slowDisconnects() {
+    return slowDisconnects;
+  }
+
+  /** Connected sessions (after connect) now. */
+  public int connections() {
+    return connections;
+  }
+
+  /** Subscriptions of this loop's sessions now. */
+  public int subscriptions() {
+    return subscriptions;
   }
 }

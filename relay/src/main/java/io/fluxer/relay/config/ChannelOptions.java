@@ -1,7 +1,9 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.relay.auth.Role;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -9,14 +11,40 @@ import java.util.Set;
 /**
  * Channel namespaces.
  *
+ * <p>The relay reserves the namespace {@value #SYS_NAMESPACE} for its own channels ({@code sys:stats});
+ * {@link #withReserved()} adds it, closed but for subscriptions by holders of the {@code viewer} role,
+ * when the configuration does not define it.
+ *
  * @param withoutNamespace options of channels without a {@code :}
  * @param namespaces by name
  * @param maxChannelLength longest channel name accepted
  */
 public record ChannelOptions(NamespaceOptions withoutNamespace, Map<String, NamespaceOptions> namespaces,
                              int maxChannelLength) {
+  /** The reserved namespace of the relay's own channels. */
+  public static final String SYS_NAMESPACE = "sys";
+
   public ChannelOptions {
     namespaces = Map.copyOf(namespaces);
+  }
+
+  /**
+   * These options plus the reserved {@value #SYS_NAMESPACE} namespace when they do not define it: no
+   * history, nothing allowed but subscribing with the {@code viewer} role (or a higher one).
+   */
+  public ChannelOptions withReserved() {
+    if (namespaces.containsKey(SYS_NAMESPACE)) {
+      return this;
+    }
+    Map<String, NamespaceOptions> all = new LinkedHashMap<>(namespaces);
+    all.put(SYS_NAMESPACE, sysNamespace());
+    return new ChannelOptions(withoutNamespace, all, maxChannelLength);
+  }
+
+  /** The default options of the reserved {@value #SYS_NAMESPACE} namespace. */
+  public static NamespaceOptions sysNamespace() {
+    return new NamespaceOptions(SYS_NAMESPACE, 0, Duration.ZERO, false, false, false, false, false, false, false,
+        false, false, false, false, false, false, null, Role.VIEWER);
   }
 
   static ChannelOptions fromJson(JsonObject json) {

@@ -1,10 +1,45 @@
 package io.fluxer.relay.http;
 
+import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.channel.ChannelName;
+import io.fluxer.relay.channel.Namespaces;
+import io.fluxer.relay.client.HubSnapshot;
+import io.fluxer.relay.config.ChannelOptions;
+import io.fluxer.relay.config.ConfigException;
+import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.engine.HistoryFilter;
+import io.fluxer.relay.engine.HistoryResult;
+import io.fluxer.relay.engine.PresenceStats;
 import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.stats.ClusterStats;
+import io.fluxer.relay.stats.NodeStats;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
-/** Placeholder: routes arrive with their implementation. */
+/**
+ * Fluxer's own REST API under {@value #BASE}: node stats, active channels, namespaces (read by
+ * {@code viewer}, changed by {@code admin}) and the node list. Handlers run on the event loop that
+ * took the request and only compose futures; answers and errors are JSON, errors as
+ * {@code {"error":{"code":status,"message":...}}}.
+ */
 final class OpsApiHandler {
+  static final String BASE = "/api/v1";
+  private static final long MAX_BODY = 64 * 1024;
+
   private final RelayNode node;
   private final ApiAuth auth;
 
@@ -14,5 +49,305 @@ final class OpsApiHandler {
   }
 
   void mount(Router router) {
+    Handler<RoutingContext> viewer = auth.require(Role.VIEWER);
+    Handler<RoutingContext> admin = auth.require(Role.ADMIN);
+    router.get(BASE + "/stats").handler(viewer).handler(this::stats);
+    router.get(BASE + "/nodes").handler(viewer).handler(this::nodes);
+    router.get(BASE + "/channels").handler(viewer).handler(this::channels);
+    router.get(BASE + "/channels/:channel").handler(viewer).handler(this::channel);
+    router.get(BASE + "/namespaces").handler(viewer).handler(this::namespaces);
+    router.get(BASE + "/namespaces/:name").handler(viewer).handler(this::namespace);
+    router.put(BASE + "/namespaces/:name").handler(BodyHandler.create().setBodyLimit(MAX_BODY))
+        .handler(admin).handler(this::putNamespace);
+    router.delete(BASE + "/namespaces/:name").handler(admin).handler(this::deleteNamespace);
+    // last: routes other parts add under /api/v1 later still come first
+    router.route(BASE + "/*").last().handler(rc -> error(rc, 404,
+        "no such endpoint: " + rc.request().method() + " " + rc.request().path()));
+  }
+
+  // ---- stats and nodes
+
+  private void stats(RoutingContext rc) {
+    respond(rc, node.stats().current().map(s -> new JsonObject()
+        .put("node", s.toJson())
+        .put("cluster", ClusterStats.of(List.of(s)).toJson())));
+  }
+
+  private void nodes(RoutingContext rc) {
+    respond(rc, node.stats().current().map(s -> new JsonObject()
+        .put("nodes", new JsonArray().add(s.summaryJson()))));
+  }
+
+  // ---- channels
+
+  private void channels(RoutingContext rc) {
+    Pattern pattern;
+    int limit;
+    try {
+      String glob = rc.queryParams().get("pattern");
+      pattern = glob == null || glob.isEmpty() ? null : globToRegex(glob);
+      limit = limitParam(rc.queryParams().get("limit"));
+    } catch (ApiError e) {
+      error(rc, e.status, e.getMessage());
+      return;
+    }
+    respond(rc, node.snapshots().map(snapshots -> {
+      Map<String, Integer> counts = subscriberCounts(snapshots);
+      List<Map.Entry<String, Integer>> matching = counts.entrySet().stream()
+          .filter(e -> pattern == null || pattern.matcher(e.getKey()).matches())
+          .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .toList();
+      JsonArray list = new JsonArray();
+      matching.stream().limit(limit).forEach(e -> list.add(new JsonObject()
+          .put("channel", e.getKey())
+          .put("namespace", ChannelName.parse(e.getKey()).namespace())
+          .put("subscribers", e.getValue())));
+      return new JsonObject().put("channels", list).put("total", matching.size());
+    }));
+  }
+
+  private static Map<String, Integer> subscriberCounts(List<HubSnapshot> snapshots) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (HubSnapshot s : snapshots) {
+      s.channels().forEach((channel, n) -> counts.merge(channel, n, Integer::sum));
+    }
+    return counts;
+  }
+
+  private void channel(RoutingContext rc) {
+    String channel = rc.pathParam("channel");
+    NamespaceOptions ns;
+    try {
+      ns = namespaceOf(channel);
+    } catch (ApiError e) {
+      error(rc, e.status, e.getMessage());
+      return;
+    }
+    Future<Integer> subscribers = node.inspect(hub -> hub.subscriberCount(channel))
+        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    Future<JsonObject> presence = ns.presence() ? presence(channel) : Future.succeededFuture();
+    Future<JsonObject> history = ns.historySize() > 0 ? history(channel, ns) : Future.succeededFuture();
+    respond(rc, Future.all(subscribers, presence, history).map(v -> {
+      JsonObject json = new JsonObject()
+          .put("channel", channel)
+          .put("namespace", ns.name())
+          .put("subscribers", subscribers.result());
+      if (presence.result() != null) {
+        json.put("presence", presence.result());
+      }
+      if (history.result() != null) {
+        json.put("history", history.result());
+      }
+      return json;
+    }));
+  }
+
+  /** The options governing {@code channel}; 404 for an unknown namespace, 400 for an invalid name. */
+  private NamespaceOptions namespaceOf(String channel) {
+    ChannelName ch;
+    try {
+      ch = ChannelName.parse(channel);
+    } catch (RuntimeException e) {
+      throw new ApiError(400, "invalid channel name '" + channel + "'");
+    }
+    Namespaces namespaces = node.context().namespaces();
+    if (!ch.namespace().isEmpty() && !namespaces.options().namespaces().containsKey(ch.namespace())) {
+      throw new ApiError(404, "unknown namespace '" + ch.namespace() + "' of channel '" + channel + "'");
+    }
+    NamespaceOptions ns = namespaces.resolve(ch);
+    if (ns == null) {
+      throw new ApiError(400, "invalid channel name '" + channel + "' for namespace '" + ch.namespace() + "'");
+    }
+    return ns;
+  }
+
+  private Future<JsonObject> presence(String channel) {
+    Future<Map<String, ClientInfo>> clients = node.context().presence().presence(channel);
+    Future<PresenceStats> stats = node.context().presence().presenceStats(channel);
+    return Future.all(clients, stats).map(v -> {
+      JsonArray list = new JsonArray();
+      clients.result().values().stream()
+          .sorted(Comparator.comparing(ClientInfo::user).thenComparing(ClientInfo::client))
+          .forEach(info -> list.add(clientJson(info)));
+      return new JsonObject()
+          .put("num_clients", stats.result().numClients())
+          .put("num_users", stats.result().numUsers())
+          .put("clients", list);
+    });
+  }
+
+  private static JsonObject clientJson(ClientInfo info) {
+    JsonObject json = new JsonObject().put("user", info.user()).put("client", info.client());
+    putRaw(json, "conn_info", info.connInfo());
+    putRaw(json, "chan_info", info.chanInfo());
+    return json;
+  }
+
+  private static void putRaw(JsonObject json, String key, String rawJson) {
+    if (rawJson == null) {
+      return;
+    }
+    try {
+      json.put(key, Json.decodeValue(rawJson));
+    } catch (DecodeException e) {
+      json.put(key, rawJson);
+    }
+  }
+
+  private Future<JsonObject> history(String channel, NamespaceOptions ns) {
+    HistoryFilter all = new HistoryFilter(null, HistoryFilter.NO_LIMIT, false);
+    return node.context().broker().history(channel, all).map((HistoryResult h) -> new JsonObject()
+        .put("size", ns.historySize())
+        .put("ttl_seconds", ns.historyTtl().toSeconds())
+        .put("count", h.publications().size())
+        .put("offset", h.position().offset())
+        .put("epoch", h.position().epoch()));
+  }
+
+  // ---- namespaces
+
+  private void namespaces(RoutingContext rc) {
+    ChannelOptions options = node.context().namespaces().options();
+    JsonArray list = new JsonArray();
+    options.namespaces().values().stream()
+        .sorted(Comparator.comparing(NamespaceOptions::name))
+        .forEach(ns -> list.add(ns.toJson()));
+    JsonObject withoutNamespace = options.withoutNamespace().toJson();
+    withoutNamespace.remove("name");
+    HttpApi.json(rc, 200, new JsonObject().put("namespaces", list).put("without_namespace", withoutNamespace));
+  }
+
+  private void namespace(RoutingContext rc) {
+    String name = rc.pathParam("name");
+    NamespaceOptions ns = node.context().namespaces().options().namespaces().get(name);
+    if (ns == null) {
+      error(rc, 404, "no namespace '" + name + "'");
+      return;
+    }
+    HttpApi.json(rc, 200, ns.toJson());
+  }
+
+  private void putNamespace(RoutingContext rc) {
+    String name = rc.pathParam("name");
+    NamespaceOptions ns;
+    try {
+      ns = NamespaceOptions.parse(bodyObject(rc, name), name);
+    } catch (ApiError e) {
+      error(rc, e.status, e.getMessage());
+      return;
+    } catch (ConfigException e) {
+      JsonObject body = errorJson(400, e.getMessage());
+      body.getJsonObject("error").put("key", e.key());
+      HttpApi.json(rc, 400, body);
+      return;
+    }
+    Namespaces namespaces = node.context().namespaces();
+    boolean existed = namespaces.options().namespaces().containsKey(name);
+    namespaces.put(ns);
+    HttpApi.json(rc, existed ? 200 : 201, ns.toJson());
+  }
+
+  /** The request body as a namespace object; a {@code name} in it must match the path. */
+  private static JsonObject bodyObject(RoutingContext rc, String name) {
+    JsonObject body;
+    try {
+      body = rc.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw new ApiError(400, "the body must be a JSON object of namespace options");
+    }
+    if (body == null) {
+      throw new ApiError(400, "the body must be a JSON object of namespace options");
+    }
+    Object given = body.getValue("name");
+    if (given != null && !name.equals(given)) {
+      throw new ApiError(400, "the body's name '" + given + "' differs from the path's '" + name + "'");
+    }
+    return body;
+  }
+
+  private void deleteNamespace(RoutingContext rc) {
+    String name = rc.pathParam("name");
+    if (ChannelOptions.SYS_NAMESPACE.equals(name)) {
+      error(rc, 409, "namespace '" + name + "' is reserved: it can be changed with PUT but not removed");
+      return;
+    }
+    if (!node.context().namespaces().remove(name)) {
+      error(rc, 404, "no namespace '" + name + "'");
+      return;
+    }
+    rc.response().setStatusCode(204).end();
+  }
+
+  // ---- helpers
+
+  /** Answers 200 with the result, or the failure as a JSON error, on the request's own context. */
+  private static void respond(RoutingContext rc, Future<JsonObject> result) {
+    Context context = rc.vertx().getOrCreateContext();
+    result.onComplete(ar -> context.runOnContext(v -> {
+      if (rc.response().ended()) {
+        return;
+      }
+      if (ar.succeeded()) {
+        HttpApi.json(rc, 200, ar.result());
+      } else if (ar.cause() instanceof ApiError e) {
+        error(rc, e.status, e.getMessage());
+      } else {
+        error(rc, 500, "internal error: " + ar.cause().getMessage());
+      }
+    }));
+  }
+
+  private static void error(RoutingContext rc, int status, String message) {
+    HttpApi.json(rc, status, errorJson(status, message));
+  }
+
+  private static JsonObject errorJson(int status, String message) {
+    return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message));
+  }
+
+  private static int limitParam(String value) {
+    if (value == null || value.isEmpty()) {
+      return Integer.MAX_VALUE;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ApiError(400, "limit must be a non-negative integer, got '" + value + "'");
+  }
+
+  /** A glob ({@code *} any run of characters, {@code ?} one character) as a regular expression. */
+  static Pattern globToRegex(String glob) {
+    StringBuilder regex = new StringBuilder();
+    StringBuilder literal = new StringBuilder();
+    for (char c : glob.toCharArray()) {
+      if (c == '*' || c == '?') {
+        if (!literal.isEmpty()) {
+          regex.append(Pattern.quote(literal.toString()));
+          literal.setLength(0);
+        }
+        regex.append(c == '*' ? ".*" : ".");
+      } else {
+        literal.append(c);
+      }
+    }
+    if (!literal.isEmpty()) {
+      regex.append(Pattern.quote(literal.toString()));
+    }
+    return Pattern.compile(regex.toString(), Pattern.DOTALL);
+  }
+
+  /** A request that cannot be answered as asked: the status and why. */
+  private static final class ApiError extends RuntimeException {
+    private final int status;
+
+    ApiError(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
   }
 }

@@ -16,7 +16,10 @@ import io.fluxer.relay.engine.PresenceManager;
 import io.fluxer.relay.engine.memory.MemoryBroker;
 import io.fluxer.relay.engine.memory.MemoryPresenceManager;
 import io.fluxer.relay.http.HttpApi;
+import io.fluxer.relay.metrics.FluxerMetrics;
 import io.fluxer.relay.protocol.Disconnect;
+import io.fluxer.relay.stats.StatsCollector;
+import io.fluxer.relay.stats.StatsPublisher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,11 +51,14 @@ public final class RelayNode {
   private final List<Consumer<Router>> routes = new ArrayList<>();
   private volatile boolean ready;
   private int port;
+  private FluxerMetrics metrics;
+  private final StatsCollector stats;
 
   private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay) {
     this.vertx = vertx;
     this.config = config;
     this.relay = relay;
+    this.stats = new StatsCollector(this);
   }
 
   /**
@@ -69,19 +75,27 @@ public final class RelayNode {
    */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, Consumer<RelayNode> beforeListen) {
     RelayNode node;
+    FluxerMetrics metrics = null;
     try {
       registerCodec(vertx);
-      Broker broker = new MemoryBroker();
+      metrics = FluxerMetrics.create(vertx, config.server().nodeName());
+      Broker broker = metrics.timed(new MemoryBroker());
       broker.setEventHandler(new BusEventHandler(vertx.eventBus()));
-      PresenceManager presence = new MemoryPresenceManager();
+      PresenceManager presence = metrics.timed(new MemoryPresenceManager());
       RelayContext relay = new RelayContext(config.server().nodeName(), VERSION, config.client(),
-          new Namespaces(config.channel()), verifier(config.token()), broker, presence);
+          new Namespaces(config.channel().withReserved()), verifier(config.token()), broker, presence);
       node = new RelayNode(vertx, config, relay);
+      node.metrics = metrics;
       beforeListen.accept(node);
     } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
       return Future.failedFuture(e);
     }
-    return node.deployServers().onSuccess(v -> node.ready = true).map(node);
+    return node.deployServers().onSuccess(v -> node.ready = true)
+        .onSuccess(v -> node.stats.start(new StatsPublisher(node.relay.broker())))
+        .onSuccess(v -> node.metrics.start(node)).onFailure(e -> node.metrics.close()).map(node);
   }
 
   /** Adds HTTP routes to every server instance; call from {@code beforeListen}. */
@@ -107,6 +121,7 @@ public final class RelayNode {
     List<Consumer<Router>> mounts = List.copyOf(routes);
     RelayServerVerticle verticle = new RelayServerVerticle(relay, config.server().withPort(onPort),
         router -> mounts.forEach(m -> m.accept(router)));
+    metrics.bind(verticle.hub());
     return vertx.deployVerticle(verticle, new DeploymentOptions()).map(deploymentId -> {
       deployments.add(deploymentId);
       servers.add(verticle);
@@ -120,6 +135,7 @@ public final class RelayNode {
    */
   public Future<Void> stop() {
     ready = false;
+    stats.stop();
     long drain = config.server().shutdownDrain().toMillis();
     Promise<Void> drained = Promise.promise();
     if (drain > 0 && !deployments.isEmpty()) {
@@ -135,7 +151,7 @@ public final class RelayNode {
       deployments.clear();
       return Future.join(undeploys);
     }).compose(v -> relay.broker().close())
-        .compose(v -> relay.presence().close()).mapEmpty();
+        .compose(v -> relay.presence().close()).andThen(ar -> metrics.close()).mapEmpty();
   }
 
   /** Whether the node accepts clients: listeners and engines up, not shutting down. */
@@ -200,6 +216,16 @@ public final class RelayNode {
 
   public RelayContext context() {
     return relay;
+  }
+
+  /** This node's stats: totals from its hubs and per-second rates ({@code server.stats_interval}). */
+  public StatsCollector stats() {
+    return stats;
+  }
+
+  /** This node's Prometheus metrics, which {@code /metrics} serves. */
+  public FluxerMetrics metrics() {
+    return metrics;
   }
 
   /** Sessions connected to this node, across its event loops. */

@@ -1,0 +1,98 @@
+package io.fluxer.relay.stats;
+
+import io.fluxer.relay.node.RelayNode;
+import io.vertx.core.Future;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Takes a node's stats: totals from every event loop's hub (each read on its own loop, then summed)
+ * and per-second rates.
+ *
+ * <p>With {@code server.stats_interval} above zero, {@link #start} samples on that period and the
+ * rates are those of the last period; {@link #current} then reads fresh totals with those rates.
+ * With an interval of zero nothing is sampled in the background and each {@link #current} call
+ * computes the rates against the previous call. Thread-safe; never blocks.
+ */
+public final class StatsCollector {
+  /** Totals at a moment of the monotonic clock. */
+  private record Sample(long nanos, Totals totals) {}
+
+  private final RelayNode node;
+  private final LongSupplier nanoClock;
+  private Sample last;
+  private Rates rates = Rates.ZERO;
+  private long timer = -1;
+
+  public StatsCollector(RelayNode node) {
+    this(node, System::nanoTime);
+  }
+
+  /** With a monotonic nanosecond clock of the caller's choice (tests). */
+  public StatsCollector(RelayNode node, LongSupplier nanoClock) {
+    this.node = node;
+    this.nanoClock = nanoClock;
+  }
+
+  /**
+   * Samples every {@code server.stats_interval} and hands each sample to {@code listener}; does
+   * nothing when the interval is zero or sampling already runs.
+   */
+  public synchronized void start(Consumer<NodeStats> listener) {
+    long period = intervalMillis();
+    if (period <= 0 || timer >= 0) {
+      return;
+    }
+    timer = node.vertx().setPeriodic(period, id -> sample().onSuccess(listener::accept));
+  }
+
+  /** Stops background sampling. */
+  public synchronized void stop() {
+    if (timer >= 0) {
+      node.vertx().cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /** Takes totals now and advances the rates to the interval since the previous sample. */
+  public Future<NodeStats> sample() {
+    return node.snapshots().map(snapshots -> {
+      Sample now = new Sample(nanoClock.getAsLong(), Totals.of(snapshots));
+      return stats(now.totals(), advance(now));
+    });
+  }
+
+  /**
+   * The stats for a caller now: fresh totals with the rates of the last sampling period, or, when
+   * background sampling is off, rates since the previous call.
+   */
+  public Future<NodeStats> current() {
+    if (intervalMillis() <= 0) {
+      return sample();
+    }
+    return node.snapshots().map(snapshots -> stats(Totals.of(snapshots), rates()));
+  }
+
+  private synchronized Rates advance(Sample now) {
+    rates = last == null ? Rates.ZERO : Rates.between(last.totals(), now.totals(), now.nanos() - last.nanos());
+    last = now;
+    return rates;
+  }
+
+  private synchronized Rates rates() {
+    return rates;
+  }
+
+  private long intervalMillis() {
+    return node.config().server().statsInterval().toMillis();
+  }
+
+  private NodeStats stats(Totals totals, Rates perSecond) {
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    return new NodeStats(node.id(), node.name(), RelayNode.VERSION,
+        node.config().server().host() + ":" + node.port(), node.ready(), node.startedAtMillis(),
+        System.currentTimeMillis(), totals, perSecond, heap.getUsed(), heap.getMax());
+  }
+}
