@@ -1,18 +1,130 @@
 package io.fluxer.relay.http;
 
+import io.fluxer.relay.api.ApiError;
+import io.fluxer.relay.api.ApiMethod;
+import io.fluxer.relay.api.ServerApi;
+import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.protocol.ProtocolError;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.lang.System.Logger.Level;
+import java.util.EnumMap;
+import java.util.Map;
 
-/** Placeholder: routes arrive with their implementation. */
+/**
+ * The Centrifugo-compatible server API over HTTP: {@code POST /api/<method>} with the params as the
+ * JSON body, answered with HTTP 200 and the reply of {@link ServerApi} (errors included). Reading
+ * methods need {@code viewer}, the others {@code ops} (401/403 from {@link ApiAuth}); a body over the
+ * limit answers 413. {@code /api/v1/...} is left to Fluxer's own REST.
+ */
 final class ServerApiHandler {
-  private final RelayNode node;
-  private final ApiAuth auth;
+  private static final System.Logger LOG = System.getLogger(ServerApiHandler.class.getName());
+  /** Smallest body limit; a larger {@code client.max_message_size} raises it (×16). */
+  static final long MIN_BODY_LIMIT = 1 << 20;
+  private static final String PATH = "/api/(?<method>(?!v1$)[^/]+)";
+
+  private final ServerApi api;
+  private final long bodyLimit;
+  private final Map<Role, Handler<RoutingContext>> guards = new EnumMap<>(Role.class);
 
   ServerApiHandler(RelayNode node, ApiAuth auth) {
-    this.node = node;
-    this.auth = auth;
+    this.api = new ServerApi(node);
+    this.bodyLimit = Math.max(MIN_BODY_LIMIT, 16L * node.config().client().maxMessageSize());
+    for (Role role : Role.values()) {
+      guards.put(role, auth.require(role));
+    }
   }
 
   void mount(Router router) {
+    router.postWithRegex(PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
+        .handler(this::authorize)
+        .handler(this::handle)
+        .failureHandler(this::failed);
+  }
+
+  /** Lets the call through with the method's role; unknown methods need {@code viewer} to learn so. */
+  private void authorize(RoutingContext rc) {
+    ApiMethod m = ApiMethod.of(rc.pathParam("method"));
+    guards.get(m == null ? Role.VIEWER : m.role()).handle(rc);
+  }
+
+  private void handle(RoutingContext rc) {
+    Principal caller = rc.get(ApiAuth.PRINCIPAL);
+    JsonObject params;
+    try {
+      params = params(rc.body().buffer());
+    } catch (ApiError e) {
+      respond(rc, e.reply());
+      return;
+    }
+    Context context = Vertx.currentContext();
+    api.call(rc.pathParam("method"), params, caller.role()).onComplete(ar -> {
+      JsonObject reply = ar.succeeded() ? ar.result() : ApiError.reply(ProtocolError.INTERNAL);
+      if (Vertx.currentContext() == context) {
+        respond(rc, reply);
+      } else {
+        context.runOnContext(v -> respond(rc, reply));
+      }
+    });
+  }
+
+  /** The body as a JSON object; an empty body is {@code {}}. */
+  private static JsonObject params(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return new JsonObject();
+    }
+    Object value;
+    try {
+      value = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ApiError.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw ApiError.badRequest("the body must be a JSON object");
+    }
+    return json;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  private static void respond(RoutingContext rc, JsonObject reply) {
+    if (!rc.response().ended()) {
+      rc.response().setStatusCode(200)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(reply.encode());
+    }
+  }
+
+  /** A body over the limit (413) or an unexpected failure (500), answered as JSON. */
+  private void failed(RoutingContext rc) {
+    int status = rc.statusCode() < 400 ? 500 : rc.statusCode();
+    if (rc.failure() != null) {
+      LOG.log(Level.WARNING, "server API request failed", rc.failure());
+    }
+    if (rc.response().ended()) {
+      return;
+    }
+    String message = status == 413 ? "request body too large (limit " + bodyLimit + " bytes)"
+        : "internal server error";
+    rc.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)).encode());
   }
 }

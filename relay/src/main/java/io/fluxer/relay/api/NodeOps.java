@@ -1,0 +1,80 @@
+package io.fluxer.relay.api;
+
+import io.fluxer.relay.api.ApiRequests.Channels;
+import io.fluxer.relay.client.ClientSession;
+import io.fluxer.relay.client.Hub;
+import io.fluxer.relay.client.HubSnapshot;
+import io.fluxer.relay.node.RelayNode;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** {@code channels} and {@code info}: what this node's event loops hold, summed over the loops. */
+final class NodeOps {
+  private final RelayNode node;
+
+  NodeOps(RelayNode node) {
+    this.node = node;
+  }
+
+  /** Channels with local subscribers whose name matches the pattern, with their subscriber counts. */
+  Future<JsonObject> channels(Channels r) {
+    Glob glob = Glob.compile(r.pattern());
+    return node.snapshots().map(loops -> {
+      Map<String, Integer> counts = new TreeMap<>();
+      for (HubSnapshot loop : loops) {
+        loop.channels().forEach((channel, n) -> {
+          if (glob.matches(channel)) {
+            counts.merge(channel, n, Integer::sum);
+          }
+        });
+      }
+      JsonObject channels = new JsonObject();
+      counts.forEach((channel, n) -> channels.put(channel, new JsonObject().put("num_clients", n)));
+      return new JsonObject().put("channels", channels);
+    });
+  }
+
+  /** This node's numbers (one entry in {@code nodes}, until the cluster arrives). */
+  Future<JsonObject> info() {
+    return node.inspect(LoopView::of).map(loops -> {
+      int clients = 0;
+      int subs = 0;
+      Set<String> users = new HashSet<>();
+      Set<String> channels = new HashSet<>();
+      for (LoopView loop : loops) {
+        clients += loop.snapshot().connections();
+        subs += loop.snapshot().subscriptions();
+        users.addAll(loop.users());
+        channels.addAll(loop.snapshot().channels().keySet());
+      }
+      long uptime = Math.max(0, (System.currentTimeMillis() - node.startedAtMillis()) / 1000);
+      JsonObject self = new JsonObject()
+          .put("uid", node.id())
+          .put("name", node.name())
+          .put("version", node.context().version())
+          .put("num_clients", clients)
+          .put("num_users", users.size())
+          .put("num_channels", channels.size())
+          .put("num_subs", subs)
+          .put("uptime", uptime);
+      return new JsonObject().put("nodes", new JsonArray().add(self));
+    });
+  }
+
+  /** One event loop's snapshot plus its connected users, taken on that loop. */
+  private record LoopView(HubSnapshot snapshot, Set<String> users) {
+    static LoopView of(Hub hub) {
+      List<ClientSession> sessions = hub.sessions();
+      Set<String> users = sessions.stream().filter(ClientSession::connected).map(ClientSession::user)
+          .collect(Collectors.toSet());
+      return new LoopView(hub.snapshot(), users);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.fluxer.relay.api;
+
+import io.fluxer.relay.api.ApiRequests.Batch;
+import io.fluxer.relay.api.ApiRequests.BatchCommand;
+import io.fluxer.relay.api.ApiRequests.Broadcast;
+import io.fluxer.relay.api.ApiRequests.ChannelOnly;
+import io.fluxer.relay.api.ApiRequests.Channels;
+import io.fluxer.relay.api.ApiRequests.DisconnectUser;
+import io.fluxer.relay.api.ApiRequests.History;
+import io.fluxer.relay.api.ApiRequests.Publish;
+import io.fluxer.relay.api.ApiRequests.Refresh;
+import io.fluxer.relay.api.ApiRequests.UserChannel;
+import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.client.RelayContext;
+import io.fluxer.relay.engine.UnrecoverablePositionException;
+import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.protocol.ProtocolError;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The Centrifugo-compatible server API of one node, without HTTP: {@link #call} takes a method name
+ * and its JSON params and completes with the reply object, {@code {"result":…}} or
+ * {@code {"error":{"code","message"}}} ({@code batch}: {@code {"replies":[…]}}). The returned future
+ * never fails. Params are parsed into typed requests before anything happens, so a bad request
+ * changes nothing. Thread-safe and non-blocking: one instance serves every event loop.
+ */
+public final class ServerApi {
+  private static final System.Logger LOG = System.getLogger(ServerApi.class.getName());
+
+  private final PublishOps publish;
+  private final ReadOps reads;
+  private final ConnectionOps connections;
+  private final NodeOps node;
+
+  public ServerApi(RelayNode node) {
+    this(node, node.context());
+  }
+
+  /** For tests: the engines and namespaces of {@code relay} instead of the node's own. */
+  public ServerApi(RelayNode node, RelayContext relay) {
+    this.publish = new PublishOps(relay);
+    this.reads = new ReadOps(relay);
+    this.connections = new ConnectionOps(node, relay.namespaces());
+    this.node = new NodeOps(node);
+  }
+
+  /** Calls {@code method} with full rights, as the server itself (e.g. from inside the cluster). */
+  public Future<JsonObject> call(String method, JsonObject params) {
+    return call(method, params, Role.ADMIN);
+  }
+
+  /**
+   * Calls {@code method} for a caller holding {@code role} ({@code null}: none): a method needing
+   * more answers error 103, and so does each command of a batch that needs more.
+   */
+  public Future<JsonObject> call(String method, JsonObject params, Role role) {
+    ApiMethod m = ApiMethod.of(method);
+    if (m == null) {
+      return Future.succeededFuture(ApiError.reply(ProtocolError.METHOD_NOT_FOUND));
+    }
+    if (role == null || !role.includes(m.role())) {
+      return Future.succeededFuture(ApiError.reply(ProtocolError.PERMISSION_DENIED));
+    }
+    JsonObject p = params == null ? new JsonObject() : params;
+    if (m == ApiMethod.BATCH) {
+      return guard(() -> batch(Batch.parse(p), role)).otherwise(ServerApi::errorReply);
+    }
+    return guard(() -> execute(m, p))
+        .map(result -> new JsonObject().put("result", result))
+        .otherwise(ServerApi::errorReply);
+  }
+
+  private Future<JsonObject> execute(ApiMethod m, JsonObject p) {
+    return switch (m) {
+      case PUBLISH -> publish.publish(Publish.parse(p));
+      case BROADCAST -> publish.broadcast(Broadcast.parse(p));
+      case SUBSCRIBE -> connections.subscribe(UserChannel.parse(p));
+      case UNSUBSCRIBE -> connections.unsubscribe(UserChannel.parse(p));
+      case DISCONNECT -> connections.disconnect(DisconnectUser.parse(p));
+      case REFRESH -> connections.refresh(Refresh.parse(p));
+      case PRESENCE -> reads.presence(ChannelOnly.parse(p));
+      case PRESENCE_STATS -> reads.presenceStats(ChannelOnly.parse(p));
+      case HISTORY -> reads.history(History.parse(p));
+      case HISTORY_REMOVE -> reads.historyRemove(ChannelOnly.parse(p));
+      case CHANNELS -> node.channels(Channels.parse(p));
+      case INFO -> node.info();
+      case BATCH -> throw ApiError.badRequest("batch cannot be nested");
+    };
+  }
+
+  /** Runs the commands one after another, or all at once when {@code parallel}; replies in order. */
+  private Future<JsonObject> batch(Batch batch, Role role) {
+    List<Future<JsonObject>> replies = new ArrayList<>(batch.commands().size());
+    Future<JsonObject> previous = Future.succeededFuture();
+    for (BatchCommand c : batch.commands()) {
+      Future<JsonObject> reply = batch.parallel()
+          ? command(c, role)
+          : previous.transform(ignored -> command(c, role));
+      replies.add(reply);
+      previous = reply;
+    }
+    return Future.join(replies).map(all -> {
+      JsonArray out = new JsonArray();
+      replies.forEach(f -> out.add(f.result()));
+      return new JsonObject().put("replies", out);
+    });
+  }
+
+  private Future<JsonObject> command(BatchCommand c, Role role) {
+    if (ApiMethod.BATCH.id().equals(c.method())) {
+      return Future.succeededFuture(ApiError.badRequest("batch cannot be nested").reply());
+    }
+    return call(c.method(), c.params(), role).map(reply -> {
+      if (!c.keyed() || !reply.containsKey("result")) {
+        return reply;
+      }
+      return new JsonObject().put(c.method(), reply.getValue("result"));
+    });
+  }
+
+  /** Runs {@code action}, turning what it throws into a failed future. */
+  static <T> Future<T> guard(Supplier<Future<T>> action) {
+    try {
+      return action.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** The error reply for a failure: its own error, 112 for an unrecoverable position, else 100. */
+  static JsonObject errorReply(Throwable e) {
+    if (e instanceof ApiError api) {
+      return api.reply();
+    }
+    if (e instanceof UnrecoverablePositionException) {
+      return ApiError.reply(ProtocolError.UNRECOVERABLE_POSITION);
+    }
+    LOG.log(Level.WARNING, "server API call failed", e);
+    return ApiError.reply(ProtocolError.INTERNAL);
+  }
+}
