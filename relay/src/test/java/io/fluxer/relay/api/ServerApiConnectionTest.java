@@ -15,9 +15,9 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @DisplayName("subscribe subscribes every connection of the user: each gets a subscribe push, then publications")
   void subscribeAllConnections() {
     String channel = chat("sub");
-    WsTestClient one = connected("alice").ws();
-    WsTestClient two = connected("alice").ws();
-    WsTestClient other = connected("bob").ws();
+    WsTestClient one = connected("alice");
+    WsTestClient two = connected("alice");
+    WsTestClient other = connected("bob");
 
     assertThat(result("subscribe", new JsonObject().put("user", "alice").put("channel", channel)))
         .isEqualTo(new JsonObject());
@@ -37,8 +37,8 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @DisplayName("subscribe with client acts on that connection only")
   void subscribeOneClient() {
     String channel = chat("one");
-    Connected one = connected("alice");
-    WsTestClient two = connected("alice").ws();
+    Connected one = connectedWithId("alice");
+    WsTestClient two = connected("alice");
 
     result("subscribe", new JsonObject().put("user", "alice").put("channel", channel).put("client", one.id()));
 
@@ -64,7 +64,7 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @DisplayName("unsubscribe ends the subscription with an unsubscribe push, code 2000")
   void unsubscribe() {
     String channel = chat("unsub");
-    WsTestClient alice = connected("alice").ws();
+    WsTestClient alice = connected("alice");
     alice.subscribe(channel);
 
     assertThat(result("unsubscribe", new JsonObject().put("user", "alice").put("channel", channel)))
@@ -78,9 +78,9 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @Test
   @DisplayName("disconnect closes the user's connections with 3503 by default")
   void disconnectDefault() {
-    WsTestClient one = connected("alice").ws();
-    WsTestClient two = connected("alice").ws();
-    WsTestClient bob = connected("bob").ws();
+    WsTestClient one = connected("alice");
+    WsTestClient two = connected("alice");
+    WsTestClient bob = connected("bob");
 
     assertThat(result("disconnect", new JsonObject().put("user", "alice"))).isEqualTo(new JsonObject());
 
@@ -96,8 +96,8 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @Test
   @DisplayName("disconnect uses the given code and reason, and spares the whitelisted client")
   void disconnectWithCode() {
-    Connected keep = connected("alice");
-    WsTestClient gone = connected("alice").ws();
+    Connected keep = connectedWithId("alice");
+    WsTestClient gone = connected("alice");
 
     result("disconnect", new JsonObject().put("user", "alice").put("whitelist", array(keep.id()))
         .put("disconnect", new JsonObject().put("code", 4000).put("reason", "bye")));
@@ -112,7 +112,7 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @Test
   @DisplayName("disconnect with a code outside 3000..4999 answers 107 and closes nothing")
   void disconnectBadCode() {
-    WsTestClient alice = connected("alice").ws();
+    WsTestClient alice = connected("alice");
 
     JsonObject error = error("disconnect", new JsonObject().put("user", "alice")
         .put("disconnect", new JsonObject().put("code", 1000)));
@@ -130,7 +130,7 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @Test
   @DisplayName("refresh with expire_at sends a refresh push with the new ttl; expired closes with 3005")
   void refresh() {
-    WsTestClient alice = connected("alice").ws();
+    WsTestClient alice = connected("alice");
     long expireAt = System.currentTimeMillis() / 1000 + 600;
 
     assertThat(result("refresh", new JsonObject().put("user", "alice").put("expire_at", expireAt)))
@@ -147,7 +147,7 @@ class ServerApiConnectionTest extends ServerApiTestBase {
   @Test
   @DisplayName("refresh with fields of the wrong type answers 107 and leaves the connection alone")
   void refreshBadInput() {
-    WsTestClient alice = connected("alice").ws();
+    WsTestClient alice = connected("alice");
     assertThat(error("refresh", new JsonObject().put("user", "alice").put("expired", "yes")).getString("message"))
         .contains("expired");
     assertThat(error("refresh", new JsonObject().put("user", "alice").put("expire_at", "soon")).getString("message"))

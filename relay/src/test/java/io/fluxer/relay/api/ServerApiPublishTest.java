@@ -16,7 +16,7 @@ class ServerApiPublishTest extends ServerApiTestBase {
   @DisplayName("publish reaches a WebSocket subscriber with its tags; the returned offset and epoch match history")
   void publishReachesSubscriber() {
     String channel = chat("pub");
-    WsTestClient sub = connected("alice").ws();
+    WsTestClient sub = connected("alice");
     JsonObject subscribed = sub.subscribe(channel);
 
     JsonObject result = result("publish", publishParams(channel, new JsonObject().put("text", "hi"))
@@ -57,7 +57,7 @@ class ServerApiPublishTest extends ServerApiTestBase {
   @DisplayName("publish with the same idempotency_key publishes once and answers the first position again")
   void idempotencyKeyDedupes() {
     String channel = chat("idem");
-    WsTestClient sub = connected("alice").ws();
+    WsTestClient sub = connected("alice");
     sub.subscribe(channel);
 
     JsonObject params = publishParams(channel, new JsonObject().put("n", 1)).put("idempotency_key", "k-1");
@@ -75,7 +75,7 @@ class ServerApiPublishTest extends ServerApiTestBase {
   @DisplayName("skip_history delivers without storing and returns no position")
   void skipHistory() {
     String channel = chat("skip");
-    WsTestClient sub = connected("alice").ws();
+    WsTestClient sub = connected("alice");
     sub.subscribe(channel);
     result("publish", publishParams(channel, 1));
 
@@ -118,7 +118,7 @@ class ServerApiPublishTest extends ServerApiTestBase {
   @DisplayName("publish with fields of the wrong type answers 107 naming the field and changes nothing")
   void badFieldsChangeNothing() {
     String channel = chat("bad");
-    WsTestClient sub = connected("alice").ws();
+    WsTestClient sub = connected("alice");
     sub.subscribe(channel);
     result("publish", publishParams(channel, 0));
 
@@ -142,7 +142,7 @@ class ServerApiPublishTest extends ServerApiTestBase {
   void broadcast() {
     String a = chat("a");
     String c = chat("c");
-    WsTestClient sub = connected("alice").ws();
+    WsTestClient sub = connected("alice");
     sub.subscribe(a);
     sub.subscribe(c);
 

@@ -21,9 +21,9 @@ class ServerApiReadTest extends ServerApiTestBase {
   @DisplayName("presence lists every subscribed client by id; presence_stats counts clients and users")
   void presence() {
     String channel = chat("presence");
-    Connected a1 = connected("alice");
-    Connected a2 = connected("alice");
-    Connected bob = connected("bob");
+    Connected a1 = connectedWithId("alice");
+    Connected a2 = connectedWithId("alice");
+    Connected bob = connectedWithId("bob");
     a1.ws().subscribe(channel);
     a2.ws().subscribe(channel);
     bob.ws().subscribe(channel);
@@ -129,9 +129,9 @@ class ServerApiReadTest extends ServerApiTestBase {
     String room = chat("room");
     String lobby = chat("lobby");
     for (int i = 0; i < 4; i++) {
-      connected("user" + i).ws().subscribe(room);
+      connected("user" + i).subscribe(room);
     }
-    connected("bob").ws().subscribe(lobby);
+    connected("bob").subscribe(lobby);
     assertThat(relay().node().sessionsPerInstance()).allSatisfy(n -> assertThat(n).isPositive());
 
     assertThat(channelCounts("")).isEqualTo(Map.of(room, 4, lobby, 1));
@@ -144,8 +144,8 @@ class ServerApiReadTest extends ServerApiTestBase {
   @Test
   @DisplayName("info describes this node: clients, distinct users, channels, subscriptions, uptime")
   void info() {
-    connected("alice").ws().subscribe(chat("a"));
-    WsTestClient alice2 = connected("alice").ws();
+    connected("alice").subscribe(chat("a"));
+    WsTestClient alice2 = connected("alice");
     alice2.subscribe(chat("b"));
     alice2.subscribe(chat("c"));
     connected("bob");

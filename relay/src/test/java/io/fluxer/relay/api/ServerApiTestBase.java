@@ -2,38 +2,22 @@ package io.fluxer.relay.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
-import io.vertx.core.Context;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Plumbing of the server API tests: a real relay per test, a plain HTTP client (vertx-core) to call
- * {@code POST /api/<method>}, WebSocket clients closed after the test, unique channel names.
+ * What the server API tests add to {@link RelayTestBase}: {@code POST /api/<method>} calls with
+ * their answers, and connections that know their client id.
  */
-@ExtendWith(VertxExtension.class)
-abstract class ServerApiTestBase {
-  static final Duration SHORT = Duration.ofSeconds(5);
-
+abstract class ServerApiTestBase extends RelayTestBase {
   /** One HTTP answer: status and body text (parsed with {@link #json()}). */
   record Response(int status, String body) {
     JsonObject json() {
@@ -51,59 +35,16 @@ abstract class ServerApiTestBase {
     }
   }
 
-  protected Vertx vertx;
-  private TestRelay relay;
-  private HttpClient http;
-  private Context context;
-  private final List<WsTestClient> clients = new ArrayList<>();
-
-  @BeforeEach
-  void keepVertx(Vertx vertx) {
-    this.vertx = vertx;
-    this.http = vertx.createHttpClient(new HttpClientOptions());
-    this.context = vertx.getOrCreateContext();
-  }
-
-  @AfterEach
-  void closeAll() {
-    clients.forEach(WsTestClient::close);
-    clients.clear();
-    TestRelay.await(http.close());
-    if (relay != null) {
-      relay.close();
-      relay = null;
-    }
-  }
-
-  protected TestRelay startRelay(Consumer<JsonObject> customize) {
-    if (relay != null) {
-      throw new IllegalStateException("relay already started");
-    }
-    relay = TestRelay.start(vertx, customize);
-    return relay;
-  }
-
-  protected TestRelay relay() {
-    return relay != null ? relay : startRelay(config -> { });
-  }
-
   // ---- HTTP
 
-  /** {@code POST path} with a raw body and headers (name, value, name, value, ...). */
+  /** {@code POST path} with a raw body and headers (name, value, name, value, ...), sent as they are. */
   protected Response post(String path, Buffer body, String... headers) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1").setPort(relay().port()).setURI(path);
+    Map<String, String> headerMap = new LinkedHashMap<>();
     for (int i = 0; i + 1 < headers.length; i += 2) {
-      options.putHeader(headers[i], headers[i + 1]);
+      headerMap.put(headers[i], headers[i + 1]);
     }
-    // The whole exchange runs on an event loop: composed from the test thread, a response could
-    // complete before body() is asked for, and then body() would never complete.
-    Promise<Response> answered = Promise.promise();
-    context.runOnContext(v -> http.request(options)
-        .compose(req -> req.send(body))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString())))
-        .onComplete(answered));
-    return TestRelay.await(answered.future());
+    HttpTestClient.Response r = http().sendRaw(HttpMethod.POST, path, headerMap, body);
+    return new Response(r.status(), r.body());
   }
 
   /** Calls a method with the ops key and a JSON body; asserts HTTP 200. */
@@ -144,9 +85,8 @@ abstract class ServerApiTestBase {
   // ---- WebSocket clients
 
   /** A connection that has connected as {@code user}; returns the client with its id. */
-  protected Connected connected(String user) {
-    WsTestClient c = WsTestClient.open(vertx, relay().wsUrl());
-    clients.add(c);
+  protected Connected connectedWithId(String user) {
+    WsTestClient c = open();
     String id = c.connectWith(relay().token(user)).getString("client");
     return new Connected(c, id);
   }
@@ -169,19 +109,6 @@ abstract class ServerApiTestBase {
     Map<String, Integer> counts = new LinkedHashMap<>();
     channels.forEach(e -> counts.put(e.getKey(), ((JsonObject) e.getValue()).getInteger("num_clients")));
     return counts;
-  }
-
-  protected static String chat(String name) {
-    return "chat:" + unique(name);
-  }
-
-  protected static String unique(String name) {
-    return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  /** Adds a namespace to a config tree. */
-  protected static void addNamespace(JsonObject config, JsonObject namespace) {
-    config.getJsonObject("channel").getJsonArray("namespaces").add(namespace);
   }
 
   protected static JsonArray array(Object... values) {

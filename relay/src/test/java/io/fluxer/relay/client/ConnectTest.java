@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The connect handshake, token checks and how malformed input ends a session, against a real node. */
-class ConnectTest extends ClientTestBase {
+class ConnectTest extends RelayTestBase {
 
   @Test
   @DisplayName("A valid token connects: the reply carries the client id, ping interval, pong and node")

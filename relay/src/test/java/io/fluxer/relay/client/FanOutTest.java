@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Delivery from one publisher to many subscribers on both event loops of a node, join/leave and
  * presence, and the coalescing of several messages into one WebSocket frame.
  */
-class FanOutTest extends ClientTestBase {
+class FanOutTest extends RelayTestBase {
 
   @Test
   @DisplayName("50 subscribers on two event loops each receive 100 publications exactly once, in publish order")

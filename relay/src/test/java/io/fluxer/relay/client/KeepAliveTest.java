@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Server pings, the pong timeout, and connections that never send connect. */
-class KeepAliveTest extends ClientTestBase {
+class KeepAliveTest extends RelayTestBase {
 
   @Test
   @DisplayName("A client that answers pings stays connected over several pings")

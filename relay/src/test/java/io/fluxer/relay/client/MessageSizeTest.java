@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Inbound messages larger than {@code client.max_message_size} (4096 bytes here) end only their own connection. */
-class MessageSizeTest extends ClientTestBase {
+class MessageSizeTest extends RelayTestBase {
   private static final int MAX = 4096;
 
   @BeforeEach

@@ -3,6 +3,7 @@ package io.fluxer.relay.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The WebSocket handshake checks the browser's {@code Origin} against {@code client.allowed_origins}. */
-class OriginTest extends ClientTestBase {
+class OriginTest extends RelayTestBase {
 
   @BeforeEach
   void startNode() {

@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Recovery of missed publications on resubscribe, and the history command. Namespace {@code chat}
  * keeps 100 publications with forced recovery; namespace {@code short} keeps only 10.
  */
-class RecoveryTest extends ClientTestBase {
+class RecoveryTest extends RelayTestBase {
 
   /** Where a subscriber stopped: the epoch and the offset of the last publication it saw. */
   private record Position(String epoch, long offset) {}

@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import java.util.List;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Stopping a node tells its clients to reconnect elsewhere. */
-class ShutdownTest extends ClientTestBase {
+class ShutdownTest extends RelayTestBase {
 
   @Test
   @DisplayName("node.stop() closes every connected client with 3001")

@@ -3,6 +3,7 @@ package io.fluxer.relay.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.engine.PublishOptions;
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@code client.write_queue_max_size}, without holding up or losing anything for the clients that
  * keep reading, including those on the same event loop and later in the channel's subscriber set.
  */
-class SlowConsumerTest extends ClientTestBase {
+class SlowConsumerTest extends RelayTestBase {
   private static final int PAYLOAD = 4096;
   private static final int BATCH = 8;
   /** 40 MB of publications at most: far more than the socket buffers between server and client. */

@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * channels only), {@code plain} (open subscriptions, nothing else) and {@code lower} (names must be
  * lower-case letters); a connection may hold 3 subscriptions.
  */
-class SubscribeRulesTest extends ClientTestBase {
+class SubscribeRulesTest extends RelayTestBase {
   private static final int CHANNEL_LIMIT = 3;
 
   @BeforeEach

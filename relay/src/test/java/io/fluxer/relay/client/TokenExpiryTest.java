@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * ends the connection with 3005 unless refreshed, and a refresh keeps the connection past the old
  * expiry. The grace period {@code client.expired_close_delay} is 0 so that the close is prompt.
  */
-class TokenExpiryTest extends ClientTestBase {
+class TokenExpiryTest extends RelayTestBase {
   private static final Duration TTL = Duration.ofSeconds(2);
 
   @Test

@@ -27,7 +27,7 @@ class ChannelsApiTest extends ApiTestBase {
     clients.get(0).subscribe(quiet);
 
     JsonObject body = eventually(() -> http().get("/api/v1/channels", VIEWER).json(),
-        b -> b.getInteger("total") == 2, DEADLINE);
+        b -> b.getInteger("total") == 2, SHORT);
     JsonArray channels = body.getJsonArray("channels");
     assertThat(channels.getJsonObject(0)).isEqualTo(new JsonObject()
         .put("channel", busy).put("namespace", "chat").put("subscribers", 3));
@@ -77,7 +77,7 @@ class ChannelsApiTest extends ApiTestBase {
       alice.publish(channel, new JsonObject().put("n", i));
     }
 
-    JsonObject body = eventually(() -> channel(channel), b -> b.getInteger("subscribers") == 2, DEADLINE);
+    JsonObject body = eventually(() -> channel(channel), b -> b.getInteger("subscribers") == 2, SHORT);
     assertThat(body.getString("channel")).isEqualTo(channel);
     assertThat(body.getString("namespace")).isEqualTo("chat");
     JsonObject presence = body.getJsonObject("presence");
@@ -103,7 +103,7 @@ class ChannelsApiTest extends ApiTestBase {
     String channel = "plain:" + unique("dm") + "#alice,bob";
     connected("alice").subscribe(channel);
 
-    JsonObject body = eventually(() -> channel(channel), b -> b.getInteger("subscribers") == 1, DEADLINE);
+    JsonObject body = eventually(() -> channel(channel), b -> b.getInteger("subscribers") == 1, SHORT);
     assertThat(body.getString("channel")).isEqualTo(channel);
     assertThat(body.getString("namespace")).isEqualTo("plain");
     assertThat(body.containsKey("presence")).isFalse();

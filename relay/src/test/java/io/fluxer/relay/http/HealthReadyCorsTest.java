@@ -36,7 +36,7 @@ class HealthReadyCorsTest extends ApiTestBase {
 
     Future<Void> stopped = relay().node().stop();
     forgetRelay(); // stopped here, not by the base class
-    Response draining = eventually(() -> http().get("/ready", HttpTestClient.NONE), r -> r.status() == 503, DEADLINE);
+    Response draining = eventually(() -> http().get("/ready", HttpTestClient.NONE), r -> r.status() == 503, SHORT);
     assertThat(draining.json().getString("status")).isEqualTo("not ready");
     assertThat(http().get("/health", HttpTestClient.NONE).status()).isEqualTo(200);
     assertThat(nodeStats().getBoolean("ready")).isFalse();

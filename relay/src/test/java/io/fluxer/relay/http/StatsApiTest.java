@@ -54,14 +54,14 @@ class StatsApiTest extends ApiTestBase {
     bob.subscribe(channel);
     bob.subscribe("chat:" + unique("other"));
 
-    JsonObject stats = eventually(this::nodeStats, s -> s.getInteger("connections") == 2, DEADLINE);
+    JsonObject stats = eventually(this::nodeStats, s -> s.getInteger("connections") == 2, SHORT);
     assertThat(stats.getInteger("users")).isEqualTo(2);
     assertThat(stats.getInteger("subscriptions")).isEqualTo(3);
     assertThat(stats.getInteger("channels")).isEqualTo(2);
     assertThat(stats.getLong("connects")).isEqualTo(2);
 
     bob.close();
-    JsonObject after = eventually(this::nodeStats, s -> s.getInteger("connections") == 1, DEADLINE);
+    JsonObject after = eventually(this::nodeStats, s -> s.getInteger("connections") == 1, SHORT);
     assertThat(after.getInteger("subscriptions")).isEqualTo(1);
     assertThat(after.getInteger("channels")).isEqualTo(1);
     assertThat(after.getJsonObject("disconnects").fieldNames()).isNotEmpty();
@@ -79,11 +79,11 @@ class StatsApiTest extends ApiTestBase {
     for (int i = 0; i < 5; i++) {
       alice.publish(channel, new JsonObject().put("n", i));
     }
-    bob.awaitPublications(channel, 5, DEADLINE);
+    bob.awaitPublications(channel, 5, SHORT);
 
     JsonObject after = eventually(this::nodeStats,
         s -> s.getLong("messages_in") >= before.getLong("messages_in") + 5
-            && s.getLong("messages_out") >= before.getLong("messages_out") + 10, DEADLINE);
+            && s.getLong("messages_out") >= before.getLong("messages_out") + 10, SHORT);
     assertThat(after.getLong("bytes_in")).isGreaterThan(before.getLong("bytes_in"));
     assertThat(after.getLong("bytes_out")).isGreaterThan(before.getLong("bytes_out"));
   }
@@ -101,7 +101,7 @@ class StatsApiTest extends ApiTestBase {
       return nodeStats();
     }, s -> s.getJsonObject("per_second").getDouble("messages_in") > 0
         && s.getJsonObject("per_second").getDouble("messages_out") > 0
-        && s.getJsonObject("per_second").getDouble("bytes_in") > 0, DEADLINE);
+        && s.getJsonObject("per_second").getDouble("bytes_in") > 0, SHORT);
     assertThat(stats.getJsonObject("per_second").getDouble("bytes_out")).isPositive();
   }
 
@@ -117,7 +117,7 @@ class StatsApiTest extends ApiTestBase {
     for (int i = 0; i < 3; i++) {
       alice.publish(channel, new JsonObject().put("n", i));
     }
-    alice.awaitPublications(channel, 3, DEADLINE);
+    alice.awaitPublications(channel, 3, SHORT);
     JsonObject rates = nodeStats().getJsonObject("per_second");
     assertThat(rates.getDouble("messages_in")).isPositive();
     assertThat(rates.getDouble("messages_out")).isPositive();
@@ -132,7 +132,7 @@ class StatsApiTest extends ApiTestBase {
     connected("alice").subscribe("chat:" + unique("n"));
 
     JsonArray nodes = eventually(() -> http().get("/api/v1/nodes", VIEWER).json().getJsonArray("nodes"),
-        list -> list.getJsonObject(0).getInteger("connections") == 1, DEADLINE);
+        list -> list.getJsonObject(0).getInteger("connections") == 1, SHORT);
     assertThat(nodes).hasSize(1);
     JsonObject node = nodes.getJsonObject(0);
     assertThat(node.getString("id")).isEqualTo(relay().node().id());

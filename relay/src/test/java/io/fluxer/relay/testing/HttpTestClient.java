@@ -73,18 +73,35 @@ public final class HttpTestClient implements AutoCloseable {
     return send(HttpMethod.DELETE, path, headers, null);
   }
 
-  /** Sends one request and reads the whole response. */
+  /** Sends one request and reads the whole response; a body is sent as {@code application/json}. */
   public Response send(HttpMethod method, String path, Map<String, String> headers, String body) {
-    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(baseUrl + path);
-    headers.forEach(options::putHeader);
+    RequestOptions options = options(method, path, headers);
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
+    return exchange(options, body == null ? null : Buffer.buffer(body));
+  }
+
+  /**
+   * Sends one request with exactly these headers (no {@code Content-Type} added) and this body as
+   * is, and reads the whole response.
+   */
+  public Response sendRaw(HttpMethod method, String path, Map<String, String> headers, Buffer body) {
+    return exchange(options(method, path, headers), body);
+  }
+
+  private RequestOptions options(HttpMethod method, String path, Map<String, String> headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(baseUrl + path);
+    headers.forEach(options::putHeader);
+    return options;
+  }
+
+  private Response exchange(RequestOptions options, Buffer body) {
     // The whole exchange runs on one event loop: a response body handler attached later from the
     // test thread could miss a body that already arrived.
     Promise<Response> done = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> client.request(options)
-        .compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(req -> (body == null ? req.send() : req.send(body))
             .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), copy(resp), b.toString()))))
         .onComplete(done));
     return TestRelay.await(done.future());

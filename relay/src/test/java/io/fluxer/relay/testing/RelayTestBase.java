@@ -1,7 +1,5 @@
-package io.fluxer.relay.client;
+package io.fluxer.relay.testing;
 
-import io.fluxer.relay.testing.TestRelay;
-import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,17 +14,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Shared plumbing of the client protocol tests: a fresh {@link Vertx} per test (from
- * {@link VertxExtension}), a real relay node started on demand, raw protocol clients that are
- * closed after the test, and unique channel names.
+ * Shared plumbing of the tests that run against a real relay node: a fresh {@link Vertx} per test
+ * (from {@link VertxExtension}), a {@link TestRelay} started on demand, raw protocol clients and an
+ * {@link HttpTestClient} that are closed after the test, unique channel names and config helpers.
  */
 @ExtendWith(VertxExtension.class)
-abstract class ClientTestBase {
+public abstract class RelayTestBase {
   /** Deadline for things that should happen promptly. */
-  static final Duration SHORT = Duration.ofSeconds(5);
+  protected static final Duration SHORT = Duration.ofSeconds(5);
 
   protected Vertx vertx;
   private TestRelay relay;
+  private HttpTestClient http;
   private final List<WsTestClient> clients = new ArrayList<>();
 
   @BeforeEach
@@ -38,6 +37,10 @@ abstract class ClientTestBase {
   void closeClientsAndRelay() {
     clients.forEach(WsTestClient::close);
     clients.clear();
+    if (http != null) {
+      http.close();
+      http = null;
+    }
     if (relay != null) {
       relay.close();
       relay = null;
@@ -58,6 +61,19 @@ abstract class ClientTestBase {
     return relay != null ? relay : startRelay(config -> { });
   }
 
+  /** Forgets the relay without stopping it (a test stopped it itself). */
+  protected void forgetRelay() {
+    relay = null;
+  }
+
+  /** An HTTP client of this test's relay, created on first use and closed after the test. */
+  protected HttpTestClient http() {
+    if (http == null) {
+      http = new HttpTestClient(vertx, relay().httpUrl());
+    }
+    return http;
+  }
+
   /** An open connection that has not sent connect yet. */
   protected WsTestClient open() {
     return track(WsTestClient.open(vertx, relay().wsUrl()));
@@ -75,6 +91,7 @@ abstract class ClientTestBase {
     return c;
   }
 
+  /** Closes {@code c} after the test. */
   protected WsTestClient track(WsTestClient c) {
     clients.add(c);
     return c;
