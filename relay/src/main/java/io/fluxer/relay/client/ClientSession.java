@@ -73,7 +73,8 @@ public final class ClientSession {
   private boolean heardSincePing;
 
   /** Per-channel state of this client's subscription. */
-  private static final class Subscription {
+  /** This client's subscription to one channel; the hub delivers to it directly. */
+  private final class Subscription implements Subscriber {
     final String channel;
     final NamespaceOptions ns;
     final boolean pushJoinLeave;
@@ -85,12 +86,45 @@ public final class ClientSession {
     Long expiresAt;
     long expireTimer = -1;
 
+    /** Set once the subscription left the hub; a delivery loop may still hold it for one round. */
+    boolean removed;
+
     Subscription(String channel, NamespaceOptions ns, boolean pushJoinLeave, String chanInfo, Long expiresAt) {
       this.channel = channel;
       this.ns = ns;
       this.pushJoinLeave = pushJoinLeave;
       this.chanInfo = chanInfo;
       this.expiresAt = expiresAt;
+    }
+
+    @Override
+    public void deliverPublication(Delivery d) {
+      if (removed) {
+        return;
+      }
+      if (!active) {
+        if (buffered.size() >= MAX_BUFFERED) {
+          close(Disconnect.INSUFFICIENT_STATE);
+          return;
+        }
+        buffered.add(d);
+        return;
+      }
+      if (skipUpTo > 0) {
+        // Stored before the subscribe read its position, so the client has it (or does not need it).
+        if (d.offset() != 0 && d.offset() <= skipUpTo) {
+          return;
+        }
+        skipUpTo = 0;
+      }
+      send(d.frame());
+    }
+
+    @Override
+    public void deliverJoinLeave(Delivery d) {
+      if (!removed && active && pushJoinLeave) {
+        send(d.frame());
+      }
     }
   }
 
@@ -390,7 +424,7 @@ public final class ClientSession {
    */
   private Future<SubscribeResult> startSubscription(Subscription sub, Request.Subscribe position, boolean recoverable) {
     subs.put(sub.channel, sub);
-    hub.subscribe(sub.channel, this);
+    hub.subscribe(sub.channel, sub);
     scheduleSubExpiry(sub);
     boolean recovering = recoverable && position != null && position.recover();
     Future<Recovery> read = recoverable ? here(readPosition(sub.channel, recovering ? position : null))
@@ -418,7 +452,8 @@ public final class ClientSession {
     }).onFailure(e -> {
       if (subs.get(sub.channel) == sub) {
         subs.remove(sub.channel);
-        hub.unsubscribe(sub.channel, this);
+        sub.removed = true;
+        hub.unsubscribe(sub.channel, sub);
         cancel(sub.expireTimer);
       }
     });
@@ -460,7 +495,7 @@ public final class ClientSession {
     List<Delivery> buffered = sub.buffered;
     sub.buffered = null;
     for (Delivery d : buffered) {
-      deliverPublication(d);
+      sub.deliverPublication(d);
     }
   }
 
@@ -474,7 +509,8 @@ public final class ClientSession {
 
   private void removeSubscription(Subscription sub) {
     subs.remove(sub.channel);
-    hub.unsubscribe(sub.channel, this);
+    sub.removed = true;
+    hub.unsubscribe(sub.channel, sub);
     cancel(sub.expireTimer);
     ClientInfo info = info(sub);
     if (sub.ns.presence()) {
@@ -664,36 +700,6 @@ public final class ClientSession {
   // ---- outbound
 
   /** A publication for a channel this session is in the hub for. */
-  void deliverPublication(Delivery d) {
-    Subscription sub = subs.get(d.channel());
-    if (sub == null) {
-      return;
-    }
-    if (!sub.active) {
-      if (sub.buffered.size() >= MAX_BUFFERED) {
-        close(Disconnect.INSUFFICIENT_STATE);
-        return;
-      }
-      sub.buffered.add(d);
-      return;
-    }
-    if (sub.skipUpTo > 0) {
-      // Stored before the subscribe read its position, so the client has it (or does not need it).
-      if (d.offset() != 0 && d.offset() <= sub.skipUpTo) {
-        return;
-      }
-      sub.skipUpTo = 0;
-    }
-    send(d.frame());
-  }
-
-  void deliverJoinLeave(Delivery d) {
-    Subscription sub = subs.get(d.channel());
-    if (sub != null && sub.active && sub.pushJoinLeave) {
-      send(d.frame());
-    }
-  }
-
   private void reply(byte[] message) {
     if (state != State.CLOSED) {
       send(message);

@@ -12,14 +12,14 @@ import java.util.Set;
  * loop, so it needs no locks.
  */
 public final class Hub {
-  private static final ClientSession[] NONE = new ClientSession[0];
-  private final Map<String, Set<ClientSession>> subscribers = new HashMap<>();
+  private static final Subscriber[] NONE = new Subscriber[0];
+  private final Map<String, Set<Subscriber>> subscribers = new HashMap<>();
   /**
    * What deliveries iterate: an array copy of a channel's subscribers, made on first delivery after
    * a change. A delivery may close a session (a slow client), which unsubscribes it while the
    * delivery loop is running; iterating the live set would then throw and skip the rest.
    */
-  private final Map<String, ClientSession[]> subscriberArrays = new HashMap<>();
+  private final Map<String, Subscriber[]> subscriberArrays = new HashMap<>();
   private final Set<ClientSession> sessions = new LinkedHashSet<>();
   /** Connected sessions by user id (anonymous users under the empty string). */
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
@@ -73,7 +73,7 @@ public final class Hub {
   public HubSnapshot snapshot() {
     Map<String, Integer> channels = new HashMap<>();
     int subscriptions = 0;
-    for (Map.Entry<String, Set<ClientSession>> e : subscribers.entrySet()) {
+    for (Map.Entry<String, Set<Subscriber>> e : subscribers.entrySet()) {
       channels.put(e.getKey(), e.getValue().size());
       subscriptions += e.getValue().size();
     }
@@ -82,8 +82,8 @@ public final class Hub {
         stats.messagesOut, stats.bytesOut, stats.connects, stats.slowDisconnects, Map.copyOf(stats.disconnects));
   }
 
-  void subscribe(String channel, ClientSession s) {
-    Set<ClientSession> set = subscribers.get(channel);
+  void subscribe(String channel, Subscriber s) {
+    Set<Subscriber> set = subscribers.get(channel);
     if (set == null) {
       set = new LinkedHashSet<>();
       subscribers.put(channel, set);
@@ -95,8 +95,8 @@ public final class Hub {
     }
   }
 
-  void unsubscribe(String channel, ClientSession s) {
-    Set<ClientSession> set = subscribers.get(channel);
+  void unsubscribe(String channel, Subscriber s) {
+    Set<Subscriber> set = subscribers.get(channel);
     if (set != null && set.remove(s)) {
       subscriberArrays.remove(channel);
       stats.subscriptions--;
@@ -112,8 +112,8 @@ public final class Hub {
    * subscriber) how long after the broker handed it over it was queued here.
    */
   public void deliverPublication(Delivery d) {
-    ClientSession[] local = subscribersOf(d.channel());
-    for (ClientSession s : local) {
+    Subscriber[] local = subscribersOf(d.channel());
+    for (Subscriber s : local) {
       s.deliverPublication(d);
     }
     if (local.length > 0 && d.publishedNanos() != 0) {
@@ -123,15 +123,15 @@ public final class Hub {
 
   /** Hands a join or leave frame to the local subscribers that receive join/leave pushes. */
   public void deliverJoinLeave(Delivery d) {
-    for (ClientSession s : subscribersOf(d.channel())) {
+    for (Subscriber s : subscribersOf(d.channel())) {
       s.deliverJoinLeave(d);
     }
   }
 
-  private ClientSession[] subscribersOf(String channel) {
-    ClientSession[] snapshot = subscriberArrays.get(channel);
+  private Subscriber[] subscribersOf(String channel) {
+    Subscriber[] snapshot = subscriberArrays.get(channel);
     if (snapshot == null) {
-      Set<ClientSession> set = subscribers.get(channel);
+      Set<Subscriber> set = subscribers.get(channel);
       if (set == null) {
         return NONE;
       }
@@ -150,7 +150,7 @@ public final class Hub {
   }
 
   public int subscriberCount(String channel) {
-    Set<ClientSession> set = subscribers.get(channel);
+    Set<Subscriber> set = subscribers.get(channel);
     return set == null ? 0 : set.size();
   }
 

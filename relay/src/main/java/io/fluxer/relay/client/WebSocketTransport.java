@@ -2,7 +2,8 @@ package io.fluxer.relay.client;
 
 import io.fluxer.relay.protocol.Disconnect;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +13,7 @@ import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -23,7 +25,8 @@ import java.util.function.IntConsumer;
  * {@code \n}-joined messages (at most {@code maxBatchSize} bytes, unless one message alone is
  * larger). While the socket's own write queue is full, messages wait here; when more than
  * {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008, so it never
- * holds up others. Frames wrap the shared message bytes without copying them.
+ * holds up others. The queue holds the shared encoded messages; a flush copies a batch once into a
+ * pooled direct buffer, the memory the socket writes from.
  *
  * <p>Reads: text messages (fragmented or not) up to {@code maxMessageSize} bytes go to the
  * message handler; a larger one closes the connection with 1009, a binary one with 3501.
@@ -31,7 +34,7 @@ import java.util.function.IntConsumer;
 public final class WebSocketTransport implements Transport {
   /** WebSocket close code for a message larger than the server accepts (RFC 6455). */
   public static final short MESSAGE_TOO_BIG = 1009;
-  private static final byte[] NEWLINE = {'\n'};
+  private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
   private final ServerWebSocket ws;
   private final FlushScheduler flusher;
@@ -114,24 +117,32 @@ public final class WebSocketTransport implements Transport {
     }
   }
 
-  /** Takes queued messages up to the batch size and wraps them, newline-joined, in one text frame. */
+  /**
+   * Takes queued messages up to the batch size and copies them, newline-joined, into one pooled
+   * direct buffer: one copy per message, straight into the memory the socket writes from.
+   */
   private WebSocketFrame nextBatch() {
-    byte[] first = pending.poll();
-    int size = first.length;
-    pendingBytes -= first.length + 1;
-    if (pending.isEmpty() || size + 1 + pending.peek().length > maxBatchSize) {
-      return textFrame(Unpooled.wrappedBuffer(first));
+    Iterator<byte[]> queued = pending.iterator();
+    int size = queued.next().length;
+    int count = 1;
+    while (queued.hasNext()) {
+      int length = queued.next().length;
+      if (size + 1 + length > maxBatchSize) {
+        break;
+      }
+      size += 1 + length;
+      count++;
     }
-    ArrayDeque<byte[]> parts = new ArrayDeque<>();
-    parts.add(first);
-    while (!pending.isEmpty() && size + 1 + pending.peek().length <= maxBatchSize) {
+    ByteBuf payload = ALLOCATOR.directBuffer(size, size);
+    for (int i = 0; i < count; i++) {
       byte[] next = pending.poll();
       pendingBytes -= next.length + 1;
-      size += 1 + next.length;
-      parts.add(NEWLINE);
-      parts.add(next);
+      if (i > 0) {
+        payload.writeByte('\n');
+      }
+      payload.writeBytes(next);
     }
-    return textFrame(Unpooled.wrappedBuffer(parts.toArray(new byte[0][])));
+    return textFrame(payload);
   }
 
   private static WebSocketFrame textFrame(ByteBuf payload) {
