@@ -2,8 +2,7 @@ package io.fluxer.relay.client;
 
 import io.fluxer.relay.protocol.Disconnect;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.buffer.Buffer;
@@ -25,8 +24,8 @@ import java.util.function.IntConsumer;
  * {@code \n}-joined messages (at most {@code maxBatchSize} bytes, unless one message alone is
  * larger). While the socket's own write queue is full, messages wait here; when more than
  * {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008, so it never
- * holds up others. The queue holds the shared encoded messages; a flush copies a batch once into a
- * pooled direct buffer, the memory the socket writes from.
+ * holds up others. The queue holds the shared encoded messages; a flush copies a batch of several
+ * once into one array.
  *
  * <p>Reads: text messages (fragmented or not) up to {@code maxMessageSize} bytes go to the
  * message handler; a larger one closes the connection with 1009, a binary one with 3501.
@@ -34,7 +33,6 @@ import java.util.function.IntConsumer;
 public final class WebSocketTransport implements Transport {
   /** WebSocket close code for a message larger than the server accepts (RFC 6455). */
   public static final short MESSAGE_TOO_BIG = 1009;
-  private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
   private final ServerWebSocket ws;
   private final FlushScheduler flusher;
@@ -118,8 +116,9 @@ public final class WebSocketTransport implements Transport {
   }
 
   /**
-   * Takes queued messages up to the batch size and copies them, newline-joined, into one pooled
-   * direct buffer: one copy per message, straight into the memory the socket writes from.
+   * Takes queued messages up to the batch size. One message goes out as it is (its shared bytes
+   * wrapped, not copied); several are copied once, newline-joined, into one array. A plain heap
+   * buffer is what Vert.x writes without copying again (pooled and composite buffers it copies).
    */
   private WebSocketFrame nextBatch() {
     Iterator<byte[]> queued = pending.iterator();
@@ -133,16 +132,23 @@ public final class WebSocketTransport implements Transport {
       size += 1 + length;
       count++;
     }
-    ByteBuf payload = ALLOCATOR.directBuffer(size, size);
+    if (count == 1) {
+      byte[] only = pending.poll();
+      pendingBytes -= only.length + 1;
+      return textFrame(Unpooled.wrappedBuffer(only));
+    }
+    byte[] batch = new byte[size];
+    int at = 0;
     for (int i = 0; i < count; i++) {
       byte[] next = pending.poll();
       pendingBytes -= next.length + 1;
       if (i > 0) {
-        payload.writeByte('\n');
+        batch[at++] = '\n';
       }
-      payload.writeBytes(next);
+      System.arraycopy(next, 0, batch, at, next.length);
+      at += next.length;
     }
-    return textFrame(payload);
+    return textFrame(Unpooled.wrappedBuffer(batch));
   }
 
   private static WebSocketFrame textFrame(ByteBuf payload) {
