@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Load test of the relay against a bare Vert.x "ceiling" server, on 127.0.0.1 only.
+#
+#   scripts/bench.sh [--profile] [extra Bench options, e.g. --step-seconds 5 --rates 500,1000]
+#
+# Builds the relay and bench modules, then for each server in turn (the relay with its embedded
+# dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
+# starts it pinned to CPU $BENCH_SERVER_CPU (0), runs the generator (io.fluxer.bench.Bench all)
+# pinned to CPU $BENCH_GENERATOR_CPU (1), and stops the server by its PID. Results go to
+# $BENCH_OUT (bench/results): relay.json, ceiling.json, report.md, chart.svg.
+# --profile afterwards runs the fan-out once more against a fresh relay recorded with JFR and
+# writes $BENCH_OUT/relay-profile.md (the .jfr file stays in bench/target/jfr).
+#
+# Environment: BENCH_RELAY_LABEL (relay; e.g. relay-<rev> to keep runs of several relay revisions
+# side by side in one report), BENCH_SERVER_JAVA_OPTS, BENCH_GENERATOR_JAVA_OPTS, BENCH_RELAY_PORT (18000),
+# BENCH_CEILING_PORT (18100), BENCH_SERVER_CPU, BENCH_GENERATOR_CPU, BENCH_OUT.
+# A default run takes about 7 minutes (plus about 1 with --profile).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PROFILE=0
+if [ "${1:-}" = "--profile" ]; then
+  PROFILE=1
+  shift
+fi
+
+OUT="${BENCH_OUT:-$ROOT/bench/results}"
+RELAY_LABEL="${BENCH_RELAY_LABEL:-relay}"
+RELAY_PORT="${BENCH_RELAY_PORT:-18000}"
+CEILING_PORT="${BENCH_CEILING_PORT:-18100}"
+SERVER_CPU="${BENCH_SERVER_CPU:-0}"
+GENERATOR_CPU="${BENCH_GENERATOR_CPU:-1}"
+# One core for the server: the JVM's ergonomics would pick SerialGC there anyway; say so explicitly.
+SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:--Xms64m -Xmx1g -XX:+UseSerialGC}"
+GENERATOR_JAVA_OPTS="${BENCH_GENERATOR_JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseParallelGC}"
+LOGS="$ROOT/bench/target/logs"
+BENCH_JAR="$ROOT/bench/target/fluxer-bench-0.1.0-SNAPSHOT.jar"
+
+require_java_maven
+command -v taskset >/dev/null || ensure_packages util-linux
+[ "$(nproc)" -ge 2 ] || log "warning: fewer than 2 CPUs; server and generator will share one"
+
+log "building relay and bench (mvn package)"
+(cd "$ROOT" && mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true -pl relay,bench -am package)
+
+bench_classpath() {
+  printf '%s' "$BENCH_JAR"
+  for j in "$ROOT"/bench/target/lib/*.jar; do printf ':%s' "$j"; done
+}
+
+# 10,000 connections need 10,000 descriptors on each side: raise the soft limit to the hard one.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
+  log "warning: ulimit -n is $(ulimit -n); the 10,000-connection scenarios need more"
+fi
+
+mkdir -p "$OUT" "$LOGS"
+SERVER_PID=""
+
+# CPU busy on the whole machine over one second, in hundredths of a core (from /proc/stat).
+machine_busy() {
+  local a b
+  a=($(head -1 /proc/stat))
+  sleep 1
+  b=($(head -1 /proc/stat))
+  # user nice system irq softirq steal (ticks of 1/100 s)
+  echo $(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+}
+
+# Other work on these CPUs (builds, tests) distorts every figure: wait up to
+# $BENCH_QUIET_WAIT seconds (300) for the machine to be nearly idle. Steps measured while other
+# processes used the CPUs anyway are marked "contended" in the report.
+wait_for_quiet() {
+  local waited=0 busy
+  while busy=$(machine_busy); [ "$busy" -gt 20 ]; do
+    if [ "$waited" -ge "${BENCH_QUIET_WAIT:-300}" ]; then
+      log "warning: the machine is still busy (${busy}% of a CPU used by others); measuring anyway"
+      return 0
+    fi
+    [ $((waited % 30)) -eq 0 ] && log "waiting for the machine to be quiet (${busy}% of a CPU busy)"
+    waited=$((waited + 1))
+  done
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+# start_server NAME LOGLINE command...: starts in the background, waits for LOGLINE in its output.
+start_server() {
+  local name="$1" ready="$2"
+  shift 2
+  "$@" >"$LOGS/$name.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    if grep -q "$ready" "$LOGS/$name.log" 2>/dev/null; then
+      log "$name started (pid $SERVER_PID, CPU $SERVER_CPU)"
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  log "$name did not start; its log:"
+  cat "$LOGS/$name.log" >&2
+  exit 1
+}
+
+# GC logs (wall-clock stamps) let the generator count the server's GC pauses per step.
+start_relay() {
+  local name="${1:-relay}"
+  GC_LOG="$LOGS/$name-gc.log"
+  rm -f "$GC_LOG"
+  start_server "$name" "listening on" env FLUXER_SERVER_PORT="$RELAY_PORT" FLUXER_SERVER_INSTANCES=1 \
+    taskset -c "$SERVER_CPU" java $SERVER_JAVA_OPTS "-Xlog:gc:file=$GC_LOG:utctime" -cp "$(relay_classpath)" \
+    io.fluxer.relay.Main --dev
+}
+
+start_ceiling() {
+  GC_LOG="$LOGS/ceiling-gc.log"
+  rm -f "$GC_LOG"
+  start_server ceiling "listening on" taskset -c "$SERVER_CPU" java $SERVER_JAVA_OPTS "-Xlog:gc:file=$GC_LOG:utctime" \
+    -cp "$(bench_classpath)" io.fluxer.bench.ceiling.CeilingServer --port "$CEILING_PORT" --instances 1
+}
+
+# Which relay was measured: the working tree may differ from the last commit.
+REVISION="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if ! git -C "$ROOT" diff --quiet HEAD -- relay 2>/dev/null; then REVISION="$REVISION+uncommitted relay changes"; fi
+
+# generate LABEL PORT SCENARIOS [options...]
+generate() {
+  local label="$1" port="$2" scenarios="$3"
+  shift 3
+  taskset -c "$GENERATOR_CPU" java $GENERATOR_JAVA_OPTS -cp "$(bench_classpath)" io.fluxer.bench.Bench "$scenarios" \
+    --label "$label" --url "ws://127.0.0.1:$port/connection/websocket" --server-pid "$SERVER_PID" --server-gc-log "$GC_LOG" \
+    --server-info "java $SERVER_JAVA_OPTS, 1 event loop, taskset -c $SERVER_CPU; revision $REVISION; generator: java $GENERATOR_JAVA_OPTS, taskset -c $GENERATOR_CPU" \
+    --out "$OUT" "$@"
+}
+
+wait_for_quiet
+start_relay
+generate "$RELAY_LABEL" "$RELAY_PORT" all "$@"
+stop_server
+
+wait_for_quiet
+start_ceiling
+generate ceiling "$CEILING_PORT" all "$@"
+stop_server
+
+if [ "$PROFILE" = 1 ]; then
+  JFR_DIR="$ROOT/bench/target/jfr"
+  PROFILE_OUT="$ROOT/bench/target/profile-run"
+  mkdir -p "$JFR_DIR" "$PROFILE_OUT"
+  wait_for_quiet
+  start_relay relay-profiled
+  generate "$RELAY_LABEL" "$RELAY_PORT" fanout --out "$PROFILE_OUT" --jfr "$JFR_DIR" "$@"
+  stop_server
+  java -cp "$(bench_classpath)" io.fluxer.bench.JfrSummary "$JFR_DIR/$RELAY_LABEL-fanout.jfr" 30 \
+    "relay $REVISION, fan-out (1,000 subscribers; measured steps only; JFR settings=profile)" >"$OUT/$RELAY_LABEL-profile.md"
+  log "profile summary: $OUT/$RELAY_LABEL-profile.md (recording: $JFR_DIR/$RELAY_LABEL-fanout.jfr)"
+fi
+
+log "results: $OUT/report.md"
