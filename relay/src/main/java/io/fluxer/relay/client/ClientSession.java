@@ -247,12 +247,7 @@ public final class ClientSession {
       try {
         token = relay.tokens().verifyConnectToken(r.token());
       } catch (TokenException e) {
-        if (e.reason() == TokenException.Reason.EXPIRED) {
-          reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
-        } else {
-          LOG.log(Level.DEBUG, "client {0}: connect token rejected: {1}", clientId, e.getMessage());
-          close(Disconnect.INVALID_TOKEN);
-        }
+        rejectToken(id, e);
         return;
       }
       if (token.user().isEmpty() && !options.allowAnonymous()) {
@@ -317,11 +312,7 @@ public final class ClientSession {
     try {
       t = relay.tokens().verifyConnectToken(token);
     } catch (TokenException e) {
-      if (e.reason() == TokenException.Reason.EXPIRED) {
-        reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
-      } else {
-        close(Disconnect.INVALID_TOKEN);
-      }
+      rejectToken(id, e);
       return;
     }
     if (!t.user().equals(user)) {
@@ -372,19 +363,8 @@ public final class ClientSession {
     String chanInfo = null;
     Long subExpiresAt = null;
     if (!r.token().isEmpty()) {
-      SubscriptionToken t;
-      try {
-        t = relay.tokens().verifySubscriptionToken(r.token());
-      } catch (TokenException e) {
-        if (e.reason() == TokenException.Reason.EXPIRED) {
-          reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
-        } else {
-          close(Disconnect.INVALID_TOKEN);
-        }
-        return;
-      }
-      if (!t.channel().equals(channel) || !t.user().equals(user)) {
-        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
+      SubscriptionToken t = subscriptionToken(id, r.token(), channel);
+      if (t == null) {
         return;
       }
       chanInfo = t.info();
@@ -527,24 +507,42 @@ public final class ClientSession {
       reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("not subscribed")));
       return;
     }
-    SubscriptionToken t;
-    try {
-      t = relay.tokens().verifySubscriptionToken(r.token());
-    } catch (TokenException e) {
-      if (e.reason() == TokenException.Reason.EXPIRED) {
-        reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
-      } else {
-        close(Disconnect.INVALID_TOKEN);
-      }
-      return;
-    }
-    if (!t.channel().equals(sub.channel) || !t.user().equals(user)) {
-      close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
+    SubscriptionToken t = subscriptionToken(id, r.token(), sub.channel);
+    if (t == null) {
       return;
     }
     sub.expiresAt = t.expiresAt();
     scheduleSubExpiry(sub);
     reply(ProtocolEncoder.subRefresh(id, sub.expiresAt != null, ttl(sub.expiresAt)));
+  }
+
+  /**
+   * The verified subscription token for {@code channel} and this user; otherwise answers 109 (expired)
+   * or closes with 3500 and returns {@code null}.
+   */
+  private SubscriptionToken subscriptionToken(long id, String token, String channel) {
+    SubscriptionToken t;
+    try {
+      t = relay.tokens().verifySubscriptionToken(token);
+    } catch (TokenException e) {
+      rejectToken(id, e);
+      return null;
+    }
+    if (!t.channel().equals(channel) || !t.user().equals(user)) {
+      close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
+      return null;
+    }
+    return t;
+  }
+
+  /** An expired token answers 109 so the client fetches a new one; any other problem closes with 3500. */
+  private void rejectToken(long id, TokenException e) {
+    if (e.reason() == TokenException.Reason.EXPIRED) {
+      reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
+    } else {
+      LOG.log(Level.DEBUG, "client {0}: token rejected: {1}", clientId, e.getMessage());
+      close(Disconnect.INVALID_TOKEN);
+    }
   }
 
   private void scheduleSubExpiry(Subscription sub) {
