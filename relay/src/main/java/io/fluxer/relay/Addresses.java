@@ -7,6 +7,12 @@ public final class Addresses {
   public static final String PUB = PREFIX + "pub";
   public static final String JOIN = PREFIX + "join";
   public static final String LEAVE = PREFIX + "leave";
+  /**
+   * Request/reply: the server API from inside the cluster. Body {@code {"method": m, "params": {…}}},
+   * reply the API's answer ({@code {"result": …}} or {@code {"error": …}}); callers on the bus are
+   * trusted (no role check).
+   */
+  public static final String API = PREFIX + "api";
 
   private Addresses() {}
 }

@@ -15,6 +15,8 @@ import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.PresenceManager;
 import io.fluxer.relay.engine.memory.MemoryBroker;
 import io.fluxer.relay.engine.memory.MemoryPresenceManager;
+import io.fluxer.relay.api.ServerApi;
+import io.fluxer.relay.api.ServerApiBus;
 import io.fluxer.relay.http.HttpApi;
 import io.fluxer.relay.metrics.FluxerMetrics;
 import io.fluxer.relay.protocol.Disconnect;
@@ -24,6 +26,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -49,6 +52,8 @@ public final class RelayNode {
   private final List<RelayServerVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private final List<Consumer<Router>> routes = new ArrayList<>();
+  /** Node-wide event bus consumers, unregistered on stop. */
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile boolean ready;
   private int port;
   private FluxerMetrics metrics;
@@ -66,7 +71,10 @@ public final class RelayNode {
    * or config is bad.
    */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config) {
-    return start(vertx, config, node -> node.addRoutes(new HttpApi(node)::mount));
+    return start(vertx, config, node -> {
+      node.addRoutes(new HttpApi(node)::mount);
+      node.consumers.add(ServerApiBus.register(vertx.eventBus(), new ServerApi(node)));
+    });
   }
 
   /**
@@ -136,6 +144,8 @@ public final class RelayNode {
   public Future<Void> stop() {
     ready = false;
     stats.stop();
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
     long drain = config.server().shutdownDrain().toMillis();
     Promise<Void> drained = Promise.promise();
     if (drain > 0 && !deployments.isEmpty()) {
