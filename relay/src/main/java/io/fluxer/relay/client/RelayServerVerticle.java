@@ -45,7 +45,7 @@ public final class RelayServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    flusher = new FlushScheduler(context);
+    flusher = new FlushScheduler(context, relay.client().writeDelay().toMillis());
     Router router = Router.router(vertx);
     router.get(WEBSOCKET_PATH).handler(this::upgrade);
     routes.accept(router);

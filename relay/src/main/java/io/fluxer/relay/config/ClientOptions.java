@@ -19,11 +19,13 @@ import java.util.Set;
  * @param maxBatchSize largest outbound frame built by coalescing messages, in bytes
  * @param channelLimit subscriptions one connection may hold
  * @param recoveryMaxPublications most publications returned by one recovery
+ * @param writeDelay how long the server may hold a connection's first queued message to send more
+ *     with it in one frame; 0 sends at the end of the event-loop turn
  */
 public record ClientOptions(List<String> allowedOrigins, Duration pingInterval, Duration pongTimeout,
                             Duration staleDelay, Duration expiredCloseDelay, boolean allowAnonymous,
                             int maxMessageSize, int writeQueueMaxSize, int maxBatchSize, int channelLimit,
-                            int recoveryMaxPublications) {
+                            int recoveryMaxPublications, Duration writeDelay) {
 
   public ClientOptions {
     allowedOrigins = List.copyOf(allowedOrigins);
@@ -39,7 +41,7 @@ public record ClientOptions(List<String> allowedOrigins, Duration pingInterval, 
   static ClientOptions fromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "client", Set.of("allowed_origins", "ping_interval",
         "pong_timeout", "stale_delay", "expired_close_delay", "allow_anonymous", "max_message_size",
-        "write_queue_max_size", "max_batch_size", "channel_limit", "recovery_max_publications"));
+        "write_queue_max_size", "max_batch_size", "channel_limit", "recovery_max_publications", "write_delay"));
     Duration ms = Duration.ofMillis(10);
     return new ClientOptions(
         v.strings("allowed_origins", List.of()),
@@ -52,6 +54,7 @@ public record ClientOptions(List<String> allowedOrigins, Duration pingInterval, 
         v.integer("write_queue_max_size", 1 << 20, 1024, 1 << 30),
         v.integer("max_batch_size", 65536, 1024, 16 << 20),
         v.integer("channel_limit", 128, 1, 1_000_000),
-        v.integer("recovery_max_publications", 300, 1, 1_000_000));
+        v.integer("recovery_max_publications", 300, 1, 1_000_000),
+        v.duration("write_delay", Duration.ZERO, Duration.ZERO));
   }
 }

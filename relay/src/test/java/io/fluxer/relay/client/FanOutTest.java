@@ -120,6 +120,29 @@ class FanOutTest extends RelayTestBase {
     assertThat(publisher.invalidLines()).isEmpty();
   }
 
+  @Test
+  @DisplayName("with client.write_delay, publications sent in separate frames arrive together in one frame")
+  void writeDelayGathersSeparatePublications() {
+    startRelay(config -> clientSection(config).put("write_delay", "400ms"));
+    String channel = chat("delayed");
+    WsTestClient subscriber = connected("alice");
+    subscriber.subscribe(channel);
+    WsTestClient publisher = connected("bob");
+    int before = subscriber.messagesPerFrame().size();
+
+    // Each publish in a WebSocket frame of its own: separate event-loop turns on the server.
+    List<Long> ids = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      ids.add(publisher.send("publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", n))));
+    }
+    ids.forEach(id -> assertThat(publisher.awaitReply(id).containsKey("error")).isFalse());
+
+    List<JsonObject> pubs = subscriber.awaitPublications(channel, 3, SHORT);
+    assertThat(pubs).extracting(p -> p.getJsonObject("data").getInteger("n")).containsExactly(0, 1, 2);
+    List<Integer> frames = subscriber.messagesPerFrame();
+    assertThat(frames.subList(before, frames.size())).as("frames after the subscribe").containsExactly(3);
+  }
+
   private static boolean isPush(JsonObject m, String channel, String type, String client) {
     JsonObject push = m.getJsonObject("push");
     return push != null && channel.equals(push.getString("channel")) && push.containsKey(type)
