@@ -44,7 +44,8 @@ public final class ConfigLoader {
     return retriever.getConfig()
         .eventually(retriever::close)
         .recover(e -> Future.failedFuture(new ConfigException(file == null ? "config" : file, e.getMessage())))
-        .map(ConfigLoader::fromMerged);
+        // validation may read *_file secrets from disk: off the event loop
+        .compose(merged -> vertx.executeBlocking(() -> fromMerged(merged), false));
   }
 
   /** Folds the merged store output (file tree plus flat environment keys) into a validated config. */
