@@ -11,8 +11,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -47,7 +49,6 @@ public final class RelayServerVerticle extends VerticleBase {
   public Future<?> start() {
     flusher = new FlushScheduler(context, relay.client().writeDelay().toMillis());
     Router router = Router.router(vertx);
-    router.get(WEBSOCKET_PATH).handler(this::upgrade);
     routes.accept(router);
 
     List<MessageConsumer<Delivery>> consumers = List.of(
@@ -62,7 +63,12 @@ public final class RelayServerVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(c.maxMessageSize())
         .setMaxWebSocketMessageSize(c.maxMessageSize())
         .setTcpNoDelay(true);
-    server = vertx.createHttpServer(options).requestHandler(router);
+    // Upgrades go to the server's own WebSocket handlers (not the router, whose wrapper would hide
+    // the Vert.x WebSocket that WebSocketTransport takes over).
+    server = vertx.createHttpServer(options)
+        .webSocketHandshakeHandler(this::handshake)
+        .webSocketHandler(this::accept)
+        .requestHandler(router);
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(v -> server.listen());
   }
@@ -97,18 +103,21 @@ public final class RelayServerVerticle extends VerticleBase {
     return promise.future();
   }
 
-  private void upgrade(RoutingContext rc) {
-    String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
-    if (!origins.allows(origin)) {
-      rc.response().setStatusCode(403).end("origin not allowed\n");
-      return;
+  private void handshake(ServerWebSocketHandshake handshake) {
+    if (!WEBSOCKET_PATH.equals(handshake.path())) {
+      handshake.reject(404);
+    } else if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN))) {
+      handshake.reject(403);
+    } else {
+      handshake.accept();
     }
+  }
+
+  private void accept(ServerWebSocket ws) {
     ClientOptions c = relay.client();
-    rc.request().toWebSocket().onSuccess(ws -> {
-      ClientSession[] session = new ClientSession[1];
-      WebSocketTransport transport = new WebSocketTransport(ws, flusher, c.writeQueueMaxSize(),
-          c.maxBatchSize(), c.maxMessageSize(), message -> session[0].handleMessage(message));
-      session[0] = new ClientSession(relay, vertx, context, hub, transport);
-    });
+    ClientSession[] session = new ClientSession[1];
+    WebSocketTransport transport = WebSocketTransport.attach(ws, (ContextInternal) context, flusher,
+        c.writeQueueMaxSize(), c.maxBatchSize(), c.maxMessageSize(), message -> session[0].handleMessage(message));
+    session[0] = new ClientSession(relay, vertx, context, hub, transport);
   }
 }

@@ -2,74 +2,108 @@ package io.fluxer.relay.client;
 
 import io.fluxer.relay.protocol.Disconnect;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.vertx.core.buffer.Buffer;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * {@link Transport} over a server WebSocket.
+ * {@link Transport} over a server WebSocket, speaking to the Netty channel directly.
+ *
+ * <p>Vert.x performs the HTTP upgrade; {@link #attach} then puts this transport's handler in the
+ * place of Vert.x's WebSocket handler in the channel's pipeline (Netty's frame decoder and encoder,
+ * and compression when negotiated, stay). Vert.x's per-connection WebSocket objects, among them
+ * two 1,024-slot write queues, become garbage: an idle connection costs about half the memory, and
+ * a batch goes to the frame encoder without Vert.x copying it first. Everything here still runs on
+ * the connection's event loop, and what reaches the session is dispatched on its Vert.x context.
  *
  * <p>Writes: messages queued during one event-loop turn are flushed together (through the loop's
- * {@link FlushScheduler}) as one text frame of
- * {@code \n}-joined messages (at most {@code maxBatchSize} bytes, unless one message alone is
- * larger). While the socket's own write queue is full, messages wait here; when more than
- * {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008, so it never
- * holds up others. The queue holds the shared encoded messages; a flush copies a batch of several
- * once into one array.
+ * {@link FlushScheduler}) as one text frame of {@code \n}-joined messages (at most
+ * {@code maxBatchSize} bytes, unless one message alone is larger), copied once into a pooled direct
+ * buffer that the socket writes as it is. While the channel is not writable (more than
+ * {@code min(writeQueueMaxSize, 256 KiB)} bytes in its outbound buffer), messages wait here; when
+ * more than {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008,
+ * so it never holds up others.
  *
- * <p>Reads: text messages (fragmented or not) up to {@code maxMessageSize} bytes go to the
- * message handler; a larger one closes the connection with 1009, a binary one with 3501.
+ * <p>Reads: text messages (fragmented or not) up to {@code maxMessageSize} bytes go to the message
+ * handler; a larger one closes the connection with 1009, a binary one with 3501. Pings are
+ * answered with pongs. A close from the peer is answered and ends the connection; a close from
+ * here waits for the peer's answer at most {@link #CLOSE_TIMEOUT_SECONDS} before the TCP
+ * connection is dropped.
  */
 public final class WebSocketTransport implements Transport {
   /** WebSocket close code for a message larger than the server accepts (RFC 6455). */
   public static final short MESSAGE_TOO_BIG = 1009;
+  static final long CLOSE_TIMEOUT_SECONDS = 5;
+  private static final int MAX_OUTBOUND_BUFFER = 256 * 1024;
 
-  private final ServerWebSocket ws;
+  private final Channel channel;
+  private final ContextInternal context;
   private final FlushScheduler flusher;
   private final Runnable flushTask = this::flush;
   private final int writeQueueMaxSize;
   private final int maxBatchSize;
   private final int maxMessageSize;
+  private final Consumer<String> messageHandler;
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
   private long pendingBytes;
   private boolean flushScheduled;
   private boolean waitingForDrain;
+  /** No more writes: the session asked to close, or the transport closed itself, or the peer left. */
   private boolean closed;
+  /** Our close frame went out; the peer's answer ends the connection. */
+  private boolean closeSent;
   private IntConsumer closeHandler = code -> { };
-  private Buffer fragments;
+  private ByteBuf fragments;
 
-  public WebSocketTransport(ServerWebSocket ws, FlushScheduler flusher, int writeQueueMaxSize, int maxBatchSize,
-                            int maxMessageSize, Consumer<String> messageHandler) {
-    this.ws = ws;
+  private WebSocketTransport(Channel channel, ContextInternal context, FlushScheduler flusher, int writeQueueMaxSize,
+                             int maxBatchSize, int maxMessageSize, Consumer<String> messageHandler) {
+    this.channel = channel;
+    this.context = context;
     this.flusher = flusher;
     this.writeQueueMaxSize = writeQueueMaxSize;
     this.maxBatchSize = maxBatchSize;
     this.maxMessageSize = maxMessageSize;
-    ws.setWriteQueueMaxSize(Math.min(writeQueueMaxSize, 256 * 1024));
-    ws.frameHandler(frame -> onFrame(frame, messageHandler));
-    ws.closeHandler(v -> onClosed(0));
-    ws.exceptionHandler(e -> {
-      if (closed) {
-        return;
-      }
-      if (e instanceof CorruptedWebSocketFrameException corrupted) {
-        // Raised by the frame decoder, e.g. for a single frame over maxMessageSize: keep its status.
-        WebSocketCloseStatus status = corrupted.closeStatus();
-        closeWith(status.code(), status.code() == MESSAGE_TOO_BIG ? "message too big" : status.reasonText());
-      } else {
-        closeWith(Disconnect.WRITE_ERROR.code(), Disconnect.WRITE_ERROR.reason());
-      }
-    });
+    this.messageHandler = messageHandler;
+  }
+
+  /**
+   * Takes over a WebSocket that Vert.x has just accepted. Call on its event loop, in the same turn
+   * that accepted it (before any frame could have been read), with the context of the verticle
+   * that owns the connection.
+   */
+  public static WebSocketTransport attach(ServerWebSocket ws, ContextInternal context, FlushScheduler flusher,
+                                          int writeQueueMaxSize, int maxBatchSize, int maxMessageSize,
+                                          Consumer<String> messageHandler) {
+    ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
+    Channel channel = vertxHandler.channel();
+    int high = Math.min(writeQueueMaxSize, MAX_OUTBOUND_BUFFER);
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+    WebSocketTransport transport = new WebSocketTransport(channel, context, flusher, writeQueueMaxSize, maxBatchSize,
+        maxMessageSize, messageHandler);
+    channel.pipeline().replace(vertxHandler.name(), "fluxer-websocket", transport.new Inbound());
+    return transport;
   }
 
   @Override
@@ -82,7 +116,7 @@ public final class WebSocketTransport implements Transport {
     if (pendingBytes > writeQueueMaxSize) {
       pending.clear();
       pendingBytes = 0;
-      closeNow(Disconnect.SLOW);
+      closeWith(Disconnect.SLOW.code(), Disconnect.SLOW.reason());
       return;
     }
     if (!flushScheduled && !waitingForDrain) {
@@ -96,31 +130,27 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
-    if (ws.isClosed()) {
-      // The peer's close frame arrived; the close handler follows, and writing now would throw.
-      pending.clear();
-      pendingBytes = 0;
-      return;
-    }
+    writePending();
+  }
+
+  /** Writes what is queued while the channel takes it; flushes once at the end. */
+  private void writePending() {
+    boolean wrote = false;
     while (!pending.isEmpty()) {
-      if (ws.writeQueueFull()) {
+      if (!channel.isWritable()) {
         waitingForDrain = true;
-        ws.drainHandler(v -> {
-          waitingForDrain = false;
-          flush();
-        });
-        return;
+        break;
       }
-      ws.writeFrame(nextBatch());
+      channel.write(new TextWebSocketFrame(nextBatch()), channel.voidPromise());
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
     }
   }
 
-  /**
-   * Takes queued messages up to the batch size. One message goes out as it is (its shared bytes
-   * wrapped, not copied); several are copied once, newline-joined, into one array. A plain heap
-   * buffer is what Vert.x writes without copying again (pooled and composite buffers it copies).
-   */
-  private WebSocketFrame nextBatch() {
+  /** Copies queued messages, newline-joined, up to the batch size, into one direct buffer. */
+  private ByteBuf nextBatch() {
     Iterator<byte[]> queued = pending.iterator();
     int size = queued.next().length;
     int count = 1;
@@ -132,28 +162,16 @@ public final class WebSocketTransport implements Transport {
       size += 1 + length;
       count++;
     }
-    if (count == 1) {
-      byte[] only = pending.poll();
-      pendingBytes -= only.length + 1;
-      return textFrame(Unpooled.wrappedBuffer(only));
-    }
-    byte[] batch = new byte[size];
-    int at = 0;
+    ByteBuf batch = channel.alloc().directBuffer(size, size);
     for (int i = 0; i < count; i++) {
       byte[] next = pending.poll();
       pendingBytes -= next.length + 1;
       if (i > 0) {
-        batch[at++] = '\n';
+        batch.writeByte('\n');
       }
-      System.arraycopy(next, 0, batch, at, next.length);
-      at += next.length;
+      batch.writeBytes(next);
     }
-    return textFrame(Unpooled.wrappedBuffer(batch));
-  }
-
-  private static WebSocketFrame textFrame(ByteBuf payload) {
-    // The public factory only takes a String; this wraps the already-encoded UTF-8 bytes as they are.
-    return new WebSocketFrameImpl(WebSocketFrameType.TEXT, payload, true);
+    return batch;
   }
 
   @Override
@@ -162,20 +180,37 @@ public final class WebSocketTransport implements Transport {
       return;
     }
     if (!pending.isEmpty() && !waitingForDrain) {
-      flush();
+      writePending();
     }
-    closeNow(disconnect);
-  }
-
-  private void closeNow(Disconnect disconnect) {
     closeWith(disconnect.code(), disconnect.reason());
   }
 
+  /** Sends a close frame (what is queued behind a full channel is dropped) and reports the close. */
   private void closeWith(int code, String reason) {
+    closeWith(code, reason, true);
+  }
+
+  /**
+   * @param awaitPeer wait for the peer's close frame before dropping the connection; false when
+   *     nothing more can be read from it (the frame decoder gave up on its input)
+   */
+  private void closeWith(int code, String reason, boolean awaitPeer) {
     if (closed) {
       return;
     }
-    ws.close((short) code, reason);
+    if (channel.isActive()) {
+      closeSent = true;
+      channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener((ChannelFutureListener) f -> {
+        if (!f.isSuccess() || !awaitPeer) {
+          channel.close();
+        } else if (channel.isActive()) {
+          // The peer should answer with its own close; drop the connection if it does not.
+          channel.eventLoop().schedule(() -> {
+            channel.close();
+          }, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+      });
+    }
     onClosed(code);
   }
 
@@ -186,6 +221,7 @@ public final class WebSocketTransport implements Transport {
     closed = true;
     pending.clear();
     pendingBytes = 0;
+    releaseFragments();
     closeHandler.accept(code);
   }
 
@@ -196,33 +232,127 @@ public final class WebSocketTransport implements Transport {
 
   @Override
   public String remoteAddress() {
-    return String.valueOf(ws.remoteAddress());
+    return String.valueOf(channel.remoteAddress());
   }
 
-  private void onFrame(WebSocketFrame frame, Consumer<String> messageHandler) {
+  private void releaseFragments() {
+    if (fragments != null) {
+      fragments.release();
+      fragments = null;
+    }
+  }
+
+  private void onData(WebSocketFrame frame) {
     if (closed) {
       return;
     }
-    if (frame.isBinary()) {
-      closeNow(new Disconnect(3501, "binary frames are not supported"));
+    if (frame instanceof BinaryWebSocketFrame) {
+      closeWith(Disconnect.BAD_REQUEST.code(), "binary frames are not supported");
       return;
     }
-    if (frame.isText()) {
-      fragments = Buffer.buffer();
-    } else if (!frame.isContinuation() || fragments == null) {
-      return; // ping, pong and close frames are handled by Vert.x
+    ByteBuf data = frame.content();
+    if (frame instanceof TextWebSocketFrame) {
+      releaseFragments();
+      if (frame.isFinalFragment()) {
+        // The frame decoder already refused a frame over maxMessageSize.
+        messageHandler.accept(data.toString(StandardCharsets.UTF_8));
+        return;
+      }
+      fragments = channel.alloc().heapBuffer(Math.min(maxMessageSize, Math.max(256, data.readableBytes() * 2)),
+          maxMessageSize);
+    } else if (fragments == null) {
+      return; // a continuation without a start: the frame decoder lets none through
     }
-    Buffer data = frame.binaryData();
-    if (fragments.length() + data.length() > maxMessageSize) {
-      fragments = null;
+    if (fragments.readableBytes() + data.readableBytes() > maxMessageSize) {
+      releaseFragments();
       closeWith(MESSAGE_TOO_BIG, "message too big");
       return;
     }
-    fragments.appendBuffer(data);
-    if (frame.isFinal()) {
+    fragments.writeBytes(data);
+    if (frame.isFinalFragment()) {
       String message = fragments.toString(StandardCharsets.UTF_8);
-      fragments = null;
+      releaseFragments();
       messageHandler.accept(message);
+    }
+  }
+
+  private void onPeerClose(CloseWebSocketFrame frame) {
+    if (closeSent) {
+      frame.release();
+      channel.close();
+    } else {
+      // Answer with the peer's own status (RFC 6455 5.5.1), then end the connection.
+      closeSent = true;
+      channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    }
+    context.emit(0, this::onClosed);
+  }
+
+  private void onError(Throwable e) {
+    if (closed) {
+      return;
+    }
+    if (e instanceof CorruptedWebSocketFrameException corrupted) {
+      // Raised by the frame decoder, e.g. for a single frame over maxMessageSize: keep its status.
+      // The decoder discards all further input, the peer's close frame too: do not wait for it.
+      WebSocketCloseStatus status = corrupted.closeStatus();
+      closeWith(status.code(), status.code() == MESSAGE_TOO_BIG ? "message too big" : status.reasonText(), false);
+    } else if (e instanceof IOException) {
+      channel.close(); // the peer is gone; channelInactive reports the close
+    } else {
+      closeWith(Disconnect.WRITE_ERROR.code(), Disconnect.WRITE_ERROR.reason());
+    }
+  }
+
+  /** The end of the channel's pipeline: frames in, writability and closing. */
+  private final class Inbound extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof TextWebSocketFrame || msg instanceof ContinuationWebSocketFrame
+          || msg instanceof BinaryWebSocketFrame) {
+        try {
+          context.emit((WebSocketFrame) msg, WebSocketTransport.this::onData);
+        } finally {
+          ReferenceCountUtil.release(msg);
+        }
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        if (closeSent) {
+          ping.release();
+        } else {
+          ctx.writeAndFlush(new PongWebSocketFrame(ping.content()), ctx.voidPromise());
+        }
+      } else if (msg instanceof CloseWebSocketFrame close) {
+        onPeerClose(close);
+      } else {
+        ReferenceCountUtil.release(msg); // pongs: the protocol's own ping/pong keeps connections alive
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (waitingForDrain && ctx.channel().isWritable()) {
+        context.emit(null, v -> {
+          waitingForDrain = false;
+          if (!closed) {
+            writePending();
+          }
+        });
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      context.emit(0, WebSocketTransport.this::onClosed);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      context.emit(cause, WebSocketTransport.this::onError);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      ReferenceCountUtil.release(event); // e.g. Vert.x's shutdown notice: the verticle closes its sessions itself
     }
   }
 }

@@ -1,10 +1,14 @@
 package io.fluxer.relay.metrics;
 
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.List;
 
 /**
  * Builds a {@link Vertx} that reports its own metrics (HTTP server and WebSocket connections, event
@@ -13,6 +17,14 @@ import io.vertx.micrometer.VertxPrometheusOptions;
  */
 public final class VertxMetricsSetup {
   private VertxMetricsSetup() {}
+
+  /**
+   * Vert.x's gauges of open HTTP and WebSocket connections: the relay takes accepted WebSockets
+   * over from Vert.x (see {@code WebSocketTransport}), so Vert.x never sees them close and both
+   * gauges would only grow. {@code fluxer_connections} counts the WebSocket connections instead.
+   */
+  static final List<String> STALE_VERTX_GAUGES =
+      List.of("vertx.http.server.active.ws.connections", "vertx.http.server.active.connections");
 
   /** Micrometer metrics with the Prometheus backend, JVM and Netty binders on. */
   public static MicrometerMetricsOptions options() {
@@ -24,11 +36,17 @@ public final class VertxMetricsSetup {
     return options;
   }
 
+  private static PrometheusMeterRegistry registry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(MeterFilter.deny(id -> STALE_VERTX_GAUGES.contains(id.getName())));
+    return registry;
+  }
+
   /** A Vert.x instance with {@code options} and the metrics of {@link #options()}. */
   public static Vertx create(VertxOptions options) {
     return Vertx.builder()
         .with(options.setMetricsOptions(options()))
-        .withMetrics(new MicrometerMetricsFactory())
+        .withMetrics(new MicrometerMetricsFactory(registry()))
         .build();
   }
 }
