@@ -62,6 +62,10 @@ public final class RelayServerVerticle extends VerticleBase {
         .setPort(serverOptions.port())
         .setMaxWebSocketFrameSize(c.maxMessageSize())
         .setMaxWebSocketMessageSize(c.maxMessageSize())
+        // No compression: a deflate context per connection costs memory and CPU on every frame
+        // (Centrifugo leaves it off by default too), and WebSocketTransport writes frames itself.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         .setTcpNoDelay(true);
     // Upgrades go to the server's own WebSocket handlers (not the router, whose wrapper would hide
     // the Vert.x WebSocket that WebSocketTransport takes over).

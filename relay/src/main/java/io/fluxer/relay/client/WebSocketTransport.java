@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
@@ -59,6 +60,8 @@ public final class WebSocketTransport implements Transport {
   private static final int MAX_OUTBOUND_BUFFER = 256 * 1024;
 
   private final Channel channel;
+  /** Netty's frame encoder: text frames built here are written past it, already framed. */
+  private final ChannelHandlerContext encoder;
   private final ContextInternal context;
   private final FlushScheduler flusher;
   private final Runnable flushTask = this::flush;
@@ -80,6 +83,7 @@ public final class WebSocketTransport implements Transport {
   private WebSocketTransport(Channel channel, ContextInternal context, FlushScheduler flusher, int writeQueueMaxSize,
                              int maxBatchSize, int maxMessageSize, Consumer<String> messageHandler) {
     this.channel = channel;
+    this.encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     this.context = context;
     this.flusher = flusher;
     this.writeQueueMaxSize = writeQueueMaxSize;
@@ -141,7 +145,7 @@ public final class WebSocketTransport implements Transport {
         waitingForDrain = true;
         break;
       }
-      channel.write(new TextWebSocketFrame(nextBatch()), channel.voidPromise());
+      encoder.write(nextBatch(), channel.voidPromise());
       wrote = true;
     }
     if (wrote) {
@@ -149,7 +153,12 @@ public final class WebSocketTransport implements Transport {
     }
   }
 
-  /** Copies queued messages, newline-joined, up to the batch size, into one direct buffer. */
+  /**
+   * Copies queued messages, newline-joined, up to the batch size, into one direct buffer behind
+   * the header of an unmasked final text frame (RFC 6455 5.2). The server never negotiates
+   * extensions (no compression), so this is the frame exactly as Netty's encoder would write it,
+   * without the encoder's second buffer and copy.
+   */
   private ByteBuf nextBatch() {
     Iterator<byte[]> queued = pending.iterator();
     int size = queued.next().length;
@@ -162,7 +171,16 @@ public final class WebSocketTransport implements Transport {
       size += 1 + length;
       count++;
     }
-    ByteBuf batch = channel.alloc().directBuffer(size, size);
+    int header = size < 126 ? 2 : size <= 0xFFFF ? 4 : 10;
+    ByteBuf batch = channel.alloc().directBuffer(header + size, header + size);
+    batch.writeByte(0x81); // FIN, text
+    if (size < 126) {
+      batch.writeByte(size);
+    } else if (size <= 0xFFFF) {
+      batch.writeByte(126).writeShort(size);
+    } else {
+      batch.writeByte(127).writeLong(size);
+    }
     for (int i = 0; i < count; i++) {
       byte[] next = pending.poll();
       pendingBytes -= next.length + 1;
