@@ -12,6 +12,8 @@ import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.protocol.StreamPosition;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -19,10 +21,12 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -107,6 +111,41 @@ class RedisBrokerTest extends BrokerContractTest {
     assertThat(otherEvents.publications(ch)).extracting(Publication::offset).isSorted().doesNotHaveDuplicates();
     HistoryResult history = await(broker.history(ch, ALL));
     assertThat(offsets(history)).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+  }
+
+  @Test
+  @DisplayName("many publishes in flight from several event loops: the handler still sees offset order, one at a time")
+  void pipelinedPublishesFromEventLoops() {
+    String ch = channel("event-loops");
+    int loops = 4;
+    int perLoop = 500;
+    List<Future<StreamPosition>> futures = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch sent = new CountDownLatch(loops);
+    for (int l = 0; l < loops; l++) {
+      int loop = l;
+      Context context = vertx.getOrCreateContext(); // a new event-loop context per call off Vert.x threads
+      context.runOnContext(v -> {
+        for (int i = 0; i < perLoop; i++) { // none awaited: all in flight at once
+          futures.add(broker.publish(ch, data(loop * perLoop + i), history(loops * perLoop)));
+        }
+        sent.countDown();
+      });
+    }
+    try {
+      assertThat(sent.await(deadline().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+
+    await(Future.all(new ArrayList<>(futures)));
+    long total = (long) loops * perLoop;
+    assertThat(futures).extracting(f -> f.result().offset())
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    eventually("all publications to reach the handler", () -> events.publications(ch).size() == total);
+    assertThat(events.publications(ch)).extracting(Publication::offset)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    assertThat(events.overlapped()).as("handler called concurrently for one channel").isFalse();
   }
 
   /** Two threads publishing {@code perThread} each through {@code target}; answers the offsets. */
