@@ -277,8 +277,9 @@ public final class RedisBroker implements Broker {
             if (ar.succeeded()) {
               RedisConnection conn = ar.result();
               pipeline = conn;
-              conn.exceptionHandler(e -> dropPipeline(conn));
-              conn.endHandler(v -> dropPipeline(conn));
+              // these run on the connection's context, which is ours unless ours is a worker context
+              conn.exceptionHandler(e -> onContext(() -> dropPipeline(conn)));
+              conn.endHandler(v -> onContext(() -> dropPipeline(conn)));
             }
           });
       attempt.onSuccess(conn -> {
