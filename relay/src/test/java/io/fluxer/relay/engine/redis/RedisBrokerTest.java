@@ -186,7 +186,7 @@ class RedisBrokerTest extends BrokerContractTest {
   void streamAndMetaExpire() {
     String ch = channel("expiry");
     RedisKeys keys = new RedisKeys(keyPrefix);
-    PublishOptions options = new PublishOptions(null, Map.of(), 10, Duration.ofMillis(200), Duration.ofMillis(1200),
+    PublishOptions options = new PublishOptions(null, Map.of(), 10, Duration.ofMillis(200), Duration.ofMillis(2500),
         null);
     List<StreamPosition> positions = publishMany(ch, 2, options);
     StreamPosition top = positions.get(1);
