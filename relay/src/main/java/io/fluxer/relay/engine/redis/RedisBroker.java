@@ -144,7 +144,13 @@ public final class RedisBroker implements Broker {
             return;
           }
           Response reply = ar.result();
-          StreamPosition position = parsePosition(reply.get(1).toString());
+          StreamPosition position;
+          try {
+            position = parsePosition(reply.get(1).toString());
+          } catch (RuntimeException e) {
+            done.tryFail(RedisCalls.failure("publish", e));
+            return;
+          }
           if (reply.get(0).toInteger() == 1) {
             done.tryComplete(position); // a repeated idempotency key: published before
           } else {
