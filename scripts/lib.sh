@@ -49,3 +49,75 @@ relay_classpath() {
   printf '%s' "$RELAY_JAR"
   for j in "$ROOT"/relay/target/lib/*.jar; do printf ':%s' "$j"; done
 }
+
+# The throwaway Redis of start_redis: its PID and directory, for stop_redis.
+REDIS_PID=""
+REDIS_DIR=""
+
+# Starts a throwaway redis-server for tests: loopback only, no persistence, a free port, its own temp
+# dir; installs redis-server first when missing. Sets the variable named $1 to its URL
+# (redis://127.0.0.1:<port>). Stop it with stop_redis (e.g. from a trap on EXIT).
+start_redis() {
+  local var="$1"
+  if ! command -v redis-server >/dev/null; then
+    ensure_packages redis-server
+    stop_packaged_redis
+  fi
+  REDIS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-redis.XXXXXX")"
+  local attempt port
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 30000))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue # something listens there already
+    fi
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$REDIS_DIR" \
+      --daemonize no --logfile "$REDIS_DIR/redis.log" </dev/null >/dev/null 2>&1 &
+    REDIS_PID=$!
+    local deadline=$((SECONDS + 10))
+    while kill -0 "$REDIS_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+      if (redis_answers "$port"); then
+        printf -v "$var" 'redis://127.0.0.1:%s' "$port"
+        log "redis-server $REDIS_PID listening on 127.0.0.1:$port"
+        return 0
+      fi
+      sleep 0.05
+    done
+    stop_redis_process # died (port taken meanwhile?) or never answered: try another port
+  done
+  log "could not start redis-server; see $REDIS_DIR/redis.log"
+  return 1
+}
+
+# Whether a Redis on 127.0.0.1:$1 answers PING (run in a subshell: it opens fd 3).
+redis_answers() {
+  local reply=""
+  { exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'PING\r\n' >&3 && IFS= read -r -t 1 reply <&3; } 2>/dev/null || return 1
+  [ "${reply%$'\r'}" = "+PONG" ]
+}
+
+# Stops the Redis of start_redis (only that process) and removes its directory.
+stop_redis() {
+  stop_redis_process
+  if [ -n "$REDIS_DIR" ]; then
+    rm -rf "$REDIS_DIR"
+    REDIS_DIR=""
+  fi
+}
+
+stop_redis_process() {
+  if [ -n "$REDIS_PID" ]; then
+    kill "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=""
+  fi
+}
+
+# Right after installing redis-server: Debian's package may start a system service on 6379, which
+# the tests do not use. Stop that one only (by its service or its pidfile), nothing else.
+stop_packaged_redis() {
+  if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
+    as_root systemctl stop redis-server || true
+  elif [ -s /run/redis/redis-server.pid ]; then
+    as_root kill "$(cat /run/redis/redis-server.pid)" 2>/dev/null || true
+  fi
+}

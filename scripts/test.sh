@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole Fluxer test suite. Installs what the tests need on a fresh Debian machine
-# (Node.js and npm for the official-SDK tests, the SDK itself from npm), then runs Maven.
+# (Node.js and npm for the official-SDK tests, the SDK itself from npm, redis-server for the Redis
+# engine tests), starts a throwaway Redis for the tests (FLUXER_TEST_REDIS_URL), then runs Maven.
 # Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -9,6 +10,11 @@ require_java_maven
 ensure_node
 log "installing the centrifuge SDK test fixture (npm ci)"
 (cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
+
+trap stop_redis EXIT
+trap 'exit 130' INT TERM
+start_redis FLUXER_TEST_REDIS_URL
+export FLUXER_TEST_REDIS_URL
 
 cd "$ROOT"
 mvn -B test "$@"

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
 public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel,
-                          ApiOptions api) {
-  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api");
+                          ApiOptions api, EngineOptions engine) {
+  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api", "engine");
 
   public RelayConfig {
     if (!token.hasAnyKey() && !client.allowAnonymous()) {
@@ -26,15 +26,16 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
         ClientOptions.fromJson(root.object("client")),
         tokenFromJson(root.object("token")),
         ChannelOptions.fromJson(root.object("channel")),
-        ApiOptions.fromJson(root.object("api")));
+        ApiOptions.fromJson(root.object("api")),
+        EngineOptions.fromJson(root.object("engine")));
   }
 
   public RelayConfig withServer(ServerOptions s) {
-    return new RelayConfig(s, client, token, channel, api);
+    return new RelayConfig(s, client, token, channel, api, engine);
   }
 
   public RelayConfig withClient(ClientOptions c) {
-    return new RelayConfig(server, c, token, channel, api);
+    return new RelayConfig(server, c, token, channel, api, engine);
   }
 
   private static TokenOptions tokenFromJson(JsonObject json) {
@@ -52,7 +53,7 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
   }
 
   /** A value given inline or, with the {@code _file} suffix, read from a file (Docker secrets). */
-  private static String secret(ConfigValues v, String name) {
+  static String secret(ConfigValues v, String name) {
     String inline = v.string(name, null);
     String file = v.string(name + "_file", null);
     if (inline != null && file != null) {

@@ -1,0 +1,42 @@
+-- Stores one publication and assigns its position, atomically.
+-- KEYS[1] stream, KEYS[2] meta hash (e: epoch, s: top offset), KEYS[3] idempotency key (optional)
+-- ARGV[1] history size (0: keep no history), ARGV[2] history TTL ms, ARGV[3] meta TTL ms,
+-- ARGV[4] idempotency window ms, ARGV[5] epoch for a channel without meta,
+-- ARGV[6..] fields and values of the stream entry
+-- Returns {0, "offset:epoch"} for a new publication, {1, "offset:epoch"} for a repeated key.
+if #KEYS > 2 then
+  local seen = redis.call('get', KEYS[3])
+  if seen then
+    return {1, seen}
+  end
+end
+local offset = 0
+local epoch = ''
+local size = tonumber(ARGV[1])
+if size > 0 then
+  epoch = redis.call('hget', KEYS[2], 'e')
+  if epoch then
+    offset = tonumber(redis.call('hget', KEYS[2], 's') or '0') + 1
+  else
+    -- no meta: a new channel, or Redis lost it; what is left of the stream belongs to a lost epoch
+    epoch = ARGV[5]
+    redis.call('del', KEYS[1])
+    offset = 1
+  end
+  local t = redis.call('time')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local expires = string.format('%d', now + tonumber(ARGV[2]))
+  -- the entry id is the offset, so reads can seek to it; XADD before HSET, so a failed XADD leaves no gap
+  redis.call('xadd', KEYS[1], 'MAXLEN', size, string.format('%d-0', offset), 'x', expires, unpack(ARGV, 6))
+  redis.call('hset', KEYS[2], 'e', epoch, 's', string.format('%d', offset))
+  -- each entry carries its own expiry; the stream lives as long as its longest-lived entry
+  if redis.call('pttl', KEYS[1]) < tonumber(ARGV[2]) then
+    redis.call('pexpire', KEYS[1], ARGV[2])
+  end
+  redis.call('pexpire', KEYS[2], ARGV[3])
+end
+local position = string.format('%d', offset) .. ':' .. epoch
+if #KEYS > 2 then
+  redis.call('set', KEYS[3], position, 'NX', 'PX', ARGV[4])
+end
+return {0, position}

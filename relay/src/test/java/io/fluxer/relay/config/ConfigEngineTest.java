@@ -1,0 +1,123 @@
+package io.fluxer.relay.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The {@code engine} section: memory by default, Redis with a URL, key prefix and presence TTL; bad
+ * values stop start-up naming the key. JSON snippets use {@code '} for {@code "}.
+ */
+class ConfigEngineTest {
+  @TempDir
+  Path dir;
+
+  private static RelayConfig config(String engineSingleQuoted) {
+    return RelayConfig.fromJson(new JsonObject(("{'token':{'hmac_secret_key':'s'},'engine':" + engineSingleQuoted + "}")
+        .replace('\'', '"')));
+  }
+
+  private static ConfigException error(String engineSingleQuoted) {
+    try {
+      RelayConfig c = config(engineSingleQuoted);
+      throw new AssertionError("expected a ConfigException, got " + c.engine());
+    } catch (ConfigException e) {
+      return e;
+    }
+  }
+
+  @Test
+  void memoryByDefault() {
+    EngineOptions engine = RelayConfig.fromJson(new JsonObject("{\"token\":{\"hmac_secret_key\":\"s\"}}")).engine();
+
+    assertThat(engine).isEqualTo(new EngineOptions(EngineOptions.Type.MEMORY, "redis://127.0.0.1:6379", "fluxer",
+        Duration.ofSeconds(60)));
+    assertThat(engine.redis()).isFalse();
+    assertThat(EngineOptions.defaults()).isEqualTo(engine);
+  }
+
+  @Test
+  void redisWithEveryKey() {
+    EngineOptions engine = config("{'type':'redis','redis_url':'redis://:pw@redis.internal:6380/2',"
+        + "'redis_prefix':'relay-eu','presence_ttl':'90s'}").engine();
+
+    assertThat(engine).isEqualTo(new EngineOptions(EngineOptions.Type.REDIS, "redis://:pw@redis.internal:6380/2",
+        "relay-eu", Duration.ofSeconds(90)));
+    assertThat(engine.redis()).isTrue();
+  }
+
+  @Test
+  void typeIsCaseInsensitive() {
+    assertThat(config("{'type':'Redis'}").engine().type()).isEqualTo(EngineOptions.Type.REDIS);
+    assertThat(config("{'type':'MEMORY'}").engine().type()).isEqualTo(EngineOptions.Type.MEMORY);
+  }
+
+  @Test
+  void environmentOverridesSetTheEngine() {
+    JsonObject merged = new JsonObject("{\"token\":{\"hmac_secret_key\":\"s\"},"
+        + "\"FLUXER_ENGINE_TYPE\":\"redis\",\"FLUXER_ENGINE_REDIS_URL\":\"rediss://cache:6379\","
+        + "\"FLUXER_ENGINE_PRESENCE_TTL\":\"2m\"}");
+
+    EngineOptions engine = ConfigLoader.fromMerged(merged).engine();
+
+    assertThat(engine.type()).isEqualTo(EngineOptions.Type.REDIS);
+    assertThat(engine.redisUrl()).isEqualTo("rediss://cache:6379");
+    assertThat(engine.presenceTtl()).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void redisUrlFromAFile() throws Exception {
+    Path secret = Files.writeString(dir.resolve("redis_url"), "redis://:from-file@redis:6379\n");
+
+    EngineOptions engine = config("{'type':'redis','redis_url_file':'" + secret + "'}").engine();
+
+    assertThat(engine.redisUrl()).isEqualTo("redis://:from-file@redis:6379");
+  }
+
+  @Test
+  void redisUrlAndItsFileTogetherAreAnError() {
+    assertThat(error("{'redis_url':'redis://a:6379','redis_url_file':'/x'}").key()).isEqualTo("engine.redis_url");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{'type':'postgres'}                        | engine.type         | must be memory or redis",
+      "{'type':''}                                | engine.type         | must be memory or redis",
+      "{'redis_url':'http://redis:6379'}          | engine.redis_url    | must start with redis://",
+      "{'redis_url':'redis-host:6379'}            | engine.redis_url    | must start with redis://",
+      "{'redis_url':''}                           | engine.redis_url    | must not be empty",
+      "{'redis_url':'redis://:se cret@host'}      | engine.redis_url    | not a valid URL",
+      "{'redis_prefix':''}                        | engine.redis_prefix | must be non-empty",
+      "{'redis_prefix':'a{b}'}                    | engine.redis_prefix | '{' or '}'",
+      "{'redis_prefix':'two words'}               | engine.redis_prefix | without spaces",
+      "{'presence_ttl':'500ms'}                   | engine.presence_ttl | at least 1000ms",
+      "{'presence_ttl':'soon'}                    | engine.presence_ttl | must be a duration",
+      "{'redis_host':'redis'}                     | engine.redis_host   | unknown key",
+  })
+  void badValuesNameTheKey(String engine, String key, String problem) {
+    ConfigException e = error(engine);
+
+    assertThat(e.key()).isEqualTo(key);
+    assertThat(e.getMessage()).contains("'" + key + "'").contains(problem);
+  }
+
+  @Test
+  void aBadUrlIsReportedWithoutItsPassword() {
+    assertThat(error("{'redis_url':'redis://:s3cret pw@host'}").getMessage()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void engineMustBeAnObject() {
+    assertThatThrownBy(() -> RelayConfig.fromJson(new JsonObject(
+        "{\"token\":{\"hmac_secret_key\":\"s\"},\"engine\":\"redis\"}")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'engine'");
+  }
+}

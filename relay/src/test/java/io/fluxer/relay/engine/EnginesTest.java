@@ -1,0 +1,62 @@
+package io.fluxer.relay.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.relay.config.EngineOptions;
+import io.fluxer.relay.engine.memory.MemoryBroker;
+import io.fluxer.relay.engine.memory.MemoryPresenceManager;
+import io.fluxer.relay.engine.redis.RedisBroker;
+import io.fluxer.relay.engine.redis.RedisEngineOptions;
+import io.fluxer.relay.engine.redis.RedisPresenceManager;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine factory picks the implementations the config names, without touching Redis. */
+class EnginesTest {
+  private Vertx vertx;
+
+  @BeforeEach
+  void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stopVertx() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void memoryByDefault() throws Exception {
+    Engines engines = Engines.create(vertx, EngineOptions.defaults());
+
+    assertThat(engines.broker()).isInstanceOf(MemoryBroker.class);
+    assertThat(engines.presence()).isInstanceOf(MemoryPresenceManager.class);
+    engines.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void redisEnginesAreCreatedWithoutConnecting() throws Exception {
+    // nothing listens on port 1: creating and closing must still work, as Redis is reached on first use
+    EngineOptions options = new EngineOptions(EngineOptions.Type.REDIS, "redis://127.0.0.1:1", "relay-x",
+        Duration.ofSeconds(30));
+
+    Engines engines = Engines.create(vertx, options);
+
+    assertThat(engines.broker()).isInstanceOf(RedisBroker.class);
+    assertThat(engines.presence()).isInstanceOf(RedisPresenceManager.class);
+    engines.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void redisOptionsComeFromTheConfig() {
+    EngineOptions options = new EngineOptions(EngineOptions.Type.REDIS, "redis://cache:6380", "relay-x",
+        Duration.ofSeconds(30));
+
+    assertThat(Engines.redisOptions(options)).isEqualTo(RedisEngineOptions.of("redis://cache:6380")
+        .withPrefix("relay-x").withPresenceTtl(Duration.ofSeconds(30)));
+  }
+}

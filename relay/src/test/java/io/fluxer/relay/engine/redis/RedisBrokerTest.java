@@ -1,0 +1,308 @@
+package io.fluxer.relay.engine.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.relay.engine.Broker;
+import io.fluxer.relay.engine.BrokerContractTest;
+import io.fluxer.relay.engine.BrokerEventHandler;
+import io.fluxer.relay.engine.HistoryFilter;
+import io.fluxer.relay.engine.HistoryResult;
+import io.fluxer.relay.engine.PublishOptions;
+import io.fluxer.relay.engine.UnrecoverablePositionException;
+import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.Publication;
+import io.fluxer.relay.protocol.StreamPosition;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The broker contract against a real Redis, plus what only the Redis broker does. */
+class RedisBrokerTest extends BrokerContractTest {
+  private static final HistoryFilter ALL = new HistoryFilter(null, HistoryFilter.NO_LIMIT, false);
+
+  private static Vertx vertx;
+  private static Redis raw;
+  private String keyPrefix;
+  private final List<Broker> extra = new ArrayList<>();
+
+  @BeforeAll
+  static void connect() {
+    String url = RedisTestServer.sharedUrl();
+    vertx = Vertx.vertx();
+    raw = Redis.createClient(vertx, url);
+  }
+
+  @AfterAll
+  static void disconnect() throws Exception {
+    if (vertx != null) {
+      raw.close();
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  protected Broker createBroker() {
+    keyPrefix = "fluxer-test-" + UUID.randomUUID().toString().substring(0, 8);
+    return RedisBroker.create(vertx, options());
+  }
+
+  @AfterEach
+  void closeExtraBrokers() {
+    extra.forEach(b -> await(b.close()));
+  }
+
+  private RedisEngineOptions options() {
+    return RedisEngineOptions.of(RedisTestServer.sharedUrl()).withPrefix(keyPrefix);
+  }
+
+  private Broker extraBroker(RedisEngineOptions options, BrokerEventHandler handler) {
+    Broker b = RedisBroker.create(vertx, options);
+    b.setEventHandler(handler);
+    extra.add(b);
+    return b;
+  }
+
+  private Response redis(Command command, Object... args) {
+    return await(raw.send(Request.cmd(command, args)));
+  }
+
+  private boolean exists(String key) {
+    return redis(Command.EXISTS, key).toInteger() == 1;
+  }
+
+  @Test
+  @DisplayName("two brokers (two Redis clients) publishing to one channel get offsets without duplicates or gaps")
+  void atomicOffsetsAcrossClients() throws Exception {
+    String ch = channel("two-clients");
+    RecordingHandler otherEvents = new RecordingHandler();
+    Broker other = extraBroker(options(), otherEvents);
+    int perThread = 250;
+    PublishOptions options = history(4 * perThread);
+
+    CompletableFuture<List<Long>> mine = CompletableFuture.supplyAsync(() -> publish(broker, ch, perThread, options));
+    CompletableFuture<List<Long>> theirs = CompletableFuture.supplyAsync(() -> publish(other, ch, perThread, options));
+    List<Long> all = new ArrayList<>(mine.get(30, TimeUnit.SECONDS));
+    all.addAll(theirs.get(30, TimeUnit.SECONDS));
+
+    long total = 4L * perThread;
+    assertThat(all).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    eventually("every publication to reach its broker's handler",
+        () -> events.publications(ch).size() + otherEvents.publications(ch).size() == total);
+    assertThat(events.publications(ch)).extracting(Publication::offset).isSorted().doesNotHaveDuplicates();
+    assertThat(otherEvents.publications(ch)).extracting(Publication::offset).isSorted().doesNotHaveDuplicates();
+    HistoryResult history = await(broker.history(ch, ALL));
+    assertThat(offsets(history)).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+  }
+
+  @Test
+  @DisplayName("many publishes in flight from several event loops: the handler still sees offset order, one at a time")
+  void pipelinedPublishesFromEventLoops() {
+    String ch = channel("event-loops");
+    int loops = 4;
+    int perLoop = 500;
+    List<Future<StreamPosition>> futures = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch sent = new CountDownLatch(loops);
+    for (int l = 0; l < loops; l++) {
+      int loop = l;
+      Context context = vertx.getOrCreateContext(); // a new event-loop context per call off Vert.x threads
+      context.runOnContext(v -> {
+        for (int i = 0; i < perLoop; i++) { // none awaited: all in flight at once
+          futures.add(broker.publish(ch, data(loop * perLoop + i), history(loops * perLoop)));
+        }
+        sent.countDown();
+      });
+    }
+    try {
+      assertThat(sent.await(deadline().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+
+    await(Future.all(new ArrayList<>(futures)));
+    long total = (long) loops * perLoop;
+    assertThat(futures).extracting(f -> f.result().offset())
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    eventually("all publications to reach the handler", () -> events.publications(ch).size() == total);
+    assertThat(events.publications(ch)).extracting(Publication::offset)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    assertThat(events.overlapped()).as("handler called concurrently for one channel").isFalse();
+  }
+
+  /** Two threads publishing {@code perThread} each through {@code target}; answers the offsets. */
+  private List<Long> publish(Broker target, String ch, int perThread, PublishOptions options) {
+    try {
+      return publishConcurrently(target, ch, 2, perThread, options);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  @DisplayName("the stream in Redis is trimmed to the history size")
+  void streamTrimmedToHistorySize() {
+    String ch = channel("trimmed");
+    publishMany(ch, 25, history(10));
+
+    RedisKeys keys = new RedisKeys(keyPrefix);
+    assertThat(redis(Command.XLEN, keys.stream(ch)).toInteger()).isEqualTo(10);
+    assertThat(offsets(await(broker.history(ch, ALL))))
+        .containsExactlyElementsOf(LongStream.rangeClosed(16, 25).boxed().toList());
+  }
+
+  @Test
+  @DisplayName("keys carry the prefix and the channel as hash tag")
+  void keyNames() {
+    String ch = channel("keys");
+    await(broker.publish(ch, data(1), withKey(history(10), "k")));
+
+    assertThat(exists(keyPrefix + ".history.stream.{" + ch + "}")).isTrue();
+    assertThat(exists(keyPrefix + ".history.meta.{" + ch + "}")).isTrue();
+    assertThat(exists(new RedisKeys(keyPrefix).idempotency(ch, "k"))).isTrue();
+    assertThat(new RedisKeys(keyPrefix).idempotency(ch, "k")).startsWith(keyPrefix + ".history.idempotency.{" + ch + "}.");
+  }
+
+  @Test
+  @DisplayName("the stream expires after the history TTL, then the meta after the meta TTL: a new epoch")
+  void streamAndMetaExpire() {
+    String ch = channel("expiry");
+    RedisKeys keys = new RedisKeys(keyPrefix);
+    PublishOptions options = new PublishOptions(null, Map.of(), 10, Duration.ofMillis(200), Duration.ofMillis(2500),
+        null);
+    List<StreamPosition> positions = publishMany(ch, 2, options);
+    StreamPosition top = positions.get(1);
+
+    eventually("the stream key to expire", () -> !exists(keys.stream(ch)));
+    assertThat(exists(keys.meta(ch))).as("meta outlives the stream").isTrue();
+    assertThat(await(broker.history(ch, ALL)).position()).isEqualTo(top);
+
+    eventually("the meta key to expire", () -> !exists(keys.meta(ch)));
+    HistoryResult fresh = await(broker.history(ch, ALL));
+    assertThat(fresh.position().offset()).isZero();
+    assertThat(fresh.position().epoch()).isNotEqualTo(top.epoch());
+    assertThat(awaitFailure(broker.history(ch, HistoryFilter.since(top, 10))))
+        .isInstanceOf(UnrecoverablePositionException.class);
+  }
+
+  @Test
+  @DisplayName("a lost meta hash (eviction) starts a new epoch and drops the stale stream")
+  void lostMetaStartsNewEpoch() {
+    String ch = channel("lost-meta");
+    StreamPosition before = publishMany(ch, 3, history(10)).get(2);
+
+    redis(Command.DEL, new RedisKeys(keyPrefix).meta(ch));
+
+    StreamPosition next = await(broker.publish(ch, data(4), history(10)));
+    assertThat(next.offset()).isEqualTo(1);
+    assertThat(next.epoch()).isNotEqualTo(before.epoch());
+    assertThat(await(broker.history(ch, ALL)).publications()).extracting(Publication::data).containsExactly(data(4));
+    assertThat(awaitFailure(broker.history(ch, HistoryFilter.since(before, 10))))
+        .isInstanceOf(UnrecoverablePositionException.class);
+  }
+
+  @Test
+  @DisplayName("each publication leaves history after its own TTL, even while the stream lives on")
+  void publicationsExpireOneByOne() {
+    String ch = channel("one-by-one");
+    await(broker.publish(ch, data(1), PublishOptions.withHistory(10, Duration.ofMillis(300))));
+    await(broker.publish(ch, data(2), history(10)));
+    await(broker.publish(ch, data(3), PublishOptions.withHistory(10, Duration.ofMillis(300))));
+
+    eventually("the short-lived publications to expire", () -> offsets(await(broker.history(ch, ALL))).equals(List.of(2L)));
+    assertThat(offsets(await(broker.history(ch, new HistoryFilter(null, 1, false))))).containsExactly(2L);
+    assertThat(offsets(await(broker.history(ch, new HistoryFilter(null, 1, true))))).containsExactly(2L);
+    assertThat(await(broker.history(ch, ALL)).position().offset()).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("an idempotency key is forgotten after the window")
+  void idempotencyWindowExpires() {
+    Broker shortWindow = extraBroker(options().withIdempotencyWindow(Duration.ofMillis(300)), events);
+    String ch = channel("idempotency-window");
+    PublishOptions once = withKey(history(10), "k");
+    StreamPosition first = await(shortWindow.publish(ch, data(1), once));
+    assertThat(await(shortWindow.publish(ch, data(2), once))).isEqualTo(first);
+
+    eventually("the key to be forgotten", () -> !exists(new RedisKeys(keyPrefix).idempotency(ch, "k")));
+
+    assertThat(await(shortWindow.publish(ch, data(3), once)).offset()).isEqualTo(2);
+    assertThat(await(shortWindow.history(ch, ALL)).publications()).extracting(Publication::data)
+        .containsExactly(data(1), data(3));
+  }
+
+  @Test
+  @DisplayName("a repeated idempotency key without history answers offset 0 and reaches the handler once")
+  void noHistoryIdempotencyKey() {
+    String ch = channel("no-history-key");
+    PublishOptions once = withKey(PublishOptions.noHistory(), "k");
+
+    assertThat(await(broker.publish(ch, data(1), once))).isEqualTo(new StreamPosition(0, ""));
+    assertThat(await(broker.publish(ch, data(2), once))).isEqualTo(new StreamPosition(0, ""));
+    await(broker.publish(ch, data(3), PublishOptions.noHistory()));
+
+    eventually("two publications", () -> events.publications(ch).size() == 2);
+    assertThat(events.publications(ch)).extracting(Publication::data).containsExactly(data(1), data(3));
+    assertThat(exists(new RedisKeys(keyPrefix).stream(ch))).isFalse();
+  }
+
+  @Test
+  @DisplayName("publishing without a handler fails")
+  void publishWithoutHandlerFails() {
+    Broker bare = RedisBroker.create(vertx, options());
+    extra.add(bare);
+
+    assertThat(awaitFailure(bare.publish(channel("x"), data(1), history(10))))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  @DisplayName("a failing handler fails the publish with its own error, but the publication stays in history")
+  void failingHandler() {
+    String ch = channel("failing");
+    Broker failing = extraBroker(options(), new BrokerEventHandler() {
+      @Override
+      public void onPublication(String channel, Publication publication) {
+        throw new IllegalArgumentException("boom");
+      }
+
+      @Override
+      public void onJoin(String channel, ClientInfo info) {}
+
+      @Override
+      public void onLeave(String channel, ClientInfo info) {}
+    });
+
+    assertThat(awaitFailure(failing.publish(ch, data(1), history(10)))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("boom");
+    assertThat(offsets(await(failing.history(ch, ALL)))).containsExactly(1L);
+  }
+
+  @Test
+  @DisplayName("a since position with an empty epoch is unrecoverable, not read as 'no since'")
+  void sinceWithEmptyEpochFails() {
+    String ch = channel("empty-epoch");
+    publishMany(ch, 2, history(10));
+
+    assertThat(awaitFailure(broker.history(ch, HistoryFilter.since(new StreamPosition(0, ""), 10))))
+        .isInstanceOf(UnrecoverablePositionException.class);
+  }
+}
