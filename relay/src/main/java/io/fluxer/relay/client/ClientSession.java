@@ -563,6 +563,23 @@ public final class ClientSession {
   // ---- server-side commands (server API)
 
   /**
+   * Re-adds this client's presence in every subscribed channel that keeps presence, so that entries
+   * which expire unless refreshed (Redis) stay while the client does. Called periodically by the
+   * server verticle.
+   */
+  public void refreshPresence() {
+    if (state != State.CONNECTED) {
+      return;
+    }
+    for (Subscription sub : subs.values()) {
+      if (sub.ns.presence()) {
+        relay.presence().addPresence(sub.channel, clientId, info(sub))
+            .onFailure(e -> LOG.log(System.Logger.Level.DEBUG, "presence refresh failed: " + e.getMessage()));
+      }
+    }
+  }
+
+  /**
    * Subscribes this connection to {@code channel} on the server's behalf, without permission
    * checks, and tells the client with a {@code subscribe} push. Does nothing for an unknown channel
    * or one the client is already in.

@@ -73,6 +73,10 @@ public final class RelayServerVerticle extends VerticleBase {
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(this::accept)
         .requestHandler(router);
+    long refresh = relay.presenceRefresh().toMillis();
+    if (refresh > 0) {
+      vertx.setPeriodic(refresh, t -> hub.sessions().forEach(ClientSession::refreshPresence));
+    }
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(v -> server.listen());
   }

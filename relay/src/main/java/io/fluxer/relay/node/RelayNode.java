@@ -13,8 +13,7 @@ import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.config.TokenOptions;
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.PresenceManager;
-import io.fluxer.relay.engine.memory.MemoryBroker;
-import io.fluxer.relay.engine.memory.MemoryPresenceManager;
+import io.fluxer.relay.engine.Engines;
 import io.fluxer.relay.api.ServerApi;
 import io.fluxer.relay.api.ServerApiBus;
 import io.fluxer.relay.http.HttpApi;
@@ -29,6 +28,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -87,11 +87,15 @@ public final class RelayNode {
     try {
       registerCodec(vertx);
       metrics = FluxerMetrics.create(vertx, config.server().nodeName());
-      Broker broker = metrics.timed(new MemoryBroker());
+      Engines engines = Engines.create(vertx, config.engine());
+      Broker broker = metrics.timed(engines.broker());
       broker.setEventHandler(new BusEventHandler(vertx.eventBus()));
-      PresenceManager presence = metrics.timed(new MemoryPresenceManager());
+      PresenceManager presence = metrics.timed(engines.presence());
+      // Redis presence entries expire unless refreshed: refresh three times per TTL.
+      Duration presenceRefresh = config.engine().redis() ? config.engine().presenceTtl().dividedBy(3) : Duration.ZERO;
       RelayContext relay = new RelayContext(config.server().nodeName(), VERSION, config.client(),
-          new Namespaces(config.channel().withReserved()), verifier(config.token()), broker, presence);
+          new Namespaces(config.channel().withReserved()), verifier(config.token()), broker, presence,
+          presenceRefresh);
       node = new RelayNode(vertx, config, relay);
       node.metrics = metrics;
       beforeListen.accept(node);

@@ -46,7 +46,7 @@ class ServerApiDirectTest extends ServerApiTestBase {
   void engineFailure() {
     RelayContext real = relay().node().context();
     RelayContext broken = new RelayContext(real.nodeName(), real.version(), real.client(), real.namespaces(),
-        real.tokens(), new FailingBroker(), new FailingPresence());
+        real.tokens(), new FailingBroker(), new FailingPresence(), real.presenceRefresh());
     ServerApi api = new ServerApi(relay().node(), broken);
     String channel = chat("broken");
 

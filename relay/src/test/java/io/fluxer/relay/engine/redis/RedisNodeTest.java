@@ -1,0 +1,82 @@
+package io.fluxer.relay.engine.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.RelayTestBase;
+import io.fluxer.relay.testing.TestRelay;
+import io.fluxer.relay.testing.WsTestClient;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** A relay node configured with {@code engine.type: redis} keeps history and presence in Redis. */
+class RedisNodeTest extends RelayTestBase {
+  private static final Duration PRESENCE_TTL = Duration.ofSeconds(1);
+  private String prefix;
+
+  @BeforeEach
+  void startNode() {
+    prefix = "node-test-" + UUID.randomUUID();
+    startRelay(config -> config.put("engine", new JsonObject()
+        .put("type", "redis")
+        .put("redis_url", RedisTestServer.sharedUrl())
+        .put("redis_prefix", prefix)
+        .put("presence_ttl", PRESENCE_TTL.toMillis() + "ms")));
+  }
+
+  @Test
+  @DisplayName("History and its stream position come from Redis")
+  void historyInRedis() {
+    String channel = chat("redis-history");
+    WsTestClient c = connected("alice");
+    c.subscribe(channel);
+    for (int i = 1; i <= 3; i++) {
+      c.publish(channel, new JsonObject().put("n", i));
+    }
+    c.awaitPublications(channel, 3, SHORT);
+
+    JsonObject history = c.result("history", new JsonObject().put("channel", channel).put("limit", 10));
+
+    assertThat(history.getJsonArray("publications")).hasSize(3);
+    assertThat(history.getLong("offset")).isEqualTo(3);
+    assertThat(history.getString("epoch")).isNotEmpty();
+    Redis redis = Redis.createClient(vertx, RedisTestServer.sharedUrl());
+    try {
+      Response keys = TestRelay.await(redis.send(Request.cmd(Command.KEYS, prefix + "*")));
+      assertThat(keys.size()).as("the node's keys in Redis").isPositive();
+    } finally {
+      redis.close();
+    }
+  }
+
+  @Test
+  @DisplayName("A connected client stays present past the presence TTL, and leaves presence when it goes")
+  void presenceRefreshedWhileConnected() {
+    String channel = chat("redis-presence");
+    WsTestClient c = connected("alice");
+    c.subscribe(channel);
+    WsTestClient watcher = connected("bob");
+
+    // Watch for three TTLs: every read must still list alice, so her entry is being refreshed.
+    long until = System.nanoTime() + PRESENCE_TTL.multipliedBy(3).toNanos();
+    int reads = 0;
+    while (System.nanoTime() < until) {
+      JsonObject presence = watcher.result("presence", new JsonObject().put("channel", channel));
+      assertThat(presence.getJsonObject("presence").size()).as("clients present after %d reads", reads).isEqualTo(1);
+      reads++;
+    }
+    assertThat(reads).isPositive();
+
+    c.close();
+    HttpTestClient.eventually(() -> watcher.result("presence", new JsonObject().put("channel", channel))
+        .getJsonObject("presence").size(), n -> n == 0, SHORT);
+  }
+}
