@@ -2,6 +2,8 @@ package io.fluxer.relay.engine;
 
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
+import io.vertx.core.Future;
+import java.util.function.Consumer;
 
 /**
  * How a broker reports events up to the node. A broker never touches clients: the node registers one
@@ -15,4 +17,20 @@ public interface BrokerEventHandler {
   void onJoin(String channel, ClientInfo info);
 
   void onLeave(String channel, ClientInfo info);
+
+  /**
+   * Hands one event to {@code handler} for a broker's fan-out-only operations (join, leave): a
+   * failed future when no handler is set yet or when it throws.
+   */
+  static Future<Void> hand(BrokerEventHandler handler, Consumer<BrokerEventHandler> event) {
+    if (handler == null) {
+      return Future.failedFuture(new IllegalStateException("no event handler set"));
+    }
+    try {
+      event.accept(handler);
+      return Future.succeededFuture();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
 }

@@ -127,30 +127,12 @@ public final class MemoryBroker implements Broker {
 
   @Override
   public Future<Void> publishJoin(String channel, ClientInfo info) {
-    BrokerEventHandler h = handler;
-    if (h == null) {
-      return Future.failedFuture(new IllegalStateException("no event handler set"));
-    }
-    try {
-      h.onJoin(channel, info);
-      return Future.succeededFuture();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    return BrokerEventHandler.hand(handler, h -> h.onJoin(channel, info));
   }
 
   @Override
   public Future<Void> publishLeave(String channel, ClientInfo info) {
-    BrokerEventHandler h = handler;
-    if (h == null) {
-      return Future.failedFuture(new IllegalStateException("no event handler set"));
-    }
-    try {
-      h.onLeave(channel, info);
-      return Future.succeededFuture();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    return BrokerEventHandler.hand(handler, h -> h.onLeave(channel, info));
   }
 
   @Override
