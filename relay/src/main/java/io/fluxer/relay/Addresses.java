@@ -13,6 +13,23 @@ public final class Addresses {
    * trusted (no role check).
    */
   public static final String API = PREFIX + "api";
+  /**
+   * Node heartbeats: every node publishes its stats here each {@code server.stats_interval}
+   * ({@code NodeStats} JSON), and {@code {"id": …, "gone": true}} when it stops.
+   */
+  public static final String NODES = PREFIX + "nodes";
+  /**
+   * Request/reply to one node: {@code {"method": m, "params": {…}}} runs the node-local part of a
+   * server API method there ({@code subscribe}, {@code unsubscribe}, {@code disconnect},
+   * {@code refresh}, {@code channels}, {@code info}); the reply is {@code {"result": …}} or
+   * {@code {"error": …}}.
+   */
+  public static final String CMD_PREFIX = PREFIX + "cmd.";
+
+  /** The command address of node {@code nodeId}. */
+  public static String command(String nodeId) {
+    return CMD_PREFIX + nodeId;
+  }
 
   private Addresses() {}
 }

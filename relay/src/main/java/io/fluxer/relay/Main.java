@@ -1,11 +1,13 @@
 package io.fluxer.relay;
 
 import io.fluxer.relay.auth.JwtSigner;
+import io.fluxer.relay.cluster.HazelcastSetup;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.ConfigLoader;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.metrics.VertxMetricsSetup;
 import io.fluxer.relay.node.RelayNode;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -16,24 +18,33 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * Command line: {@code fluxer [--dev] [--config FILE]}. The config file may also come from
- * {@code FLUXER_CONFIG}; {@code FLUXER_*} variables override it. {@code --dev} starts from the
- * embedded dev defaults and prints a token for user {@code dev}.
+ * Command line: {@code fluxer [--dev] [--cluster] [--config FILE]}. The config file may also come
+ * from {@code FLUXER_CONFIG}; {@code FLUXER_*} variables override it. {@code --dev} starts from the
+ * embedded dev defaults and prints a token for user {@code dev}. {@code --cluster} (or
+ * {@code cluster.enabled}) joins the Hazelcast cluster described by {@code cluster.*}.
  */
 public final class Main {
   /** The dev API key (admin) in the embedded dev defaults. */
   static final String DEV_API_KEY = "fluxer-dev-api-key-not-for-production";
 
+  private static final String USAGE = "usage: fluxer [--dev] [--cluster] [--config FILE]";
+  /** Hazelcast logs dozens of INFO lines per member through JUL; kept here so the level sticks. */
+  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
   private Main() {}
 
   public static void main(String[] args) throws Exception {
     boolean dev = false;
+    boolean cluster = false;
     String configFile = System.getenv("FLUXER_CONFIG");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--dev" -> dev = true;
+        case "--cluster" -> cluster = true;
         case "--config" -> {
           if (i + 1 >= args.length) {
             exit("--config needs a file");
@@ -41,49 +52,80 @@ public final class Main {
           configFile = args[++i];
         }
         case "-h", "--help" -> {
-          System.out.println("usage: fluxer [--dev] [--config FILE]");
+          System.out.println(USAGE);
           return;
         }
-        default -> exit("unknown argument: " + args[i] + " (usage: fluxer [--dev] [--config FILE])");
+        default -> exit("unknown argument: " + args[i] + " (" + USAGE + ")");
+      }
+    }
+    RelayConfig config = readConfig(dev, configFile);
+    if (cluster) {
+      try {
+        config = config.withCluster(config.cluster().withEnabled(true));
+      } catch (ConfigException e) {
+        exit(e.getMessage());
+        return;
       }
     }
     // Vert.x's own metrics (HTTP, WebSocket, event bus, pools, event loops, JVM) go to a Prometheus
     // registry, which the node adds its fluxer_* meters to and serves on /metrics.
-    Vertx vertx = VertxMetricsSetup.create(new VertxOptions());
-    RelayConfig config;
-    try {
-      JsonObject base = dev ? devDefaults() : new JsonObject();
-      config = ConfigLoader.load(vertx, base, configFile).toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      vertx.close();
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      exit(cause instanceof ConfigException ? cause.getMessage() : "cannot read configuration: " + cause);
-      return;
+    Vertx vertx;
+    if (config.cluster().enabled()) {
+      HAZELCAST_LOG.setLevel(Level.WARNING);
+      try {
+        vertx = await(HazelcastSetup.start(new VertxOptions(), config.cluster()), 120);
+      } catch (Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        exit("cannot join the cluster: " + cause.getMessage());
+        return;
+      }
+    } else {
+      vertx = VertxMetricsSetup.create(new VertxOptions());
     }
     RelayNode node;
     try {
-      node = RelayNode.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      node = await(RelayNode.start(vertx, config), 30);
     } catch (Exception e) {
       vertx.close();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       exit("cannot start: " + cause.getMessage());
       return;
     }
+    int stopSeconds = 10 + (int) config.server().shutdownDrain().toSeconds();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        node.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await(node.stop().eventually(vertx::close), stopSeconds);
       } catch (Exception ignored) {
         // exiting anyway
       }
     }, "fluxer-shutdown"));
-    System.out.printf("Fluxer relay %s listening on ws://%s:%d/connection/websocket (%d event loops)%n",
-        RelayNode.VERSION, config.server().host(), node.port(), config.server().instances());
+    System.out.printf("Fluxer relay %s listening on ws://%s:%d/connection/websocket (%d event loops%s)%n",
+        RelayNode.VERSION, config.server().host(), node.port(), config.server().instances(),
+        vertx.isClustered() ? ", clustered as node " + node.id() : "");
     if (dev) {
       System.out.println("FLUXER_DEV_TOKEN=" + devToken(config));
       System.out.println("FLUXER_DEV_API_KEY=" + DEV_API_KEY);
     }
     System.out.flush();
+  }
+
+  /** Reads the configuration with a short-lived Vert.x (the node's own may have to be clustered). */
+  private static RelayConfig readConfig(boolean dev, String configFile) {
+    Vertx reader = Vertx.vertx();
+    try {
+      JsonObject base = dev ? devDefaults() : new JsonObject();
+      return await(ConfigLoader.load(reader, base, configFile), 30);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      exit(cause instanceof ConfigException ? cause.getMessage() : "cannot read configuration: " + cause);
+      return null;
+    } finally {
+      reader.close();
+    }
+  }
+
+  private static <T> T await(Future<T> future, int seconds) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
   }
 
   /** A token for user {@code dev}, valid for 24 hours, signed with the configured HMAC secret. */

@@ -10,7 +10,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * {@code subscribe}, {@code unsubscribe}, {@code disconnect} and {@code refresh}: act on a user's
- * connections on this node (or one of them), each on its own event loop. A user without
+ * connections on this node (or one of them), each on its own event loop; {@link EveryNode} runs
+ * them on every node of a cluster. A user without
  * connections here is not an error: the result is empty either way.
  */
 final class ConnectionOps {
@@ -22,8 +23,13 @@ final class ConnectionOps {
     this.namespaces = namespaces;
   }
 
-  Future<JsonObject> subscribe(UserChannel r) {
+  /** Fails with an API error when the channel is unknown or invalid. */
+  void checkSubscribe(UserChannel r) {
     ChannelCheck.resolve(namespaces, r.channel());
+  }
+
+  Future<JsonObject> subscribe(UserChannel r) {
+    checkSubscribe(r);
     return done(node.forEachSession(r.user(), r.client(), s -> s.serverSubscribe(r.channel())));
   }
 

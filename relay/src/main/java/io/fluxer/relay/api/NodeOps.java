@@ -8,6 +8,8 @@ import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,31 @@ final class NodeOps {
     });
   }
 
-  /** This node's numbers (one entry in {@code nodes}, until the cluster arrives). */
+  /** Channels of several nodes' {@link #channels} results, with their subscriber counts summed. */
+  static JsonObject mergeChannels(List<JsonObject> results) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (JsonObject r : results) {
+      JsonObject channels = r.getJsonObject("channels", new JsonObject());
+      for (String channel : channels.fieldNames()) {
+        counts.merge(channel, channels.getJsonObject(channel).getInteger("num_clients", 0), Integer::sum);
+      }
+    }
+    JsonObject channels = new JsonObject();
+    counts.forEach((channel, n) -> channels.put(channel, new JsonObject().put("num_clients", n)));
+    return new JsonObject().put("channels", channels);
+  }
+
+  /** The {@code nodes} of several nodes' {@link #info} results in one list, by name. */
+  static JsonObject mergeInfo(List<JsonObject> results) {
+    List<JsonObject> nodes = new ArrayList<>();
+    for (JsonObject r : results) {
+      r.getJsonArray("nodes", new JsonArray()).forEach(n -> nodes.add((JsonObject) n));
+    }
+    nodes.sort(Comparator.comparing((JsonObject n) -> n.getString("name", "")).thenComparing(n -> n.getString("uid", "")));
+    return new JsonObject().put("nodes", new JsonArray(new ArrayList<>(nodes)));
+  }
+
+  /** This node's numbers: its one entry in {@code nodes} ({@link #mergeInfo} joins the cluster's). */
   Future<JsonObject> info() {
     return node.inspect(LoopView::of).map(loops -> {
       int clients = 0;

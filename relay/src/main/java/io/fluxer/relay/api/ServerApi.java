@@ -12,13 +12,13 @@ import io.fluxer.relay.api.ApiRequests.Refresh;
 import io.fluxer.relay.api.ApiRequests.UserChannel;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.client.RelayContext;
+import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -31,12 +31,14 @@ import java.util.function.Supplier;
  * changes nothing. Thread-safe and non-blocking: one instance serves every event loop.
  */
 public final class ServerApi {
-  private static final System.Logger LOG = System.getLogger(ServerApi.class.getName());
+  private static final FailureLog FAILURES =
+      new FailureLog(System.getLogger(ServerApi.class.getName()), "server API call failed", 10_000);
 
   private final PublishOps publish;
   private final ReadOps reads;
   private final ConnectionOps connections;
   private final NodeOps node;
+  private final EveryNode everyNode;
 
   public ServerApi(RelayNode node) {
     this(node, node.context());
@@ -48,6 +50,7 @@ public final class ServerApi {
     this.reads = new ReadOps(relay);
     this.connections = new ConnectionOps(node, relay.namespaces());
     this.node = new NodeOps(node);
+    this.everyNode = new EveryNode(node);
   }
 
   /** Calls {@code method} with full rights, as the server itself (e.g. from inside the cluster). */
@@ -80,18 +83,65 @@ public final class ServerApi {
     return switch (m) {
       case PUBLISH -> publish.publish(Publish.parse(p));
       case BROADCAST -> publish.broadcast(Broadcast.parse(p));
-      case SUBSCRIBE -> connections.subscribe(UserChannel.parse(p));
-      case UNSUBSCRIBE -> connections.unsubscribe(UserChannel.parse(p));
-      case DISCONNECT -> connections.disconnect(DisconnectUser.parse(p));
-      case REFRESH -> connections.refresh(Refresh.parse(p));
+      case SUBSCRIBE, UNSUBSCRIBE, DISCONNECT, REFRESH ->
+          everyNode.call(m.id(), p, localPart(m, p)).map(results -> new JsonObject());
       case PRESENCE -> reads.presence(ChannelOnly.parse(p));
       case PRESENCE_STATS -> reads.presenceStats(ChannelOnly.parse(p));
       case HISTORY -> reads.history(History.parse(p));
       case HISTORY_REMOVE -> reads.historyRemove(ChannelOnly.parse(p));
-      case CHANNELS -> node.channels(Channels.parse(p));
-      case INFO -> node.info();
+      case CHANNELS -> everyNode.call(m.id(), p, localPart(m, p)).map(NodeOps::mergeChannels);
+      case INFO -> everyNode.call(m.id(), p, localPart(m, p)).map(NodeOps::mergeInfo);
       case BATCH -> throw ApiError.badRequest("batch cannot be nested");
     };
+  }
+
+  /**
+   * The part of {@code m} that acts on this node's own connections, with {@code p} parsed (and
+   * checked) now, so a bad request fails before any node acts; {@code null} for the other methods.
+   */
+  private Supplier<Future<JsonObject>> localPart(ApiMethod m, JsonObject p) {
+    return switch (m) {
+      case SUBSCRIBE -> {
+        UserChannel r = UserChannel.parse(p);
+        connections.checkSubscribe(r);
+        yield () -> connections.subscribe(r);
+      }
+      case UNSUBSCRIBE -> {
+        UserChannel r = UserChannel.parse(p);
+        yield () -> connections.unsubscribe(r);
+      }
+      case DISCONNECT -> {
+        DisconnectUser r = DisconnectUser.parse(p);
+        yield () -> connections.disconnect(r);
+      }
+      case REFRESH -> {
+        Refresh r = Refresh.parse(p);
+        yield () -> connections.refresh(r);
+      }
+      case CHANNELS -> {
+        Channels r = Channels.parse(p);
+        yield () -> node.channels(r);
+      }
+      case INFO -> node::info;
+      default -> null;
+    };
+  }
+
+  /**
+   * Runs only this node's part of {@code method} ({@code subscribe}, {@code unsubscribe},
+   * {@code disconnect}, {@code refresh}, {@code channels}, {@code info}): the command another node
+   * sends when the method is called there. The reply is {@code {"result": …}} or {@code {"error": …}}.
+   */
+  public Future<JsonObject> local(String method, JsonObject params) {
+    ApiMethod m = ApiMethod.of(method);
+    JsonObject p = params == null ? new JsonObject() : params;
+    return guard(() -> {
+      Supplier<Future<JsonObject>> part = m == null ? null : localPart(m, p);
+      if (part == null) {
+        throw ApiError.badRequest("'" + method + "' has no node-local part");
+      }
+      return part.get();
+    }).map(result -> new JsonObject().put("result", result)).otherwise(ServerApi::errorReply);
   }
 
   /** Runs the commands one after another, or all at once when {@code parallel}; replies in order. */
@@ -133,7 +183,11 @@ public final class ServerApi {
     }
   }
 
-  /** The error reply for a failure: its own error, 112 for an unrecoverable position, else 100. */
+  /**
+   * The error reply for a failure: its own error, 112 for an unrecoverable position, else 100;
+   * with {@code "temporary": true} when an engine is unavailable for now (Redis down), which the
+   * HTTP API answers with 503.
+   */
   static JsonObject errorReply(Throwable e) {
     if (e instanceof ApiError api) {
       return api.reply();
@@ -141,7 +195,16 @@ public final class ServerApi {
     if (e instanceof UnrecoverablePositionException) {
       return ApiError.reply(ProtocolError.UNRECOVERABLE_POSITION);
     }
-    LOG.log(Level.WARNING, "server API call failed", e);
-    return ApiError.reply(ProtocolError.INTERNAL);
+    FAILURES.log(e);
+    JsonObject reply = ApiError.reply(ProtocolError.INTERNAL);
+    if (FailureLog.temporary(e)) {
+      reply.getJsonObject("error").put("temporary", true);
+    }
+    return reply;
+  }
+
+  /** Whether {@code reply} is an error that retrying later may cure (see {@link #errorReply}). */
+  public static boolean temporaryError(JsonObject reply) {
+    return reply.getValue("error") instanceof JsonObject error && error.getBoolean("temporary", false);
   }
 }

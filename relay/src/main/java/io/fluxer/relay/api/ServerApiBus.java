@@ -19,6 +19,22 @@ public final class ServerApiBus {
     return bus.consumer(Addresses.API, message -> handle(api, message));
   }
 
+  /**
+   * Serves the node-targeted commands of node {@code nodeId} ({@link Addresses#command}): the
+   * node-local part of a server API method called on another node.
+   */
+  public static MessageConsumer<Object> registerCommands(EventBus bus, String nodeId, ServerApi api) {
+    return bus.consumer(Addresses.command(nodeId), message -> {
+      if (!(message.body() instanceof JsonObject body) || !(body.getValue("method") instanceof String method)
+          || (body.getValue("params") != null && !(body.getValue("params") instanceof JsonObject))) {
+        message.reply(error("bad request: body must be {\"method\": string, \"params\": object}"));
+        return;
+      }
+      api.local(method, body.getJsonObject("params")).onComplete(ar -> message.reply(
+          ar.succeeded() ? ar.result() : error(ProtocolError.INTERNAL.message())));
+    });
+  }
+
   private static void handle(ServerApi api, Message<Object> message) {
     if (!(message.body() instanceof JsonObject body) || !(body.getValue("method") instanceof String method)) {
       message.reply(error("bad request: body must be {\"method\": string, \"params\": object}"));

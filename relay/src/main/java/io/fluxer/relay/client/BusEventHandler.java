@@ -21,19 +21,19 @@ public final class BusEventHandler implements BrokerEventHandler {
   }
 
   @Override
-  public void onPublication(String channel, Publication publication) {
+  public void onPublication(String channel, Publication publication, String epoch) {
     long handedOver = System.nanoTime();
-    bus.publish(Addresses.PUB, new Delivery(channel, publication.offset(),
+    bus.publish(Addresses.PUB, new Delivery(channel, publication.offset(), epoch,
         ProtocolEncoder.publication(channel, publication), handedOver), OPTIONS);
   }
 
   @Override
   public void onJoin(String channel, ClientInfo info) {
-    bus.publish(Addresses.JOIN, new Delivery(channel, 0, ProtocolEncoder.join(channel, info)), OPTIONS);
+    bus.publish(Addresses.JOIN, Delivery.joinLeave(channel, ProtocolEncoder.join(channel, info)), OPTIONS);
   }
 
   @Override
   public void onLeave(String channel, ClientInfo info) {
-    bus.publish(Addresses.LEAVE, new Delivery(channel, 0, ProtocolEncoder.leave(channel, info)), OPTIONS);
+    bus.publish(Addresses.LEAVE, Delivery.joinLeave(channel, ProtocolEncoder.leave(channel, info)), OPTIONS);
   }
 }

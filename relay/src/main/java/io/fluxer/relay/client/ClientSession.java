@@ -8,6 +8,7 @@ import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.engine.EngineException;
+import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
 import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PublishOptions;
@@ -44,6 +45,7 @@ import java.util.function.Function;
  */
 public final class ClientSession {
   private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+  private static final FailureLog FAILURES = new FailureLog(LOG, "engine operation failed", 10_000);
   /** Deliveries buffered for one subscription while its subscribe is in flight, before the client is dropped. */
   private static final int MAX_BUFFERED = 10_000;
 
@@ -81,8 +83,13 @@ public final class ClientSession {
     final String chanInfo;
     boolean active;
     List<Delivery> buffered = new ArrayList<>();
-    /** While positive: publications at or below this offset reached the client already. */
-    long skipUpTo;
+    /**
+     * The epoch of the channel's stream when the client got a position (recoverable
+     * subscriptions), else {@code null}: then publications are checked against it.
+     */
+    String streamEpoch;
+    /** The offset of the last publication the client has (sent, recovered or before its position). */
+    long lastOffset;
     Long expiresAt;
     long expireTimer = -1;
 
@@ -110,12 +117,17 @@ public final class ClientSession {
         buffered.add(d);
         return;
       }
-      if (skipUpTo > 0) {
-        // Stored before the subscribe read its position, so the client has it (or does not need it).
-        if (d.offset() != 0 && d.offset() <= skipUpTo) {
+      if (streamEpoch != null && d.offset() != 0) {
+        if (!streamEpoch.equals(d.epoch()) || d.offset() > lastOffset + 1) {
+          // A publication is missing, or the stream was lost (new epoch): the client reconnects and
+          // recovers what it can, or learns it cannot (recovered:false) instead of a silent gap.
+          close(Disconnect.INSUFFICIENT_STATE);
           return;
         }
-        skipUpTo = 0;
+        if (d.offset() <= lastOffset) {
+          return; // stored before the subscribe read its position, or recovered: the client has it
+        }
+        lastOffset = d.offset();
       }
       send(d.frame());
     }
@@ -414,7 +426,8 @@ public final class ClientSession {
         return Future.failedFuture(new EngineException("unsubscribed while subscribing", false));
       }
       if (rec != null) {
-        sub.skipUpTo = rec.position.offset();
+        sub.streamEpoch = rec.position.epoch();
+        sub.lastOffset = rec.position.offset();
       }
       ClientInfo info = info(sub);
       Future<Void> presence = sub.ns.presence()
@@ -794,7 +807,7 @@ public final class ClientSession {
     if (e instanceof UnrecoverablePositionException) {
       return ProtocolError.UNRECOVERABLE_POSITION;
     }
-    LOG.log(Level.WARNING, "engine operation failed", e);
+    FAILURES.log(e);
     return ProtocolError.INTERNAL;
   }
 

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Event bus codec for {@link Delivery}: locally the same immutable instance is handed to every
- * consumer; across the cluster it travels as channel, offset and frame bytes. The local
+ * consumer; across the cluster it travels as channel, offset, epoch and frame bytes. The local
  * {@code publishedNanos} timestamp does not travel (another JVM's {@code nanoTime} is meaningless
  * here), so deliveries from other nodes are not counted in the publish-to-write latency.
  */
@@ -16,7 +16,9 @@ public final class DeliveryCodec implements MessageCodec<Delivery, Delivery> {
   @Override
   public void encodeToWire(Buffer buffer, Delivery d) {
     byte[] channel = d.channel().getBytes(StandardCharsets.UTF_8);
+    byte[] epoch = d.epoch().getBytes(StandardCharsets.UTF_8);
     buffer.appendInt(channel.length).appendBytes(channel).appendLong(d.offset())
+        .appendInt(epoch.length).appendBytes(epoch)
         .appendInt(d.frame().length).appendBytes(d.frame());
   }
 
@@ -28,9 +30,13 @@ public final class DeliveryCodec implements MessageCodec<Delivery, Delivery> {
     pos += channelLength;
     long offset = buffer.getLong(pos);
     pos += 8;
+    int epochLength = buffer.getInt(pos);
+    pos += 4;
+    String epoch = buffer.getString(pos, pos + epochLength, "UTF-8");
+    pos += epochLength;
     int frameLength = buffer.getInt(pos);
     pos += 4;
-    return new Delivery(channel, offset, buffer.getBytes(pos, pos + frameLength));
+    return new Delivery(channel, offset, epoch, buffer.getBytes(pos, pos + frameLength));
   }
 
   @Override

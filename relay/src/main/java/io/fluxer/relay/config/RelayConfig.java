@@ -8,13 +8,17 @@ import java.util.Set;
 
 /** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
 public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel,
-                          ApiOptions api, EngineOptions engine) {
-  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api", "engine");
+                          ApiOptions api, EngineOptions engine, ClusterOptions cluster) {
+  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api", "engine", "cluster");
 
   public RelayConfig {
     if (!token.hasAnyKey() && !client.allowAnonymous()) {
       throw new ConfigException("token", "no key configured (set token.hmac_secret_key, token.rsa_public_key "
           + "or token.ecdsa_public_key) and client.allow_anonymous is false: no client could connect");
+    }
+    if (cluster.enabled() && !engine.redis()) {
+      throw new ConfigException("engine.type", "cluster mode needs the Redis engines (set engine.type to redis and "
+          + "engine.redis_url): with memory engines every node would keep its own history and presence");
     }
   }
 
@@ -27,15 +31,20 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
         tokenFromJson(root.object("token")),
         ChannelOptions.fromJson(root.object("channel")),
         ApiOptions.fromJson(root.object("api")),
-        EngineOptions.fromJson(root.object("engine")));
+        EngineOptions.fromJson(root.object("engine")),
+        ClusterOptions.fromJson(root.object("cluster")));
   }
 
   public RelayConfig withServer(ServerOptions s) {
-    return new RelayConfig(s, client, token, channel, api, engine);
+    return new RelayConfig(s, client, token, channel, api, engine, cluster);
   }
 
   public RelayConfig withClient(ClientOptions c) {
-    return new RelayConfig(server, c, token, channel, api, engine);
+    return new RelayConfig(server, c, token, channel, api, engine, cluster);
+  }
+
+  public RelayConfig withCluster(ClusterOptions c) {
+    return new RelayConfig(server, client, token, channel, api, engine, c);
   }
 
   private static TokenOptions tokenFromJson(JsonObject json) {

@@ -12,7 +12,12 @@ import java.util.function.Consumer;
  * <p>For one channel, {@link #onPublication} is called in offset order, never concurrently.
  */
 public interface BrokerEventHandler {
-  void onPublication(String channel, Publication publication);
+  /**
+   * A publication the broker stored (or, without history, only numbered 0).
+   *
+   * @param epoch the epoch of the channel's stream the offset belongs to; empty without history
+   */
+  void onPublication(String channel, Publication publication, String epoch);
 
   void onJoin(String channel, ClientInfo info);
 

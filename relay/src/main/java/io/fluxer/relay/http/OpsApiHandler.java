@@ -24,6 +24,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -67,15 +68,29 @@ final class OpsApiHandler {
 
   // ---- stats and nodes
 
+  /** This node's stats, and the sum over every node of the cluster (this one alone when not clustered). */
   private void stats(RoutingContext rc) {
     respond(rc, node.stats().current().map(s -> new JsonObject()
         .put("node", s.toJson())
-        .put("cluster", ClusterStats.of(List.of(s)).toJson())));
+        .put("cluster", ClusterStats.of(everyNode(s)).toJson())));
   }
 
+  /** Every node of the cluster, this one first; the others as of their last heartbeat. */
   private void nodes(RoutingContext rc) {
-    respond(rc, node.stats().current().map(s -> new JsonObject()
-        .put("nodes", new JsonArray().add(s.summaryJson()))));
+    respond(rc, node.stats().current().map(s -> {
+      JsonArray nodes = new JsonArray();
+      everyNode(s).forEach(n -> nodes.add(n.summaryJson()));
+      return new JsonObject().put("nodes", nodes);
+    }));
+  }
+
+  private List<NodeStats> everyNode(NodeStats self) {
+    List<NodeStats> all = new ArrayList<>();
+    all.add(self);
+    if (node.directory() != null) {
+      all.addAll(node.directory().others());
+    }
+    return all;
   }
 
   // ---- channels

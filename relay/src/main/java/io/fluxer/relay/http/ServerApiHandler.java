@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * The Centrifugo-compatible server API over HTTP: {@code POST /api/<method>} with the params as the
- * JSON body, answered with HTTP 200 and the reply of {@link ServerApi} (errors included). Reading
+ * JSON body, answered with HTTP 200 and the reply of {@link ServerApi} (errors included), or 503
+ * when an engine is unavailable for now (error 100 with {@code "temporary": true}). Reading
  * methods need {@code viewer}, the others {@code ops} (401/403 from {@link ApiAuth}); a body over the
  * limit answers 413. {@code /api/v1/...} is left to Fluxer's own REST.
  */
@@ -104,12 +105,20 @@ final class ServerApiHandler {
     return nl < 0 ? message : message.substring(0, nl);
   }
 
+  /**
+   * 200 with the reply, or 503 with a {@code Retry-After} when the call failed only because an
+   * engine is unavailable for now (the reply says {@code "temporary": true}).
+   */
   private static void respond(RoutingContext rc, JsonObject reply) {
-    if (!rc.response().ended()) {
-      rc.response().setStatusCode(200)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(reply.encode());
+    if (rc.response().ended()) {
+      return;
     }
+    if (ServerApi.temporaryError(reply)) {
+      rc.response().setStatusCode(503).putHeader(HttpHeaders.RETRY_AFTER, "1");
+    } else {
+      rc.response().setStatusCode(200);
+    }
+    rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.encode());
   }
 
   /** A body over the limit (413) or an unexpected failure (500), answered as JSON. */

@@ -3,8 +3,10 @@ package io.fluxer.relay.metrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -48,5 +50,14 @@ public final class VertxMetricsSetup {
         .with(options.setMetricsOptions(options()))
         .withMetrics(new MicrometerMetricsFactory(registry()))
         .build();
+  }
+
+  /** A clustered Vert.x instance with {@code options}, the metrics of {@link #options()} and {@code manager}. */
+  public static Future<Vertx> createClustered(VertxOptions options, ClusterManager manager) {
+    return Vertx.builder()
+        .with(options.setMetricsOptions(options()))
+        .withMetrics(new MicrometerMetricsFactory(registry()))
+        .withClusterManager(manager)
+        .buildClustered();
   }
 }

@@ -3,12 +3,14 @@ package io.fluxer.relay.node;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.client.BusEventHandler;
+import io.fluxer.relay.cluster.NodeDirectory;
 import io.fluxer.relay.client.ClientSession;
 import io.fluxer.relay.client.DeliveryCodec;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubSnapshot;
 import io.fluxer.relay.client.RelayContext;
 import io.fluxer.relay.client.RelayServerVerticle;
+import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.config.TokenOptions;
 import io.fluxer.relay.engine.Broker;
@@ -19,6 +21,7 @@ import io.fluxer.relay.api.ServerApiBus;
 import io.fluxer.relay.http.HttpApi;
 import io.fluxer.relay.metrics.FluxerMetrics;
 import io.fluxer.relay.protocol.Disconnect;
+import io.fluxer.relay.stats.NodeStats;
 import io.fluxer.relay.stats.StatsCollector;
 import io.fluxer.relay.stats.StatsPublisher;
 import io.vertx.core.DeploymentOptions;
@@ -26,7 +29,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.ext.web.Router;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +64,7 @@ public final class RelayNode {
   private int port;
   private FluxerMetrics metrics;
   private final StatsCollector stats;
+  private NodeDirectory directory;
 
   private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay) {
     this.vertx = vertx;
@@ -73,7 +80,9 @@ public final class RelayNode {
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config) {
     return start(vertx, config, node -> {
       node.addRoutes(new HttpApi(node)::mount);
-      node.consumers.add(ServerApiBus.register(vertx.eventBus(), new ServerApi(node)));
+      ServerApi api = new ServerApi(node);
+      node.consumers.add(ServerApiBus.register(vertx.eventBus(), api));
+      node.consumers.add(ServerApiBus.registerCommands(vertx.eventBus(), node.id(), api));
     });
   }
 
@@ -84,6 +93,11 @@ public final class RelayNode {
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, Consumer<RelayNode> beforeListen) {
     RelayNode node;
     FluxerMetrics metrics = null;
+    if (vertx.isClustered() && !config.engine().redis()) {
+      return Future.failedFuture(new ConfigException("engine.type", "cluster mode needs the Redis engines (set "
+          + "engine.type to redis and engine.redis_url): with memory engines every node would keep its own history "
+          + "and presence"));
+    }
     try {
       registerCodec(vertx);
       metrics = FluxerMetrics.create(vertx, config.server().nodeName());
@@ -98,6 +112,9 @@ public final class RelayNode {
           presenceRefresh);
       node = new RelayNode(vertx, config, relay);
       node.metrics = metrics;
+      if (vertx.isClustered()) {
+        node.directory = new NodeDirectory(vertx.eventBus(), node.id, config.cluster().nodeTimeout());
+      }
       beforeListen.accept(node);
     } catch (RuntimeException e) {
       if (metrics != null) {
@@ -105,9 +122,18 @@ public final class RelayNode {
       }
       return Future.failedFuture(e);
     }
-    return node.deployServers().onSuccess(v -> node.ready = true)
-        .onSuccess(v -> node.stats.start(new StatsPublisher(node.relay.broker())))
+    return node.deployServers()
+        .compose(v -> node.directory == null ? Future.succeededFuture() : node.directory.start())
+        .onSuccess(v -> node.ready = true)
+        .onSuccess(v -> node.stats.start(node.statsListener()))
         .onSuccess(v -> node.metrics.start(node)).onFailure(e -> node.metrics.close()).map(node);
+  }
+
+  /** Each stats sample goes to {@code sys:stats} and, clustered, to the other nodes as a heartbeat. */
+  private Consumer<NodeStats> statsListener() {
+    StatsPublisher channel = new StatsPublisher(relay.broker());
+    NodeDirectory nodes = directory;
+    return nodes == null ? channel : channel.andThen(nodes::announce);
   }
 
   /** Adds HTTP routes to every server instance; call from {@code beforeListen}. */
@@ -148,6 +174,9 @@ public final class RelayNode {
   public Future<Void> stop() {
     ready = false;
     stats.stop();
+    if (directory != null) {
+      directory.leave();
+    }
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
     long drain = config.server().shutdownDrain().toMillis();
@@ -235,6 +264,32 @@ public final class RelayNode {
   /** This node's stats: totals from its hubs and per-second rates ({@code server.stats_interval}). */
   public StatsCollector stats() {
     return stats;
+  }
+
+  /** The other nodes of the cluster; {@code null} when the node is not clustered. */
+  public NodeDirectory directory() {
+    return directory;
+  }
+
+  /**
+   * {@code host:port} clients reach this node on: the server host, or, when it listens on every
+   * interface, the address the node has in the cluster (else its host name).
+   */
+  public String address() {
+    String host = config.server().host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+      String clusterHost = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().clusterHost() : null;
+      host = clusterHost != null ? clusterHost : localHostName();
+    }
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  private static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   /** This node's Prometheus metrics, which {@code /metrics} serves. */

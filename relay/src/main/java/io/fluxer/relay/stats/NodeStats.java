@@ -34,6 +34,16 @@ public record NodeStats(String id, String name, String version, String address, 
     return json.put("per_second", perSecond.toJson()).put("heap", heap());
   }
 
+  /** Reads what {@link #toJson} wrote: another node's stats, as it sent them over the event bus. */
+  public static NodeStats fromJson(JsonObject json) {
+    JsonObject heap = json.getJsonObject("heap", new JsonObject());
+    return new NodeStats(json.getString("id"), json.getString("name"), json.getString("version"),
+        json.getString("address"), json.getBoolean("ready", false), json.getLong("started_at", 0L),
+        json.getLong("timestamp", 0L), Totals.fromJson(json),
+        Rates.fromJson(json.getJsonObject("per_second", new JsonObject())), heap.getLong("used", 0L),
+        heap.getLong("max", -1L));
+  }
+
   /** The short form listed by {@code GET /api/v1/nodes}. */
   public JsonObject summaryJson() {
     return new JsonObject()

@@ -46,6 +46,13 @@ public record Rates(double messagesIn, double messagesOut, double bytesIn, doubl
         .put("disconnects", round(disconnects));
   }
 
+  /** Reads what {@link #toJson} wrote. */
+  static Rates fromJson(JsonObject json) {
+    return new Rates(json.getDouble("messages_in", 0d), json.getDouble("messages_out", 0d),
+        json.getDouble("bytes_in", 0d), json.getDouble("bytes_out", 0d), json.getDouble("connects", 0d),
+        json.getDouble("disconnects", 0d));
+  }
+
   static double round(double v) {
     return Math.round(v * 100) / 100.0;
   }

@@ -92,7 +92,7 @@ public final class StatsCollector {
   private NodeStats stats(Totals totals, Rates perSecond) {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     return new NodeStats(node.id(), node.name(), RelayNode.VERSION,
-        node.config().server().host() + ":" + node.port(), node.ready(), node.startedAtMillis(),
+        node.address(), node.ready(), node.startedAtMillis(),
         System.currentTimeMillis(), totals, perSecond, heap.getUsed(), heap.getMax());
   }
 }

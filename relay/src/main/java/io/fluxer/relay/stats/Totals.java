@@ -67,6 +67,19 @@ public record Totals(int connections, int users, int subscriptions, int channels
         slowDisconnects, disconnects);
   }
 
+  /** Reads what {@link #writeTo} wrote (another node's stats, from the event bus). */
+  static Totals fromJson(JsonObject json) {
+    Map<Integer, Long> codes = new HashMap<>();
+    JsonObject d = json.getJsonObject("disconnects", new JsonObject());
+    for (String code : d.fieldNames()) {
+      codes.put(Integer.valueOf(code), d.getLong(code));
+    }
+    return new Totals(json.getInteger("connections", 0), json.getInteger("users", 0),
+        json.getInteger("subscriptions", 0), json.getInteger("channels", 0), json.getLong("messages_in", 0L),
+        json.getLong("bytes_in", 0L), json.getLong("messages_out", 0L), json.getLong("bytes_out", 0L),
+        json.getLong("connects", 0L), json.getLong("slow_client_drops", 0L), codes);
+  }
+
   /** Adds the counts to {@code json} under their snake_case names; returns it. */
   JsonObject writeTo(JsonObject json) {
     JsonObject codes = new JsonObject();

@@ -455,7 +455,7 @@ public abstract class BrokerContractTest {
     private final AtomicBoolean overlapped = new AtomicBoolean();
 
     @Override
-    public void onPublication(String channel, Publication publication) {
+    public void onPublication(String channel, Publication publication, String epoch) {
       AtomicInteger running = inFlight.computeIfAbsent(channel, c -> new AtomicInteger());
       if (running.incrementAndGet() > 1) {
         overlapped.set(true);

@@ -299,7 +299,7 @@ public final class MemoryBroker implements Broker {
       if (key != null) {
         idempotency.put(key, new Remembered(position, now + idempotencyWindowNanos));
       }
-      h.onPublication(channel, publication);
+      h.onPublication(channel, publication, position.epoch());
       return position;
     }
 

@@ -233,7 +233,7 @@ public final class RedisBroker implements Broker {
   private static void handOver(BrokerEventHandler h, String channel, Publication publication,
                                StreamPosition position, Promise<StreamPosition> done) {
     try {
-      h.onPublication(channel, publication);
+      h.onPublication(channel, publication, position.epoch());
       done.tryComplete(position);
     } catch (RuntimeException e) {
       done.tryFail(e); // the publication stays stored, as with the memory broker

@@ -203,7 +203,7 @@ class MemoryBrokerTest extends BrokerContractTest {
     String ch = channel("failing");
     clocked.setEventHandler(new BrokerEventHandler() {
       @Override
-      public void onPublication(String channel, Publication publication) {
+      public void onPublication(String channel, Publication publication, String epoch) {
         throw new IllegalArgumentException("boom");
       }
 

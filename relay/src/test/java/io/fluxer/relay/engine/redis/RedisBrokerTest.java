@@ -280,7 +280,7 @@ class RedisBrokerTest extends BrokerContractTest {
     String ch = channel("failing");
     Broker failing = extraBroker(options(), new BrokerEventHandler() {
       @Override
-      public void onPublication(String channel, Publication publication) {
+      public void onPublication(String channel, Publication publication, String epoch) {
         throw new IllegalArgumentException("boom");
       }
 

@@ -1,0 +1,97 @@
+package io.fluxer.relay.cluster;
+
+import com.hazelcast.config.ClasspathXmlConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.DiscoveryStrategyConfig;
+import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.fluxer.relay.config.ClusterOptions;
+import io.fluxer.relay.config.ConfigException;
+import io.fluxer.relay.metrics.VertxMetricsSetup;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.FileNotFoundException;
+import java.security.Security;
+import java.util.Map;
+
+/**
+ * Starts Vert.x clustered with the Hazelcast cluster manager: the Hazelcast configuration comes from
+ * {@code cluster.xml} (or {@code cluster.hazelcast_config}) with the node's {@code cluster.*}
+ * settings applied over it.
+ */
+public final class HazelcastSetup {
+  /** The Hazelcast file on the classpath (the project's top-level {@code cluster.xml}). */
+  public static final String CLASSPATH_CONFIG = "cluster.xml";
+
+  private HazelcastSetup() {}
+
+  /** A clustered Vert.x with {@code options} and Fluxer's metrics; fails when the cluster cannot start. */
+  public static Future<Vertx> start(VertxOptions options, ClusterOptions cluster) {
+    Config config;
+    try {
+      config = config(cluster);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    EventBusOptions bus = options.getEventBusOptions();
+    bus.setPort(cluster.busPort());
+    if (cluster.busHost() != null) {
+      bus.setHost(cluster.busHost());
+    }
+    if (cluster.busPublicHost() != null) {
+      bus.setClusterPublicHost(cluster.busPublicHost());
+    }
+    if (cluster.dns() != null) {
+      // The JVM caches name lookups for 30 s; tasks come and go faster than that.
+      Security.setProperty("networkaddress.cache.ttl", "5");
+      Security.setProperty("networkaddress.cache.negative.ttl", "1");
+    }
+    return VertxMetricsSetup.createClustered(options, new HazelcastClusterManager(config));
+  }
+
+  /** The Hazelcast configuration for {@code cluster}: the XML file with the node's settings applied. */
+  public static Config config(ClusterOptions cluster) {
+    Config config = load(cluster.hazelcastConfig());
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortCount(cluster.portCount()).setPortAutoIncrement(cluster.portCount() > 1);
+    if (cluster.networkInterface() != null) {
+      network.getInterfaces().setEnabled(true).addInterface(cluster.networkInterface());
+    }
+    if (cluster.publicAddress() != null) {
+      network.setPublicAddress(cluster.publicAddress());
+    }
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    if (cluster.dns() != null) {
+      join.getTcpIpConfig().setEnabled(false);
+      config.setProperty("hazelcast.discovery.enabled", "true");
+      DiscoveryStrategyConfig dns = new DiscoveryStrategyConfig(new DnsDiscovery.Factory(), Map.of(
+          DnsDiscovery.NAME.key(), cluster.dns(),
+          DnsDiscovery.PORT.key(), cluster.port(),
+          DnsDiscovery.PORT_COUNT.key(), cluster.portCount()));
+      join.getDiscoveryConfig().getDiscoveryStrategyConfigs().clear();
+      join.getDiscoveryConfig().addDiscoveryStrategyConfig(dns);
+    } else if (!cluster.members().isEmpty()) {
+      join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    }
+    return config;
+  }
+
+  private static Config load(String file) {
+    if (file == null) {
+      return new ClasspathXmlConfig(CLASSPATH_CONFIG);
+    }
+    try {
+      return new FileSystemXmlConfig(file);
+    } catch (FileNotFoundException e) {
+      throw new ConfigException("cluster.hazelcast_config", "cannot read " + file + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ConfigException("cluster.hazelcast_config", "is not a valid Hazelcast file: " + e.getMessage());
+    }
+  }
+}
