@@ -72,8 +72,8 @@ public final class HazelcastSetup {
       config.setProperty("hazelcast.discovery.enabled", "true");
       DiscoveryStrategyConfig dns = new DiscoveryStrategyConfig(new DnsDiscovery.Factory(), Map.of(
           DnsDiscovery.NAME.key(), cluster.dns(),
-          DnsDiscovery.PORT.key(), cluster.port(),
-          DnsDiscovery.PORT_COUNT.key(), cluster.portCount()));
+          DnsDiscovery.PORT.key(), String.valueOf(cluster.port()),
+          DnsDiscovery.PORT_COUNT.key(), String.valueOf(cluster.portCount())));
       join.getDiscoveryConfig().getDiscoveryStrategyConfigs().clear();
       join.getDiscoveryConfig().addDiscoveryStrategyConfig(dns);
     } else if (!cluster.members().isEmpty()) {

@@ -2,10 +2,13 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.Addresses;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
@@ -145,6 +148,28 @@ class RecoveryTest extends RelayTestBase {
    * A client subscribes, receives {@code count} publications from {@code publisher}, and
    * disconnects; returns the position it reached, taken from the subscribe reply and the pubs.
    */
+  @Test
+  @DisplayName("A publication that skips an offset closes the subscriber with 3010, so it reconnects and recovers")
+  void missingPublicationClosesWith3010() {
+    String channel = chat("gap");
+    WsTestClient alice = connected("alice");
+    JsonObject subscribed = alice.subscribe(channel);
+    WsTestClient bob = connected("bob");
+    publishNumbered(bob, channel, 1, 2);
+    alice.awaitPublications(channel, 2, SHORT);
+    String epoch = subscribed.getString("epoch");
+    assertThat(epoch).isNotEmpty();
+
+    // As if offset 3 were lost between nodes and 4 arrived.
+    byte[] frame = ("{\"push\":{\"channel\":\"" + channel + "\",\"pub\":{\"data\":{\"n\":4},\"offset\":4}}}")
+        .getBytes(StandardCharsets.UTF_8);
+    vertx.eventBus().publish(Addresses.PUB, new Delivery(channel, 4, epoch, frame),
+        new DeliveryOptions().setCodecName(DeliveryCodec.NAME));
+
+    assertThat(alice.awaitClose(SHORT).code()).isEqualTo((short) 3010);
+    assertThat(alice.publications(channel)).hasSize(2);
+  }
+
   private Position subscribeReceiveAndLeave(String channel, WsTestClient publisher, int count) {
     WsTestClient first = connected("alice");
     JsonObject sub = first.subscribe(channel);

@@ -79,4 +79,47 @@ class RedisNodeTest extends RelayTestBase {
     HttpTestClient.eventually(() -> watcher.result("presence", new JsonObject().put("channel", channel))
         .getJsonObject("presence").size(), n -> n == 0, SHORT);
   }
+
+  @Test
+  @DisplayName("Redis loses the stream: the next publication closes subscribers with 3010, and they recover with recovered:false")
+  void lostStreamClosesSubscribersAndRecoveryFails() {
+    String channel = chat("redis-lost");
+    WsTestClient alice = connected("alice");
+    JsonObject subscribed = alice.subscribe(channel);
+    WsTestClient bob = connected("bob"); // publishes, not subscribed
+    for (int i = 1; i <= 3; i++) {
+      bob.publish(channel, new JsonObject().put("n", i));
+    }
+    alice.awaitPublications(channel, 3, SHORT);
+    String epoch = subscribed.getString("epoch");
+
+    deleteKeys(prefix + "*"); // as a Redis restarted without persistence would
+    bob.publish(channel, new JsonObject().put("n", "after the loss"));
+
+    assertThat(alice.awaitClose(SHORT).code()).as("alice's close code").isEqualTo((short) 3010);
+    assertThat(alice.publications(channel)).as("what alice got").hasSize(3);
+    WsTestClient again = connected("alice");
+    JsonObject reply = again.result("subscribe", new JsonObject().put("channel", channel).put("recover", true)
+        .put("epoch", epoch).put("offset", 3));
+    assertThat(reply.getBoolean("recovered", false)).isFalse();
+    assertThat(reply.getBoolean("was_recovering")).isTrue();
+    assertThat(reply.getString("epoch")).isNotEqualTo(epoch);
+    bob.publish(channel, new JsonObject().put("n", "live again"));
+    assertThat(again.awaitPublications(channel, 1, SHORT).get(0).getJsonObject("data").getString("n"))
+        .isEqualTo("live again");
+  }
+
+  private void deleteKeys(String pattern) {
+    Redis redis = Redis.createClient(vertx, RedisTestServer.sharedUrl());
+    try {
+      Response keys = TestRelay.await(redis.send(Request.cmd(Command.KEYS, pattern)));
+      Request del = Request.cmd(Command.DEL);
+      keys.forEach(k -> del.arg(k.toString()));
+      if (keys.size() > 0) {
+        TestRelay.await(redis.send(del));
+      }
+    } finally {
+      redis.close();
+    }
+  }
 }
