@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,8 +33,10 @@ public final class Main {
   static final String DEV_API_KEY = "fluxer-dev-api-key-not-for-production";
 
   private static final String USAGE = "usage: fluxer [--dev] [--cluster] [--config FILE]";
-  /** Hazelcast logs dozens of INFO lines per member through JUL; kept here so the level sticks. */
+  /** Hazelcast logs dozens of INFO lines per member through JUL; kept here so the levels stick. */
   private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+  /** Warns at every start that the CP subsystem is off: Fluxer does not use it. */
+  private static final Logger HAZELCAST_CP_LOG = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
 
   private Main() {}
 
@@ -72,6 +75,7 @@ public final class Main {
     Vertx vertx;
     if (config.cluster().enabled()) {
       HAZELCAST_LOG.setLevel(Level.WARNING);
+      HAZELCAST_CP_LOG.setLevel(Level.SEVERE);
       try {
         vertx = await(HazelcastSetup.start(new VertxOptions(), config.cluster()), 120);
       } catch (Exception e) {
@@ -128,16 +132,20 @@ public final class Main {
     return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
   }
 
-  /** A token for user {@code dev}, valid for 24 hours, signed with the configured HMAC secret. */
+  /**
+   * A token for user {@code dev}, valid for at least 24 hours, signed with the configured HMAC
+   * secret. Issued at the start of the current hour, so nodes started together (run_dev.sh
+   * --cluster) print the same token.
+   */
   static String devToken(RelayConfig config) {
     if (config.token().hmacSecret() == null) {
       throw new ConfigException("token.hmac_secret_key", "dev mode needs an HMAC secret to sign the dev token");
     }
-    long now = Instant.now().getEpochSecond();
+    long hour = Instant.now().truncatedTo(ChronoUnit.HOURS).getEpochSecond();
     JsonObject claims = new JsonObject()
         .put("sub", "dev")
-        .put("iat", now)
-        .put("exp", now + Duration.ofHours(24).toSeconds())
+        .put("iat", hour)
+        .put("exp", hour + Duration.ofHours(25).toSeconds())
         .put("roles", new JsonArray().add("admin"));
     return JwtSigner.hmac("HS256", config.token().hmacSecret().getBytes(StandardCharsets.UTF_8)).sign(claims);
   }
