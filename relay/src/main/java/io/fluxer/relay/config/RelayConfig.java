@@ -20,6 +20,14 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
       throw new ConfigException("engine.type", "cluster mode needs the Redis engines (set engine.type to redis and "
           + "engine.redis_url): with memory engines every node would keep its own history and presence");
     }
+    if (cluster.enabled() && server.statsInterval().isZero()) {
+      throw new ConfigException("server.stats_interval", "must be above 0 in cluster mode: nodes learn of each other "
+          + "from the stats they publish every interval");
+    }
+    if (cluster.enabled() && cluster.nodeTimeout().compareTo(server.statsInterval().multipliedBy(2)) < 0) {
+      throw new ConfigException("cluster.node_timeout", "must be at least twice server.stats_interval ("
+          + server.statsInterval().toMillis() + "ms), or live nodes would drop out between heartbeats");
+    }
   }
 
   /** Validates a whole configuration tree; unknown sections and keys are errors. */

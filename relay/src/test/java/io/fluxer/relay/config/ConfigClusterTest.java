@@ -74,6 +74,16 @@ class ConfigClusterTest {
   }
 
   @Test
+  void heartbeatsMustOutpaceTheNodeTimeout() {
+    assertThatThrownBy(() -> config(REDIS + ",'server':{'stats_interval':0},'cluster':{'enabled':true}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.stats_interval"));
+    assertThatThrownBy(() -> config(REDIS + ",'server':{'stats_interval':'3s'},'cluster':{'enabled':true}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.node_timeout"));
+    assertThat(config(REDIS + ",'server':{'stats_interval':'2s'},'cluster':{'enabled':true,'node_timeout':'4s'}")
+        .cluster().nodeTimeout()).isEqualTo(Duration.ofSeconds(4));
+  }
+
+  @Test
   void badValuesNameTheKey() {
     assertThatThrownBy(() -> config(REDIS + ",'cluster':{'members':['a:1'],'dns':'tasks.x'}"))
         .hasMessageContaining("cluster.dns");
