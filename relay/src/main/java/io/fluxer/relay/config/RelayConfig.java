@@ -8,8 +8,8 @@ import java.util.Set;
 
 /** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
 public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel,
-                          ApiOptions api, EngineOptions engine) {
-  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api", "engine");
+                          ApiOptions api, EngineOptions engine, PostgresOptions postgres) {
+  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api", "engine", "postgres");
 
   public RelayConfig {
     if (!token.hasAnyKey() && !client.allowAnonymous()) {
@@ -27,15 +27,16 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
         tokenFromJson(root.object("token")),
         ChannelOptions.fromJson(root.object("channel")),
         ApiOptions.fromJson(root.object("api")),
-        EngineOptions.fromJson(root.object("engine")));
+        EngineOptions.fromJson(root.object("engine")),
+        PostgresOptions.fromJson(root.object("postgres")));
   }
 
   public RelayConfig withServer(ServerOptions s) {
-    return new RelayConfig(s, client, token, channel, api, engine);
+    return new RelayConfig(s, client, token, channel, api, engine, postgres);
   }
 
   public RelayConfig withClient(ClientOptions c) {
-    return new RelayConfig(server, c, token, channel, api, engine);
+    return new RelayConfig(server, c, token, channel, api, engine, postgres);
   }
 
   private static TokenOptions tokenFromJson(JsonObject json) {
