@@ -13,6 +13,13 @@ public final class Addresses {
    * trusted (no role check).
    */
   public static final String API = PREFIX + "api";
+  /**
+   * Namespace options changed in PostgreSQL (published by the node that wrote them). Body
+   * {@code {"namespace": name, "node": nodeId}}, for logs only: every node reloads all namespaces
+   * from PostgreSQL rather than trusting the message, so a missed notice is healed by the next one
+   * or by the periodic reload ({@code postgres.reload_interval}).
+   */
+  public static final String NAMESPACES = PREFIX + "namespaces";
 
   private Addresses() {}
 }

@@ -1,6 +1,8 @@
 package io.fluxer.relay.node;
 
+import io.fluxer.relay.Addresses;
 import io.fluxer.relay.auth.TokenVerifier;
+import io.fluxer.relay.channel.NamespaceChanges;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.client.BusEventHandler;
 import io.fluxer.relay.client.ClientSession;
@@ -21,6 +23,7 @@ import io.fluxer.relay.metrics.FluxerMetrics;
 import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.stats.StatsCollector;
 import io.fluxer.relay.stats.StatsPublisher;
+import io.fluxer.relay.store.StoredNamespaces;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +58,9 @@ public final class RelayNode {
   /** Node-wide event bus consumers, unregistered on stop. */
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile boolean ready;
+  /** How API namespace changes are made: in memory, or through PostgreSQL once {@link #startStore} ran. */
+  private volatile NamespaceChanges namespaceChanges;
+  private StoredNamespaces storedNamespaces;
   private int port;
   private FluxerMetrics metrics;
   private final StatsCollector stats;
@@ -64,6 +70,7 @@ public final class RelayNode {
     this.config = config;
     this.relay = relay;
     this.stats = new StatsCollector(this);
+    this.namespaceChanges = NamespaceChanges.inMemory(relay.namespaces());
   }
 
   /**
@@ -105,9 +112,37 @@ public final class RelayNode {
       }
       return Future.failedFuture(e);
     }
-    return node.deployServers().onSuccess(v -> node.ready = true)
+    return node.startStore().compose(v -> node.deployServers()).onSuccess(v -> node.ready = true)
         .onSuccess(v -> node.stats.start(new StatsPublisher(node.relay.broker())))
-        .onSuccess(v -> node.metrics.start(node)).onFailure(e -> node.metrics.close()).map(node);
+        .onSuccess(v -> node.metrics.start(node)).onFailure(e -> node.failedStart()).map(node);
+  }
+
+  /**
+   * With {@code postgres.url}: migrates the schema, seeds and loads the namespaces from PostgreSQL
+   * before any client can connect, then follows changes (notices on the event bus, periodic reload).
+   */
+  private Future<Void> startStore() {
+    if (!config.postgres().enabled()) {
+      return Future.succeededFuture();
+    }
+    return StoredNamespaces.start(vertx, config.postgres(), relay.namespaces(), config.channel(), id)
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "cannot start the namespace store: " + e.getMessage(), e)))
+        .map(stored -> {
+          storedNamespaces = stored;
+          namespaceChanges = stored;
+          consumers.add(vertx.eventBus().consumer(Addresses.NAMESPACES, message -> stored.requestReload()));
+          return null;
+        });
+  }
+
+  private void failedStart() {
+    metrics.close();
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
+    if (storedNamespaces != null) {
+      storedNamespaces.close();
+    }
   }
 
   /** Adds HTTP routes to every server instance; call from {@code beforeListen}. */
@@ -165,7 +200,9 @@ public final class RelayNode {
       deployments.clear();
       return Future.join(undeploys);
     }).compose(v -> relay.broker().close())
-        .compose(v -> relay.presence().close()).andThen(ar -> metrics.close()).mapEmpty();
+        .compose(v -> relay.presence().close())
+        .compose(v -> storedNamespaces == null ? Future.<Void>succeededFuture() : storedNamespaces.close())
+        .andThen(ar -> metrics.close()).mapEmpty();
   }
 
   /** Whether the node accepts clients: listeners and engines up, not shutting down. */
@@ -230,6 +267,14 @@ public final class RelayNode {
 
   public RelayContext context() {
     return relay;
+  }
+
+  /**
+   * How namespace changes from the API are made: straight into this node's memory, or, with
+   * PostgreSQL, stored there first and then spread to every node.
+   */
+  public NamespaceChanges namespaceChanges() {
+    return namespaceChanges;
   }
 
   /** This node's stats: totals from its hubs and per-second rates ({@code server.stats_interval}). */
