@@ -121,3 +121,88 @@ stop_packaged_redis() {
     as_root kill "$(cat /run/redis/redis-server.pid)" 2>/dev/null || true
   fi
 }
+
+# PostgreSQL 15 server binaries, as Debian's postgresql-15 package installs them.
+PG_BIN="/usr/lib/postgresql/15/bin"
+# The throwaway PostgreSQL of start_postgres: its postmaster PID and directory, for stop_postgres.
+PG_PID=""
+PG_DIR=""
+
+# Starts a throwaway PostgreSQL 15 for tests: a new cluster in its own temp dir (superuser postgres,
+# trust authentication, no fsync), loopback only, a free port, its socket in that dir; installs
+# postgresql-15 first when missing. initdb and postgres refuse to run as root, so as root they run as
+# the postgres user. Sets the variable named $1 to its URL
+# (postgresql://postgres@127.0.0.1:<port>/postgres). Stop it with stop_postgres.
+start_postgres() {
+  local var="$1"
+  if [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
+    ensure_packages postgresql-15
+    stop_packaged_postgres
+  fi
+  PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-pg.XXXXXX")"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres:postgres "$PG_DIR"
+  fi
+  chmod 700 "$PG_DIR"
+  if ! pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+      >"$PG_DIR/initdb.log" 2>&1; then
+    log "initdb failed; see $PG_DIR/initdb.log"
+    return 1
+  fi
+  local attempt port
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 30000))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue # something listens there already
+    fi
+    if pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 30 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null 2>&1; then
+      PG_PID="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
+      printf -v "$var" 'postgresql://postgres@127.0.0.1:%s/postgres' "$port"
+      log "postgres $PG_PID listening on 127.0.0.1:$port"
+      return 0
+    fi
+    # port taken meanwhile, or it did not come up in time: make sure it is not running, try another port
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  done
+  log "could not start postgres; see $PG_DIR/postgres.log"
+  return 1
+}
+
+# Stops the PostgreSQL of start_postgres (only that postmaster, which ends its own children) and
+# removes its directory.
+stop_postgres() {
+  stop_postgres_process
+  if [ -n "$PG_DIR" ]; then
+    rm -rf "$PG_DIR"
+    PG_DIR=""
+  fi
+}
+
+stop_postgres_process() {
+  if [ -n "$PG_PID" ]; then
+    kill -INT "$PG_PID" 2>/dev/null || true # fast shutdown: ends sessions, then the server
+    local deadline=$((SECONDS + 20))
+    while kill -0 "$PG_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+      sleep 0.1
+    done
+    if kill -0 "$PG_PID" 2>/dev/null; then
+      kill -KILL "$PG_PID" 2>/dev/null || true # did not stop in time
+    fi
+    PG_PID=""
+  fi
+}
+
+# Runs a command as the owner of the throwaway cluster: the postgres user when we are root.
+pg_as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Right after installing postgresql-15: Debian's package may create and start a cluster on 5432,
+# which the tests do not use. Stop that one only (its own cluster), nothing else.
+stop_packaged_postgres() {
+  if command -v pg_ctlcluster >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q '^15 \+main .* online'; then
+    as_root pg_ctlcluster 15 main stop || true
+  fi
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole Fluxer test suite. Installs what the tests need on a fresh Debian machine
 # (Node.js and npm for the official-SDK tests, the SDK itself from npm, redis-server for the Redis
-# engine tests), starts a throwaway Redis for the tests (FLUXER_TEST_REDIS_URL), then runs Maven.
+# engine tests, postgresql-15 for the PostgreSQL store tests), starts a throwaway Redis
+# (FLUXER_TEST_REDIS_URL) and a throwaway PostgreSQL (FLUXER_TEST_PG_URL) for the tests, then runs Maven.
 # Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,10 +12,16 @@ ensure_node
 log "installing the centrifuge SDK test fixture (npm ci)"
 (cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
 
-trap stop_redis EXIT
+stop_test_services() {
+  stop_postgres
+  stop_redis
+}
+trap stop_test_services EXIT
 trap 'exit 130' INT TERM
 start_redis FLUXER_TEST_REDIS_URL
 export FLUXER_TEST_REDIS_URL
+start_postgres FLUXER_TEST_PG_URL
+export FLUXER_TEST_PG_URL
 
 cd "$ROOT"
 mvn -B test "$@"

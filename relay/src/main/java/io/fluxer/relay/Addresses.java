@@ -25,6 +25,13 @@ public final class Addresses {
    * {@code {"error": …}}.
    */
   public static final String CMD_PREFIX = PREFIX + "cmd.";
+  /**
+   * Namespace options changed in PostgreSQL (published by the node that wrote them). Body
+   * {@code {"namespace": name, "node": nodeId}}, for logs only: every node reloads all namespaces
+   * from PostgreSQL rather than trusting the message, so a missed notice is healed by the next one
+   * or by the periodic reload ({@code postgres.reload_interval}).
+   */
+  public static final String NAMESPACES = PREFIX + "namespaces";
 
   /** The command address of node {@code nodeId}. */
   public static String command(String nodeId) {

@@ -8,8 +8,9 @@ import java.util.Set;
 
 /** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
 public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel,
-                          ApiOptions api, EngineOptions engine, ClusterOptions cluster) {
-  static final Set<String> SECTIONS = Set.of("server", "client", "token", "channel", "api", "engine", "cluster");
+                          ApiOptions api, EngineOptions engine, ClusterOptions cluster, PostgresOptions postgres) {
+  static final Set<String> SECTIONS =
+      Set.of("server", "client", "token", "channel", "api", "engine", "cluster", "postgres");
 
   public RelayConfig {
     if (!token.hasAnyKey() && !client.allowAnonymous()) {
@@ -40,19 +41,20 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
         ChannelOptions.fromJson(root.object("channel")),
         ApiOptions.fromJson(root.object("api")),
         EngineOptions.fromJson(root.object("engine")),
-        ClusterOptions.fromJson(root.object("cluster")));
+        ClusterOptions.fromJson(root.object("cluster")),
+        PostgresOptions.fromJson(root.object("postgres")));
   }
 
   public RelayConfig withServer(ServerOptions s) {
-    return new RelayConfig(s, client, token, channel, api, engine, cluster);
+    return new RelayConfig(s, client, token, channel, api, engine, cluster, postgres);
   }
 
   public RelayConfig withClient(ClientOptions c) {
-    return new RelayConfig(server, c, token, channel, api, engine, cluster);
+    return new RelayConfig(server, c, token, channel, api, engine, cluster, postgres);
   }
 
   public RelayConfig withCluster(ClusterOptions c) {
-    return new RelayConfig(server, client, token, channel, api, engine, c);
+    return new RelayConfig(server, client, token, channel, api, engine, c, postgres);
   }
 
   private static TokenOptions tokenFromJson(JsonObject json) {

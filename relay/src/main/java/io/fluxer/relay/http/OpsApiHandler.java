@@ -14,6 +14,7 @@ import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.stats.ClusterStats;
 import io.fluxer.relay.stats.NodeStats;
+import io.fluxer.relay.store.StoreException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -29,6 +30,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -256,10 +258,7 @@ final class OpsApiHandler {
       HttpApi.json(rc, 400, body);
       return;
     }
-    Namespaces namespaces = node.context().namespaces();
-    boolean existed = namespaces.options().namespaces().containsKey(name);
-    namespaces.put(ns);
-    HttpApi.json(rc, existed ? 200 : 201, ns.toJson());
+    reply(rc, node.namespaceChanges().put(ns), created -> HttpApi.json(rc, created ? 201 : 200, ns.toJson()));
   }
 
   /** The request body as a namespace object; a {@code name} in it must match the path. */
@@ -286,26 +285,38 @@ final class OpsApiHandler {
       error(rc, 409, "namespace '" + name + "' is reserved: it can be changed with PUT but not removed");
       return;
     }
-    if (!node.context().namespaces().remove(name)) {
-      error(rc, 404, "no namespace '" + name + "'");
-      return;
-    }
-    rc.response().setStatusCode(204).end();
+    reply(rc, node.namespaceChanges().remove(name), existed -> {
+      if (existed) {
+        rc.response().setStatusCode(204).end();
+      } else {
+        error(rc, 404, "no namespace '" + name + "'");
+      }
+    });
   }
 
   // ---- helpers
 
   /** Answers 200 with the result, or the failure as a JSON error, on the request's own context. */
   private static void respond(RoutingContext rc, Future<JsonObject> result) {
+    reply(rc, result, json -> HttpApi.json(rc, 200, json));
+  }
+
+  /**
+   * Answers with {@code answer} once {@code result} succeeds, or with the failure as a JSON error
+   * (503 when the namespace store is unavailable), on the request's own context.
+   */
+  private static <T> void reply(RoutingContext rc, Future<T> result, Consumer<T> answer) {
     Context context = rc.vertx().getOrCreateContext();
     result.onComplete(ar -> context.runOnContext(v -> {
       if (rc.response().ended()) {
         return;
       }
       if (ar.succeeded()) {
-        HttpApi.json(rc, 200, ar.result());
+        answer.accept(ar.result());
       } else if (ar.cause() instanceof ApiError e) {
         error(rc, e.status, e.getMessage());
+      } else if (ar.cause() instanceof StoreException e) {
+        error(rc, 503, "namespace store unavailable, nothing was changed: " + e.getMessage());
       } else {
         error(rc, 500, "internal error: " + ar.cause().getMessage());
       }

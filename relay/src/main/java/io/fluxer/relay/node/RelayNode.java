@@ -1,6 +1,8 @@
 package io.fluxer.relay.node;
 
+import io.fluxer.relay.Addresses;
 import io.fluxer.relay.auth.TokenVerifier;
+import io.fluxer.relay.channel.NamespaceChanges;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.client.BusEventHandler;
 import io.fluxer.relay.cluster.NodeDirectory;
@@ -24,6 +26,7 @@ import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.stats.NodeStats;
 import io.fluxer.relay.stats.StatsCollector;
 import io.fluxer.relay.stats.StatsPublisher;
+import io.fluxer.relay.store.StoredNamespaces;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -61,6 +64,9 @@ public final class RelayNode {
   /** Node-wide event bus consumers, unregistered on stop. */
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private volatile boolean ready;
+  /** How API namespace changes are made: in memory, or through PostgreSQL once {@link #startStore} ran. */
+  private volatile NamespaceChanges namespaceChanges;
+  private StoredNamespaces storedNamespaces;
   private int port;
   private FluxerMetrics metrics;
   private final StatsCollector stats;
@@ -71,6 +77,7 @@ public final class RelayNode {
     this.config = config;
     this.relay = relay;
     this.stats = new StatsCollector(this);
+    this.namespaceChanges = NamespaceChanges.inMemory(relay.namespaces());
   }
 
   /**
@@ -122,11 +129,43 @@ public final class RelayNode {
       }
       return Future.failedFuture(e);
     }
-    return node.deployServers()
+    return node.startStore()
+        .compose(v -> node.deployServers())
         .compose(v -> node.directory == null ? Future.succeededFuture() : node.directory.start())
         .onSuccess(v -> node.ready = true)
         .onSuccess(v -> node.stats.start(node.statsListener()))
-        .onSuccess(v -> node.metrics.start(node)).onFailure(e -> node.metrics.close()).map(node);
+        .onSuccess(v -> node.metrics.start(node)).onFailure(e -> node.failedStart()).map(node);
+  }
+
+  /**
+   * With {@code postgres.url}: migrates the schema, seeds and loads the namespaces from PostgreSQL
+   * before any client can connect, then follows changes (notices on the event bus, periodic reload).
+   */
+  private Future<Void> startStore() {
+    if (!config.postgres().enabled()) {
+      return Future.succeededFuture();
+    }
+    return StoredNamespaces.start(vertx, config.postgres(), relay.namespaces(), config.channel(), id)
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "cannot start the namespace store: " + e.getMessage(), e)))
+        .map(stored -> {
+          storedNamespaces = stored;
+          namespaceChanges = stored;
+          consumers.add(vertx.eventBus().consumer(Addresses.NAMESPACES, message -> stored.requestReload()));
+          return null;
+        });
+  }
+
+  private void failedStart() {
+    metrics.close();
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
+    if (storedNamespaces != null) {
+      storedNamespaces.close();
+    }
+    if (directory != null) {
+      directory.leave();
+    }
   }
 
   /** Each stats sample goes to {@code sys:stats} and, clustered, to the other nodes as a heartbeat. */
@@ -194,7 +233,9 @@ public final class RelayNode {
       deployments.clear();
       return Future.join(undeploys);
     }).compose(v -> relay.broker().close())
-        .compose(v -> relay.presence().close()).andThen(ar -> metrics.close()).mapEmpty();
+        .compose(v -> relay.presence().close())
+        .compose(v -> storedNamespaces == null ? Future.<Void>succeededFuture() : storedNamespaces.close())
+        .andThen(ar -> metrics.close()).mapEmpty();
   }
 
   /** Whether the node accepts clients: listeners and engines up, not shutting down. */
@@ -259,6 +300,14 @@ public final class RelayNode {
 
   public RelayContext context() {
     return relay;
+  }
+
+  /**
+   * How namespace changes from the API are made: straight into this node's memory, or, with
+   * PostgreSQL, stored there first and then spread to every node.
+   */
+  public NamespaceChanges namespaceChanges() {
+    return namespaceChanges;
   }
 
   /** This node's stats: totals from its hubs and per-second rates ({@code server.stats_interval}). */
