@@ -258,7 +258,23 @@ final class OpsApiHandler {
       HttpApi.json(rc, 400, body);
       return;
     }
+    if (refusedInCluster(rc)) {
+      return;
+    }
     reply(rc, node.namespaceChanges().put(ns), created -> HttpApi.json(rc, created ? 201 : 200, ns.toJson()));
+  }
+
+  /**
+   * In a cluster without PostgreSQL a namespace change would apply to this node only, and nodes
+   * would enforce different rules: answers 409 and returns true then.
+   */
+  private boolean refusedInCluster(RoutingContext rc) {
+    if (node.vertx().isClustered() && !node.config().postgres().enabled()) {
+      error(rc, 409, "in a cluster, namespace changes need PostgreSQL (set postgres.url): without it the change "
+          + "would apply to this node only; nothing was changed");
+      return true;
+    }
+    return false;
   }
 
   /** The request body as a namespace object; a {@code name} in it must match the path. */
@@ -283,6 +299,9 @@ final class OpsApiHandler {
     String name = rc.pathParam("name");
     if (ChannelOptions.SYS_NAMESPACE.equals(name)) {
       error(rc, 409, "namespace '" + name + "' is reserved: it can be changed with PUT but not removed");
+      return;
+    }
+    if (refusedInCluster(rc)) {
       return;
     }
     reply(rc, node.namespaceChanges().remove(name), existed -> {
