@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 class ClusterTest {
   private static final Duration SHORT = Duration.ofSeconds(5);
+  private static final int PER_PUBLISHER = 150;
 
   private static Vertx vertx;
   private static RelayCluster cluster;
@@ -89,6 +92,34 @@ class ClusterTest {
     assertThat(b.awaitPublications(channel, 2, SHORT))
         .extracting(p -> p.getJsonObject("data").getInteger("n")).containsExactly(1, 2);
     assertThat(a.isClosed()).as("client on A still connected").isFalse();
+  }
+
+  @Test
+  @DisplayName("Publishers on two nodes at once: subscribers on every node stay connected and get every publication once, in offset order")
+  void concurrentPublishersOnTwoNodes() {
+    String channel = channel("feed", "two-publishers");
+    List<WsTestClient> subscribers = List.of(connected("A", "s1"), connected("B", "s2"), connected("C", "s3"));
+    subscribers.forEach(s -> s.subscribe(channel));
+
+    // Each publication is stored (offset assigned) in Redis by the node that takes it, then sent
+    // by that node over the event bus: publications of two nodes can reach a third out of order.
+    List<CompletableFuture<Void>> publishers = List.of("A", "C").stream()
+        .map(node -> CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < PER_PUBLISHER; i++) {
+            cluster.apiResult(node, "publish", new JsonObject().put("channel", channel)
+                .put("data", new JsonObject().put("node", node).put("i", i)));
+          }
+        }))
+        .toList();
+    publishers.forEach(CompletableFuture::join);
+
+    int total = 2 * PER_PUBLISHER;
+    for (WsTestClient s : subscribers) {
+      List<JsonObject> pubs = s.awaitPublications(channel, total, SHORT);
+      assertThat(s.isClosed()).as("subscriber closed: " + s.closeInfo()).isFalse();
+      assertThat(pubs).extracting(p -> p.getLong("offset"))
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    }
   }
 
   @Test
