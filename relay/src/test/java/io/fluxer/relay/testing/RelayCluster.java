@@ -99,15 +99,10 @@ public final class RelayCluster implements AutoCloseable {
 
   private void launch(String label, int size, String redisUrl, Map<String, String> extraEnv) {
     Path logDir = RelayProcess.logDir(label);
-    List<Integer> httpPorts = new ArrayList<>();
-    List<Integer> clusterPorts = new ArrayList<>();
-    List<String> members = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      httpPorts.add(freePort());
-      int clusterPort = freePort();
-      clusterPorts.add(clusterPort);
-      members.add("127.0.0.1:" + clusterPort);
-    }
+    List<Integer> ports = freePorts(2 * size);
+    List<Integer> httpPorts = ports.subList(0, size);
+    List<Integer> clusterPorts = ports.subList(size, 2 * size);
+    List<String> members = clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList();
     Map<String, String> env = new HashMap<>();
     env.put("FLUXER_ENGINE_REDIS_URL", redisUrl);
     env.put("FLUXER_ENGINE_REDIS_PREFIX", "cluster-" + UUID.randomUUID().toString().substring(0, 8));
@@ -232,11 +227,24 @@ public final class RelayCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+  /** {@code n} distinct free loopback ports (all held open until each is chosen, so none repeats). */
+  private static List<Integer> freePorts(int n) {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+      }
+      return held.stream().map(ServerSocket::getLocalPort).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket socket : held) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // the port is free again either way
+        }
+      }
     }
   }
 }
