@@ -136,7 +136,21 @@ class ClusterFailoverTest {
     });
     JsonObject summary = result.summary();
     System.out.println("cluster figures: " + summary.encode());
+    System.out.println("cluster figures: " + brief(summary));
     return summary;
+  }
+
+  /** The figures in one line, for docs/clustering.md. */
+  private static String brief(JsonObject s) {
+    List<JsonObject> victims = clients(s).stream().filter(c -> c.getString("home").equals(s.getString("victim"))).toList();
+    return String.format("%s of %s after publication %d: %d publications sent at %s/s through %s; received per client %s;"
+            + " %d/%d of %s's clients recovered (on %s), reconnect ms %s, publications recovered in the subscribe"
+            + " reply %s; resubscribes of the other clients: %d",
+        s.getString("stop"), s.getString("victim"), s.getInteger("stopAfter"), s.getInteger("sent"),
+        s.getValue("achievedRate"), s.getString("publisher"), s.getJsonArray("received").encode(),
+        s.getInteger("recovered"), s.getInteger("victimClients"), s.getString("victim"),
+        victims.stream().map(c -> c.getString("node")).toList(), s.getJsonArray("reconnectMs").encode(),
+        victims.stream().map(c -> c.getInteger("recoveredPublications")).toList(), s.getInteger("otherResubscribes"));
   }
 
   private Map<String, String> scriptEnv() {

@@ -91,8 +91,17 @@ class ClusterRedisRestartTest {
     });
     JsonObject summary = result.summary();
     System.out.println("cluster figures: " + summary.encode());
-
     List<JsonObject> clients = summary.getJsonArray("clients").stream().map(JsonObject.class::cast).toList();
+    System.out.printf("cluster figures: Redis killed and restarted empty: first publish %s ms after, %d publish"
+            + " failures; clients on %s resubscribed after %s ms with recovered %s (wasRecovering %s), disconnect"
+            + " codes %s%n",
+        summary.getValue("firstPublishAfterRestartMs"), summary.getInteger("publishFailures"),
+        clients.stream().map(c -> c.getString("node")).toList(),
+        clients.stream().map(c -> c.getValue("resubscribedMs")).toList(),
+        clients.stream().map(c -> c.getBoolean("recovered")).toList(),
+        clients.stream().map(c -> c.getBoolean("wasRecovering")).toList(),
+        clients.stream().map(c -> c.getJsonArray("disconnectCodes").encode()).toList());
+
     assertThat(clients).hasSize(3).allSatisfy(c -> {
       assertThat(c.getBoolean("recovered")).as(c.encode()).isFalse();
       assertThat(c.getBoolean("wasRecovering")).as(c.encode()).isTrue();

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +49,13 @@ public final class RelayProcess implements AutoCloseable {
   private static final String TOKEN_LINE = "FLUXER_DEV_TOKEN=";
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
   private static final JwtSigner SIGNER = JwtSigner.hmac("HS256", HMAC_SECRET.getBytes(StandardCharsets.UTF_8));
+  /** Nodes not yet ended, killed when the test JVM exits without closing them (a crash, a timeout). */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+        "relay-process-cleanup"));
+  }
 
   /**
    * How to start one node.
@@ -97,6 +106,8 @@ public final class RelayProcess implements AutoCloseable {
       log = logDir.resolve(spec.name() + ".log");
       pb.redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
       Process process = pb.start();
+      RUNNING.add(process);
+      process.onExit().thenRun(() -> RUNNING.remove(process));
       process.getOutputStream().close();
       return new RelayProcess(spec, process, log);
     } catch (IOException e) {
