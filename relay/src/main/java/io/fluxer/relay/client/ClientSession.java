@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -48,6 +49,12 @@ public final class ClientSession {
   private static final FailureLog FAILURES = new FailureLog(LOG, "engine operation failed", 10_000);
   /** Deliveries buffered for one subscription while its subscribe is in flight, before the client is dropped. */
   private static final int MAX_BUFFERED = 10_000;
+  /**
+   * How long a subscription holds publications that arrived ahead of a missing one before it gives
+   * up with 3010. Each node sends the publications it stored, so those of two nodes publishing to
+   * one channel can reach a third out of offset order; the missing one is normally milliseconds away.
+   */
+  static final long REORDER_WAIT_MILLIS = 1_000;
 
   /** CONNECTING: waiting for connect; AUTHENTICATED: connect accepted, its reply not sent yet. */
   private enum State { CONNECTING, AUTHENTICATED, CONNECTED, CLOSED }
@@ -92,6 +99,9 @@ public final class ClientSession {
     long lastOffset;
     Long expiresAt;
     long expireTimer = -1;
+    /** Publications past a missing offset, held until it arrives (at most {@link #REORDER_WAIT_MILLIS}). */
+    TreeMap<Long, Delivery> ahead;
+    long aheadTimer = -1;
 
     /** Set once the subscription left the hub; a delivery loop may still hold it for one round. */
     boolean removed;
@@ -117,19 +127,76 @@ public final class ClientSession {
         buffered.add(d);
         return;
       }
-      if (streamEpoch != null && d.offset() != 0) {
-        if (!streamEpoch.equals(d.epoch()) || d.offset() > lastOffset + 1) {
-          // A publication is missing, or the stream was lost (new epoch): the client reconnects and
-          // recovers what it can, or learns it cannot (recovered:false) instead of a silent gap.
-          close(Disconnect.INSUFFICIENT_STATE);
-          return;
-        }
-        if (d.offset() <= lastOffset) {
-          return; // stored before the subscribe read its position, or recovered: the client has it
-        }
-        lastOffset = d.offset();
+      if (streamEpoch == null || d.offset() == 0) {
+        send(d.frame());
+        return;
       }
+      if (!streamEpoch.equals(d.epoch())) {
+        // The stream was lost (new epoch): the client reconnects and learns it cannot recover
+        // (recovered:false) instead of a silent gap.
+        close(Disconnect.INSUFFICIENT_STATE);
+        return;
+      }
+      if (d.offset() <= lastOffset) {
+        return; // stored before the subscribe read its position, or recovered: the client has it
+      }
+      if (d.offset() > lastOffset + 1) {
+        holdAhead(d);
+        return;
+      }
+      lastOffset = d.offset();
       send(d.frame());
+      if (ahead != null) {
+        releaseAhead();
+      }
+    }
+
+    /** Holds a publication past a missing one; a gap still open after the wait closes with 3010. */
+    private void holdAhead(Delivery d) {
+      if (ahead == null) {
+        ahead = new TreeMap<>();
+      }
+      if (ahead.size() >= MAX_BUFFERED) {
+        close(Disconnect.INSUFFICIENT_STATE);
+        return;
+      }
+      ahead.put(d.offset(), d);
+      if (aheadTimer < 0) {
+        waitForGap();
+      }
+    }
+
+    private void waitForGap() {
+      aheadTimer = vertx.setTimer(REORDER_WAIT_MILLIS, t -> {
+        aheadTimer = -1;
+        if (!removed && ahead != null && !ahead.isEmpty()) {
+          // A publication is missing: the client reconnects and recovers it from history.
+          close(Disconnect.INSUFFICIENT_STATE);
+        }
+      });
+    }
+
+    /** Sends the held publications that follow on from {@link #lastOffset}, in order. */
+    private void releaseAhead() {
+      while (!ahead.isEmpty() && state != State.CLOSED) {
+        Map.Entry<Long, Delivery> first = ahead.firstEntry();
+        if (first.getKey() <= lastOffset) {
+          ahead.pollFirstEntry();
+        } else if (first.getKey() == lastOffset + 1) {
+          ahead.pollFirstEntry();
+          lastOffset = first.getKey();
+          send(first.getValue().frame());
+        } else {
+          break; // another gap: it gets a wait of its own
+        }
+      }
+      cancel(aheadTimer);
+      aheadTimer = -1;
+      if (ahead.isEmpty() || state == State.CLOSED) {
+        ahead = null;
+      } else {
+        waitForGap();
+      }
     }
 
     @Override
@@ -505,6 +572,7 @@ public final class ClientSession {
     sub.removed = true;
     hub.unsubscribe(sub.channel, sub);
     cancel(sub.expireTimer);
+    cancel(sub.aheadTimer);
     ClientInfo info = info(sub);
     if (sub.ns.presence()) {
       relay.presence().removePresence(sub.channel, clientId, user);

@@ -12,6 +12,7 @@ import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.testing.RedisTestServer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -3,6 +3,7 @@ package io.fluxer.relay.engine.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.RedisTestServer;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;

@@ -13,6 +13,7 @@ import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.testing.RedisTestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;

@@ -6,6 +6,7 @@ import io.fluxer.relay.engine.PresenceContractTest;
 import io.fluxer.relay.engine.PresenceManager;
 import io.fluxer.relay.engine.PresenceStats;
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.testing.RedisTestServer;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;

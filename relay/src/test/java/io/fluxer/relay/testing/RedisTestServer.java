@@ -1,4 +1,4 @@
-package io.fluxer.relay.engine.redis;
+package io.fluxer.relay.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real Redis for the Redis engine tests.
+ * A real Redis for the tests of the Redis engines and of the cluster.
  *
  * <p>{@link #sharedUrl()} is the Redis all tests share: the one {@code scripts/test.sh} started and
  * named in {@value #ENV}, or else one this JVM starts from {@value #BINARY} (and stops on exit). Without
@@ -27,9 +27,9 @@ import java.util.stream.Stream;
  * <p>{@link #start()} starts a private throwaway redis-server (no persistence, loopback, free port,
  * own temp dir) that a test may stop and restart on the same port.
  */
-final class RedisTestServer implements AutoCloseable {
-  static final String ENV = "FLUXER_TEST_REDIS_URL";
-  static final String BINARY = "/usr/bin/redis-server";
+public final class RedisTestServer implements AutoCloseable {
+  public static final String ENV = "FLUXER_TEST_REDIS_URL";
+  public static final String BINARY = "/usr/bin/redis-server";
   private static final Duration READY_DEADLINE = Duration.ofSeconds(10);
   private static String shared;
 
@@ -43,7 +43,7 @@ final class RedisTestServer implements AutoCloseable {
   }
 
   /** The URL of the Redis shared by the tests of this JVM. */
-  static synchronized String sharedUrl() {
+  public static synchronized String sharedUrl() {
     if (shared == null) {
       String env = System.getenv(ENV);
       if (env != null && !env.isBlank()) {
@@ -58,7 +58,7 @@ final class RedisTestServer implements AutoCloseable {
   }
 
   /** Starts a private redis-server on a free loopback port. */
-  static RedisTestServer start() {
+  public static RedisTestServer start() {
     if (!Files.isExecutable(Path.of(BINARY))) {
       throw new AssertionError("the Redis engine tests need a real Redis: " + ENV + " is not set and "
           + BINARY + " does not exist. Run scripts/test.sh, which installs redis-server and starts one, "
@@ -85,16 +85,16 @@ final class RedisTestServer implements AutoCloseable {
     throw last;
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Kills the server (SIGKILL, as a crash would) and waits until it is gone; its data is lost. */
-  void kill() {
+  public void kill() {
     Process p = process;
     if (p == null) {
       return;
@@ -112,7 +112,7 @@ final class RedisTestServer implements AutoCloseable {
   }
 
   /** Starts the server again on the same port, empty. */
-  void restart() {
+  public void restart() {
     kill();
     launch();
   }

@@ -1,0 +1,243 @@
+package io.fluxer.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.RedisTestServer;
+import io.fluxer.relay.testing.RelayCluster;
+import io.fluxer.relay.testing.RelayProcess;
+import io.fluxer.relay.testing.TestRelay;
+import io.fluxer.relay.testing.WsTestClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Three relay nodes as separate JVMs on 127.0.0.1 (one cluster for the whole class, nothing here
+ * stops a node): publications, presence, the server API's connection commands and the node views
+ * span every node.
+ */
+class ClusterTest {
+  private static final Duration SHORT = Duration.ofSeconds(5);
+  private static final int PER_PUBLISHER = 150;
+
+  private static Vertx vertx;
+  private static RelayCluster cluster;
+
+  @RegisterExtension
+  static final TestWatcher TAILS = RelayCluster.printTailsOnFailure(() -> cluster);
+
+  private final List<WsTestClient> clients = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() {
+    vertx = Vertx.vertx();
+    cluster = RelayCluster.start(vertx, "ClusterTest", 3, RedisTestServer.sharedUrl(), Map.of());
+    for (RelayProcess p : cluster.nodes()) {
+      System.out.printf("cluster node %s: pid %d, port %d, listening after %d ms%n", p.name(), p.pid(), p.port(),
+          p.startTime().toMillis());
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    try {
+      if (cluster != null) {
+        cluster.close();
+      }
+    } finally {
+      TestRelay.await(vertx.close());
+    }
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.forEach(WsTestClient::close);
+    clients.clear();
+  }
+
+  @Test
+  @DisplayName("A client on node A receives what is published through the HTTP API of node C and by a client on node B")
+  void publicationsCrossNodes() {
+    String channel = channel("chat", "cross");
+    WsTestClient a = connected("A", "alice");
+    WsTestClient b = connected("B", "bob");
+    a.subscribe(channel);
+    b.subscribe(channel);
+
+    cluster.apiResult("C", "publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", 1)));
+    a.awaitPublications(channel, 1, SHORT);
+    b.publish(channel, new JsonObject().put("n", 2));
+
+    List<JsonObject> atA = a.awaitPublications(channel, 2, SHORT);
+    assertThat(atA).extracting(p -> p.getJsonObject("data").getInteger("n")).containsExactly(1, 2);
+    assertThat(atA).extracting(p -> p.getLong("offset")).containsExactly(1L, 2L);
+    assertThat(atA.get(1).getJsonObject("info").getString("user")).isEqualTo("bob");
+    assertThat(b.awaitPublications(channel, 2, SHORT))
+        .extracting(p -> p.getJsonObject("data").getInteger("n")).containsExactly(1, 2);
+    assertThat(a.isClosed()).as("client on A still connected").isFalse();
+  }
+
+  @Test
+  @DisplayName("Publishers on two nodes at once: subscribers on every node stay connected and get every publication once, in offset order")
+  void concurrentPublishersOnTwoNodes() {
+    String channel = channel("feed", "two-publishers");
+    List<WsTestClient> subscribers = List.of(connected("A", "s1"), connected("B", "s2"), connected("C", "s3"));
+    subscribers.forEach(s -> s.subscribe(channel));
+
+    // Each publication is stored (offset assigned) in Redis by the node that takes it, then sent
+    // by that node over the event bus: publications of two nodes can reach a third out of order.
+    List<CompletableFuture<Void>> publishers = List.of("A", "C").stream()
+        .map(node -> CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < PER_PUBLISHER; i++) {
+            cluster.apiResult(node, "publish", new JsonObject().put("channel", channel)
+                .put("data", new JsonObject().put("node", node).put("i", i)));
+          }
+        }))
+        .toList();
+    publishers.forEach(CompletableFuture::join);
+
+    int total = 2 * PER_PUBLISHER;
+    for (WsTestClient s : subscribers) {
+      List<JsonObject> pubs = s.awaitPublications(channel, total, SHORT);
+      assertThat(s.isClosed()).as("subscriber closed: " + s.closeInfo()).isFalse();
+      assertThat(pubs).extracting(p -> p.getLong("offset"))
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+    }
+  }
+
+  @Test
+  @DisplayName("Presence and presence_stats on any node show the clients of every node; joins reach the other nodes")
+  void presenceSpansNodes() {
+    String channel = channel("chat", "presence");
+    WsTestClient a = connected("A", "alice");
+    a.subscribe(channel);
+    connected("B", "bob").subscribe(channel);
+    connected("C", "carol").subscribe(channel);
+
+    for (String node : List.of("A", "B", "C")) {
+      JsonObject presence = cluster.apiResult(node, "presence", new JsonObject().put("channel", channel))
+          .getJsonObject("presence");
+      assertThat(users(presence)).as("presence users on " + node).containsExactlyInAnyOrder("alice", "bob", "carol");
+      assertThat(cluster.apiResult(node, "presence_stats", new JsonObject().put("channel", channel)))
+          .isEqualTo(new JsonObject().put("num_clients", 3).put("num_users", 3));
+    }
+    // the same through the client protocol, on node B
+    WsTestClient reader = connected("B", "reader");
+    JsonObject viaClient = reader.result("presence", new JsonObject().put("channel", channel)).getJsonObject("presence");
+    assertThat(users(viaClient)).containsExactlyInAnyOrder("alice", "bob", "carol");
+    // alice on A is told of bob (B) and carol (C) joining
+    a.awaitMessages(m -> joinOf(m, channel) != null && !"alice".equals(joinOf(m, channel)), 2, SHORT);
+    assertThat(a.pushes(channel, "join").stream().map(j -> j.getJsonObject("info").getString("user")))
+        .contains("bob", "carol");
+  }
+
+  @Test
+  @DisplayName("Server API disconnect called on node C disconnects the user's connections on nodes A and B")
+  void disconnectFromAnotherNode() {
+    WsTestClient onA = connected("A", "dave");
+    WsTestClient onB = connected("B", "dave");
+    WsTestClient other = connected("A", "erin");
+
+    assertThat(cluster.apiResult("C", "disconnect", new JsonObject().put("user", "dave"))).isEqualTo(new JsonObject());
+
+    assertThat(onA.awaitClose(SHORT).code()).isEqualTo((short) 3503);
+    assertThat(onB.awaitClose(SHORT).code()).isEqualTo((short) 3503);
+    other.subscribe(channel("chat", "still-open"));
+    assertThat(other.isClosed()).isFalse();
+  }
+
+  @Test
+  @DisplayName("Server API subscribe and unsubscribe called on node C act on a user connected to node A")
+  void subscribeFromAnotherNode() {
+    String channel = channel("chat", "server-sub");
+    WsTestClient onA = connected("A", "frank");
+
+    cluster.apiResult("C", "subscribe", new JsonObject().put("user", "frank").put("channel", channel));
+    onA.awaitMessage(m -> m.getJsonObject("push") != null && channel.equals(m.getJsonObject("push").getString("channel"))
+        && m.getJsonObject("push").containsKey("subscribe"), SHORT);
+    cluster.apiResult("B", "publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", 1)));
+    onA.awaitPublications(channel, 1, SHORT);
+    JsonObject channels = cluster.apiResult("B", "channels", new JsonObject().put("pattern", channel))
+        .getJsonObject("channels");
+    assertThat(channels.getJsonObject(channel).getInteger("num_clients")).isEqualTo(1);
+
+    cluster.apiResult("C", "unsubscribe", new JsonObject().put("user", "frank").put("channel", channel));
+    onA.awaitMessage(m -> m.getJsonObject("push") != null && channel.equals(m.getJsonObject("push").getString("channel"))
+        && m.getJsonObject("push").containsKey("unsubscribe"), SHORT);
+  }
+
+  @Test
+  @DisplayName("GET /api/v1/nodes on every node lists the 3 nodes; info lists them with their clients; stats sum them")
+  void nodeViews() {
+    connected("A", "gina");
+    connected("B", "gina");
+    connected("C", "hank");
+    for (String node : List.of("A", "B", "C")) {
+      assertThat(cluster.nodeNames(node)).as("nodes listed by " + node).containsExactly("A", "B", "C");
+    }
+
+    List<JsonObject> info = HttpTestClient.eventually(() -> infoNodes("B"),
+        nodes -> nodes.size() == 3 && nodes.stream().mapToInt(n -> n.getInteger("num_clients")).sum() >= 3, SHORT);
+    assertThat(info).extracting(n -> n.getString("name")).containsExactly("A", "B", "C");
+    assertThat(info).allSatisfy(n -> assertThat(n.getInteger("num_clients")).isGreaterThanOrEqualTo(1));
+
+    JsonObject stats = HttpTestClient.eventually(() -> stats("C"),
+        s -> s.getJsonObject("cluster").getInteger("nodes") == 3, SHORT);
+    assertThat(stats.getJsonObject("node").getString("name")).isEqualTo("C");
+  }
+
+  // ---- helpers
+
+  private WsTestClient connected(String node, String user) {
+    WsTestClient c = WsTestClient.open(vertx, cluster.node(node).wsUrl());
+    clients.add(c);
+    c.connectWith(RelayProcess.token(user));
+    return c;
+  }
+
+  private List<JsonObject> infoNodes(String node) {
+    JsonArray nodes = cluster.apiResult(node, "info", new JsonObject()).getJsonArray("nodes");
+    return nodes.stream().map(JsonObject.class::cast).toList();
+  }
+
+  private JsonObject stats(String node) {
+    HttpTestClient.Response r = cluster.http(node).get("/api/v1/stats", HttpTestClient.apiKey(RelayProcess.API_KEY));
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return r.json();
+  }
+
+  private static Set<String> users(JsonObject presence) {
+    return presence.fieldNames().stream().map(id -> presence.getJsonObject(id).getString("user"))
+        .collect(Collectors.toSet());
+  }
+
+  /** The user of a join push on {@code channel}, or {@code null}. */
+  private static String joinOf(JsonObject message, String channel) {
+    JsonObject push = message.getJsonObject("push");
+    if (push == null || !channel.equals(push.getString("channel")) || !push.containsKey("join")) {
+      return null;
+    }
+    return push.getJsonObject("join").getJsonObject("info").getString("user");
+  }
+
+  private static String channel(String namespace, String name) {
+    return namespace + ":" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}
