@@ -3,6 +3,7 @@ package io.fluxer.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.RedisTestServer;
 import io.fluxer.relay.testing.RelayCluster;
 import io.fluxer.relay.testing.RelayProcess;
@@ -48,7 +49,9 @@ class ClusterTest {
   @BeforeAll
   static void startCluster() {
     vertx = Vertx.vertx();
-    cluster = RelayCluster.start(vertx, "ClusterTest", 3, RedisTestServer.sharedUrl(), Map.of());
+    // Namespace options in PostgreSQL (a database of this class's own), as a cluster needs for changes.
+    cluster = RelayCluster.start(vertx, "ClusterTest", 3, RedisTestServer.sharedUrl(),
+        Map.of("FLUXER_POSTGRES_URL", PgTestServer.freshDatabase(vertx)));
     for (RelayProcess p : cluster.nodes()) {
       System.out.printf("cluster node %s: pid %d, port %d, listening after %d ms%n", p.name(), p.pid(), p.port(),
           p.startTime().toMillis());
@@ -204,6 +207,39 @@ class ClusterTest {
   }
 
   // ---- helpers
+
+  @Test
+  @DisplayName("A namespace created, changed and deleted through node A's API is enforced on node C within 1 s")
+  void namespaceChangeReachesEveryNode() {
+    String ns = "ns" + UUID.randomUUID().toString().substring(0, 8);
+    String channel = ns + ":room";
+    WsTestClient c = connected("C", "carol");
+    assertThat(c.errorCode("subscribe", new JsonObject().put("channel", channel))).as("before: unknown").isEqualTo(102);
+    HttpTestClient a = cluster.http("A");
+
+    long put = System.nanoTime();
+    HttpTestClient.Response created = a.put("/api/v1/namespaces/" + ns, HttpTestClient.apiKey(RelayProcess.API_KEY),
+        new JsonObject().put("allow_subscribe_for_client", true).put("history_size", 5).put("history_ttl", "1m").encode());
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    HttpTestClient.eventually(() -> c.call("subscribe", new JsonObject().put("channel", channel)),
+        reply -> !reply.containsKey("error"), Duration.ofSeconds(1));
+    long createdMillis = (System.nanoTime() - put) / 1_000_000;
+    // History size 5 from A's change applies to C's stream too.
+    for (int i = 1; i <= 7; i++) {
+      cluster.apiResult("B", "publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", i)));
+    }
+    assertThat(cluster.apiResult("C", "history", new JsonObject().put("channel", channel).put("limit", -1))
+        .getJsonArray("publications")).hasSize(5);
+
+    long delete = System.nanoTime();
+    assertThat(a.delete("/api/v1/namespaces/" + ns, HttpTestClient.apiKey(RelayProcess.API_KEY)).status()).isEqualTo(204);
+    WsTestClient c2 = connected("C", "carol");
+    HttpTestClient.eventually(() -> c2.errorCode("subscribe", new JsonObject().put("channel", ns + ":other")),
+        code -> code == 102, Duration.ofSeconds(1));
+    long deletedMillis = (System.nanoTime() - delete) / 1_000_000;
+    System.out.printf("cluster figures: namespace change A -> C: created %d ms, deleted %d ms%n", createdMillis,
+        deletedMillis);
+  }
 
   private WsTestClient connected(String node, String user) {
     WsTestClient c = WsTestClient.open(vertx, cluster.node(node).wsUrl());

@@ -1,5 +1,6 @@
 package io.fluxer.relay.store;
 
+import io.fluxer.relay.testing.PgTestServer;
 import static io.fluxer.relay.testing.HttpTestClient.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package io.fluxer.relay.store;
+package io.fluxer.relay.testing;
 
-import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -38,7 +37,7 @@ import java.util.stream.Stream;
  * fsync) that a test may stop and start again on the same port with its data. initdb and postgres
  * refuse to run as root: as root they run as the {@code postgres} user, owner of the data dir.
  */
-final class PgTestServer implements AutoCloseable {
+public final class PgTestServer implements AutoCloseable {
   static final String ENV = "FLUXER_TEST_PG_URL";
   static final String BIN = "/usr/lib/postgresql/15/bin";
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
@@ -54,7 +53,7 @@ final class PgTestServer implements AutoCloseable {
   }
 
   /** The URL of the PostgreSQL shared by the tests of this JVM (a superuser's, so it may create databases). */
-  static synchronized String sharedUrl() {
+  public static synchronized String sharedUrl() {
     if (shared == null) {
       String env = System.getenv(ENV);
       if (env != null && !env.isBlank()) {
@@ -69,7 +68,7 @@ final class PgTestServer implements AutoCloseable {
   }
 
   /** Creates an empty database on the shared server; its URL. */
-  static String freshDatabase(Vertx vertx) {
+  public static String freshDatabase(Vertx vertx) {
     String name = "fluxer_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Pool admin = pool(vertx, sharedUrl());
     try {
@@ -81,7 +80,7 @@ final class PgTestServer implements AutoCloseable {
   }
 
   /** Drops a database {@link #freshDatabase} made, closing its sessions; best effort. */
-  static void dropDatabase(Vertx vertx, String url) {
+  public static void dropDatabase(Vertx vertx, String url) {
     String name = URI.create(url).getPath().substring(1);
     Pool admin = pool(vertx, sharedUrl());
     try {
@@ -94,12 +93,12 @@ final class PgTestServer implements AutoCloseable {
   }
 
   /** A small pool on {@code url}, for tests to look into the database. */
-  static Pool pool(Vertx vertx, String url) {
+  public static Pool pool(Vertx vertx, String url) {
     return PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(url).using(vertx).build();
   }
 
   /** {@code url} with its database replaced by {@code database}. */
-  static String withDatabase(String url, String database) {
+  public static String withDatabase(String url, String database) {
     try {
       URI u = new URI(url);
       return new URI(u.getScheme(), u.getUserInfo(), u.getHost(), u.getPort(), "/" + database, u.getQuery(), null)
@@ -110,7 +109,7 @@ final class PgTestServer implements AutoCloseable {
   }
 
   /** Starts a private PostgreSQL cluster on a free loopback port. */
-  static PgTestServer start() {
+  public static PgTestServer start() {
     if (!Files.isExecutable(Path.of(BIN, "initdb"))) {
       throw new AssertionError("the PostgreSQL store tests need a real PostgreSQL: " + ENV + " is not set and "
           + BIN + "/initdb does not exist. Run scripts/test.sh, which installs postgresql-15 and starts one, "
@@ -144,12 +143,12 @@ final class PgTestServer implements AutoCloseable {
     throw last;
   }
 
-  String url() {
+  public String url() {
     return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
   }
 
   /** Starts the server (again), on the same port with the same data; waits until it accepts connections. */
-  void startAgain() {
+  public void startAgain() {
     if (pid > 0) {
       throw new IllegalStateException("already running");
     }
@@ -167,7 +166,7 @@ final class PgTestServer implements AutoCloseable {
   }
 
   /** Stops the server (fast shutdown: sessions are ended) and waits until its postmaster is gone. */
-  void stop() {
+  public void stop() {
     if (pid <= 0) {
       return;
     }
