@@ -41,10 +41,12 @@
 
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
+import { describe, sleep, stepWaits } from './wait.mjs';
 import readline from 'node:readline';
 
 const HARD_TIMEOUT_MS = Number(process.env.FLUXER_HARD_TIMEOUT_MS || 60000);
 const STEP_TIMEOUT_MS = 10000;
+const { changed, until, deadline } = stepWaits(STEP_TIMEOUT_MS);
 const SETTLE_MS = 500;
 const DEBUG = process.env.FLUXER_DEBUG === '1';
 
@@ -97,17 +99,6 @@ if (DEBUG) {
   console.debug = (...args) => console.error('[sdk]', ...args);
 }
 
-function describe(e, stack = false) {
-  if (e instanceof Error) {
-    return stack ? e.stack || e.message : e.message;
-  }
-  try {
-    return JSON.stringify(e);
-  } catch {
-    return String(e);
-  }
-}
-
 function env(name, fallback) {
   const value = process.env[name];
   if (!value) {
@@ -125,63 +116,7 @@ function check(condition, message) {
   }
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 // ---- waiting: conditions re-checked whenever something arrives, each with its own deadline
-
-const waiters = new Set();
-
-function changed() {
-  for (const w of [...waiters]) {
-    w.check();
-  }
-}
-
-function until(label, condition, ms = STEP_TIMEOUT_MS) {
-  return new Promise((resolve, reject) => {
-    const waiter = {
-      check() {
-        let value;
-        try {
-          value = condition();
-        } catch (e) {
-          done();
-          reject(e);
-          return;
-        }
-        if (value) {
-          done();
-          resolve(value);
-        }
-      },
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`timed out after ${ms} ms waiting for ${label}`));
-    }, ms);
-    function done() {
-      clearTimeout(timer);
-      waiters.delete(waiter);
-    }
-    waiters.add(waiter);
-    waiter.check();
-  });
-}
-
-function deadline(label, promise, ms = STEP_TIMEOUT_MS) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${label}`)), ms);
-  });
-  return Promise.race([
-    promise.catch((e) => {
-      throw new Error(`${label} failed: ${describe(e)}`);
-    }),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
-}
 
 // ---- requests to the test (stdout) and its answers (stdin, one JSON line each, in order)
 

@@ -20,9 +20,11 @@
 
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
+import { describe, sleep, stepWaits } from './wait.mjs';
 
 const HARD_TIMEOUT_MS = 20000;
 const STEP_TIMEOUT_MS = 5000;
+const { changed, until, deadline } = stepWaits(STEP_TIMEOUT_MS);
 const SETTLE_MS = 300;
 const DEBUG = process.env.FLUXER_DEBUG === '1';
 
@@ -71,17 +73,6 @@ if (DEBUG) {
   console.debug = (...args) => console.error('[sdk]', ...args);
 }
 
-function describe(e, stack = false) {
-  if (e instanceof Error) {
-    return stack ? e.stack || e.message : e.message;
-  }
-  try {
-    return JSON.stringify(e);
-  } catch {
-    return String(e);
-  }
-}
-
 function env(name) {
   const value = process.env[name];
   if (!value) {
@@ -118,62 +109,8 @@ function tracingWebSocket(label) {
 }
 
 // Conditions re-checked whenever an SDK event arrives; each has its own deadline.
-const waiters = new Set();
-
-function changed() {
-  for (const w of [...waiters]) {
-    w.check();
-  }
-}
-
-function until(label, condition, ms = STEP_TIMEOUT_MS) {
-  return new Promise((resolve, reject) => {
-    const waiter = {
-      check() {
-        let value;
-        try {
-          value = condition();
-        } catch (e) {
-          done();
-          reject(e);
-          return;
-        }
-        if (value) {
-          done();
-          resolve(value);
-        }
-      },
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`timed out after ${ms} ms waiting for ${label}`));
-    }, ms);
-    function done() {
-      clearTimeout(timer);
-      waiters.delete(waiter);
-    }
-    waiters.add(waiter);
-    waiter.check();
-  });
-}
 
 /** Settles like {@code promise}, or rejects after {@code ms}. */
-function deadline(label, promise, ms = STEP_TIMEOUT_MS) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${label}`)), ms);
-  });
-  return Promise.race([
-    promise.catch((e) => {
-      throw new Error(`${label} failed: ${describe(e)}`);
-    }),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function newClient(label, options) {
   const client = new Centrifuge(env('FLUXER_WS_URL'), {
