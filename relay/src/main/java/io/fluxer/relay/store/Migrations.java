@@ -42,10 +42,33 @@ public final class Migrations {
   /** One schema version: its number, a description (from the file name) and its SQL. */
   public record Migration(int version, String description, String sql) {}
 
+  /**
+   * A set of migrations of one component sharing a database with others: the table recording its
+   * applied versions, the advisory lock serializing its runs, and its SQL files on the classpath.
+   */
+  public record Schema(String table, long lockKey, String folder, List<String> files) {
+    public Schema {
+      if (!table.matches("[a-z_]+")) {
+        throw new IllegalArgumentException("table must be [a-z_]+, got " + table);
+      }
+      files = List.copyOf(files);
+    }
+  }
+
+  /** The relay's schema (namespaces). */
+  public static final Schema RELAY = new Schema("schema_migrations", LOCK_KEY, FOLDER, FILES);
+
+  private final Schema schema;
   private final List<Migration> migrations;
 
-  /** @param migrations in strictly increasing version order */
+  /** The relay's table and lock; @param migrations in strictly increasing version order */
   public Migrations(List<Migration> migrations) {
+    this(RELAY, migrations);
+  }
+
+  /** @param migrations in strictly increasing version order */
+  public Migrations(Schema schema, List<Migration> migrations) {
+    this.schema = schema;
     for (int i = 1; i < migrations.size(); i++) {
       if (migrations.get(i).version() <= migrations.get(i - 1).version()) {
         throw new IllegalArgumentException("migration versions must increase: " + migrations.get(i - 1).version()
@@ -57,19 +80,29 @@ public final class Migrations {
 
   /** The relay's own migrations, read from the classpath off the event loop. */
   public static Future<Migrations> load(Vertx vertx) {
-    return vertx.executeBlocking(Migrations::fromClasspath, false);
+    return load(vertx, RELAY);
+  }
+
+  /** The migrations of {@code schema}, read from the classpath off the event loop. */
+  public static Future<Migrations> load(Vertx vertx, Schema schema) {
+    return vertx.executeBlocking(() -> fromClasspath(schema), false);
   }
 
   static Migrations fromClasspath() {
+    return fromClasspath(RELAY);
+  }
+
+  static Migrations fromClasspath(Schema schema) {
     List<Migration> list = new ArrayList<>();
-    for (String file : FILES) {
+    for (String file : schema.files()) {
       Matcher m = FILE_NAME.matcher(file);
       if (!m.matches()) {
         throw new IllegalStateException("migration file name must be V<version>__<description>.sql: " + file);
       }
-      list.add(new Migration(Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '), read(FOLDER + file)));
+      list.add(new Migration(Integer.parseInt(m.group(1)), m.group(2).replace('_', ' '),
+          read(schema.folder() + file)));
     }
-    return new Migrations(list);
+    return new Migrations(schema, list);
   }
 
   private static String read(String resource) {
@@ -88,19 +121,19 @@ public final class Migrations {
   }
 
   /**
-   * Applies the migrations {@code schema_migrations} lacks, in one transaction under the advisory
+   * Applies the migrations the schema's table lacks, in one transaction under the advisory
    * lock; completes with the versions applied (empty when the schema was up to date).
    */
   public Future<List<Integer>> migrate(Pool pool) {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-        .execute(Tuple.of(LOCK_KEY))
+        .execute(Tuple.of(schema.lockKey()))
         // no "already exists, skipping" notice on every start
         .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())
-        .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS schema_migrations ("
+        .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS " + schema.table() + " ("
             + "version integer PRIMARY KEY, "
             + "description text NOT NULL, "
             + "applied_at timestamptz NOT NULL DEFAULT now())").execute())
-        .compose(v -> conn.query("SELECT version FROM schema_migrations").execute())
+        .compose(v -> conn.query("SELECT version FROM " + schema.table()).execute())
         .compose(rows -> {
           Set<Integer> applied = new HashSet<>();
           for (Row row : rows) {
@@ -110,11 +143,11 @@ public final class Migrations {
           applied.stream().filter(v -> v > known).max(Integer::compare).ifPresent(v -> LOG.log(Level.WARNING,
               "the database has schema version " + v + ", newer than this relay knows (" + known + ")"));
           List<Migration> missing = migrations.stream().filter(m -> !applied.contains(m.version())).toList();
-          return applyInOrder(conn, missing);
+          return applyInOrder(conn, schema.table(), missing);
         }));
   }
 
-  private static Future<List<Integer>> applyInOrder(SqlConnection conn, List<Migration> missing) {
+  private static Future<List<Integer>> applyInOrder(SqlConnection conn, String table, List<Migration> missing) {
     List<Integer> done = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (Migration m : missing) {
@@ -122,7 +155,7 @@ public final class Migrations {
           .compose(v -> conn.query(m.sql()).execute()
               .recover(e -> Future.failedFuture(new StoreException(
                   "schema migration V" + m.version() + " (" + m.description() + ") failed: " + e.getMessage(), e))))
-          .compose(v -> conn.preparedQuery("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)")
+          .compose(v -> conn.preparedQuery("INSERT INTO " + table + " (version, description) VALUES ($1, $2)")
               .execute(Tuple.of(m.version(), m.description())))
           .map(v -> {
             done.add(m.version());

@@ -1,0 +1,291 @@
+package io.fluxer.control.store;
+
+import io.fluxer.relay.store.Migrations;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What control-api keeps in PostgreSQL: stacks with every revision of their stack file (the
+ * environment encrypted by {@link EnvCipher}), deployments with their timeline, and the audit log.
+ * Every method is non-blocking (Vert.x PG client) and returns a future; a deployment's state only
+ * moves along {@link DeploymentState#next()}.
+ */
+public final class ControlStore {
+  /** control-api's own migrations table and lock, beside the relay's in the same database. */
+  public static final Migrations.Schema SCHEMA = new Migrations.Schema("control_schema_migrations",
+      0x666C_7578_6572_0002L, "io/fluxer/control/store/migrations/", List.of("V1__control.sql"));
+
+  /** One revision of a stack's file, with its environment decrypted. */
+  public record Revision(String stack, int revision, String stackFile, Map<String, String> env, String createdBy,
+                         OffsetDateTime createdAt) {}
+
+  /** A deployment as listed; {@link #timeline} is empty unless read with {@link #deployment}. */
+  public record Deployment(UUID id, String stack, Integer revision, String kind, String trigger,
+                           DeploymentState state, String requestedBy, OffsetDateTime createdAt,
+                           OffsetDateTime updatedAt, OffsetDateTime finishedAt, List<Event> timeline) {
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put("id", id.toString()).put("stack", stack).put("revision", revision)
+          .put("kind", kind).put("trigger", trigger).put("state", state.id()).put("requested_by", requestedBy)
+          .put("created_at", createdAt.toString()).put("updated_at", updatedAt.toString())
+          .put("finished_at", finishedAt == null ? null : finishedAt.toString());
+      if (!timeline.isEmpty()) {
+        JsonArray events = new JsonArray();
+        timeline.forEach(e -> events.add(e.toJson()));
+        json.put("timeline", events);
+      }
+      return json;
+    }
+  }
+
+  /** One entry of a deployment's timeline: a state change or a note (task transitions). */
+  public record Event(int seq, OffsetDateTime at, DeploymentState state, String message, JsonObject detail) {
+    public JsonObject toJson() {
+      return new JsonObject().put("seq", seq).put("at", at.toString()).put("state", state.id())
+          .put("message", message).put("detail", detail);
+    }
+  }
+
+  /** A state change that {@link DeploymentState#next()} does not allow. */
+  public static final class IllegalTransitionException extends IllegalStateException {
+    public IllegalTransitionException(String message) {
+      super(message);
+    }
+  }
+
+  private final Pool pool;
+  private final EnvCipher cipher;
+
+  private ControlStore(Pool pool, EnvCipher cipher) {
+    this.pool = pool;
+    this.cipher = cipher;
+  }
+
+  /** Migrates control-api's schema (under its own lock), then serves from {@code pool}. */
+  public static Future<ControlStore> start(Vertx vertx, Pool pool, EnvCipher cipher) {
+    return Migrations.load(vertx, SCHEMA).compose(m -> m.migrate(pool)).map(v -> new ControlStore(pool, cipher));
+  }
+
+  // ---- stacks and revisions
+
+  /** Stores the next revision of {@code stack} (created on first use); revisions count from 1. */
+  public Future<Revision> addRevision(String stack, String stackFile, Map<String, String> env, String actor) {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("INSERT INTO control_stacks (name) VALUES ($1) "
+            + "ON CONFLICT (name) DO UPDATE SET removed_at = NULL RETURNING name")
+        .execute(Tuple.of(stack))
+        // the stack's row is locked until commit: concurrent revisions of one stack queue up
+        .compose(v -> conn.preparedQuery("SELECT coalesce(max(revision), 0) + 1 FROM control_stack_revisions "
+            + "WHERE stack = $1").execute(Tuple.of(stack)))
+        .compose(rows -> {
+          int next = rows.iterator().next().getInteger(0);
+          return conn.preparedQuery("INSERT INTO control_stack_revisions (stack, revision, stack_file, env, created_by) "
+                  + "VALUES ($1, $2, $3, $4, $5) RETURNING created_at")
+              .execute(Tuple.of(stack, next, stackFile, cipher.encrypt(env, stack, next), actor))
+              .map(r -> new Revision(stack, next, stackFile, Map.copyOf(env), actor,
+                  r.iterator().next().getOffsetDateTime(0)));
+        }));
+  }
+
+  /** Revision {@code n} of {@code stack}, or empty. */
+  public Future<Optional<Revision>> revision(String stack, int n) {
+    return pool.preparedQuery("SELECT stack, revision, stack_file, env, created_by, created_at "
+            + "FROM control_stack_revisions WHERE stack = $1 AND revision = $2")
+        .execute(Tuple.of(stack, n)).map(this::firstRevision);
+  }
+
+  /** The newest revision of {@code stack}, or empty. */
+  public Future<Optional<Revision>> latestRevision(String stack) {
+    return pool.preparedQuery("SELECT stack, revision, stack_file, env, created_by, created_at "
+            + "FROM control_stack_revisions WHERE stack = $1 ORDER BY revision DESC LIMIT 1")
+        .execute(Tuple.of(stack)).map(this::firstRevision);
+  }
+
+  /** Every revision number of {@code stack} with who made it and when, newest first. */
+  public Future<JsonArray> revisions(String stack) {
+    return pool.preparedQuery("SELECT revision, created_by, created_at FROM control_stack_revisions "
+            + "WHERE stack = $1 ORDER BY revision DESC")
+        .execute(Tuple.of(stack)).map(rows -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rows) {
+            out.add(new JsonObject().put("revision", r.getInteger(0)).put("created_by", r.getString(1))
+                .put("created_at", r.getOffsetDateTime(2).toString()));
+          }
+          return out;
+        });
+  }
+
+  /** Stacks not removed, by name, with their newest revision and their last deployment's state. */
+  public Future<JsonArray> stacks() {
+    return pool.query("SELECT s.name, s.created_at, "
+            + "(SELECT max(revision) FROM control_stack_revisions r WHERE r.stack = s.name), "
+            + "(SELECT state FROM control_deployments d WHERE d.stack = s.name ORDER BY created_at DESC LIMIT 1) "
+            + "FROM control_stacks s WHERE s.removed_at IS NULL ORDER BY s.name")
+        .execute().map(rows -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rows) {
+            out.add(new JsonObject().put("name", r.getString(0)).put("created_at", r.getOffsetDateTime(1).toString())
+                .put("revision", r.getInteger(2)).put("last_deployment_state", r.getString(3)));
+          }
+          return out;
+        });
+  }
+
+  /** Marks a stack removed (its revisions and deployments stay, for the record and for a redeploy). */
+  public Future<Boolean> markRemoved(String stack) {
+    return pool.preparedQuery("UPDATE control_stacks SET removed_at = now() WHERE name = $1 AND removed_at IS NULL")
+        .execute(Tuple.of(stack)).map(r -> r.rowCount() == 1);
+  }
+
+  private Optional<Revision> firstRevision(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    Row r = rows.iterator().next();
+    String stack = r.getString(0);
+    int n = r.getInteger(1);
+    return Optional.of(new Revision(stack, n, r.getString(2), cipher.decrypt(r.getString(3), stack, n),
+        r.getString(4), r.getOffsetDateTime(5)));
+  }
+
+  // ---- deployments
+
+  /** A new deployment in state {@code queued}, with that as the first entry of its timeline. */
+  public Future<Deployment> createDeployment(String stack, Integer revision, String kind, String trigger,
+                                             String actor) {
+    UUID id = UUID.randomUUID();
+    // A stack's services may be scaled or restarted before any revision of it was stored here.
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("INSERT INTO control_stacks (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+        .execute(Tuple.of(stack))
+        .compose(v -> conn.preparedQuery("INSERT INTO control_deployments (id, stack, revision, kind, trigger, state, requested_by) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .execute(Tuple.of(id, stack, revision, kind, trigger, DeploymentState.QUEUED.id(), actor)))
+        .compose(v -> insertEvent(conn, id, 1, DeploymentState.QUEUED, kind + " requested by " + actor,
+            new JsonObject())))
+        .compose(v -> deployment(id)).map(Optional::orElseThrow);
+  }
+
+  /**
+   * Moves a deployment to {@code state} and records it in the timeline; fails with
+   * {@link IllegalTransitionException} (and changes nothing) when the state machine does not allow it.
+   */
+  public Future<Deployment> transition(UUID id, DeploymentState state, String message, JsonObject detail) {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("SELECT state FROM control_deployments WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(new IllegalArgumentException("no deployment " + id));
+          }
+          DeploymentState from = DeploymentState.of(rows.iterator().next().getString(0));
+          if (!from.canMoveTo(state)) {
+            return Future.failedFuture(new IllegalTransitionException(
+                "deployment " + id + " cannot go from " + from.id() + " to " + state.id()));
+          }
+          return conn.preparedQuery("UPDATE control_deployments SET state = $2, updated_at = now(), "
+                  + "finished_at = CASE WHEN $3 THEN now() ELSE NULL END WHERE id = $1")
+              .execute(Tuple.of(id, state.id(), state.finished()))
+              .compose(v -> appendEvent(conn, id, state, message, detail));
+        }))
+        .compose(v -> deployment(id)).map(Optional::orElseThrow);
+  }
+
+  /** Adds a note to a deployment's timeline in its current state (a task started, failed, ...). */
+  public Future<Void> note(UUID id, String message, JsonObject detail) {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("SELECT state FROM control_deployments WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(new IllegalArgumentException("no deployment " + id))
+            : appendEvent(conn, id, DeploymentState.of(rows.iterator().next().getString(0)), message, detail)));
+  }
+
+  /** One deployment with its whole timeline, or empty. */
+  public Future<Optional<Deployment>> deployment(UUID id) {
+    return pool.preparedQuery(DEPLOYMENT_COLUMNS + " WHERE id = $1").execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      Row d = rows.iterator().next();
+      return pool.preparedQuery("SELECT seq, at, state, message, detail FROM control_deployment_events "
+              + "WHERE deployment = $1 ORDER BY seq")
+          .execute(Tuple.of(id)).map(events -> {
+            List<Event> timeline = new ArrayList<>();
+            for (Row e : events) {
+              timeline.add(new Event(e.getInteger(0), e.getOffsetDateTime(1), DeploymentState.of(e.getString(2)),
+                  e.getString(3), (JsonObject) e.getValue(4)));
+            }
+            return Optional.of(deployment(d, timeline));
+          });
+    });
+  }
+
+  /** The newest deployments first, of one stack or (with {@code null}) of all, at most {@code limit}. */
+  public Future<List<Deployment>> deployments(String stack, int limit) {
+    return pool.preparedQuery(DEPLOYMENT_COLUMNS + " WHERE ($1::text IS NULL OR stack = $1) "
+            + "ORDER BY created_at DESC LIMIT $2")
+        .execute(Tuple.of(stack, limit)).map(rows -> {
+          List<Deployment> out = new ArrayList<>();
+          rows.forEach(r -> out.add(deployment(r, List.of())));
+          return out;
+        });
+  }
+
+  private static final String DEPLOYMENT_COLUMNS = "SELECT id, stack, revision, kind, trigger, state, requested_by, "
+      + "created_at, updated_at, finished_at FROM control_deployments";
+
+  private static Deployment deployment(Row r, List<Event> timeline) {
+    return new Deployment(r.getUUID(0), r.getString(1), r.getInteger(2), r.getString(3), r.getString(4),
+        DeploymentState.of(r.getString(5)), r.getString(6), r.getOffsetDateTime(7), r.getOffsetDateTime(8),
+        r.getOffsetDateTime(9), timeline);
+  }
+
+  private static Future<Void> appendEvent(SqlConnection conn, UUID id, DeploymentState state, String message,
+                                          JsonObject detail) {
+    return conn.preparedQuery("SELECT coalesce(max(seq), 0) + 1 FROM control_deployment_events WHERE deployment = $1")
+        .execute(Tuple.of(id))
+        .compose(rows -> insertEvent(conn, id, rows.iterator().next().getInteger(0), state, message, detail));
+  }
+
+  private static Future<Void> insertEvent(SqlConnection conn, UUID id, int seq, DeploymentState state, String message,
+                                          JsonObject detail) {
+    return conn.preparedQuery("INSERT INTO control_deployment_events (deployment, seq, state, message, detail) "
+            + "VALUES ($1, $2, $3, $4, $5)")
+        .execute(Tuple.of(id, seq, state.id(), message, detail)).mapEmpty();
+  }
+
+  // ---- audit
+
+  /** Records who did what to which target, and how it ended. */
+  public Future<Void> audit(String actor, String action, String target, String result, JsonObject detail) {
+    return pool.preparedQuery("INSERT INTO control_audit (actor, action, target, result, detail) "
+            + "VALUES ($1, $2, $3, $4, $5)")
+        .execute(Tuple.of(actor, action, target, result, detail == null ? new JsonObject() : detail)).mapEmpty();
+  }
+
+  /** The newest audit records first, at most {@code limit}. */
+  public Future<JsonArray> audit(int limit) {
+    return pool.preparedQuery("SELECT id, at, actor, action, target, result, detail FROM control_audit "
+            + "ORDER BY id DESC LIMIT $1")
+        .execute(Tuple.of(limit)).map(rows -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rows) {
+            out.add(new JsonObject().put("id", r.getLong(0)).put("at", r.getOffsetDateTime(1).toString())
+                .put("actor", r.getString(2)).put("action", r.getString(3)).put("target", r.getString(4))
+                .put("result", r.getString(5)).put("detail", r.getValue(6)));
+          }
+          return out;
+        });
+  }
+}
