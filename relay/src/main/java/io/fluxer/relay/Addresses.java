@@ -33,6 +33,18 @@ public final class Addresses {
    */
   public static final String NAMESPACES = PREFIX + "namespaces";
 
+  /**
+   * control-api's request/reply operations, {@code fluxer.control.<op>} (e.g.
+   * {@code fluxer.control.stack.deploy}): the relay's HTTP gateway forwards the control plane's
+   * routes there.
+   */
+  public static final String CONTROL_PREFIX = "fluxer.control.";
+
+  /** The address of control operation {@code op}. */
+  public static String control(String op) {
+    return CONTROL_PREFIX + op;
+  }
+
   /** The command address of node {@code nodeId}. */
   public static String command(String nodeId) {
     return CMD_PREFIX + nodeId;

@@ -21,6 +21,7 @@ public final class HttpApi {
   private final ApiAuth auth;
   private final ServerApiHandler serverApi;
   private final OpsApiHandler opsApi;
+  private final ControlGateway control;
   private final MetricsHandler metrics;
 
   public HttpApi(RelayNode node) {
@@ -28,6 +29,7 @@ public final class HttpApi {
     this.auth = new ApiAuth(node.config().api().keys(), node.context().tokens());
     this.serverApi = new ServerApiHandler(node, auth);
     this.opsApi = new OpsApiHandler(node, auth);
+    this.control = new ControlGateway(auth);
     this.metrics = new MetricsHandler(node);
   }
 
@@ -40,6 +42,7 @@ public final class HttpApi {
     router.get("/ready").handler(this::ready);
     metrics.mount(router);
     serverApi.mount(router);
+    control.mount(router);
     opsApi.mount(router);
   }
 

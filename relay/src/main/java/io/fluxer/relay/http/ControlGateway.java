@@ -1,0 +1,126 @@
+package io.fluxer.relay.http;
+
+import io.fluxer.relay.Addresses;
+import io.fluxer.relay.auth.Role;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+
+/**
+ * The control plane's HTTP face. control-api opens no port of its own: the relay authenticates
+ * {@code /api/v1/stacks/...}, {@code /services/...}, {@code /deployments/...}, {@code /audit} and the
+ * stack webhooks, then forwards each request over the event bus to {@code fluxer.control.<op>}
+ * (request/reply) and answers with the status and body control-api replies.
+ *
+ * <p>The message: {@code {"op", "actor": {name, role, api_key}, "path": {…}, "query": {…},
+ * "body": <JSON or null>}}; webhooks carry {@code "raw_body"} (the exact text the signature covers)
+ * and {@code "signature"} instead of an actor. The reply: {@code {"status": 202, "body": {…}}}. No
+ * control-api on the bus answers 503; no reply in time answers 504.
+ */
+final class ControlGateway {
+  static final long TIMEOUT_MILLIS = 30_000;
+  private static final long MAX_BODY = 1024 * 1024;
+  private static final String SIGNATURE_HEADER = "X-Fluxer-Signature";
+
+  /** One route: HTTP method and path, the control operation and the role it needs. */
+  private record Route(HttpMethod method, String path, String op, Role role) {}
+
+  private static final List<Route> ROUTES = List.of(
+      new Route(HttpMethod.GET, "/api/v1/stacks", "stack.list", Role.VIEWER),
+      new Route(HttpMethod.GET, "/api/v1/stacks/:name", "stack.inspect", Role.VIEWER),
+      new Route(HttpMethod.PUT, "/api/v1/stacks/:name", "stack.deploy", Role.OPS),
+      new Route(HttpMethod.DELETE, "/api/v1/stacks/:name", "stack.remove", Role.OPS),
+      new Route(HttpMethod.POST, "/api/v1/stacks/:name/rollback", "stack.rollback", Role.OPS),
+      new Route(HttpMethod.POST, "/api/v1/services/:id/rollback", "service.rollback", Role.OPS),
+      new Route(HttpMethod.POST, "/api/v1/services/:id/scale", "service.scale", Role.OPS),
+      new Route(HttpMethod.POST, "/api/v1/services/:id/restart", "service.restart", Role.OPS),
+      new Route(HttpMethod.GET, "/api/v1/services/:id/logs", "service.logs", Role.VIEWER),
+      new Route(HttpMethod.GET, "/api/v1/deployments", "deployment.list", Role.VIEWER),
+      new Route(HttpMethod.GET, "/api/v1/deployments/:id", "deployment.inspect", Role.VIEWER),
+      new Route(HttpMethod.GET, "/api/v1/audit", "audit.list", Role.OPS));
+
+  private final ApiAuth auth;
+  private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MILLIS);
+
+  ControlGateway(ApiAuth auth) {
+    this.auth = auth;
+  }
+
+  void mount(Router router) {
+    for (Route r : ROUTES) {
+      router.route(r.method(), r.path())
+          .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+          .handler(auth.require(r.role()))
+          .handler(rc -> forward(rc, r.op()));
+    }
+    // Signed by the caller (HMAC over the body, checked by control-api), not authenticated here.
+    router.post("/api/v1/hooks/stacks/:name")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+        .handler(this::hook);
+  }
+
+  private void forward(RoutingContext rc, String op) {
+    Principal caller = rc.get(ApiAuth.PRINCIPAL);
+    Object body;
+    try {
+      body = rc.body().length() == 0 ? null : rc.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      HttpApi.json(rc, 400, error(400, "the body must be a JSON object"));
+      return;
+    }
+    JsonObject message = base(rc, op)
+        .put("actor", new JsonObject().put("name", caller.name()).put("role", caller.role().id())
+            .put("api_key", caller.apiKey()))
+        .put("body", body);
+    send(rc, op, message);
+  }
+
+  private void hook(RoutingContext rc) {
+    JsonObject message = base(rc, "stack.hook")
+        .put("raw_body", rc.body().length() == 0 ? "" : rc.body().asString())
+        .put("signature", rc.request().getHeader(SIGNATURE_HEADER));
+    send(rc, "stack.hook", message);
+  }
+
+  private static JsonObject base(RoutingContext rc, String op) {
+    JsonObject path = new JsonObject();
+    rc.pathParams().forEach(path::put);
+    JsonObject query = new JsonObject();
+    rc.queryParams().forEach(e -> query.put(e.getKey(), e.getValue()));
+    return new JsonObject().put("op", op).put("path", path).put("query", query);
+  }
+
+  private void send(RoutingContext rc, String op, JsonObject message) {
+    rc.vertx().eventBus().<JsonObject>request(Addresses.control(op), message, options).onComplete(ar -> {
+      if (rc.response().ended()) {
+        return;
+      }
+      if (ar.succeeded()) {
+        JsonObject reply = ar.result().body();
+        int status = reply == null ? 502 : reply.getInteger("status", 502);
+        Object replyBody = reply == null ? null : reply.getValue("body");
+        HttpApi.json(rc, status, replyBody instanceof JsonObject o ? o
+            : error(502, "control-api gave no answer body for " + op));
+      } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+        HttpApi.json(rc, 503, error(503, "the control plane is not running: no control-api on the event bus"));
+      } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+        HttpApi.json(rc, 504, error(504, "control-api did not answer " + op + " within "
+            + TIMEOUT_MILLIS / 1000 + " s"));
+      } else {
+        HttpApi.json(rc, 502, error(502, "control-api failed: " + ar.cause().getMessage()));
+      }
+    });
+  }
+
+  private static JsonObject error(int status, String message) {
+    return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message));
+  }
+}

@@ -1,0 +1,110 @@
+package io.fluxer.relay.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.relay.Addresses;
+import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.HttpTestClient.Response;
+import io.fluxer.relay.testing.RelayTestBase;
+import io.fluxer.relay.testing.TestRelay;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay's gateway to the control plane: it authenticates the control routes and forwards them
+ * over the event bus to {@code fluxer.control.<op>}. Here a consumer on the test's bus stands in
+ * for control-api and records what arrives.
+ */
+class ControlGatewayTest extends RelayTestBase {
+  private final List<JsonObject> received = new CopyOnWriteArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  @AfterEach
+  void unregister() {
+    consumers.forEach(MessageConsumer::unregister);
+  }
+
+  /** control-api stand-in for {@code op}: records the message, replies {@code status} with {@code body}. */
+  private void answer(String op, int status, JsonObject body) {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.control(op), m -> {
+      received.add(m.body());
+      m.reply(new JsonObject().put("status", status).put("body", body));
+    }));
+    TestRelay.await(consumers.get(consumers.size() - 1).completion());
+  }
+
+  @Test
+  @DisplayName("PUT /api/v1/stacks/{name} reaches stack.deploy with the caller, path, query and body; the reply is the answer")
+  void forwardsWithTheCaller() {
+    answer("stack.deploy", 202, new JsonObject().put("deployment", "d-1").put("channel", "deploy:shop"));
+
+    Response r = http().put("/api/v1/stacks/shop?dry_run=1", HttpTestClient.apiKey(TestRelay.OPS_KEY),
+        new JsonObject().put("stackFile", "services: {}").put("env", new JsonObject().put("TAG", "1")).encode());
+
+    assertThat(r.status()).isEqualTo(202);
+    assertThat(r.json().getString("channel")).isEqualTo("deploy:shop");
+    JsonObject m = received.get(0);
+    assertThat(m.getString("op")).isEqualTo("stack.deploy");
+    assertThat(m.getJsonObject("path").getString("name")).isEqualTo("shop");
+    assertThat(m.getJsonObject("query").getString("dry_run")).isEqualTo("1");
+    assertThat(m.getJsonObject("body").getString("stackFile")).isEqualTo("services: {}");
+    assertThat(m.getJsonObject("actor")).isEqualTo(new JsonObject().put("name", "ops").put("role", "ops")
+        .put("api_key", true));
+  }
+
+  @Test
+  @DisplayName("Reads need viewer, changes need ops: 401 without credentials, 403 with too little, nothing forwarded")
+  void rolesAreCheckedBeforeForwarding() {
+    answer("stack.list", 200, new JsonObject().put("stacks", new JsonArray()));
+    answer("stack.remove", 202, new JsonObject());
+
+    assertThat(http().get("/api/v1/stacks", HttpTestClient.NONE).status()).isEqualTo(401);
+    assertThat(http().get("/api/v1/stacks", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).status()).isEqualTo(200);
+    assertThat(http().delete("/api/v1/stacks/shop", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).status())
+        .isEqualTo(403);
+    assertThat(http().get("/api/v1/stacks", HttpTestClient.bearer(relay().token(new JsonObject().put("sub", "eve")
+        .put("exp", nowSeconds() + 60)))).status()).as("a user without a role").isEqualTo(403);
+
+    assertThat(received).extracting(m -> m.getString("op")).containsExactly("stack.list");
+  }
+
+  @Test
+  @DisplayName("A webhook is forwarded unauthenticated with its exact body text and signature, for control-api to check")
+  void webhookCarriesTheRawBodyAndSignature() {
+    answer("stack.hook", 401, new JsonObject().put("error", new JsonObject().put("code", 401)
+        .put("message", "bad signature")));
+    String body = "{\"image\": \"web:2\",  \"note\":\"spaces kept\"}";
+
+    Response r = http().sendRaw(HttpMethod.POST, "/api/v1/hooks/stacks/shop",
+        Map.of("X-Fluxer-Signature", "sha256=abc"), Buffer.buffer(body));
+
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(received.get(0).getString("raw_body")).isEqualTo(body);
+    assertThat(received.get(0).getString("signature")).isEqualTo("sha256=abc");
+    assertThat(received.get(0).containsKey("actor")).isFalse();
+  }
+
+  @Test
+  @DisplayName("Without control-api on the bus the control routes answer 503; a body that is not JSON answers 400")
+  void noControlPlane() {
+    Response r = http().get("/api/v1/deployments", HttpTestClient.apiKey(TestRelay.VIEWER_KEY));
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.errorMessage()).contains("control plane is not running");
+
+    answer("service.scale", 202, new JsonObject());
+    Response bad = http().sendRaw(HttpMethod.POST, "/api/v1/services/abc/scale",
+        Map.of("X-API-Key", TestRelay.OPS_KEY), Buffer.buffer("replicas=3"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(received).isEmpty();
+  }
+}
