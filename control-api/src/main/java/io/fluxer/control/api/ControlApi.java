@@ -1,0 +1,106 @@
+package io.fluxer.control.api;
+
+import io.fluxer.control.store.ControlStore;
+import io.fluxer.relay.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * control-api's side of the gateway: one event bus consumer per operation on
+ * {@code fluxer.control.<op>}, each answering {@code {"status", "body"}}. A handler's
+ * {@link ControlError} becomes its status and error body; anything else a 500 that is logged.
+ */
+public final class ControlApi {
+  private static final System.Logger LOG = System.getLogger(ControlApi.class.getName());
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 500;
+
+  /** What an operation answers: an HTTP status and a JSON body. */
+  public record Reply(int status, JsonObject body) {
+    public static Reply ok(JsonObject body) {
+      return new Reply(200, body);
+    }
+  }
+
+  private final ControlStore store;
+  private final Map<String, Function<ControlRequest, Future<Reply>>> ops = new LinkedHashMap<>();
+
+  public ControlApi(ControlStore store) {
+    this.store = store;
+    ops.put("stack.list", r -> store.stacks().map(stacks -> Reply.ok(new JsonObject().put("stacks", stacks))));
+    ops.put("deployment.list", this::deployments);
+    ops.put("deployment.inspect", this::deployment);
+    ops.put("audit.list", r -> store.audit(r.queryInt("limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
+        .map(audit -> Reply.ok(new JsonObject().put("audit", audit))));
+  }
+
+  /** Adds (or replaces) the handler of {@code op}; call before {@link #register}. */
+  public ControlApi handle(String op, Function<ControlRequest, Future<Reply>> handler) {
+    ops.put(op, handler);
+    return this;
+  }
+
+  /** The operations served. */
+  public List<String> operations() {
+    return List.copyOf(ops.keySet());
+  }
+
+  /** Registers one consumer per operation; completes once every registration reached the cluster. */
+  public Future<List<MessageConsumer<JsonObject>>> register(EventBus bus) {
+    List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    ops.forEach((op, handler) -> consumers.add(bus.consumer(Addresses.control(op), m -> serve(handler, m))));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).map(v -> consumers);
+  }
+
+  private static void serve(Function<ControlRequest, Future<Reply>> handler, Message<JsonObject> m) {
+    Future<Reply> reply;
+    try {
+      reply = handler.apply(ControlRequest.fromJson(m.body() == null ? new JsonObject() : m.body()));
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onComplete(ar -> {
+      if (ar.succeeded()) {
+        m.reply(new JsonObject().put("status", ar.result().status()).put("body", ar.result().body()));
+      } else if (ar.cause() instanceof ControlError e) {
+        m.reply(new JsonObject().put("status", e.status()).put("body", e.body()));
+      } else {
+        LOG.log(Level.WARNING, "control operation " + m.address() + " failed", ar.cause());
+        m.reply(new JsonObject().put("status", 500).put("body", new ControlError(500,
+            "internal error: " + ar.cause().getMessage(), null).body()));
+      }
+    });
+  }
+
+  private Future<Reply> deployments(ControlRequest r) {
+    String stack = r.query().getString("stack");
+    int limit = r.queryInt("limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    return store.deployments(stack == null || stack.isEmpty() ? null : stack, limit).map(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(d -> out.add(d.toJson()));
+      return Reply.ok(new JsonObject().put("deployments", out));
+    });
+  }
+
+  private Future<Reply> deployment(ControlRequest r) {
+    UUID id;
+    try {
+      id = UUID.fromString(r.pathParam("id"));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw ControlError.badRequest("'" + r.pathParam("id") + "' is not a deployment id");
+    }
+    return store.deployment(id).map(d -> Reply.ok(d.orElseThrow(() -> ControlError.notFound("no deployment " + id))
+        .toJson()));
+  }
+}

@@ -1,0 +1,103 @@
+package io.fluxer.control.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.control.store.ControlStore;
+import io.fluxer.control.store.ControlStore.Deployment;
+import io.fluxer.control.store.DeploymentState;
+import io.fluxer.control.store.EnvCipher;
+import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.HttpTestClient.Response;
+import io.fluxer.relay.testing.PgTestServer;
+import io.fluxer.relay.testing.TestRelay;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The read side of the control plane end to end: HTTP through the relay's gateway, over the event
+ * bus to {@link ControlApi}, from a real PostgreSQL.
+ */
+class ControlApiTest {
+  private final Vertx vertx = Vertx.vertx();
+  private String url;
+  private Pool pool;
+  private ControlStore store;
+  private TestRelay relay;
+  private HttpTestClient http;
+  private static final Map<String, String> VIEWER = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
+  private static final Map<String, String> OPS = HttpTestClient.apiKey(TestRelay.OPS_KEY);
+
+  @BeforeEach
+  void start() {
+    url = PgTestServer.freshDatabase(vertx);
+    pool = PgTestServer.pool(vertx, url);
+    store = await(ControlStore.start(vertx, pool, new EnvCipher(new byte[32])));
+    await(new ControlApi(store).register(vertx.eventBus()));
+    relay = TestRelay.start(vertx, config -> { });
+    http = new HttpTestClient(vertx, relay.httpUrl());
+  }
+
+  @AfterEach
+  void stop() {
+    http.close();
+    relay.close();
+    await(pool.close());
+    PgTestServer.dropDatabase(vertx, url);
+    await(vertx.close());
+  }
+
+  private static <T> T await(Future<T> f) {
+    return TestRelay.await(f);
+  }
+
+  @Test
+  void deploymentsWithTheirTimeline() {
+    await(store.addRevision("shop", "services: {}", Map.of(), "alice"));
+    Deployment d = await(store.createDeployment("shop", 1, "deploy", "api", "alice"));
+    await(store.transition(d.id(), DeploymentState.UPDATING, "updating 1 service", new JsonObject()));
+    await(store.createDeployment("other", null, "scale", "api", "bob"));
+
+    Response list = http.get("/api/v1/deployments?stack=shop", VIEWER);
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.json().getJsonArray("deployments")).hasSize(1);
+    assertThat(http.get("/api/v1/deployments", VIEWER).json().getJsonArray("deployments")).hasSize(2);
+
+    Response one = http.get("/api/v1/deployments/" + d.id(), VIEWER);
+    assertThat(one.status()).isEqualTo(200);
+    assertThat(one.json().getString("state")).isEqualTo("updating");
+    assertThat(one.json().getJsonArray("timeline")).hasSize(2);
+    assertThat(one.json().getJsonArray("timeline").getJsonObject(1).getString("message"))
+        .isEqualTo("updating 1 service");
+
+    JsonObject stacks = http.get("/api/v1/stacks", VIEWER).json();
+    assertThat(stacks.getJsonArray("stacks")).hasSize(2);
+  }
+
+  @Test
+  void badOrUnknownIdsAndLimits() {
+    Response bad = http.get("/api/v1/deployments/not-a-uuid", VIEWER);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.errorMessage()).contains("not a deployment id");
+    assertThat(http.get("/api/v1/deployments/" + UUID.randomUUID(), VIEWER).status()).isEqualTo(404);
+    Response limit = http.get("/api/v1/deployments?limit=100000", VIEWER);
+    assertThat(limit.status()).isEqualTo(400);
+    assertThat(limit.errorMessage()).contains("limit must be between 1 and 500");
+  }
+
+  @Test
+  void auditNeedsOps() {
+    await(store.audit("alice", "stack.deploy", "shop", "accepted", new JsonObject()));
+
+    assertThat(http.get("/api/v1/audit", VIEWER).status()).isEqualTo(403);
+    Response audit = http.get("/api/v1/audit?limit=5", OPS);
+    assertThat(audit.status()).isEqualTo(200);
+    assertThat(audit.json().getJsonArray("audit").getJsonObject(0).getString("actor")).isEqualTo("alice");
+  }
+}
