@@ -40,6 +40,14 @@ public final class Addresses {
    */
   public static final String CONTROL_PREFIX = "fluxer.control.";
 
+  /**
+   * The relay tells control-api which {@code logs:*} channels have subscribers: every node publishes
+   * {@code {"node": id, "channels": [...], "repeat_ms": n}} when its set changes and every
+   * {@code repeat_ms} anyway, and an empty set when it stops, so log following starts with the first
+   * subscriber anywhere in the cluster and stops after the last.
+   */
+  public static final String CONTROL_INTEREST = CONTROL_PREFIX + "interest";
+
   /** The address of control operation {@code op}. */
   public static String control(String op) {
     return CONTROL_PREFIX + op;

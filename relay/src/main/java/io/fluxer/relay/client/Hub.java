@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -147,6 +148,17 @@ public final class Hub {
 
   public int channelCount() {
     return subscribers.size();
+  }
+
+  /** The channels with subscribers on this loop whose name starts with {@code prefix}. */
+  public Set<String> channelsStartingWith(String prefix) {
+    Set<String> out = new HashSet<>();
+    for (String channel : subscribers.keySet()) {
+      if (channel.startsWith(prefix)) {
+        out.add(channel);
+      }
+    }
+    return out;
   }
 
   public int subscriberCount(String channel) {

@@ -71,6 +71,7 @@ public final class RelayNode {
   private FluxerMetrics metrics;
   private final StatsCollector stats;
   private NodeDirectory directory;
+  private final ControlInterest controlInterest = new ControlInterest(this);
 
   private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay) {
     this.vertx = vertx;
@@ -134,6 +135,7 @@ public final class RelayNode {
         .compose(v -> node.directory == null ? Future.succeededFuture() : node.directory.start())
         .onSuccess(v -> node.ready = true)
         .onSuccess(v -> node.stats.start(node.statsListener()))
+        .onSuccess(v -> node.controlInterest.start())
         .onSuccess(v -> node.metrics.start(node)).onFailure(e -> node.failedStart()).map(node);
   }
 
@@ -213,6 +215,7 @@ public final class RelayNode {
   public Future<Void> stop() {
     ready = false;
     stats.stop();
+    controlInterest.stop();
     if (directory != null) {
       directory.leave();
     }

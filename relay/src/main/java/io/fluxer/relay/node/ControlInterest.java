@@ -1,0 +1,59 @@
+package io.fluxer.relay.node;
+
+import io.fluxer.relay.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Announces on {@link Addresses#CONTROL_INTEREST} which {@code logs:*} channels have subscribers on
+ * this node: checked every second on each event loop, published when the set changes and every
+ * {@value #REPEAT_MILLIS} ms anyway (so a control-api that starts later, or missed a notice, learns
+ * the state), and published empty when the node stops.
+ */
+final class ControlInterest {
+  static final String PREFIX = "logs:";
+  static final long CHECK_MILLIS = 1_000;
+  static final long REPEAT_MILLIS = 10_000;
+
+  private final RelayNode node;
+  private Set<String> announced = Set.of();
+  private long announcedAt;
+  private long timer = -1;
+
+  ControlInterest(RelayNode node) {
+    this.node = node;
+  }
+
+  void start() {
+    timer = node.vertx().setPeriodic(CHECK_MILLIS, id -> check());
+  }
+
+  void stop() {
+    if (timer >= 0) {
+      node.vertx().cancelTimer(timer);
+      timer = -1;
+      publish(Set.of());
+    }
+  }
+
+  private void check() {
+    node.inspect(hub -> hub.channelsStartingWith(PREFIX)).onSuccess(loops -> {
+      Set<String> now = new TreeSet<>();
+      loops.forEach(now::addAll);
+      if (!now.equals(announced) || System.currentTimeMillis() - announcedAt >= REPEAT_MILLIS) {
+        publish(now);
+      }
+    });
+  }
+
+  private synchronized void publish(Set<String> channels) {
+    announced = Set.copyOf(channels);
+    announcedAt = System.currentTimeMillis();
+    node.vertx().eventBus().publish(Addresses.CONTROL_INTEREST, new JsonObject().put("node", node.id())
+        .put("channels", new JsonArray(channels.stream().sorted().map(Object.class::cast).toList()))
+        .put("repeat_ms", REPEAT_MILLIS));
+  }
+}
