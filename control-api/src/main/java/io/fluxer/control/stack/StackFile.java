@@ -207,6 +207,7 @@ public final class StackFile {
       if (!problems.isEmpty()) {
         throw new StackFileException(problems);
       }
+      warnings.sort(Comparator.comparingInt(StackWarning::line)); // file order; stable for one line
       return new StackPlan(stack, services, networkPlans, List.copyOf(secretPlans.values()),
           List.copyOf(configPlans.values()), warnings);
     }

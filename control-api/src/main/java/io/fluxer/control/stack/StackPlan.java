@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * @param networks the networks at least one service attaches to (external ones included, marked)
  * @param secrets every declared secret (external ones included, marked)
  * @param configs every declared config (external ones included, marked)
- * @param warnings keys accepted but not applied, for the reply
+ * @param warnings keys accepted but not applied, for the reply, in file order
  */
 public record StackPlan(String stack, List<ServicePlan> services, List<NetworkPlan> networks,
     List<SwarmObjectPlan> secrets, List<SwarmObjectPlan> configs, List<StackWarning> warnings) {
