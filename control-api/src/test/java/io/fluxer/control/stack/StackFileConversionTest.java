@@ -209,4 +209,28 @@ class StackFileConversionTest {
     StackPlan b = StackFile.parse("s", yaml, env, files);
     assertThat(a.toJson()).isEqualTo(b.toJson());
   }
+  @Test
+  void reorderingUnorderedListsInTheFileKeepsTheHash() {
+    String first = """
+        services:
+          w:
+            image: a
+            environment: [B=2, A=1]
+            ports: ["9000:9000", "80:80"]
+            networks: [front, back]
+            labels: {z: "1", a: "2"}
+        networks: {front: {}, back: {}}
+        """;
+    String second = """
+        services:
+          w:
+            labels: {a: "2", z: "1"}
+            networks: [back, front]
+            ports: ["80:80", "9000:9000"]
+            environment: {A: 1, B: 2}
+            image: a
+        networks: {back: {}, front: {}}
+        """;
+    assertThat(parse(second).services().get(0).specHash()).isEqualTo(parse(first).services().get(0).specHash());
+  }
 }
