@@ -409,4 +409,17 @@ class StackFileErrorsTest {
         .isEqualTo("{\"key\":\"services.web.deploy.replicas\",\"message\":\"must be a non-negative integer, not a string\","
             + "\"line\":5,\"column\":7}");
   }
+  @Test
+  void aliasExpansionIsBounded() {
+    String ten = "[%s]";
+    StringBuilder yaml = new StringBuilder("x-a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    String previous = "a";
+    for (String level : new String[] {"b", "c", "d", "e"}) {
+      yaml.append("x-").append(level).append(": &").append(level).append(' ')
+          .append(ten.formatted(String.join(", ", java.util.Collections.nCopies(10, "*" + previous)))).append('\n');
+      previous = level;
+    }
+    yaml.append("services:\n  w:\n    image: a\n");
+    assertThat(error(yaml.toString()).getMessage()).contains("nests or expands too deeply");
+  }
 }
