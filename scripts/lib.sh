@@ -274,8 +274,12 @@ start_docker() {
     done
     log "dockerd $DOCKERD_PID answering on $DOCKER_SOCK (log: $DOCKER_DIR/dockerd.log)"
   fi
-  local state
+  local state deadline=$((SECONDS + 30))
   state="$(docker_cli info --format '{{.Swarm.LocalNodeState}}')"
+  while [ "$state" = pending ] && [ "$SECONDS" -lt "$deadline" ]; do # a restarted manager rejoining
+    sleep 0.5
+    state="$(docker_cli info --format '{{.Swarm.LocalNodeState}}')"
+  done
   case "$state" in
     active) ;;
     inactive)
@@ -327,8 +331,7 @@ build_test_images() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   ensure_packages busybox-static
-  local busybox
-  busybox="$(dpkg -L busybox-static | grep -m 1 '/bin/busybox$')"
+  local busybox=/bin/busybox # busybox-static's: one static binary, so it runs alone in the image
   local dir
   dir="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-images.XXXXXX")"
   for variant in "${missing[@]}"; do
