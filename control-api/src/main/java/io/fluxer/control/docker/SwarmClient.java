@@ -253,8 +253,9 @@ public final class SwarmClient {
 
   /**
    * Runs a typed docker-java command on the worker pool, e.g. {@code call(d -> d.listNodesCmd().exec())}.
-   * Its client has no response timeout, so it may follow log and event streams; a command that follows
-   * holds a worker thread until it ends.
+   * Its client has no response timeout, so it may follow log and event streams: {@code exec(callback)}
+   * returns at once and docker-java reads the stream on a thread of its own (never call
+   * {@code awaitCompletion} here: it would hold a worker thread for as long as the stream lasts).
    */
   public <T> Future<T> call(Function<DockerClient, T> command) {
     return blocking(() -> command.apply(docker));
