@@ -206,3 +206,151 @@ stop_packaged_postgres() {
     as_root pg_ctlcluster 15 main stop || true
   fi
 }
+
+# The Docker engine the control-api tests drive: its socket, and the dockerd that start_docker
+# started (empty when a daemon was already running: that one is left alone), with its directory.
+DOCKER_SOCK="/var/run/docker.sock"
+DOCKERD_PID=""
+DOCKER_DIR=""
+
+# The docker CLI binary: Debian's (docker.io, the same release as its dockerd) when installed, even
+# if another client comes earlier in PATH; empty when there is none.
+docker_bin() {
+  if [ -x /usr/bin/docker ]; then echo /usr/bin/docker; else command -v docker || true; fi
+}
+
+# The docker CLI, talking to $DOCKER_SOCK.
+docker_cli() {
+  "$(docker_bin)" -H "unix://$DOCKER_SOCK" "$@"
+}
+
+# Whether a Docker daemon answers on $DOCKER_SOCK (within 5 s).
+docker_answers() {
+  local bin
+  bin="$(docker_bin)"
+  [ -n "$bin" ] && [ -S "$DOCKER_SOCK" ] && timeout 5 "$bin" -H "unix://$DOCKER_SOCK" info >/dev/null 2>&1
+}
+
+# Makes a Docker engine in swarm mode answer on $DOCKER_SOCK: installs Debian's docker.io when
+# dockerd is missing, starts dockerd in the background (logging to a file in its own temp dir) when no
+# daemon answers, waits for it, and runs `docker swarm init --advertise-addr 127.0.0.1` when the node
+# is not in a swarm yet. A daemon that was already running is used and left running; the one started
+# here is stopped by stop_docker (e.g. from a trap on EXIT). No registry is reachable here: the
+# started dockerd has DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1, so swarm tasks use local images
+# (build_test_images) without trying to pull them first.
+start_docker() {
+  if [ -z "$(docker_bin)" ] || { ! docker_answers && ! command -v dockerd >/dev/null && [ ! -x /usr/sbin/dockerd ]; }; then
+    ensure_packages docker.io
+  fi
+  if docker_answers; then
+    log "using the docker daemon already answering on $DOCKER_SOCK"
+  else
+    DOCKER_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-docker.XXXXXX")"
+    local dockerd
+    dockerd="$(command -v dockerd || echo /usr/sbin/dockerd)"
+    local cmd=(env DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 "$dockerd" --host "unix://$DOCKER_SOCK"
+      --pidfile "$DOCKER_DIR/dockerd.pid")
+    # a simple command in the background (no function, no subshell), so that $! is dockerd itself
+    if [ "$(id -u)" -eq 0 ]; then
+      "${cmd[@]}" </dev/null >"$DOCKER_DIR/dockerd.log" 2>&1 &
+    else
+      sudo "${cmd[@]}" </dev/null >"$DOCKER_DIR/dockerd.log" 2>&1 &
+    fi
+    DOCKERD_PID=$!
+    local deadline=$((SECONDS + 60))
+    until docker_answers; do
+      if ! kill -0 "$DOCKERD_PID" 2>/dev/null; then
+        log "dockerd exited; see $DOCKER_DIR/dockerd.log:"
+        tail -n 20 "$DOCKER_DIR/dockerd.log" >&2
+        DOCKERD_PID=""
+        return 1
+      fi
+      if [ "$SECONDS" -ge "$deadline" ]; then
+        log "dockerd did not answer within 60 s; see $DOCKER_DIR/dockerd.log"
+        stop_docker_process
+        return 1
+      fi
+      sleep 0.2
+    done
+    log "dockerd $DOCKERD_PID answering on $DOCKER_SOCK (log: $DOCKER_DIR/dockerd.log)"
+  fi
+  local state deadline=$((SECONDS + 30))
+  state="$(docker_cli info --format '{{.Swarm.LocalNodeState}}')"
+  while [ "$state" = pending ] && [ "$SECONDS" -lt "$deadline" ]; do # a restarted manager rejoining
+    sleep 0.5
+    state="$(docker_cli info --format '{{.Swarm.LocalNodeState}}')"
+  done
+  case "$state" in
+    active) ;;
+    inactive)
+      log "initialising a single-node swarm (advertise 127.0.0.1)"
+      docker_cli swarm init --advertise-addr 127.0.0.1 >/dev/null
+      ;;
+    *)
+      log "this docker node's swarm state is '$state'; expected active or inactive"
+      return 1
+      ;;
+  esac
+}
+
+# Stops the dockerd of start_docker (only that one; it ends its own containerd) and removes its
+# directory. A daemon that was running before start_docker is left alone. The swarm and images stay
+# in /var/lib/docker for the next run.
+stop_docker() {
+  stop_docker_process
+  if [ -n "$DOCKER_DIR" ]; then
+    rm -rf "$DOCKER_DIR"
+    DOCKER_DIR=""
+  fi
+}
+
+stop_docker_process() {
+  if [ -n "$DOCKERD_PID" ]; then
+    kill "$DOCKERD_PID" 2>/dev/null || true
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$DOCKERD_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+      sleep 0.1
+    done
+    if kill -0 "$DOCKERD_PID" 2>/dev/null; then
+      kill -KILL "$DOCKERD_PID" 2>/dev/null || true # did not stop in time
+    fi
+    wait "$DOCKERD_PID" 2>/dev/null || true
+    DOCKERD_PID=""
+  fi
+}
+
+# The local images the control-api tests run: no registry is reachable, so they are imported from a
+# root filesystem made of Debian's busybox-static (~2 MB each; `sh`, `httpd`, `nc`, `wget`, ...).
+# fluxer-test/busybox:1 and :2 differ only in /etc/fluxer-test-variant, the env FLUXER_TEST_VARIANT
+# and the label io.fluxer.test.variant, so tests can change a service's image. Skips images already
+# present. Needs the daemon of start_docker.
+build_test_images() {
+  local variant missing=()
+  for variant in 1 2; do
+    docker_cli image inspect "fluxer-test/busybox:$variant" >/dev/null 2>&1 || missing+=("$variant")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  ensure_packages busybox-static
+  local busybox=/bin/busybox # busybox-static's: one static binary, so it runs alone in the image
+  local dir
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-images.XXXXXX")"
+  for variant in "${missing[@]}"; do
+    local rootfs="$dir/rootfs-$variant"
+    mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/root" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
+    chmod 1777 "$rootfs/tmp"
+    cp "$busybox" "$rootfs/bin/busybox"
+    local applet
+    for applet in $("$busybox" --list); do
+      [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+    printf '%s\n' "$variant" >"$rootfs/etc/fluxer-test-variant"
+    tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -cf - . | docker_cli import \
+      --change 'ENV PATH=/bin' --change "ENV FLUXER_TEST_VARIANT=$variant" \
+      --change "LABEL io.fluxer.test.variant=$variant" --change 'CMD ["sh"]' \
+      - "fluxer-test/busybox:$variant" >/dev/null
+    log "imported fluxer-test/busybox:$variant"
+  done
+  rm -rf "$dir"
+}

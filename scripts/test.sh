@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole Fluxer test suite. Installs what the tests need on a fresh Debian machine
 # (Node.js and npm for the official-SDK tests, the SDK itself from npm, redis-server for the Redis
-# engine tests, postgresql-15 for the PostgreSQL store tests), starts a throwaway Redis
-# (FLUXER_TEST_REDIS_URL) and a throwaway PostgreSQL (FLUXER_TEST_PG_URL) for the tests, then runs Maven.
+# engine tests, postgresql-15 for the PostgreSQL store tests, docker.io and busybox-static for the
+# control-api swarm tests), starts a throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway PostgreSQL
+# (FLUXER_TEST_PG_URL) and, unless one already answers, a Docker engine in a single-node swarm with two
+# small local test images (FLUXER_TEST_DOCKER, the engine's socket URI), then runs Maven.
 # Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,6 +15,7 @@ log "installing the centrifuge SDK test fixture (npm ci)"
 (cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
 
 stop_test_services() {
+  stop_docker
   stop_postgres
   stop_redis
 }
@@ -22,6 +25,9 @@ start_redis FLUXER_TEST_REDIS_URL
 export FLUXER_TEST_REDIS_URL
 start_postgres FLUXER_TEST_PG_URL
 export FLUXER_TEST_PG_URL
+start_docker
+build_test_images
+export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
 
 cd "$ROOT"
 mvn -B test "$@"
