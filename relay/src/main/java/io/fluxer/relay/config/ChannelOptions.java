@@ -11,9 +11,11 @@ import java.util.Set;
 /**
  * Channel namespaces.
  *
- * <p>The relay reserves the namespace {@value #SYS_NAMESPACE} for its own channels ({@code sys:stats});
- * {@link #withReserved()} adds it, closed but for subscriptions by holders of the {@code viewer} role,
- * when the configuration does not define it.
+ * <p>The relay reserves namespaces for its own channels: {@value #SYS_NAMESPACE} ({@code sys:stats}),
+ * and for the control plane {@code deploy} (deployment states, with history and recovery),
+ * {@code logs} (live log lines) and {@code swarm} (engine events, with history and recovery).
+ * {@link #withReserved()} adds each one the configuration does not define, closed but for
+ * subscriptions by holders of the {@code viewer} role (or a higher one).
  *
  * @param withoutNamespace options of channels without a {@code :}
  * @param namespaces by name
@@ -33,12 +35,31 @@ public record ChannelOptions(NamespaceOptions withoutNamespace, Map<String, Name
    * history, nothing allowed but subscribing with the {@code viewer} role (or a higher one).
    */
   public ChannelOptions withReserved() {
-    if (namespaces.containsKey(SYS_NAMESPACE)) {
+    if (namespaces.keySet().containsAll(RESERVED.keySet())) {
       return this;
     }
     Map<String, NamespaceOptions> all = new LinkedHashMap<>(namespaces);
-    all.put(SYS_NAMESPACE, sysNamespace());
+    RESERVED.forEach(all::putIfAbsent);
     return new ChannelOptions(withoutNamespace, all, maxChannelLength);
+  }
+
+  /** Whether {@code name} is one of the relay's reserved namespaces (they can be changed, not removed). */
+  public static boolean isReserved(String name) {
+    return RESERVED.containsKey(name);
+  }
+
+  /** The reserved namespaces with their default options, by name. */
+  public static final Map<String, NamespaceOptions> RESERVED = reserved();
+
+  private static Map<String, NamespaceOptions> reserved() {
+    Map<String, NamespaceOptions> all = new LinkedHashMap<>();
+    all.put(SYS_NAMESPACE, sysNamespace());
+    all.put("deploy", NamespaceOptions.parse(new JsonObject().put("history_size", 100).put("history_ttl", "24h")
+        .put("force_recovery", true).put("allow_subscribe_for_role", "viewer"), "deploy"));
+    all.put("logs", NamespaceOptions.parse(new JsonObject().put("allow_subscribe_for_role", "viewer"), "logs"));
+    all.put("swarm", NamespaceOptions.parse(new JsonObject().put("history_size", 100).put("history_ttl", "10m")
+        .put("force_recovery", true).put("allow_subscribe_for_role", "viewer"), "swarm"));
+    return Map.copyOf(all);
   }
 
   /** The default options of the reserved {@value #SYS_NAMESPACE} namespace. */

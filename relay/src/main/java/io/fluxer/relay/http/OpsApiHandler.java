@@ -297,7 +297,7 @@ final class OpsApiHandler {
 
   private void deleteNamespace(RoutingContext rc) {
     String name = rc.pathParam("name");
-    if (ChannelOptions.SYS_NAMESPACE.equals(name)) {
+    if (ChannelOptions.isReserved(name)) {
       error(rc, 409, "namespace '" + name + "' is reserved: it can be changed with PUT but not removed");
       return;
     }

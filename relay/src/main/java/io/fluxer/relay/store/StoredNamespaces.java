@@ -23,8 +23,8 @@ import java.util.Map;
  * {@link #requestReload()}: it reloads all namespaces from PostgreSQL instead of trusting the
  * message, and a periodic reload ({@code postgres.reload_interval}) heals a missed notice.
  *
- * <p>The reserved {@value ChannelOptions#SYS_NAMESPACE} namespace is always present: when PostgreSQL
- * does not hold it, the node keeps the config file's (or the default) one.
+ * <p>The reserved namespaces ({@link ChannelOptions#RESERVED}) are always present: one PostgreSQL
+ * does not hold is the config file's (or the default) one.
  *
  * <p>Reloads run one at a time; requests arriving meanwhile are folded into one more reload after it.
  * A reload that overlapped a change made on this node is thrown away and run again, so a load read
@@ -36,7 +36,7 @@ public final class StoredNamespaces implements NamespaceChanges {
   private final Vertx vertx;
   private final NamespaceStore store;
   private final Namespaces namespaces;
-  private final NamespaceOptions reservedSys;
+  private final Map<String, NamespaceOptions> reserved;
   private final String nodeId;
   private final Object lock = new Object();
   /** Guarded by {@link #lock}: a reload is running; another was asked for meanwhile; local changes made. */
@@ -48,12 +48,12 @@ public final class StoredNamespaces implements NamespaceChanges {
   /** Touched only by the one running reload. */
   private boolean failureLogged;
 
-  private StoredNamespaces(Vertx vertx, NamespaceStore store, Namespaces namespaces, NamespaceOptions reservedSys,
+  private StoredNamespaces(Vertx vertx, NamespaceStore store, Namespaces namespaces, Map<String, NamespaceOptions> reserved,
                            String nodeId) {
     this.vertx = vertx;
     this.store = store;
     this.namespaces = namespaces;
-    this.reservedSys = reservedSys;
+    this.reserved = reserved;
     this.nodeId = nodeId;
   }
 
@@ -63,13 +63,18 @@ public final class StoredNamespaces implements NamespaceChanges {
    * periodic reload. Fails (and closes its pool) when PostgreSQL cannot be reached or migrated.
    *
    * @param fileOptions the config file's {@code channel} section: its namespaces seed a new
-   *     database, and its {@code sys} (or the default one) stands in when PostgreSQL has none
+   *     database, and its reserved namespaces (or the default ones) stand in when PostgreSQL has none
    */
   public static Future<StoredNamespaces> start(Vertx vertx, PostgresOptions options, Namespaces namespaces,
                                                ChannelOptions fileOptions, String nodeId) {
     NamespaceStore store = NamespaceStore.create(vertx, options);
-    NamespaceOptions sys = fileOptions.withReserved().namespaces().get(ChannelOptions.SYS_NAMESPACE);
-    StoredNamespaces stored = new StoredNamespaces(vertx, store, namespaces, sys, nodeId);
+    Map<String, NamespaceOptions> reserved = new HashMap<>();
+    fileOptions.withReserved().namespaces().forEach((name, ns) -> {
+      if (ChannelOptions.isReserved(name)) {
+        reserved.put(name, ns);
+      }
+    });
+    StoredNamespaces stored = new StoredNamespaces(vertx, store, namespaces, Map.copyOf(reserved), nodeId);
     return store.migrate()
         .compose(applied -> store.seedOnce(fileOptions.namespaces().values()))
         .onSuccess(seeded -> {
@@ -98,8 +103,8 @@ public final class StoredNamespaces implements NamespaceChanges {
         namespaces.put(ns);
       }
       announce(ns.name());
-      // sys always exists (PostgreSQL or not), so writing it replaces
-      return inserted && !ChannelOptions.SYS_NAMESPACE.equals(ns.name());
+      // reserved namespaces always exist (PostgreSQL or not), so writing one replaces it
+      return inserted && !ChannelOptions.isReserved(ns.name());
     });
   }
 
@@ -184,7 +189,7 @@ public final class StoredNamespaces implements NamespaceChanges {
 
   private void apply(Map<String, NamespaceOptions> loaded) {
     Map<String, NamespaceOptions> all = new HashMap<>(loaded);
-    all.putIfAbsent(ChannelOptions.SYS_NAMESPACE, reservedSys);
+    reserved.forEach(all::putIfAbsent);
     namespaces.replaceAll(all);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.WsTestClient;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -13,13 +14,17 @@ import org.junit.jupiter.api.Test;
 class NamespacesApiTest extends ApiTestBase {
 
   @Test
-  @DisplayName("GET /namespaces lists the configured namespaces and the reserved sys, sorted, and the options without namespace")
+  @DisplayName("GET /namespaces lists the configured namespaces and the reserved ones, sorted, and the options without namespace")
   void list() {
     JsonObject body = http().get("/api/v1/namespaces", VIEWER).json();
     assertThat(body.getJsonArray("namespaces").stream().map(o -> ((JsonObject) o).getString("name")))
-        .containsExactly("chat", "sys");
-    assertThat(body.getJsonArray("namespaces").getJsonObject(1)).isEqualTo(new JsonObject()
+        .containsExactly("chat", "deploy", "logs", "swarm", "sys");
+    assertThat(body.getJsonArray("namespaces").getJsonObject(4)).isEqualTo(new JsonObject()
         .put("name", "sys").put("allow_subscribe_for_role", "viewer"));
+    assertThat(body.getJsonArray("namespaces").getJsonObject(2)).as("live log lines: no history").isEqualTo(
+        new JsonObject().put("name", "logs").put("allow_subscribe_for_role", "viewer"));
+    assertThat(body.getJsonArray("namespaces").getJsonObject(1).getInteger("history_size"))
+        .as("deployment states can be recovered").isEqualTo(100);
     assertThat(body.getJsonObject("without_namespace")).isEqualTo(new JsonObject());
   }
 
@@ -73,11 +78,11 @@ class NamespacesApiTest extends ApiTestBase {
     assertThat(error.getString("key")).endsWith("presence");
 
     assertThat(http().get("/api/v1/namespaces/chat", VIEWER).json()).isEqualTo(chatBefore);
-    assertThat(http().get("/api/v1/namespaces", VIEWER).json().getJsonArray("namespaces")).hasSize(2);
+    assertThat(http().get("/api/v1/namespaces", VIEWER).json().getJsonArray("namespaces")).hasSize(5);
   }
 
   @Test
-  @DisplayName("DELETE removes a namespace (204), then 404; the reserved sys cannot be removed (409)")
+  @DisplayName("DELETE removes a namespace (204), then 404; the reserved ones cannot be removed (409)")
   void delete() {
     assertThat(http().delete("/api/v1/namespaces/chat", ADMIN).status()).isEqualTo(204);
     assertThat(http().get("/api/v1/namespaces/chat", VIEWER).status()).isEqualTo(404);
@@ -85,9 +90,23 @@ class NamespacesApiTest extends ApiTestBase {
     assertThat(again.status()).isEqualTo(404);
     assertThat(again.json().getJsonObject("error").getInteger("code")).isEqualTo(404);
 
-    Response sys = http().delete("/api/v1/namespaces/sys", ADMIN);
-    assertThat(sys.status()).isEqualTo(409);
-    assertThat(sys.errorMessage()).contains("reserved");
+    for (String reserved : new String[] {"sys", "deploy", "logs", "swarm"}) {
+      Response r = http().delete("/api/v1/namespaces/" + reserved, ADMIN);
+      assertThat(r.status()).as(reserved).isEqualTo(409);
+      assertThat(r.errorMessage()).contains("reserved");
+    }
+  }
+
+  @Test
+  @DisplayName("The reserved namespaces admit viewers only: a user without a role cannot subscribe to logs:web")
+  void reservedNamespacesNeedViewer() {
+    WsTestClient noRole = connected("eve");
+    assertThat(noRole.errorCode("subscribe", new JsonObject().put("channel", "logs:web"))).isEqualTo(103);
+    WsTestClient viewer = track(WsTestClient.open(vertx, relay().wsUrl()));
+    viewer.connectWith(relay().token(new JsonObject().put("sub", "vic").put("roles", new JsonArray()
+        .add("viewer")).put("exp", nowSeconds() + 60)));
+    assertThat(viewer.call("subscribe", new JsonObject().put("channel", "deploy:shop")).containsKey("error")).isFalse();
+    assertThat(viewer.call("subscribe", new JsonObject().put("channel", "logs:web")).containsKey("error")).isFalse();
   }
 
   @Test

@@ -198,7 +198,7 @@ class PgNamespacesNodeTest extends RelayTestBase {
         new JsonObject().put("name", "other").put("allow_subscribe_for_client", true))));
 
     HttpTestClient laterHttp = httpOf(later);
-    assertThat(namespaceNames(laterHttp)).containsExactly("news", "sys");
+    assertThat(namespaceNames(laterHttp)).containsExactly("deploy", "logs", "news", "swarm", "sys");
     assertThat(laterHttp.get("/api/v1/namespaces/news", VIEWER).json())
         .isEqualTo(new JsonObject().put("name", "news").put("presence", true));
     assertThat(storedNames()).containsExactly("news");
