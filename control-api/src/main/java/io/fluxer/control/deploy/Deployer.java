@@ -380,7 +380,12 @@ public final class Deployer {
         })
         .compose(v -> client.listNetworks(label)).compose(networks -> {
           counts[3] = networks.size();
-          return each(networks, n -> retry(() -> ignoreNotFound(client.removeNetwork(n.getString("Id"))), deadline));
+          // removed networks linger in the node's list for a moment: done when the list is empty
+          return retry(() -> client.listNetworks(label).compose(left -> each(left,
+                  n -> ignoreNotFound(client.removeNetwork(n.getString("Id"))))
+              .compose(x -> left.isEmpty() ? Future.<Void>succeededFuture()
+                  : Future.failedFuture(new DeploymentFailure(left.size() + " network(s) of " + stack + " still there")))),
+              deadline);
         })
         .compose(v -> store.markRemoved(stack))
         .map(v -> "removed " + stack + ": " + counts[0] + " service(s), " + counts[1] + " secret(s), "

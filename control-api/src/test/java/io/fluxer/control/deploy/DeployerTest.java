@@ -235,14 +235,171 @@ class DeployerTest {
         });
   }
 
+  @Test
+  void aBrokenStackFileIsRefusedAndNothingChanges() throws Exception {
+    String broken = twoServices().replace("      update_config: {monitor: 1s}\n",
+        "      update_config: {monitor: 1s}\n      replicas: \"two\"\n");
+    Response refused = deploy(broken, Map.of(), false);
+    assertThat(refused.status()).as("%s", refused).isEqualTo(400);
+    JsonObject error = refused.json().getJsonObject("error");
+    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 11");
+    // every service's problem in one answer
+    assertThat(error.getJsonArray("problems")).hasSize(2);
+    assertThat(error.getJsonArray("problems").getJsonObject(0).getString("key")).isEqualTo("services.a.deploy.replicas");
+    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(11);
+    assertThat(error.getJsonArray("problems").getJsonObject(1).getString("key")).isEqualTo("services.b.deploy.replicas");
+
+    Response yaml = deploy("services:\n  a: [unclosed\n", Map.of(), false);
+    assertThat(yaml.status()).isEqualTo(400);
+    assertThat(yaml.json().getJsonObject("error").getJsonArray("problems")).isNotEmpty();
+
+    Response global = deploy(twoServices().replace("      update_config: {monitor: 1s}\n",
+        "      update_config: {monitor: 1s}\n      mode: global\n      replicas: 2\n"), Map.of(), false);
+    assertThat(global.status()).isEqualTo(400);
+    assertThat(global.errorMessage()).contains("replicas");
+
+    Response noFile = http.put("/api/v1/stacks/" + stack, OPS, new JsonObject().put("stackfile", "x").encode());
+    assertThat(noFile.status()).isEqualTo(400);
+    assertThat(noFile.errorMessage()).contains("unknown field 'stackfile'");
+
+    // nothing stored, nothing on the swarm, every refusal audited
+    assertThat(http.get("/api/v1/stacks/" + stack, VIEWER).status()).isEqualTo(404);
+    assertThat(http.get("/api/v1/deployments?stack=" + stack, VIEWER).json().getJsonArray("deployments")).isEmpty();
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    assertThat(await(client.listServices(label))).isEmpty();
+    assertThat(await(client.listNetworks(label))).isEmpty();
+    JsonArray audit = http.get("/api/v1/audit?limit=100", OPS).json().getJsonArray("audit");
+    assertThat(audit.stream().map(JsonObject.class::cast).filter(e -> e.getString("target").equals(stack)).toList())
+        .hasSize(4).allSatisfy(e -> assertThat(e.getString("result")).isEqualTo("refused"));
+  }
+
+  @Test
+  void aFailingHealthcheckFailsTheDeploymentAndRollsBack() throws Exception {
+    String healthy = "services:\n" + ticker("web", "WEB_GREETING", "", "rollback");
+    String d1 = deploy(healthy, Map.of(), false).json().getString("deployment");
+    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    InspectedService before = await(client.inspectService(stack + "_web"));
+
+    String sick = "services:\n" + ticker("web", "WEB_GREETING",
+        "    healthcheck: {test: [\"CMD\", \"false\"], interval: 1s, retries: 1}\n", "rollback");
+    String d2 = deploy(sick, Map.of(), false).json().getString("deployment");
+    awaitState(d2, "rolled_back"::equals);
+    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "failed", "rolled_back");
+    assertThat(stateEvent(d2, "failed").getString("message")).contains(stack + "_web");
+    assertThat(taskEvents(d2)).anySatisfy(t -> assertThat(t.getString("state")).isIn("failed", "shutdown", "rejected"));
+
+    InspectedService after = await(client.inspectService(stack + "_web"));
+    assertThat(specHash(after)).isEqualTo(specHash(before));
+    assertThat(after.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec").containsKey("Healthcheck"))
+        .isFalse();
+    JsonObject template = after.spec().getJsonObject("TaskTemplate");
+    waitFor("the old spec running again", CONVERGE, () -> client.listTasks(after.id()),
+        tasks -> tasks.stream().filter(t -> t.isRunning() && "running".equals(t.desiredState()) && t.runs(template))
+            .count() == 1);
+    JsonObject stored = http.get("/api/v1/deployments/" + d2, VIEWER).json();
+    assertThat(stored.getString("state")).isEqualTo("rolled_back");
+    assertThat(stored.getString("finished_at")).isNotNull();
+  }
+
+  @Test
+  void rollsBackToAnyStoredRevision() throws Exception {
+    String file = "services:\n" + ticker("web", "WEB_GREETING", "", null);
+    for (String greeting : List.of("one", "two", "three")) {
+      String d = deploy(file, Map.of("WEB_GREETING", greeting), false).json().getString("deployment");
+      assertThat(awaitFinished(d)).as("revision saying %s", greeting).isEqualTo("succeeded");
+    }
+    assertThat(env(await(client.inspectService(stack + "_web")))).contains("GREETING=three");
+
+    Response unknown = post("/api/v1/stacks/" + stack + "/rollback?revision=9", null);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.errorMessage()).contains("no revision 9");
+    assertThat(post("/api/v1/stacks/" + stack + "/rollback", null).status()).isEqualTo(400);
+
+    Response rollback = post("/api/v1/stacks/" + stack + "/rollback?revision=1", null);
+    assertThat(rollback.status()).as("%s", rollback).isEqualTo(202);
+    assertThat(rollback.json().getInteger("revision")).isEqualTo(1);
+    String d = rollback.json().getString("deployment");
+    assertThat(awaitFinished(d)).isEqualTo("succeeded");
+    assertThat(stateEvent(d, "succeeded").getString("trigger")).isEqualTo("rollback");
+
+    InspectedService web = await(client.inspectService(stack + "_web"));
+    assertThat(env(web)).contains("GREETING=one");
+    String revision1 = StackFile.parse(stack, file, Map.of("WEB_GREETING", "one")).service("web").orElseThrow().specHash();
+    assertThat(specHash(web)).isEqualTo(revision1);
+    assertThat(runningTaskIds(web)).hasSize(1);
+  }
+
+  @Test
+  void scalesRestartsRollsBackAServiceAndRemovesTheStack() throws Exception {
+    String d1 = deploy(twoServices(), Map.of(), false).json().getString("deployment");
+    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    String a = stack + "_a";
+    String b = stack + "_b";
+
+    // never updated: nothing to roll back to
+    Response none = post("/api/v1/services/" + a + "/rollback", null);
+    assertThat(none.status()).isEqualTo(409);
+    assertThat(none.errorMessage()).contains("no previous spec");
+    assertThat(post("/api/v1/services/" + stack + "_nope/scale", new JsonObject().put("replicas", 2)).status())
+        .isEqualTo(404);
+    assertThat(post("/api/v1/services/" + a + "/scale", new JsonObject().put("replicas", -1)).status()).isEqualTo(400);
+    assertThat(post("/api/v1/services/" + a + "/scale", new JsonObject().put("replicas", "3")).status()).isEqualTo(400);
+
+    Response scaled = post("/api/v1/services/" + a + "/scale", new JsonObject().put("replicas", 3));
+    assertThat(scaled.status()).as("%s", scaled).isEqualTo(202);
+    assertThat(scaled.json().getString("channel")).isEqualTo("deploy:" + stack);
+    String d2 = scaled.json().getString("deployment");
+    assertThat(awaitFinished(d2)).isEqualTo("succeeded");
+    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
+    InspectedService a2 = await(client.inspectService(a));
+    assertThat(a2.replicas()).isEqualTo(3L);
+    assertThat(runningTaskIds(a2)).hasSize(3);
+
+    InspectedService b1 = await(client.inspectService(b));
+    List<String> before = runningTaskIds(b1);
+    String d3 = post("/api/v1/services/" + b + "/restart", null).json().getString("deployment");
+    assertThat(awaitFinished(d3)).isEqualTo("succeeded");
+    List<String> after = runningTaskIds(b1);
+    assertThat(after).hasSize(1).doesNotContainAnyElementsOf(before);
+    assertThat(await(client.inspectService(b)).spec().getJsonObject("TaskTemplate").getLong("ForceUpdate"))
+        .isEqualTo(b1.spec().getJsonObject("TaskTemplate").getLong("ForceUpdate", 0L) + 1);
+
+    // the engine's one level: back to one replica
+    String d4 = post("/api/v1/services/" + a + "/rollback", null).json().getString("deployment");
+    assertThat(awaitFinished(d4)).isEqualTo("succeeded");
+    InspectedService a4 = await(client.inspectService(a));
+    assertThat(a4.replicas()).isEqualTo(1L);
+    assertThat(runningTaskIds(a4)).hasSize(1);
+
+    // b leaves the file: prune removes it
+    String onlyA = "services:\n" + ticker("a", "A_GREETING", "", null);
+    String d5 = deploy(onlyA, Map.of(), true).json().getString("deployment");
+    assertThat(awaitFinished(d5)).isEqualTo("succeeded");
+    assertThat(stateEvent(d5, "succeeded").getString("message")).contains("removed " + b);
+    assertThat(await(client.listStackServices(stack)).stream()
+        .map(s -> ((JsonObject) s).getJsonObject("Spec").getString("Name")).toList()).containsExactly(a);
+
+    Response removed = http.delete("/api/v1/stacks/" + stack, OPS);
+    assertThat(removed.status()).as("%s", removed).isEqualTo(202);
+    String d6 = removed.json().getString("deployment");
+    assertThat(awaitFinished(d6)).isEqualTo("succeeded");
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    assertThat(await(client.listServices(label))).isEmpty();
+    assertThat(await(client.listNetworks(label))).isEmpty();
+    assertThat(http.get("/api/v1/stacks", VIEWER).json().getJsonArray("stacks").stream()
+        .map(s -> ((JsonObject) s).getString("name")).toList()).doesNotContain(stack);
+    assertThat(http.delete("/api/v1/stacks/" + stack + "-nope", OPS).status()).isEqualTo(404);
+  }
+
   // ---- helpers
 
   /** Two tickers; {@code a} says ${A_GREETING}, {@code b} says ${B_GREETING}. */
   private static String twoServices() {
-    return "services:\n" + ticker("a", "A_GREETING", "") + ticker("b", "B_GREETING", "");
+    return "services:\n" + ticker("a", "A_GREETING", "", null) + ticker("b", "B_GREETING", "", null);
   }
 
-  private static String ticker(String name, String variable, String extra) {
+  /** A service printing a tick a second; {@code extra} lines go under the service, {@code failureAction} in update_config. */
+  private static String ticker(String name, String variable, String extra, String failureAction) {
     return "  " + name + ":\n"
         + "    image: fluxer-test/busybox:1\n"
         + "    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 1; done\"]\n"
@@ -252,7 +409,8 @@ class DeployerTest {
         + extra
         + "    deploy:\n"
         + "      restart_policy: {condition: any, delay: 500ms}\n"
-        + "      update_config: {monitor: 1s}\n";
+        + "      update_config: {monitor: 1s" + (failureAction == null ? "" : ", failure_action: " + failureAction)
+        + "}\n";
   }
 
   private Response deploy(String yaml, Map<String, String> env, boolean prune) {
