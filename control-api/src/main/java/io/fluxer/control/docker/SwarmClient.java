@@ -96,6 +96,11 @@ public final class SwarmClient {
     return object("GET", "/swarm", null);
   }
 
+  /** {@code GET /nodes}: the swarm's nodes ({@code ID}, {@code Description.Hostname}, {@code Status}, ...); managers only. */
+  public Future<JsonArray> listNodes() {
+    return array("GET", "/nodes", null);
+  }
+
   // ---- services
 
   /** {@code GET /services}, filtered by a label ({@code key} or {@code key=value}); all when null. */
@@ -174,6 +179,16 @@ public final class SwarmClient {
   public Future<ServiceUpdate> rollbackService(String idOrName) {
     return inspectService(idOrName).compose(current -> retrying(current, 1,
         (service, attempt) -> sendUpdate(service.id(), service.version(), service.spec(), "&rollback=previous", attempt)));
+  }
+
+  /**
+   * Rolls back as {@link #rollbackService(String)}, but sent once, at the version of {@code current}: if
+   * the service changed since it was inspected (the engine started a rollback of its own, say), the
+   * engine answers "update out of sequence" and nothing happens, so the caller can look again before
+   * deciding (a second rollback=previous would return to the spec the first one left).
+   */
+  public Future<ServiceUpdate> rollbackServiceAt(InspectedService current) {
+    return sendUpdate(current.id(), current.version(), current.spec(), "&rollback=previous", 1);
   }
 
   /** {@code DELETE /services/{id}}: the swarm then stops its tasks. */

@@ -1,0 +1,314 @@
+package io.fluxer.control.api;
+
+import io.fluxer.control.api.ControlApi.Reply;
+import io.fluxer.control.deploy.DeployEvents;
+import io.fluxer.control.deploy.Deployer;
+import io.fluxer.control.docker.DockerEngineException;
+import io.fluxer.control.docker.InspectedService;
+import io.fluxer.control.docker.SwarmClient;
+import io.fluxer.control.docker.TaskInfo;
+import io.fluxer.control.stack.SpecHash;
+import io.fluxer.control.stack.StackFile;
+import io.fluxer.control.stack.StackFileException;
+import io.fluxer.control.stack.StackPlan;
+import io.fluxer.control.stack.StackWarning;
+import io.fluxer.control.store.ControlStore;
+import io.fluxer.control.store.ControlStore.Deployment;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The operations that change stacks and services, and {@code stack.inspect}: each change is stored
+ * as a deployment and answered {@code 202} with its id and the channel to watch, while
+ * {@link Deployer} carries it out. Every change request is audited (actor, action, target, result),
+ * refused ones too.
+ */
+public final class StackOps {
+  private static final System.Logger LOG = System.getLogger(StackOps.class.getName());
+  private static final Set<String> DEPLOY_FIELDS = Set.of("stackFile", "env", "prune", "files");
+  static final int MAX_REPLICAS = 10_000;
+
+  private final ControlStore store;
+  private final SwarmClient client;
+  private final Deployer deployer;
+
+  public StackOps(ControlStore store, SwarmClient client, Deployer deployer) {
+    this.store = store;
+    this.client = client;
+    this.deployer = deployer;
+  }
+
+  /** Adds the operations to {@code api} (before it registers). */
+  public ControlApi registerOn(ControlApi api) {
+    return api
+        .handle("stack.inspect", this::inspect)
+        .handle("stack.deploy", audited(r -> r.pathParam("name"), this::deploy))
+        .handle("stack.remove", audited(r -> r.pathParam("name"), this::remove))
+        .handle("stack.rollback", audited(r -> r.pathParam("name"), this::rollbackStack))
+        .handle("service.scale", audited(r -> r.pathParam("id"), this::scale))
+        .handle("service.restart", audited(r -> r.pathParam("id"), this::restart))
+        .handle("service.rollback", audited(r -> r.pathParam("id"), this::rollbackService));
+  }
+
+  // ---- stacks
+
+  private Future<Reply> deploy(ControlRequest r) {
+    String stack = r.pathParam("name");
+    JsonObject body = r.body();
+    if (body == null) {
+      throw ControlError.badRequest("a body is required: {\"stackFile\": \"<YAML>\", \"env\": {...}, \"prune\": false}");
+    }
+    for (String field : body.fieldNames()) {
+      if (!DEPLOY_FIELDS.contains(field)) {
+        throw ControlError.badRequest("unknown field '" + field + "': expected stackFile, env, prune, files");
+      }
+    }
+    if (!(body.getValue("stackFile") instanceof String stackFile) || stackFile.isBlank()) {
+      throw ControlError.badRequest("stackFile is required: the stack file's YAML text");
+    }
+    Map<String, String> env = strings(body, "env");
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    strings(body, "files").forEach((path, text) -> files.put(path, text.getBytes(StandardCharsets.UTF_8)));
+    Object prune = body.getValue("prune", false);
+    if (!(prune instanceof Boolean)) {
+      throw ControlError.badRequest("prune must be true or false");
+    }
+    StackPlan plan = parse(stack, stackFile, env, files, 400, "the stack file cannot be deployed");
+    return store.addRevision(stack, stackFile, env, r.actorName())
+        .compose(rev -> store.createDeployment(stack, rev.revision(), "deploy", "api", r.actorName()))
+        .map(d -> {
+          deployer.deployStack(d, plan, (Boolean) prune);
+          return accepted(d).put("revision", d.revision()).put("warnings", warnings(plan));
+        })
+        .map(json -> new Reply(202, json));
+  }
+
+  private Future<Reply> rollbackStack(ControlRequest r) {
+    String stack = r.pathParam("name");
+    if (r.query().getString("revision") == null) {
+      throw ControlError.badRequest("revision is required: POST /api/v1/stacks/" + stack + "/rollback?revision=N");
+    }
+    int n = r.queryInt("revision", 0, 1, Integer.MAX_VALUE);
+    String pruneParam = r.query().getString("prune", "true");
+    if (!pruneParam.equals("true") && !pruneParam.equals("false")) {
+      throw ControlError.badRequest("prune must be true or false, got '" + pruneParam + "'");
+    }
+    return store.revision(stack, n).compose(found -> {
+      ControlStore.Revision rev = found.orElseThrow(() -> ControlError.notFound("stack " + stack + " has no revision " + n));
+      StackPlan plan = parse(stack, rev.stackFile(), rev.env(), Map.of(), 409,
+          "revision " + n + " of " + stack + " cannot be deployed any more");
+      return store.createDeployment(stack, n, "deploy", "rollback", r.actorName()).map(d -> {
+        deployer.deployStack(d, plan, Boolean.parseBoolean(pruneParam));
+        return new Reply(202, accepted(d).put("revision", n).put("warnings", warnings(plan)));
+      });
+    });
+  }
+
+  private Future<Reply> remove(ControlRequest r) {
+    String stack = r.pathParam("name");
+    return Future.all(client.listStackServices(stack), store.latestRevision(stack)).compose(all -> {
+      JsonArray services = all.resultAt(0);
+      Optional<?> revision = all.resultAt(1);
+      if (services.isEmpty() && revision.isEmpty()) {
+        throw ControlError.notFound("no stack " + stack);
+      }
+      return store.createDeployment(stack, null, "remove", "api", r.actorName()).map(d -> {
+        deployer.removeStack(d);
+        return new Reply(202, accepted(d));
+      });
+    });
+  }
+
+  private Future<Reply> inspect(ControlRequest r) {
+    String stack = r.pathParam("name");
+    return Future.all(client.listStackServices(stack), store.revisions(stack), store.deployments(stack, 10))
+        .compose(all -> {
+          JsonArray services = all.resultAt(0);
+          JsonArray revisions = all.resultAt(1);
+          List<Deployment> deployments = all.resultAt(2);
+          if (services.isEmpty() && revisions.isEmpty()) {
+            throw ControlError.notFound("no stack " + stack);
+          }
+          List<Future<JsonObject>> described = new ArrayList<>();
+          for (Object s : services) {
+            described.add(describe((JsonObject) s));
+          }
+          return Future.all(described).map(v -> {
+            JsonArray out = new JsonArray();
+            described.stream().map(Future::result)
+                .sorted(Comparator.comparing(j -> j.getString("name")))
+                .forEach(out::add);
+            JsonArray recent = new JsonArray();
+            deployments.forEach(d -> recent.add(d.toJson()));
+            return Reply.ok(new JsonObject().put("name", stack).put("services", out).put("revisions", revisions)
+                .put("deployments", recent));
+          });
+        });
+  }
+
+  private Future<JsonObject> describe(JsonObject service) {
+    InspectedService s = InspectedService.fromJson(service);
+    return client.listTasks(s.id()).map(tasks -> {
+      JsonObject template = s.spec().getJsonObject("TaskTemplate", new JsonObject());
+      JsonArray list = new JsonArray();
+      tasks.stream()
+          .sorted(Comparator.comparing((TaskInfo t) -> t.raw().getString("CreatedAt", "")).reversed())
+          .forEach(t -> list.add(new JsonObject().put("id", t.id()).put("slot", t.slot()).put("node_id", t.nodeId())
+              .put("state", t.state()).put("desired_state", t.desiredState()).put("message", t.message())
+              .put("error", t.error()).put("exit_code", t.exitCode()).put("current_spec", t.runs(template))
+              .put("updated_at", t.raw().getString("UpdatedAt"))));
+      long running = tasks.stream().filter(t -> t.isRunning() && "running".equals(t.desiredState())).count();
+      JsonObject labels = s.spec().getJsonObject("Labels", new JsonObject());
+      return new JsonObject().put("id", s.id()).put("name", s.name())
+          .put("image", template.getJsonObject("ContainerSpec", new JsonObject()).getString("Image"))
+          .put("mode", s.replicas() == null ? "global" : "replicated").put("replicas", s.replicas())
+          .put("running", running).put("version", s.version()).put("spec_hash", labels.getString(SpecHash.LABEL))
+          .put("update_state", s.updateState()).put("has_previous_spec", s.previousSpec() != null)
+          .put("tasks", list);
+    });
+  }
+
+  // ---- services
+
+  private Future<Reply> scale(ControlRequest r) {
+    JsonObject body = r.body();
+    Object replicas = body == null ? null : body.getValue("replicas");
+    if (!(replicas instanceof Integer || replicas instanceof Long) || ((Number) replicas).longValue() < 0
+        || ((Number) replicas).longValue() > MAX_REPLICAS) {
+      throw ControlError.badRequest("replicas must be an integer between 0 and " + MAX_REPLICAS + ", got "
+          + (body == null ? "no body" : body.getValue("replicas")));
+    }
+    long n = ((Number) replicas).longValue();
+    return service(r).compose(s -> {
+      if (s.replicas() == null) {
+        throw new ControlError(409, "service " + s.name() + " is global (one task per node): it cannot be scaled", null);
+      }
+      return store.createDeployment(stackOf(s), null, "scale", "api", r.actorName()).map(d -> {
+        deployer.scale(d, s.id(), n);
+        return new Reply(202, accepted(d).put("service", s.name()).put("replicas", n));
+      });
+    });
+  }
+
+  private Future<Reply> restart(ControlRequest r) {
+    return service(r).compose(s -> store.createDeployment(stackOf(s), null, "restart", "api", r.actorName()).map(d -> {
+      deployer.restart(d, s.id());
+      return new Reply(202, accepted(d).put("service", s.name()));
+    }));
+  }
+
+  private Future<Reply> rollbackService(ControlRequest r) {
+    return service(r).compose(s -> {
+      if (s.previousSpec() == null) {
+        throw new ControlError(409, "service " + s.name() + " has no previous spec to roll back to "
+            + "(it was never updated)", null);
+      }
+      return store.createDeployment(stackOf(s), null, "rollback", "api", r.actorName()).map(d -> {
+        deployer.rollbackService(d, s.id());
+        return new Reply(202, accepted(d).put("service", s.name()));
+      });
+    });
+  }
+
+  private Future<InspectedService> service(ControlRequest r) {
+    String id = r.pathParam("id");
+    return client.inspectService(id).recover(e -> Future.failedFuture(
+        e instanceof DockerEngineException de && de.isNotFound() ? ControlError.notFound("no service " + id) : e));
+  }
+
+  private static String stackOf(InspectedService s) {
+    String stack = s.spec().getJsonObject("Labels", new JsonObject()).getString(SwarmClient.STACK_NAMESPACE_LABEL);
+    if (stack == null || stack.isEmpty()) {
+      throw new ControlError(409, "service " + s.name() + " belongs to no stack (no "
+          + SwarmClient.STACK_NAMESPACE_LABEL + " label): Fluxer changes stack services only", null);
+    }
+    return stack;
+  }
+
+  // ---- helpers
+
+  private static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, byte[]> files,
+                                 int status, String what) {
+    try {
+      return StackFile.parse(stack, yaml, env, files);
+    } catch (StackFileException e) {
+      throw new ControlError(status, what + ": " + e.getMessage(),
+          new JsonObject().put("problems", e.toJson().getJsonArray("problems")));
+    }
+  }
+
+  private static Map<String, String> strings(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw ControlError.badRequest(field + " must be an object of strings");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String key : object.fieldNames()) {
+      if (!(object.getValue(key) instanceof String s)) {
+        throw ControlError.badRequest(field + "." + key + " must be a string");
+      }
+      out.put(key, s);
+    }
+    return out;
+  }
+
+  private static JsonObject accepted(Deployment d) {
+    return new JsonObject().put("deployment", d.id().toString()).put("channel", DeployEvents.channel(d.stack()));
+  }
+
+  private static JsonArray warnings(StackPlan plan) {
+    JsonArray out = new JsonArray();
+    plan.warnings().stream().map(StackWarning::toJson).forEach(out::add);
+    return out;
+  }
+
+  /** Runs {@code handler}, then records in the audit log who asked what of which target and how it ended. */
+  private Function<ControlRequest, Future<Reply>> audited(Function<ControlRequest, String> target,
+                                                          Function<ControlRequest, Future<Reply>> handler) {
+    return r -> {
+      Future<Reply> reply;
+      try {
+        reply = handler.apply(r);
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      return reply.transform(ar -> {
+        JsonObject detail = new JsonObject();
+        String result;
+        if (ar.succeeded()) {
+          int status = ar.result().status();
+          result = status == 202 ? "accepted" : "ok";
+          detail.put("status", status).put("deployment", ar.result().body().getString("deployment"))
+              .put("revision", ar.result().body().getValue("revision"));
+        } else if (ar.cause() instanceof ControlError e) {
+          result = e.status() >= 500 ? "failed" : "refused";
+          detail.put("status", e.status()).put("error", e.getMessage());
+        } else {
+          result = "failed";
+          detail.put("status", 500).put("error", String.valueOf(ar.cause().getMessage()));
+        }
+        String what = target.apply(r);
+        return store.audit(r.actorName(), r.op(), what == null ? "" : what, result, detail)
+            .recover(e -> {
+              LOG.log(Level.WARNING, "could not audit " + r.op() + " by " + r.actorName() + ": " + e.getMessage());
+              return Future.succeededFuture();
+            })
+            .transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()));
+      });
+    };
+  }
+}

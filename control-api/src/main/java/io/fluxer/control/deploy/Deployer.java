@@ -1,0 +1,454 @@
+package io.fluxer.control.deploy;
+
+import io.fluxer.control.deploy.Convergence.Outcome;
+import io.fluxer.control.deploy.Convergence.Target;
+import io.fluxer.control.deploy.Convergence.Watched;
+import io.fluxer.control.deploy.DeploymentRun.Updated;
+import io.fluxer.control.docker.DockerEngineException;
+import io.fluxer.control.docker.SwarmClient;
+import io.fluxer.control.stack.NetworkPlan;
+import io.fluxer.control.stack.ServicePlan;
+import io.fluxer.control.stack.SpecHash;
+import io.fluxer.control.stack.StackPlan;
+import io.fluxer.control.stack.SwarmObjectPlan;
+import io.fluxer.control.store.ControlStore;
+import io.fluxer.control.store.ControlStore.Deployment;
+import io.fluxer.control.store.DeploymentState;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Runs deployments against the swarm: applies a stack's desired state ({@link StackPlan}), removes a
+ * stack, scales, restarts or rolls back a service, then watches the result converge
+ * ({@link Convergence}).
+ *
+ * <p>A deployment (created {@code queued} in the store by the caller) moves
+ * {@code queued → updating → converging → succeeded}, or to {@code failed} from any of these; a
+ * failed deployment that updated services whose {@code UpdateConfig.FailureAction} is
+ * {@code rollback} returns them to their previous spec and ends {@code rolled_back}. Every move is
+ * stored, then published on {@code deploy:<stack>} and {@code deploy:all} ({@link DeployEvents}).
+ *
+ * <p>The deployments of one stack run one after the other, in the order they were submitted; a
+ * deployment waits in {@code queued} while an earlier one of its stack runs. Everything runs on the
+ * context the deployer was created on and never blocks it: engine calls go through
+ * {@link SwarmClient}'s worker pool, the store is the reactive PG client, waits are timers.
+ */
+public final class Deployer {
+  private static final System.Logger LOG = System.getLogger(Deployer.class.getName());
+
+  private final Vertx vertx;
+  private final Context context;
+  private final SwarmClient client;
+  private final ControlStore store;
+  private final DeployEvents events;
+  private final DeployerOptions options;
+  private final Convergence convergence;
+  /** Stack → the last deployment submitted for it (on {@link #context} only). */
+  private final Map<String, Future<DeploymentState>> queues = new HashMap<>();
+
+  public Deployer(Vertx vertx, SwarmClient client, ControlStore store, DeployEvents events, DeployerOptions options) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.client = client;
+    this.store = store;
+    this.events = events;
+    this.options = options;
+    this.convergence = new Convergence(vertx, client, options);
+  }
+
+  public DeployerOptions options() {
+    return options;
+  }
+
+  /**
+   * Applies {@code plan} for deployment {@code d}: creates missing networks, secrets and configs,
+   * creates missing services, updates those whose spec hash changed (unchanged ones are not touched),
+   * removes the stack's other services when {@code prune}, then waits for the created and updated ones
+   * to converge.
+   *
+   * @return the state the deployment ended in (never fails)
+   */
+  public Future<DeploymentState> deployStack(Deployment d, StackPlan plan, boolean prune) {
+    return submit(d, run -> applyStack(run, plan, prune));
+  }
+
+  /** Removes the stack's services, then its secrets, configs and networks, and marks it removed in the store. */
+  public Future<DeploymentState> removeStack(Deployment d) {
+    return submit(d, this::removeStack);
+  }
+
+  /** Sets a replicated service's replicas and waits for them to run. */
+  public Future<DeploymentState> scale(Deployment d, String serviceId, long replicas) {
+    return submit(d, run -> client.inspectService(serviceId).compose(before -> {
+      Long from = before.replicas();
+      return run.to(DeploymentState.UPDATING, "scaling " + before.name() + " from " + from + " to " + replicas, null)
+          .compose(v -> client.scaleService(serviceId, replicas))
+          .compose(v -> converge(run, List.of(new Watched(before.id(), before.name())), Target.FORWARD,
+              before.name() + " scaled to " + replicas));
+    }));
+  }
+
+  /** Restarts every task of a service: a forced update ({@code TaskTemplate.ForceUpdate} + 1). */
+  public Future<DeploymentState> restart(Deployment d, String serviceId) {
+    return submit(d, run -> client.inspectService(serviceId).compose(before -> run
+        .to(DeploymentState.UPDATING, "restarting " + before.name(), null)
+        .compose(v -> client.listTasks(before.id()))
+        .compose(tasks -> {
+          run.baseline(tasks);
+          return client.updateService(before, spec -> {
+            JsonObject template = spec.getJsonObject("TaskTemplate");
+            template.put("ForceUpdate", template.getLong("ForceUpdate", 0L) + 1);
+            return spec;
+          });
+        })
+        .compose(v -> converge(run, List.of(new Watched(before.id(), before.name())), Target.FORWARD,
+            before.name() + " restarted"))));
+  }
+
+  /** The engine's one-level rollback ({@code rollback=previous}) of a service, then waits for it to converge. */
+  public Future<DeploymentState> rollbackService(Deployment d, String serviceId) {
+    return submit(d, run -> client.inspectService(serviceId).compose(before -> run
+        .to(DeploymentState.UPDATING, "rolling " + before.name() + " back to its previous spec", null)
+        .compose(v -> client.listTasks(before.id()))
+        .compose(tasks -> {
+          run.baseline(tasks);
+          return client.rollbackService(before.id());
+        })
+        .compose(v -> converge(run, List.of(new Watched(before.id(), before.name())), Target.ROLLBACK,
+            before.name() + " rolled back to its previous spec"))));
+  }
+
+  // ---- running deployments
+
+  /** A deployment's work up to convergence; its result is the success message. */
+  private interface Job extends Function<DeploymentRun, Future<String>> {}
+
+  private Future<DeploymentState> submit(Deployment d, Job job) {
+    Promise<DeploymentState> done = Promise.promise();
+    context.runOnContext(v -> {
+      DeploymentRun run = new DeploymentRun(store, events, d);
+      run.announce();
+      Future<DeploymentState> previous = queues.getOrDefault(d.stack(), Future.succeededFuture());
+      Future<DeploymentState> mine = previous.transform(ignored -> execute(run, job));
+      queues.put(d.stack(), mine);
+      mine.onComplete(ar -> {
+        if (queues.get(d.stack()) == mine) {
+          queues.remove(d.stack());
+        }
+        done.handle(ar);
+      });
+    });
+    return done.future();
+  }
+
+  private Future<DeploymentState> execute(DeploymentRun run, Job job) {
+    Future<String> work;
+    try {
+      work = job.apply(run);
+    } catch (RuntimeException e) {
+      work = Future.failedFuture(e);
+    }
+    return work
+        .compose(message -> run.to(DeploymentState.SUCCEEDED, message, null).<Void>mapEmpty())
+        .recover(e -> fail(run, e))
+        .recover(e -> {
+          LOG.log(Level.ERROR, "deployment " + run.deployment().id() + " of " + run.stack()
+              + " could not be recorded: " + e.getMessage(), e);
+          return Future.succeededFuture();
+        })
+        .map(v -> run.state());
+  }
+
+  /** Moves to converging, watches, and fails with the outcome's message when it did not converge. */
+  private Future<String> converge(DeploymentRun run, List<Watched> services, Target target, String success) {
+    String names = services.stream().map(Watched::name).reduce((a, b) -> a + ", " + b).orElse("nothing");
+    return run.to(DeploymentState.CONVERGING, "waiting for " + names + " to converge", null)
+        .compose(v -> convergence.watch(run, services, target))
+        .compose(outcome -> outcome.converged()
+            ? Future.succeededFuture(success)
+            : Future.failedFuture(new DeploymentFailure(outcome.message())));
+  }
+
+  /** Records the failure; rolls back the updated services that ask for it. */
+  private Future<Void> fail(DeploymentRun run, Throwable cause) {
+    String message = cause instanceof DeploymentFailure ? cause.getMessage() : describe(cause);
+    if (run.state().finished()) {
+      return Future.failedFuture(cause); // the store refused the last move: nothing more to do here
+    }
+    return run.to(DeploymentState.FAILED, message, null).compose(d -> {
+      List<Updated> toRollBack = run.updated().stream().filter(u -> "rollback".equals(u.failureAction())).toList();
+      if (toRollBack.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return rollBack(run, toRollBack);
+    });
+  }
+
+  private Future<Void> rollBack(DeploymentRun run, List<Updated> services) {
+    String names = services.stream().map(Updated::name).reduce((a, b) -> a + ", " + b).orElseThrow();
+    Future<Void> started = Future.succeededFuture();
+    for (Updated u : services) {
+      started = started.compose(v -> rollBackOnce(run, u, 1));
+    }
+    List<Watched> watched = services.stream().map(u -> new Watched(u.id(), u.name())).toList();
+    return started
+        .compose(v -> convergence.watch(run, watched, Target.ROLLBACK))
+        .compose(outcome -> outcome.converged()
+            ? run.to(DeploymentState.ROLLED_BACK, "rolled back " + names + " to the previous spec", null).<Void>mapEmpty()
+            : run.note("the rollback of " + names + " did not converge: " + outcome.message(), new JsonObject(), false))
+        .recover(e -> run.note("the rollback of " + names + " failed: " + describe(e), new JsonObject(), false));
+  }
+
+  /**
+   * Rolls one service back unless it already left the spec this deployment gave it (the engine rolls
+   * back on its own when the update fails and {@code failure_action} is rollback). Sent at the
+   * inspected version, looked at again when the engine says it changed in between.
+   */
+  private Future<Void> rollBackOnce(DeploymentRun run, Updated u, int attempt) {
+    return client.inspectService(u.id()).compose(s -> {
+      String state = s.updateState();
+      boolean stillOurs = u.specHash().equals(specHash(s.spec()));
+      if (!stillOurs || (state != null && state.startsWith("rollback"))) {
+        return run.note(u.name() + ": the engine is already rolling back" + (state == null ? "" : " (" + state + ")"),
+            new JsonObject().put("service", u.name()), false);
+      }
+      return client.rollbackServiceAt(s)
+          .compose(v -> run.note("rolling " + u.name() + " back to its previous spec",
+              new JsonObject().put("service", u.name()), false))
+          .recover(e -> e instanceof DockerEngineException de && de.isOutOfSequence() && attempt < 5
+              ? rollBackOnce(run, u, attempt + 1) : Future.failedFuture(e));
+    });
+  }
+
+  // ---- stacks
+
+  private Future<String> applyStack(DeploymentRun run, StackPlan plan, boolean prune) {
+    String stack = plan.stack();
+    String revision = run.deployment().revision() == null ? "" : "revision " + run.deployment().revision() + ": ";
+    Map<String, String> outcome = new LinkedHashMap<>(); // service → created/updated/unchanged/removed
+    List<Watched> watched = new ArrayList<>();
+    return run.to(DeploymentState.UPDATING, revision + plan.services().size() + " service(s)"
+            + (prune ? ", pruning the others" : ""), null)
+        .compose(v -> ensureNetworks(plan))
+        .compose(v -> ensureObjects(plan.secrets(), client::listSecrets, client::createSecret))
+        .compose(secretIds -> ensureObjects(plan.configs(), client::listConfigs, client::createConfig)
+            .compose(configIds -> client.listStackServices(stack).compose(existing -> {
+              Map<String, JsonObject> byName = new LinkedHashMap<>();
+              existing.forEach(o -> byName.put(((JsonObject) o).getJsonObject("Spec", new JsonObject())
+                  .getString("Name"), (JsonObject) o));
+              Future<Void> chain = Future.succeededFuture();
+              for (ServicePlan sp : plan.services()) {
+                chain = chain.compose(x -> applyService(run, sp, sp.specWithIds(secretIds, configIds),
+                    byName.get(sp.name()), outcome, watched));
+              }
+              if (prune) {
+                Set<String> wanted = new HashSet<>();
+                plan.services().forEach(sp -> wanted.add(sp.name()));
+                for (Map.Entry<String, JsonObject> e : byName.entrySet()) {
+                  if (!wanted.contains(e.getKey())) {
+                    chain = chain.compose(x -> ignoreNotFound(client.removeService(e.getValue().getString("ID"))))
+                        .onSuccess(x -> outcome.put(e.getKey(), "removed"));
+                  }
+                }
+              }
+              return chain;
+            })))
+        .compose(v -> converge(run, watched, Target.FORWARD, revision + summary(outcome)));
+  }
+
+  private Future<Void> applyService(DeploymentRun run, ServicePlan sp, JsonObject spec, JsonObject existing,
+                                    Map<String, String> outcome, List<Watched> watched) {
+    if (existing == null) {
+      return client.createService(spec).map(created -> {
+        outcome.put(sp.name(), "created");
+        watched.add(new Watched(created.getString("ID"), sp.name()));
+        return null;
+      });
+    }
+    String id = existing.getString("ID");
+    if (sp.specHash().equals(specHash(existing.getJsonObject("Spec", new JsonObject())))) {
+      outcome.put(sp.name(), "unchanged");
+      return Future.succeededFuture();
+    }
+    return client.listTasks(id).compose(tasks -> {
+      run.baseline(tasks);
+      return client.updateService(id, current -> {
+        // a restart's ForceUpdate stays: lowering it would not restart anything, only differ
+        Long force = current.getJsonObject("TaskTemplate", new JsonObject()).getLong("ForceUpdate");
+        JsonObject next = spec.copy();
+        if (force != null) {
+          next.getJsonObject("TaskTemplate").put("ForceUpdate", force);
+        }
+        return next;
+      });
+    }).map(updated -> {
+      outcome.put(sp.name(), "updated");
+      watched.add(new Watched(id, sp.name()));
+      run.updatedService(new Updated(id, sp.name(), sp.specHash(),
+          spec.getJsonObject("UpdateConfig", new JsonObject()).getString("FailureAction")));
+      return null;
+    });
+  }
+
+  private Future<Void> ensureNetworks(StackPlan plan) {
+    if (plan.networks().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return client.listNetworks(null).compose(all -> {
+      Set<String> names = new HashSet<>();
+      all.forEach(n -> names.add(((JsonObject) n).getString("Name")));
+      Future<Void> chain = Future.succeededFuture();
+      for (NetworkPlan n : plan.networks()) {
+        if (names.contains(n.name())) {
+          continue;
+        }
+        if (n.external()) {
+          return Future.failedFuture(new DeploymentFailure("network " + n.name()
+              + " is declared external but does not exist"));
+        }
+        chain = chain.compose(v -> client.createNetwork(n.spec()).mapEmpty());
+      }
+      return chain;
+    });
+  }
+
+  /** Creates the secrets (or configs) that do not exist yet; answers name → ID for every one the plan uses. */
+  private Future<Map<String, String>> ensureObjects(List<SwarmObjectPlan> wanted, Function<String, Future<JsonArray>> list,
+                                                    Function<JsonObject, Future<JsonObject>> create) {
+    if (wanted.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return list.apply(null).compose(all -> {
+      Map<String, String> ids = new HashMap<>();
+      all.forEach(o -> {
+        JsonObject object = (JsonObject) o;
+        ids.put(object.getJsonObject("Spec", new JsonObject()).getString("Name"), object.getString("ID"));
+      });
+      Future<Void> chain = Future.succeededFuture();
+      for (SwarmObjectPlan p : wanted) {
+        if (ids.containsKey(p.name())) {
+          continue;
+        }
+        if (p.external()) {
+          return Future.failedFuture(new DeploymentFailure(p.kind().name().toLowerCase() + " " + p.name()
+              + " is declared external but does not exist"));
+        }
+        chain = chain.compose(v -> create.apply(p.spec()).map(created -> {
+          ids.put(p.name(), created.getString("ID"));
+          return null;
+        }));
+      }
+      return chain.map(v -> ids);
+    });
+  }
+
+  private Future<String> removeStack(DeploymentRun run) {
+    String stack = run.stack();
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    long deadline = System.nanoTime() + options.deadline().toNanos();
+    int[] counts = new int[4];
+    return run.to(DeploymentState.UPDATING, "removing the services of " + stack, null)
+        .compose(v -> client.listStackServices(stack))
+        .compose(services -> {
+          counts[0] = services.size();
+          return each(services, s -> ignoreNotFound(client.removeService(s.getString("ID"))));
+        })
+        .compose(v -> run.to(DeploymentState.CONVERGING, "removed " + counts[0]
+            + " service(s); removing secrets, configs and networks once their tasks are gone", null))
+        // secrets, configs and networks are refused while in use: retried until the tasks are gone
+        .compose(v -> client.listSecrets(label)).compose(secrets -> {
+          counts[1] = secrets.size();
+          return each(secrets, s -> retry(() -> ignoreNotFound(client.removeSecret(s.getString("ID"))), deadline));
+        })
+        .compose(v -> client.listConfigs(label)).compose(configs -> {
+          counts[2] = configs.size();
+          return each(configs, c -> retry(() -> ignoreNotFound(client.removeConfig(c.getString("ID"))), deadline));
+        })
+        .compose(v -> client.listNetworks(label)).compose(networks -> {
+          counts[3] = networks.size();
+          // removed networks linger in the node's list for a moment: done when the list is empty
+          return retry(() -> client.listNetworks(label).compose(left -> each(left,
+                  n -> ignoreNotFound(client.removeNetwork(n.getString("Id"))))
+              .compose(x -> left.isEmpty() ? Future.<Void>succeededFuture()
+                  : Future.failedFuture(new DeploymentFailure(left.size() + " network(s) of " + stack + " still there")))),
+              deadline);
+        })
+        .compose(v -> store.markRemoved(stack))
+        .map(v -> "removed " + stack + ": " + counts[0] + " service(s), " + counts[1] + " secret(s), "
+            + counts[2] + " config(s), " + counts[3] + " network(s)");
+  }
+
+  // ---- helpers
+
+  private static String summary(Map<String, String> outcome) {
+    Map<String, List<String>> byWhat = new LinkedHashMap<>();
+    for (String what : List.of("created", "updated", "unchanged", "removed")) {
+      byWhat.put(what, new ArrayList<>());
+    }
+    outcome.forEach((name, what) -> byWhat.get(what).add(name));
+    List<String> parts = new ArrayList<>();
+    byWhat.forEach((what, names) -> {
+      if (!names.isEmpty()) {
+        parts.add(what + " " + String.join(", ", names));
+      }
+    });
+    return parts.isEmpty() ? "no services" : String.join("; ", parts);
+  }
+
+  private static String specHash(JsonObject spec) {
+    return spec.getJsonObject("Labels", new JsonObject()).getString(SpecHash.LABEL);
+  }
+
+  private static Future<Void> each(JsonArray items, Function<JsonObject, Future<Void>> action) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Object item : items) {
+      chain = chain.compose(v -> action.apply((JsonObject) item));
+    }
+    return chain;
+  }
+
+  private static Future<Void> ignoreNotFound(Future<Void> removal) {
+    return removal.recover(e -> e instanceof DockerEngineException de && de.isNotFound()
+        ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  /** Repeats {@code attempt} every poll interval while it fails, until the deadline. */
+  private Future<Void> retry(Supplier<Future<Void>> attempt, long deadline) {
+    return attempt.get().recover(e -> {
+      if (System.nanoTime() >= deadline) {
+        return Future.failedFuture(e);
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(options.pollInterval().toMillis(), t -> retry(attempt, deadline).onComplete(later));
+      return later.future();
+    });
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof DockerEngineException de) {
+      return "the Docker engine refused: " + de.engineMessage() + " (" + de.method() + " " + de.path() + ")";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
+  /** A deployment that did not converge or could not be applied, with the message for the timeline. */
+  static final class DeploymentFailure extends RuntimeException {
+    DeploymentFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,518 @@
+package io.fluxer.control.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.fluxer.control.ControlPlane;
+import io.fluxer.control.docker.DockerEngineException;
+import io.fluxer.control.docker.InspectedService;
+import io.fluxer.control.docker.SwarmClient;
+import io.fluxer.control.docker.SwarmClientOptions;
+import io.fluxer.control.docker.TaskInfo;
+import io.fluxer.control.stack.SpecHash;
+import io.fluxer.control.stack.StackFile;
+import io.fluxer.control.store.ControlStore;
+import io.fluxer.control.store.EnvCipher;
+import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.HttpTestClient.Response;
+import io.fluxer.relay.testing.PgTestServer;
+import io.fluxer.relay.testing.TestRelay;
+import io.fluxer.relay.testing.WsTestClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Deployments end to end: HTTP through a real relay's gateway, over the event bus to the control
+ * plane, applied to the real local swarm ({@code FLUXER_TEST_DOCKER}, as in {@code SwarmClientTest}),
+ * recorded in a real PostgreSQL, and watched on {@code deploy:<stack>} over a WebSocket.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class DeployerTest {
+  private static final String ENV = "FLUXER_TEST_DOCKER";
+  private static final String SKIPPED = ENV + " is not set: skipping the deployment tests against a real Docker "
+      + "swarm (scripts/test.sh starts one and sets it)";
+  private static final Duration CONVERGE = Duration.ofSeconds(60);
+  private static final Map<String, String> OPS = HttpTestClient.apiKey(TestRelay.OPS_KEY);
+  private static final Map<String, String> VIEWER = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
+  private static final Set<String> FINISHED = Set.of("succeeded", "failed", "rolled_back");
+
+  private static Vertx vertx;
+  private static SwarmClient client;
+  private static String pgUrl;
+  private static Pool pool;
+  private static TestRelay relay;
+  private static HttpTestClient http;
+
+  private String stack;
+  private WsTestClient ws;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String docker = System.getenv(ENV);
+    if (docker == null || docker.isBlank()) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new AssertionError("CI=true but " + ENV + " is not set: run the tests through scripts/test.sh");
+      }
+      System.err.println("[DeployerTest] " + SKIPPED);
+      return;
+    }
+    vertx = Vertx.vertx();
+    client = SwarmClient.create(vertx, SwarmClientOptions.defaults()
+        .withDockerHost(docker.contains("://") ? docker : SwarmClientOptions.DEFAULT_DOCKER_HOST));
+    JsonObject info;
+    try {
+      info = await(client.info());
+    } catch (Exception e) {
+      throw new AssertionError(ENV + "=" + docker + " but the Docker engine does not answer", e);
+    }
+    assertThat(info.getJsonObject("Swarm").getString("LocalNodeState")).as("swarm state").isEqualTo("active");
+    pgUrl = PgTestServer.freshDatabase(vertx);
+    pool = PgTestServer.pool(vertx, pgUrl);
+    ControlStore store = await(ControlStore.start(vertx, pool, new EnvCipher(new byte[32])));
+    DeployerOptions options = DeployerOptions.defaults().withDeadline(Duration.ofSeconds(40));
+    await(ControlPlane.create(vertx, store, client, options).api().register(vertx.eventBus()));
+    relay = TestRelay.start(vertx, config -> config.getJsonObject("channel").getJsonArray("namespaces")
+        .add(new JsonObject().put("name", "deploy").put("allow_subscribe_for_client", true)));
+    http = new HttpTestClient(vertx, relay.httpUrl());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (vertx == null) {
+      return;
+    }
+    http.close();
+    relay.close();
+    await(pool.close());
+    PgTestServer.dropDatabase(vertx, pgUrl);
+    await(client.close());
+    await(vertx.close());
+  }
+
+  @BeforeEach
+  void watch() {
+    Assumptions.assumeTrue(client != null, SKIPPED);
+    stack = "fluxer-it-" + UUID.randomUUID().toString().substring(0, 8);
+    ws = WsTestClient.open(vertx, relay.wsUrl());
+    ws.connectWith(relay.token("watcher"));
+    ws.subscribe(DeployEvents.channel(stack));
+    ws.subscribe(DeployEvents.ALL);
+  }
+
+  /** Removes everything labelled with this test's stack, whatever the test left. */
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (client == null) {
+      return;
+    }
+    if (ws != null) {
+      ws.close();
+    }
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    List<Throwable> failures = new ArrayList<>();
+    for (Object s : await(client.listServices(label))) {
+      ignoreNotFound(() -> client.removeService(((JsonObject) s).getString("ID")), failures);
+    }
+    for (Object s : await(client.listSecrets(label))) {
+      ignoreNotFound(() -> client.removeSecret(((JsonObject) s).getString("ID")), failures);
+    }
+    for (Object c : await(client.listConfigs(label))) {
+      ignoreNotFound(() -> client.removeConfig(((JsonObject) c).getString("ID")), failures);
+    }
+    // a network can go once the tasks on it are gone
+    waitFor("networks of " + stack + " removed", CONVERGE, () -> client.listNetworks(label).compose(networks -> {
+      List<Future<Void>> removals = new ArrayList<>();
+      networks.forEach(n -> removals.add(client.removeNetwork(((JsonObject) n).getString("Id"))));
+      return Future.join(removals).transform(ar -> Future.succeededFuture(networks.isEmpty()));
+    }), gone -> gone);
+    if (!failures.isEmpty()) {
+      throw new AssertionError("cleaning up " + stack + " failed: " + failures);
+    }
+  }
+
+  // ---- the tests
+
+  @Test
+  void deploysThenChangesOnlyWhatChanged() throws Exception {
+    Response first = deploy(twoServices(), Map.of(), false);
+    assertThat(first.status()).as("%s", first).isEqualTo(202);
+    JsonObject accepted = first.json();
+    assertThat(accepted.getString("channel")).isEqualTo("deploy:" + stack);
+    assertThat(accepted.getInteger("revision")).isEqualTo(1);
+    assertThat(accepted.getJsonArray("warnings")).isEmpty();
+    String d1 = accepted.getString("deployment");
+    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    assertThat(states(d1)).containsExactly("queued", "updating", "converging", "succeeded");
+    assertThat(ws.publications(DeployEvents.ALL)).anySatisfy(p -> {
+      assertThat(p.getJsonObject("data").getString("deployment")).isEqualTo(d1);
+      assertThat(p.getJsonObject("data").getString("state")).isEqualTo("succeeded");
+    });
+    JsonObject succeeded = stateEvent(d1, "succeeded");
+    assertThat(succeeded.getString("stack")).isEqualTo(stack);
+    assertThat(succeeded.getInteger("revision")).isEqualTo(1);
+    assertThat(succeeded.getString("message")).contains("created " + stack + "_a, " + stack + "_b");
+    assertThat(succeeded.getString("at")).isNotBlank();
+    // the tasks as they started, seen while converging
+    assertThat(taskEvents(d1)).anySatisfy(t -> {
+      assertThat(t.getString("service")).isEqualTo(stack + "_a");
+      assertThat(t.getString("state")).isEqualTo("running");
+      assertThat(t.getInteger("slot")).isEqualTo(1);
+      assertThat(t.getString("node")).isNotBlank();
+      assertThat(t.getString("task")).isNotBlank();
+    });
+    InspectedService a1 = await(client.inspectService(stack + "_a"));
+    InspectedService b1 = await(client.inspectService(stack + "_b"));
+    List<String> tasksA = runningTaskIds(a1);
+    List<String> tasksB = runningTaskIds(b1);
+    assertThat(tasksA).hasSize(1);
+    assertThat(tasksB).hasSize(1);
+
+    // the same file again: nothing restarts
+    Response same = deploy(twoServices(), Map.of(), false);
+    assertThat(same.json().getInteger("revision")).isEqualTo(2);
+    String d2 = same.json().getString("deployment");
+    assertThat(awaitFinished(d2)).isEqualTo("succeeded");
+    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
+    assertThat(stateEvent(d2, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
+    assertThat(await(client.inspectService(stack + "_a")).version()).isEqualTo(a1.version());
+    assertThat(await(client.inspectService(stack + "_b")).version()).isEqualTo(b1.version());
+    assertThat(runningTaskIds(a1)).isEqualTo(tasksA);
+    assertThat(runningTaskIds(b1)).isEqualTo(tasksB);
+    assertThat(taskEvents(d2)).isEmpty();
+
+    // one variable changed: only the service using it updates
+    String d3 = deploy(twoServices(), Map.of("A_GREETING", "bonjour"), false).json().getString("deployment");
+    assertThat(awaitFinished(d3)).isEqualTo("succeeded");
+    assertThat(stateEvent(d3, "succeeded").getString("message"))
+        .contains("updated " + stack + "_a").contains("unchanged " + stack + "_b");
+    InspectedService a3 = await(client.inspectService(stack + "_a"));
+    assertThat(a3.version()).isGreaterThan(a1.version());
+    assertThat(env(a3)).contains("GREETING=bonjour");
+    assertThat(await(client.inspectService(stack + "_b")).version()).isEqualTo(b1.version());
+    assertThat(runningTaskIds(a3)).hasSize(1).doesNotContainAnyElementsOf(tasksA);
+    assertThat(runningTaskIds(b1)).isEqualTo(tasksB);
+
+    // the store has the story: revisions, the deployment's timeline, the audit log
+    JsonObject inspected = http.get("/api/v1/stacks/" + stack, VIEWER).json();
+    assertThat(inspected.getJsonArray("revisions")).hasSize(3);
+    assertThat(inspected.getJsonArray("services")).hasSize(2);
+    JsonObject serviceA = inspected.getJsonArray("services").getJsonObject(0);
+    assertThat(serviceA.getString("name")).isEqualTo(stack + "_a");
+    assertThat(serviceA.getLong("running")).isEqualTo(1L);
+    assertThat(serviceA.getJsonArray("tasks").getJsonObject(0).getString("state")).isNotBlank();
+    JsonObject timeline = http.get("/api/v1/deployments/" + d3, VIEWER).json();
+    assertThat(timeline.getString("state")).isEqualTo("succeeded");
+    assertThat(timeline.getJsonArray("timeline").stream().map(e -> ((JsonObject) e).getString("message")).toList())
+        .anySatisfy(m -> assertThat(m).startsWith("task " + stack + "_a.1 running"));
+    JsonArray audit = http.get("/api/v1/audit?limit=100", OPS).json().getJsonArray("audit");
+    assertThat(audit.stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("target").equals(stack) && e.getString("action").equals("stack.deploy")).toList())
+        .hasSize(3).allSatisfy(e -> {
+          assertThat(e.getString("actor")).isEqualTo("ops");
+          assertThat(e.getString("result")).isEqualTo("accepted");
+        });
+  }
+
+  @Test
+  void aBrokenStackFileIsRefusedAndNothingChanges() throws Exception {
+    String broken = twoServices().replace("      update_config: {monitor: 1s}\n",
+        "      update_config: {monitor: 1s}\n      replicas: \"two\"\n");
+    Response refused = deploy(broken, Map.of(), false);
+    assertThat(refused.status()).as("%s", refused).isEqualTo(400);
+    JsonObject error = refused.json().getJsonObject("error");
+    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 11");
+    // every service's problem in one answer
+    assertThat(error.getJsonArray("problems")).hasSize(2);
+    assertThat(error.getJsonArray("problems").getJsonObject(0).getString("key")).isEqualTo("services.a.deploy.replicas");
+    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(11);
+    assertThat(error.getJsonArray("problems").getJsonObject(1).getString("key")).isEqualTo("services.b.deploy.replicas");
+
+    Response yaml = deploy("services:\n  a: [unclosed\n", Map.of(), false);
+    assertThat(yaml.status()).isEqualTo(400);
+    assertThat(yaml.json().getJsonObject("error").getJsonArray("problems")).isNotEmpty();
+
+    Response global = deploy(twoServices().replace("      update_config: {monitor: 1s}\n",
+        "      update_config: {monitor: 1s}\n      mode: global\n      replicas: 2\n"), Map.of(), false);
+    assertThat(global.status()).isEqualTo(400);
+    assertThat(global.errorMessage()).contains("replicas");
+
+    Response noFile = http.put("/api/v1/stacks/" + stack, OPS, new JsonObject().put("stackfile", "x").encode());
+    assertThat(noFile.status()).isEqualTo(400);
+    assertThat(noFile.errorMessage()).contains("unknown field 'stackfile'");
+
+    // nothing stored, nothing on the swarm, every refusal audited
+    assertThat(http.get("/api/v1/stacks/" + stack, VIEWER).status()).isEqualTo(404);
+    assertThat(http.get("/api/v1/deployments?stack=" + stack, VIEWER).json().getJsonArray("deployments")).isEmpty();
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    assertThat(await(client.listServices(label))).isEmpty();
+    assertThat(await(client.listNetworks(label))).isEmpty();
+    JsonArray audit = http.get("/api/v1/audit?limit=100", OPS).json().getJsonArray("audit");
+    assertThat(audit.stream().map(JsonObject.class::cast).filter(e -> e.getString("target").equals(stack)).toList())
+        .hasSize(4).allSatisfy(e -> assertThat(e.getString("result")).isEqualTo("refused"));
+  }
+
+  @Test
+  void aFailingHealthcheckFailsTheDeploymentAndRollsBack() throws Exception {
+    String healthy = "services:\n" + ticker("web", "WEB_GREETING", "", "rollback");
+    String d1 = deploy(healthy, Map.of(), false).json().getString("deployment");
+    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    InspectedService before = await(client.inspectService(stack + "_web"));
+
+    String sick = "services:\n" + ticker("web", "WEB_GREETING",
+        "    healthcheck: {test: [\"CMD\", \"false\"], interval: 1s, retries: 1}\n", "rollback");
+    String d2 = deploy(sick, Map.of(), false).json().getString("deployment");
+    awaitState(d2, "rolled_back"::equals);
+    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "failed", "rolled_back");
+    assertThat(stateEvent(d2, "failed").getString("message")).contains(stack + "_web");
+    assertThat(taskEvents(d2)).anySatisfy(t -> assertThat(t.getString("state")).isIn("failed", "shutdown", "rejected"));
+
+    InspectedService after = await(client.inspectService(stack + "_web"));
+    assertThat(specHash(after)).isEqualTo(specHash(before));
+    assertThat(after.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec").containsKey("Healthcheck"))
+        .isFalse();
+    JsonObject template = after.spec().getJsonObject("TaskTemplate");
+    waitFor("the old spec running again", CONVERGE, () -> client.listTasks(after.id()),
+        tasks -> tasks.stream().filter(t -> t.isRunning() && "running".equals(t.desiredState()) && t.runs(template))
+            .count() == 1);
+    JsonObject stored = http.get("/api/v1/deployments/" + d2, VIEWER).json();
+    assertThat(stored.getString("state")).isEqualTo("rolled_back");
+    assertThat(stored.getString("finished_at")).isNotNull();
+  }
+
+  @Test
+  void rollsBackToAnyStoredRevision() throws Exception {
+    String file = "services:\n" + ticker("web", "WEB_GREETING", "", null);
+    for (String greeting : List.of("one", "two", "three")) {
+      String d = deploy(file, Map.of("WEB_GREETING", greeting), false).json().getString("deployment");
+      assertThat(awaitFinished(d)).as("revision saying %s", greeting).isEqualTo("succeeded");
+    }
+    assertThat(env(await(client.inspectService(stack + "_web")))).contains("GREETING=three");
+
+    Response unknown = post("/api/v1/stacks/" + stack + "/rollback?revision=9", null);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.errorMessage()).contains("no revision 9");
+    assertThat(post("/api/v1/stacks/" + stack + "/rollback", null).status()).isEqualTo(400);
+
+    Response rollback = post("/api/v1/stacks/" + stack + "/rollback?revision=1", null);
+    assertThat(rollback.status()).as("%s", rollback).isEqualTo(202);
+    assertThat(rollback.json().getInteger("revision")).isEqualTo(1);
+    String d = rollback.json().getString("deployment");
+    assertThat(awaitFinished(d)).isEqualTo("succeeded");
+    assertThat(stateEvent(d, "succeeded").getString("trigger")).isEqualTo("rollback");
+
+    InspectedService web = await(client.inspectService(stack + "_web"));
+    assertThat(env(web)).contains("GREETING=one");
+    String revision1 = StackFile.parse(stack, file, Map.of("WEB_GREETING", "one")).service("web").orElseThrow().specHash();
+    assertThat(specHash(web)).isEqualTo(revision1);
+    assertThat(runningTaskIds(web)).hasSize(1);
+  }
+
+  @Test
+  void scalesRestartsRollsBackAServiceAndRemovesTheStack() throws Exception {
+    String d1 = deploy(twoServices(), Map.of(), false).json().getString("deployment");
+    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    String a = stack + "_a";
+    String b = stack + "_b";
+
+    // never updated: nothing to roll back to
+    Response none = post("/api/v1/services/" + a + "/rollback", null);
+    assertThat(none.status()).isEqualTo(409);
+    assertThat(none.errorMessage()).contains("no previous spec");
+    assertThat(post("/api/v1/services/" + stack + "_nope/scale", new JsonObject().put("replicas", 2)).status())
+        .isEqualTo(404);
+    assertThat(post("/api/v1/services/" + a + "/scale", new JsonObject().put("replicas", -1)).status()).isEqualTo(400);
+    assertThat(post("/api/v1/services/" + a + "/scale", new JsonObject().put("replicas", "3")).status()).isEqualTo(400);
+
+    Response scaled = post("/api/v1/services/" + a + "/scale", new JsonObject().put("replicas", 3));
+    assertThat(scaled.status()).as("%s", scaled).isEqualTo(202);
+    assertThat(scaled.json().getString("channel")).isEqualTo("deploy:" + stack);
+    String d2 = scaled.json().getString("deployment");
+    assertThat(awaitFinished(d2)).isEqualTo("succeeded");
+    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
+    InspectedService a2 = await(client.inspectService(a));
+    assertThat(a2.replicas()).isEqualTo(3L);
+    assertThat(runningTaskIds(a2)).hasSize(3);
+
+    InspectedService b1 = await(client.inspectService(b));
+    List<String> before = runningTaskIds(b1);
+    String d3 = post("/api/v1/services/" + b + "/restart", null).json().getString("deployment");
+    assertThat(awaitFinished(d3)).isEqualTo("succeeded");
+    List<String> after = runningTaskIds(b1);
+    assertThat(after).hasSize(1).doesNotContainAnyElementsOf(before);
+    assertThat(await(client.inspectService(b)).spec().getJsonObject("TaskTemplate").getLong("ForceUpdate"))
+        .isEqualTo(b1.spec().getJsonObject("TaskTemplate").getLong("ForceUpdate", 0L) + 1);
+
+    // the engine's one level: back to one replica
+    String d4 = post("/api/v1/services/" + a + "/rollback", null).json().getString("deployment");
+    assertThat(awaitFinished(d4)).isEqualTo("succeeded");
+    InspectedService a4 = await(client.inspectService(a));
+    assertThat(a4.replicas()).isEqualTo(1L);
+    assertThat(runningTaskIds(a4)).hasSize(1);
+
+    // b leaves the file: prune removes it
+    String onlyA = "services:\n" + ticker("a", "A_GREETING", "", null);
+    String d5 = deploy(onlyA, Map.of(), true).json().getString("deployment");
+    assertThat(awaitFinished(d5)).isEqualTo("succeeded");
+    assertThat(stateEvent(d5, "succeeded").getString("message")).contains("removed " + b);
+    assertThat(await(client.listStackServices(stack)).stream()
+        .map(s -> ((JsonObject) s).getJsonObject("Spec").getString("Name")).toList()).containsExactly(a);
+
+    Response removed = http.delete("/api/v1/stacks/" + stack, OPS);
+    assertThat(removed.status()).as("%s", removed).isEqualTo(202);
+    String d6 = removed.json().getString("deployment");
+    assertThat(awaitFinished(d6)).isEqualTo("succeeded");
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    assertThat(await(client.listServices(label))).isEmpty();
+    assertThat(await(client.listNetworks(label))).isEmpty();
+    assertThat(http.get("/api/v1/stacks", VIEWER).json().getJsonArray("stacks").stream()
+        .map(s -> ((JsonObject) s).getString("name")).toList()).doesNotContain(stack);
+    assertThat(http.delete("/api/v1/stacks/" + stack + "-nope", OPS).status()).isEqualTo(404);
+  }
+
+  // ---- helpers
+
+  /** Two tickers; {@code a} says ${A_GREETING}, {@code b} says ${B_GREETING}. */
+  private static String twoServices() {
+    return "services:\n" + ticker("a", "A_GREETING", "", null) + ticker("b", "B_GREETING", "", null);
+  }
+
+  /** A service printing a tick a second; {@code extra} lines go under the service, {@code failureAction} in update_config. */
+  private static String ticker(String name, String variable, String extra, String failureAction) {
+    return "  " + name + ":\n"
+        + "    image: fluxer-test/busybox:1\n"
+        + "    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 1; done\"]\n"
+        + "    environment:\n"
+        + "      GREETING: ${" + variable + ":-hello}\n"
+        + "    stop_grace_period: 1s\n"
+        + extra
+        + "    deploy:\n"
+        + "      restart_policy: {condition: any, delay: 500ms}\n"
+        + "      update_config: {monitor: 1s" + (failureAction == null ? "" : ", failure_action: " + failureAction)
+        + "}\n";
+  }
+
+  private Response deploy(String yaml, Map<String, String> env, boolean prune) {
+    JsonObject body = new JsonObject().put("stackFile", yaml).put("env", new JsonObject(Map.copyOf(env)))
+        .put("prune", prune);
+    return http.put("/api/v1/stacks/" + stack, OPS, body.encode());
+  }
+
+  private Response post(String path, JsonObject body) {
+    return http.send(HttpMethod.POST, path, OPS, body == null ? null : body.encode());
+  }
+
+  /** The deployment's events on {@code deploy:<stack>}, in arrival order. */
+  private List<JsonObject> events(String deployment) {
+    return ws.publications(DeployEvents.channel(stack)).stream().map(p -> p.getJsonObject("data"))
+        .filter(d -> deployment.equals(d.getString("deployment"))).toList();
+  }
+
+  private List<String> states(String deployment) {
+    return events(deployment).stream().filter(e -> "state".equals(e.getString("type")))
+        .map(e -> e.getString("state")).toList();
+  }
+
+  private List<JsonObject> taskEvents(String deployment) {
+    return events(deployment).stream().filter(e -> "task".equals(e.getString("type"))).toList();
+  }
+
+  private JsonObject stateEvent(String deployment, String state) {
+    return events(deployment).stream().filter(e -> "state".equals(e.getString("type")) && state.equals(e.getString("state")))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + state + " event of " + deployment + " in "
+            + events(deployment)));
+  }
+
+  /** Waits for the deployment's first finished state on the channel, and answers it. */
+  private String awaitFinished(String deployment) {
+    return awaitState(deployment, FINISHED::contains);
+  }
+
+  private String awaitState(String deployment, Predicate<String> state) {
+    JsonObject found = ws.awaitMessage(m -> {
+      JsonObject push = m.getJsonObject("push");
+      JsonObject pub = push == null ? null : push.getJsonObject("pub");
+      JsonObject data = pub == null ? null : pub.getJsonObject("data");
+      return data != null && ("deploy:" + stack).equals(push.getString("channel"))
+          && deployment.equals(data.getString("deployment")) && "state".equals(data.getString("type"))
+          && state.test(data.getString("state"));
+    }, CONVERGE);
+    return found.getJsonObject("push").getJsonObject("pub").getJsonObject("data").getString("state");
+  }
+
+  private static List<String> runningTaskIds(InspectedService s) throws Exception {
+    return await(client.listTasks(s.id())).stream()
+        .filter(t -> t.isRunning() && "running".equals(t.desiredState()))
+        .map(TaskInfo::id).sorted().toList();
+  }
+
+  private static List<String> env(InspectedService s) {
+    return s.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec").getJsonArray("Env").stream()
+        .map(String::valueOf).toList();
+  }
+
+  private static String specHash(InspectedService s) {
+    return s.spec().getJsonObject("Labels").getString(SpecHash.LABEL);
+  }
+
+  private static <T> T waitFor(String what, Duration within, Supplier<Future<T>> probe, Predicate<T> done)
+      throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    T last = null;
+    while (System.nanoTime() < deadline) {
+      last = await(probe.get());
+      if (done.test(last)) {
+        return last;
+      }
+      Thread.sleep(250);
+    }
+    return fail("not within " + within + ": " + what + "; last seen: " + last);
+  }
+
+  private static void ignoreNotFound(Supplier<Future<Void>> remove, List<Throwable> failures) {
+    try {
+      await(remove.get());
+    } catch (DockerEngineException e) {
+      if (!e.isNotFound()) {
+        failures.add(e);
+      }
+    } catch (Exception e) {
+      failures.add(e);
+    }
+  }
+
+  /** Blocks the test thread (never an event loop) on a future; its failure is rethrown as it is. */
+  private static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    } catch (TimeoutException e) {
+      throw new AssertionError("no answer within 30 s", e);
+    }
+  }
+}
