@@ -141,12 +141,12 @@ class DeployerTest {
     for (Object c : await(client.listConfigs(label))) {
       ignoreNotFound(() -> client.removeConfig(((JsonObject) c).getString("ID")), failures);
     }
-    // a network can go once the tasks on it are gone
-    waitFor("networks of " + stack + " removed", CONVERGE, () -> client.listNetworks(label).compose(networks -> {
-      List<Future<Void>> removals = new ArrayList<>();
-      networks.forEach(n -> removals.add(client.removeNetwork(((JsonObject) n).getString("Id"))));
-      return Future.join(removals).transform(ar -> Future.succeededFuture(networks.isEmpty()));
-    }), gone -> gone);
+    // a network can go once the tasks on it are gone (and lingers in the node's list a moment after)
+    for (Object n : await(client.listNetworks(label))) {
+      String id = ((JsonObject) n).getString("Id");
+      waitFor("network " + id + " removed", CONVERGE, () -> client.removeNetwork(id).map(v -> true)
+          .recover(e -> Future.succeededFuture(e instanceof DockerEngineException de && de.isNotFound())), gone -> gone);
+    }
     if (!failures.isEmpty()) {
       throw new AssertionError("cleaning up " + stack + " failed: " + failures);
     }
@@ -242,11 +242,11 @@ class DeployerTest {
     Response refused = deploy(broken, Map.of(), false);
     assertThat(refused.status()).as("%s", refused).isEqualTo(400);
     JsonObject error = refused.json().getJsonObject("error");
-    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 11");
+    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 12");
     // every service's problem in one answer
     assertThat(error.getJsonArray("problems")).hasSize(2);
     assertThat(error.getJsonArray("problems").getJsonObject(0).getString("key")).isEqualTo("services.a.deploy.replicas");
-    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(11);
+    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(12);
     assertThat(error.getJsonArray("problems").getJsonObject(1).getString("key")).isEqualTo("services.b.deploy.replicas");
 
     Response yaml = deploy("services:\n  a: [unclosed\n", Map.of(), false);
@@ -385,7 +385,7 @@ class DeployerTest {
     assertThat(awaitFinished(d6)).isEqualTo("succeeded");
     String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
     assertThat(await(client.listServices(label))).isEmpty();
-    assertThat(await(client.listNetworks(label))).isEmpty();
+    waitFor("the stack's networks gone", CONVERGE, () -> client.listNetworks(label), JsonArray::isEmpty);
     assertThat(http.get("/api/v1/stacks", VIEWER).json().getJsonArray("stacks").stream()
         .map(s -> ((JsonObject) s).getString("name")).toList()).doesNotContain(stack);
     assertThat(http.delete("/api/v1/stacks/" + stack + "-nope", OPS).status()).isEqualTo(404);
@@ -406,11 +406,13 @@ class DeployerTest {
         + "    environment:\n"
         + "      GREETING: ${" + variable + ":-hello}\n"
         + "    stop_grace_period: 1s\n"
+        + "    stop_signal: SIGKILL\n"
         + extra
         + "    deploy:\n"
         + "      restart_policy: {condition: any, delay: 500ms}\n"
         + "      update_config: {monitor: 1s" + (failureAction == null ? "" : ", failure_action: " + failureAction)
-        + "}\n";
+        + "}\n"
+        + "      rollback_config: {monitor: 1s}\n";
   }
 
   private Response deploy(String yaml, Map<String, String> env, boolean prune) {
