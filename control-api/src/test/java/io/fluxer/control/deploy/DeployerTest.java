@@ -163,6 +163,11 @@ class DeployerTest {
     assertThat(accepted.getInteger("revision")).isEqualTo(1);
     assertThat(accepted.getJsonArray("warnings")).isEmpty();
     String d1 = accepted.getString("deployment");
+    // the same file again at once: it waits (queued) for the first deployment of the stack to finish
+    Response same = deploy(twoServices(), Map.of(), false);
+    assertThat(same.status()).isEqualTo(202);
+    assertThat(same.json().getInteger("revision")).isEqualTo(2);
+    String d2 = same.json().getString("deployment");
     assertThat(awaitFinished(d1)).isEqualTo("succeeded");
     assertThat(states(d1)).containsExactly("queued", "updating", "converging", "succeeded");
     assertThat(ws.publications(DeployEvents.ALL)).anySatisfy(p -> {
@@ -190,11 +195,12 @@ class DeployerTest {
     assertThat(tasksB).hasSize(1);
 
     // the same file again: nothing restarts
-    Response same = deploy(twoServices(), Map.of(), false);
-    assertThat(same.json().getInteger("revision")).isEqualTo(2);
-    String d2 = same.json().getString("deployment");
     assertThat(awaitFinished(d2)).isEqualTo("succeeded");
     assertThat(states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
+    List<String> order = ws.publications(DeployEvents.channel(stack)).stream().map(p -> p.getJsonObject("data"))
+        .filter(e -> "state".equals(e.getString("type"))).map(e -> e.getString("state") + " " + e.getString("deployment"))
+        .toList();
+    assertThat(order.indexOf("updating " + d2)).as("%s", order).isGreaterThan(order.indexOf("succeeded " + d1));
     assertThat(stateEvent(d2, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
     assertThat(await(client.inspectService(stack + "_a")).version()).isEqualTo(a1.version());
     assertThat(await(client.inspectService(stack + "_b")).version()).isEqualTo(b1.version());
