@@ -189,6 +189,14 @@ class DeployerTest {
     });
     InspectedService a1 = await(client.inspectService(stack + "_a"));
     InspectedService b1 = await(client.inspectService(stack + "_b"));
+    // the config was created (versioned by content) and the service refers to it by ID
+    JsonArray configs = await(client.listConfigs(SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack));
+    assertThat(configs).hasSize(1);
+    JsonObject motd = configs.getJsonObject(0);
+    assertThat(motd.getJsonObject("Spec").getString("Name")).startsWith(stack + "_motd_");
+    JsonObject reference = a1.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec")
+        .getJsonArray("Configs").getJsonObject(0);
+    assertThat(reference.getString("ConfigID")).isEqualTo(motd.getString("ID"));
     List<String> tasksA = runningTaskIds(a1);
     List<String> tasksB = runningTaskIds(b1);
     assertThat(tasksA).hasSize(1);
@@ -248,11 +256,11 @@ class DeployerTest {
     Response refused = deploy(broken, Map.of(), false);
     assertThat(refused.status()).as("%s", refused).isEqualTo(400);
     JsonObject error = refused.json().getJsonObject("error");
-    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 12");
+    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 13");
     // every service's problem in one answer
     assertThat(error.getJsonArray("problems")).hasSize(2);
     assertThat(error.getJsonArray("problems").getJsonObject(0).getString("key")).isEqualTo("services.a.deploy.replicas");
-    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(12);
+    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(13);
     assertThat(error.getJsonArray("problems").getJsonObject(1).getString("key")).isEqualTo("services.b.deploy.replicas");
 
     Response yaml = deploy("services:\n  a: [unclosed\n", Map.of(), false);
@@ -391,6 +399,8 @@ class DeployerTest {
     assertThat(awaitFinished(d6)).isEqualTo("succeeded");
     String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
     assertThat(await(client.listServices(label))).isEmpty();
+    assertThat(await(client.listConfigs(label))).isEmpty();
+    assertThat(stateEvent(d6, "succeeded").getString("message")).contains("1 service(s)").contains("1 config(s)");
     waitFor("the stack's networks gone", CONVERGE, () -> client.listNetworks(label), JsonArray::isEmpty);
     assertThat(http.get("/api/v1/stacks", VIEWER).json().getJsonArray("stacks").stream()
         .map(s -> ((JsonObject) s).getString("name")).toList()).doesNotContain(stack);
@@ -399,9 +409,10 @@ class DeployerTest {
 
   // ---- helpers
 
-  /** Two tickers; {@code a} says ${A_GREETING}, {@code b} says ${B_GREETING}. */
+  /** Two tickers; {@code a} says ${A_GREETING} and reads the config {@code motd}, {@code b} says ${B_GREETING}. */
   private static String twoServices() {
-    return "services:\n" + ticker("a", "A_GREETING", "", null) + ticker("b", "B_GREETING", "", null);
+    return "services:\n" + ticker("a", "A_GREETING", "    configs: [motd]\n", null) + ticker("b", "B_GREETING", "", null)
+        + "configs:\n  motd:\n    content: \"hello from a config\"\n";
   }
 
   /** A service printing a tick a second; {@code extra} lines go under the service, {@code failureAction} in update_config. */
