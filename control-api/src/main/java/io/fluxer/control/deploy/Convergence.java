@@ -20,11 +20,13 @@ import java.util.Set;
  * {@link DeployerOptions#pollInterval()} (a Vert.x timer, nothing blocks) and reports task transitions
  * to the deployment as it goes.
  *
- * <p>A service has converged when the engine is not in the middle of an update of it, exactly its
- * desired replicas (every desired task of a global service) are {@code running} the service's current
- * task template ({@link TaskInfo#runs}), and no replaced task still runs. A task with a healthcheck
- * only reaches {@code running} once healthy. All services must then stay converged for the monitor
- * period (the longest {@code UpdateConfig.Monitor} among them, see {@link DeployerOptions#monitor}).
+ * <p>A service has converged when exactly its desired replicas (every desired task of a global
+ * service) are {@code running} the service's current task template ({@link TaskInfo#runs}) and no
+ * replaced task still runs. A task with a healthcheck only reaches {@code running} once healthy. All
+ * services must then stay converged for the monitor period (the longest {@code UpdateConfig.Monitor}
+ * among them, {@code RollbackConfig.Monitor} for a rollback, see {@link DeployerOptions#monitor}),
+ * and the engine must have finished its own update or rollback of them (it watches its monitor
+ * period too, at the same time).
  *
  * <p>It fails early when the engine gives up on an update (its {@code UpdateStatus} says paused, or
  * that it rolled the update back), when a service disappears, or at the deadline.
@@ -107,6 +109,7 @@ final class Convergence {
         List<String> progress = new ArrayList<>();
         Duration hold = Duration.ZERO;
         boolean all = true;
+        boolean busy = false;
         for (int i = 0; i < looks.size(); i++) {
           Future<Status> look = looks.get(i);
           Watched w = services.get(i);
@@ -125,6 +128,7 @@ final class Convergence {
             return;
           }
           all &= s.converged;
+          busy |= s.engineBusy;
           progress.add(s.progress);
           hold = hold.compareTo(s.monitor) < 0 ? s.monitor : hold;
         }
@@ -134,7 +138,7 @@ final class Convergence {
           if (heldSince < 0) {
             heldSince = now;
           }
-          if (now - heldSince >= hold.toNanos()) {
+          if (now - heldSince >= hold.toNanos() && !busy) {
             finish(true, "converged: " + lastProgress);
             return;
           }
@@ -158,9 +162,11 @@ final class Convergence {
       String update = s.updateState();
       String updateMessage = updateMessage(s);
       JsonObject spec = s.spec();
-      String configKey = target == Target.FORWARD ? "UpdateConfig" : "RollbackConfig";
-      JsonObject config = spec.getJsonObject(configKey, new JsonObject());
-      Duration monitor = options.monitor(config.getLong("Monitor"));
+      Long asked = spec.getJsonObject("UpdateConfig", new JsonObject()).getLong("Monitor");
+      if (target == Target.ROLLBACK) {
+        asked = spec.getJsonObject("RollbackConfig", new JsonObject()).getLong("Monitor", asked);
+      }
+      Duration monitor = options.monitor(asked);
       if (target == Target.FORWARD && update != null && ENGINE_ROLLED_BACK.contains(update)) {
         return Status.failed("the engine rolled back the update of " + w.name() + updateMessage);
       }
@@ -178,11 +184,11 @@ final class Convergence {
       boolean tasksDone = replicas != null
           ? good == replicas && desired.size() == replicas
           : !desired.isEmpty() && good == desired.size();
-      boolean converged = tasksDone && stale == 0 && !engineBusy;
+      boolean converged = tasksDone && stale == 0;
       String progress = w.name() + " " + good + "/" + (replicas != null ? replicas : desired.size()) + " running"
           + (stale > 0 ? ", " + stale + " old still running" : "")
           + (engineBusy ? ", engine " + update : "");
-      return new Status(converged, progress, monitor, null);
+      return new Status(converged, engineBusy, progress, monitor, null);
     }
   }
 
@@ -192,9 +198,13 @@ final class Convergence {
     return message == null || message.isEmpty() ? "" : ": " + message;
   }
 
-  private record Status(boolean converged, String progress, Duration monitor, String failure) {
+  /**
+   * @param converged  the tasks are where they should be (the monitor period counts from here)
+   * @param engineBusy the engine still runs its update or rollback (its own monitor period, say): not done yet
+   */
+  private record Status(boolean converged, boolean engineBusy, String progress, Duration monitor, String failure) {
     static Status failed(String failure) {
-      return new Status(false, null, Duration.ZERO, failure);
+      return new Status(false, false, null, Duration.ZERO, failure);
     }
   }
 }

@@ -96,7 +96,11 @@ public final class Deployer {
     return submit(d, run -> client.inspectService(serviceId).compose(before -> {
       Long from = before.replicas();
       return run.to(DeploymentState.UPDATING, "scaling " + before.name() + " from " + from + " to " + replicas, null)
-          .compose(v -> client.scaleService(serviceId, replicas))
+          .compose(v -> client.listTasks(before.id()))
+          .compose(tasks -> {
+            run.baseline(tasks);
+            return client.scaleService(before.id(), replicas);
+          })
           .compose(v -> converge(run, List.of(new Watched(before.id(), before.name())), Target.FORWARD,
               before.name() + " scaled to " + replicas));
     }));
@@ -380,12 +384,9 @@ public final class Deployer {
         })
         .compose(v -> client.listNetworks(label)).compose(networks -> {
           counts[3] = networks.size();
-          // removed networks linger in the node's list for a moment: done when the list is empty
-          return retry(() -> client.listNetworks(label).compose(left -> each(left,
-                  n -> ignoreNotFound(client.removeNetwork(n.getString("Id"))))
-              .compose(x -> left.isEmpty() ? Future.<Void>succeededFuture()
-                  : Future.failedFuture(new DeploymentFailure(left.size() + " network(s) of " + stack + " still there")))),
-              deadline);
+          // refused while tasks still use them: retried; removed ones linger in the node's list for a
+          // moment, and removing them again answers "not found"
+          return each(networks, n -> retry(() -> ignoreNotFound(client.removeNetwork(n.getString("Id"))), deadline));
         })
         .compose(v -> store.markRemoved(stack))
         .map(v -> "removed " + stack + ": " + counts[0] + " service(s), " + counts[1] + " secret(s), "

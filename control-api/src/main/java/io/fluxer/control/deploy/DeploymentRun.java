@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,10 @@ final class DeploymentRun {
 
   /** Reports each task that is new or changed state since last seen (see {@link #baseline}). */
   void observe(String serviceName, List<TaskInfo> tasks) {
-    for (TaskInfo t : tasks) {
+    // in the order they happened (the engine lists tasks in no particular order)
+    List<TaskInfo> ordered = new ArrayList<>(tasks);
+    ordered.sort(Comparator.comparing(t -> t.raw().getJsonObject("Status", new JsonObject()).getString("Timestamp", "")));
+    for (TaskInfo t : ordered) {
       String before = taskStates.put(t.id(), t.state());
       if (t.state() == null || t.state().equals(before)) {
         continue;

@@ -141,12 +141,12 @@ class DeployerTest {
     for (Object c : await(client.listConfigs(label))) {
       ignoreNotFound(() -> client.removeConfig(((JsonObject) c).getString("ID")), failures);
     }
-    // a network can go once the tasks on it are gone
-    waitFor("networks of " + stack + " removed", CONVERGE, () -> client.listNetworks(label).compose(networks -> {
-      List<Future<Void>> removals = new ArrayList<>();
-      networks.forEach(n -> removals.add(client.removeNetwork(((JsonObject) n).getString("Id"))));
-      return Future.join(removals).transform(ar -> Future.succeededFuture(networks.isEmpty()));
-    }), gone -> gone);
+    // a network can go once the tasks on it are gone (and lingers in the node's list a moment after)
+    for (Object n : await(client.listNetworks(label))) {
+      String id = ((JsonObject) n).getString("Id");
+      waitFor("network " + id + " removed", CONVERGE, () -> client.removeNetwork(id).map(v -> true)
+          .recover(e -> Future.succeededFuture(e instanceof DockerEngineException de && de.isNotFound())), gone -> gone);
+    }
     if (!failures.isEmpty()) {
       throw new AssertionError("cleaning up " + stack + " failed: " + failures);
     }
@@ -163,6 +163,11 @@ class DeployerTest {
     assertThat(accepted.getInteger("revision")).isEqualTo(1);
     assertThat(accepted.getJsonArray("warnings")).isEmpty();
     String d1 = accepted.getString("deployment");
+    // the same file again at once: it waits (queued) for the first deployment of the stack to finish
+    Response same = deploy(twoServices(), Map.of(), false);
+    assertThat(same.status()).isEqualTo(202);
+    assertThat(same.json().getInteger("revision")).isEqualTo(2);
+    String d2 = same.json().getString("deployment");
     assertThat(awaitFinished(d1)).isEqualTo("succeeded");
     assertThat(states(d1)).containsExactly("queued", "updating", "converging", "succeeded");
     assertThat(ws.publications(DeployEvents.ALL)).anySatisfy(p -> {
@@ -184,17 +189,26 @@ class DeployerTest {
     });
     InspectedService a1 = await(client.inspectService(stack + "_a"));
     InspectedService b1 = await(client.inspectService(stack + "_b"));
+    // the config was created (versioned by content) and the service refers to it by ID
+    JsonArray configs = await(client.listConfigs(SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack));
+    assertThat(configs).hasSize(1);
+    JsonObject motd = configs.getJsonObject(0);
+    assertThat(motd.getJsonObject("Spec").getString("Name")).startsWith(stack + "_motd_");
+    JsonObject reference = a1.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec")
+        .getJsonArray("Configs").getJsonObject(0);
+    assertThat(reference.getString("ConfigID")).isEqualTo(motd.getString("ID"));
     List<String> tasksA = runningTaskIds(a1);
     List<String> tasksB = runningTaskIds(b1);
     assertThat(tasksA).hasSize(1);
     assertThat(tasksB).hasSize(1);
 
     // the same file again: nothing restarts
-    Response same = deploy(twoServices(), Map.of(), false);
-    assertThat(same.json().getInteger("revision")).isEqualTo(2);
-    String d2 = same.json().getString("deployment");
     assertThat(awaitFinished(d2)).isEqualTo("succeeded");
     assertThat(states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
+    List<String> order = ws.publications(DeployEvents.channel(stack)).stream().map(p -> p.getJsonObject("data"))
+        .filter(e -> "state".equals(e.getString("type"))).map(e -> e.getString("state") + " " + e.getString("deployment"))
+        .toList();
+    assertThat(order.indexOf("updating " + d2)).as("%s", order).isGreaterThan(order.indexOf("succeeded " + d1));
     assertThat(stateEvent(d2, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
     assertThat(await(client.inspectService(stack + "_a")).version()).isEqualTo(a1.version());
     assertThat(await(client.inspectService(stack + "_b")).version()).isEqualTo(b1.version());
@@ -242,11 +256,11 @@ class DeployerTest {
     Response refused = deploy(broken, Map.of(), false);
     assertThat(refused.status()).as("%s", refused).isEqualTo(400);
     JsonObject error = refused.json().getJsonObject("error");
-    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 11");
+    assertThat(error.getString("message")).contains("services.a.deploy.replicas").contains("line 13");
     // every service's problem in one answer
     assertThat(error.getJsonArray("problems")).hasSize(2);
     assertThat(error.getJsonArray("problems").getJsonObject(0).getString("key")).isEqualTo("services.a.deploy.replicas");
-    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(11);
+    assertThat(error.getJsonArray("problems").getJsonObject(0).getInteger("line")).isEqualTo(13);
     assertThat(error.getJsonArray("problems").getJsonObject(1).getString("key")).isEqualTo("services.b.deploy.replicas");
 
     Response yaml = deploy("services:\n  a: [unclosed\n", Map.of(), false);
@@ -385,7 +399,9 @@ class DeployerTest {
     assertThat(awaitFinished(d6)).isEqualTo("succeeded");
     String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
     assertThat(await(client.listServices(label))).isEmpty();
-    assertThat(await(client.listNetworks(label))).isEmpty();
+    assertThat(await(client.listConfigs(label))).isEmpty();
+    assertThat(stateEvent(d6, "succeeded").getString("message")).contains("1 service(s)").contains("1 config(s)");
+    waitFor("the stack's networks gone", CONVERGE, () -> client.listNetworks(label), JsonArray::isEmpty);
     assertThat(http.get("/api/v1/stacks", VIEWER).json().getJsonArray("stacks").stream()
         .map(s -> ((JsonObject) s).getString("name")).toList()).doesNotContain(stack);
     assertThat(http.delete("/api/v1/stacks/" + stack + "-nope", OPS).status()).isEqualTo(404);
@@ -393,9 +409,10 @@ class DeployerTest {
 
   // ---- helpers
 
-  /** Two tickers; {@code a} says ${A_GREETING}, {@code b} says ${B_GREETING}. */
+  /** Two tickers; {@code a} says ${A_GREETING} and reads the config {@code motd}, {@code b} says ${B_GREETING}. */
   private static String twoServices() {
-    return "services:\n" + ticker("a", "A_GREETING", "", null) + ticker("b", "B_GREETING", "", null);
+    return "services:\n" + ticker("a", "A_GREETING", "    configs: [motd]\n", null) + ticker("b", "B_GREETING", "", null)
+        + "configs:\n  motd:\n    content: \"hello from a config\"\n";
   }
 
   /** A service printing a tick a second; {@code extra} lines go under the service, {@code failureAction} in update_config. */
@@ -406,11 +423,13 @@ class DeployerTest {
         + "    environment:\n"
         + "      GREETING: ${" + variable + ":-hello}\n"
         + "    stop_grace_period: 1s\n"
+        + "    stop_signal: SIGKILL\n"
         + extra
         + "    deploy:\n"
         + "      restart_policy: {condition: any, delay: 500ms}\n"
         + "      update_config: {monitor: 1s" + (failureAction == null ? "" : ", failure_action: " + failureAction)
-        + "}\n";
+        + "}\n"
+        + "      rollback_config: {monitor: 1s}\n";
   }
 
   private Response deploy(String yaml, Map<String, String> env, boolean prune) {
