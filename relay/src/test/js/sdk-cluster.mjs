@@ -41,63 +41,14 @@
 
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
-import { describe, sleep, stepWaits } from './wait.mjs';
+import { describe, scriptRun, sleep, stepWaits } from './wait.mjs';
 import readline from 'node:readline';
 
 const HARD_TIMEOUT_MS = Number(process.env.FLUXER_HARD_TIMEOUT_MS || 60000);
 const STEP_TIMEOUT_MS = 10000;
 const { changed, until, deadline } = stepWaits(STEP_TIMEOUT_MS);
 const SETTLE_MS = 500;
-const DEBUG = process.env.FLUXER_DEBUG === '1';
-
-const trace = [];
-const started = Date.now();
-
-function now() {
-  return Date.now() - started;
-}
-
-function note(line) {
-  const entry = `+${String(now()).padStart(6)}ms ${line}`;
-  trace.push(entry);
-  if (trace.length > 5000) {
-    trace.splice(0, 1000);
-  }
-  if (DEBUG) {
-    process.stderr.write(entry + '\n');
-  }
-}
-
-let finished = false;
-
-function fail(message) {
-  if (finished) {
-    return;
-  }
-  finished = true;
-  process.stderr.write(`sdk-cluster FAILED: ${message}\n`);
-  if (!DEBUG) {
-    process.stderr.write('--- trace ---\n' + trace.join('\n') + '\n');
-  }
-  process.exit(1);
-}
-
-function succeed(summary) {
-  if (finished) {
-    return;
-  }
-  finished = true;
-  process.stdout.write(JSON.stringify({ ok: true, ...summary }) + '\n');
-  process.exit(0);
-}
-
-setTimeout(() => fail(`hard timeout: no result after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_MS);
-process.on('unhandledRejection', (e) => fail(`unhandled rejection: ${describe(e, true)}`));
-process.on('uncaughtException', (e) => fail(`uncaught exception: ${describe(e, true)}`));
-
-if (DEBUG) {
-  console.debug = (...args) => console.error('[sdk]', ...args);
-}
+const { note, fail, succeed, elapsed, debug: DEBUG } = scriptRun('sdk-cluster', HARD_TIMEOUT_MS);
 
 function env(name, fallback) {
   const value = process.env[name];
@@ -200,7 +151,7 @@ function newClient(index, homeIndex) {
   });
   centrifuge.on('connecting', (ctx) => {
     note(`${client.label} connecting ${describe(ctx)}`);
-    client.connecting.push({ at: now(), code: ctx.code, reason: ctx.reason });
+    client.connecting.push({ at: elapsed(), code: ctx.code, reason: ctx.reason });
     changed();
   });
   centrifuge.on('connected', (ctx) => {
@@ -218,7 +169,7 @@ function newClient(index, homeIndex) {
     note(`${client.label} subscribed on ${client.node} recovered=${ctx.recovered} wasRecovering=${ctx.wasRecovering}`
       + ` position=${describe(ctx.streamPosition)}`);
     const entry = {
-      at: now(),
+      at: elapsed(),
       node: client.node,
       recovered: ctx.recovered,
       wasRecovering: ctx.wasRecovering,
@@ -356,7 +307,7 @@ async function failoverScenario() {
     await publish(n);
     publishMs.push(Date.now() - before);
     if (n === stopAt) {
-      stopRequested = now();
+      stopRequested = elapsed();
       // not awaited: publishing goes on at the same rate while the test stops the node
       stopAnswer = ask({ request: 'stop', node: victim, how });
     }
@@ -449,9 +400,9 @@ async function redisRestartScenario() {
     check(exactRun(c.received, 1, count), `${c.label}: before the restart: ${firstProblem(c.received, count)}`);
   }
 
-  const restartAt = now();
+  const restartAt = elapsed();
   await ask({ request: 'restart-redis' });
-  const restartedAt = now();
+  const restartedAt = elapsed();
 
   // Publish on (retrying while the nodes reconnect to Redis) until every client resubscribed and
   // then received wantAfter publications live.
@@ -471,7 +422,7 @@ async function redisRestartScenario() {
       await publish(n + 1);
       n++;
       if (firstSuccessAt === null) {
-        firstSuccessAt = now();
+        firstSuccessAt = elapsed();
       }
     } catch (e) {
       failures++;

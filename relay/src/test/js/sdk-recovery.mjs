@@ -20,58 +20,13 @@
 
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
-import { describe, sleep, stepWaits } from './wait.mjs';
+import { describe, scriptRun, sleep, stepWaits } from './wait.mjs';
 
 const HARD_TIMEOUT_MS = 20000;
 const STEP_TIMEOUT_MS = 5000;
 const { changed, until, deadline } = stepWaits(STEP_TIMEOUT_MS);
 const SETTLE_MS = 300;
-const DEBUG = process.env.FLUXER_DEBUG === '1';
-
-/** Frames and events, printed on failure (always) or as they happen (FLUXER_DEBUG=1). */
-const trace = [];
-const started = Date.now();
-
-function note(line) {
-  const entry = `+${String(Date.now() - started).padStart(5)}ms ${line}`;
-  trace.push(entry);
-  if (DEBUG) {
-    process.stderr.write(entry + '\n');
-  }
-}
-
-let finished = false;
-
-function fail(message) {
-  if (finished) {
-    return;
-  }
-  finished = true;
-  process.stderr.write(`sdk-recovery FAILED: ${message}\n`);
-  if (!DEBUG) {
-    process.stderr.write('--- trace ---\n' + trace.join('\n') + '\n');
-  }
-  process.exit(1);
-}
-
-function succeed(summary) {
-  if (finished) {
-    return;
-  }
-  finished = true;
-  process.stdout.write(JSON.stringify({ ok: true, ...summary }) + '\n');
-  process.exit(0);
-}
-
-// Not unref'd: keeps the process alive until a result, whatever the SDK does.
-setTimeout(() => fail(`hard timeout: no result after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_MS);
-process.on('unhandledRejection', (e) => fail(`unhandled rejection: ${describe(e, true)}`));
-process.on('uncaughtException', (e) => fail(`uncaught exception: ${describe(e, true)}`));
-
-if (DEBUG) {
-  // The SDK logs with console.debug, which Node writes to stdout: keep stdout for the summary.
-  console.debug = (...args) => console.error('[sdk]', ...args);
-}
+const { note, fail, succeed, elapsed, debug: DEBUG } = scriptRun('sdk-recovery', HARD_TIMEOUT_MS);
 
 function env(name) {
   const value = process.env[name];

@@ -76,3 +76,61 @@ export function stepWaits(defaultMs) {
 
   return { changed, until, deadline };
 }
+
+/**
+ * One script run: `note` keeps a trace of frames and events (printed as they happen with
+ * FLUXER_DEBUG=1, else only on failure), `fail` and `succeed` end the run once with exit 1 or 0
+ * (`succeed` prints one JSON line on stdout), and a hard timeout (not unref'd) guarantees an end
+ * whatever the SDK does. Unhandled errors fail the run.
+ */
+export function scriptRun(name, hardTimeoutMs) {
+  const debug = process.env.FLUXER_DEBUG === '1';
+  const trace = [];
+  const started = Date.now();
+  let finished = false;
+
+  function elapsed() {
+    return Date.now() - started;
+  }
+
+  function note(line) {
+    const entry = `+${String(elapsed()).padStart(6)}ms ${line}`;
+    trace.push(entry);
+    if (trace.length > 5000) {
+      trace.splice(0, 1000);
+    }
+    if (debug) {
+      process.stderr.write(entry + '\n');
+    }
+  }
+
+  function fail(message) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    process.stderr.write(`${name} FAILED: ${message}\n`);
+    if (!debug) {
+      process.stderr.write('--- trace ---\n' + trace.join('\n') + '\n');
+    }
+    process.exit(1);
+  }
+
+  function succeed(summary) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    process.stdout.write(JSON.stringify({ ok: true, ...summary }) + '\n');
+    process.exit(0);
+  }
+
+  setTimeout(() => fail(`hard timeout: no result after ${hardTimeoutMs} ms`), hardTimeoutMs);
+  process.on('unhandledRejection', (e) => fail(`unhandled rejection: ${describe(e, true)}`));
+  process.on('uncaughtException', (e) => fail(`uncaught exception: ${describe(e, true)}`));
+  if (debug) {
+    // The SDK logs with console.debug, which Node writes to stdout: keep stdout for the summary.
+    console.debug = (...args) => console.error('[sdk]', ...args);
+  }
+  return { note, fail, succeed, elapsed, debug };
+}

@@ -1,13 +1,14 @@
 package io.fluxer.control.deploy;
 
+import static io.fluxer.control.docker.SwarmTests.await;
+import static io.fluxer.control.docker.SwarmTests.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.fluxer.control.ControlPlane;
-import io.fluxer.control.docker.DockerEngineException;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.docker.SwarmClientOptions;
+import io.fluxer.control.docker.SwarmTests;
 import io.fluxer.control.docker.TaskInfo;
 import io.fluxer.control.stack.SpecHash;
 import io.fluxer.control.stack.StackFile;
@@ -18,23 +19,18 @@ import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -70,22 +66,18 @@ class DeployerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    String docker = System.getenv(ENV);
-    if (docker == null || docker.isBlank()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but " + ENV + " is not set: run the tests through scripts/test.sh");
-      }
-      System.err.println("[DeployerTest] " + SKIPPED);
+    String host = SwarmTests.dockerHostOrSkip("DeployerTest");
+    if (host == null) {
       return;
     }
     vertx = Vertx.vertx();
     client = SwarmClient.create(vertx, SwarmClientOptions.defaults()
-        .withDockerHost(docker.contains("://") ? docker : SwarmClientOptions.DEFAULT_DOCKER_HOST));
+        .withDockerHost(host));
     JsonObject info;
     try {
       info = await(client.info());
     } catch (Exception e) {
-      throw new AssertionError(ENV + "=" + docker + " but the Docker engine does not answer", e);
+      throw new AssertionError(ENV + "=" + host + " but the Docker engine does not answer", e);
     }
     assertThat(info.getJsonObject("Swarm").getString("LocalNodeState")).as("swarm state").isEqualTo("active");
     pgUrl = PgTestServer.freshDatabase(vertx);
@@ -130,26 +122,7 @@ class DeployerTest {
     if (ws != null) {
       ws.close();
     }
-    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
-    List<Throwable> failures = new ArrayList<>();
-    for (Object s : await(client.listServices(label))) {
-      ignoreNotFound(() -> client.removeService(((JsonObject) s).getString("ID")), failures);
-    }
-    for (Object s : await(client.listSecrets(label))) {
-      ignoreNotFound(() -> client.removeSecret(((JsonObject) s).getString("ID")), failures);
-    }
-    for (Object c : await(client.listConfigs(label))) {
-      ignoreNotFound(() -> client.removeConfig(((JsonObject) c).getString("ID")), failures);
-    }
-    // a network can go once the tasks on it are gone (and lingers in the node's list a moment after)
-    for (Object n : await(client.listNetworks(label))) {
-      String id = ((JsonObject) n).getString("Id");
-      waitFor("network " + id + " removed", CONVERGE, () -> client.removeNetwork(id).map(v -> true)
-          .recover(e -> Future.succeededFuture(e instanceof DockerEngineException de && de.isNotFound())), gone -> gone);
-    }
-    if (!failures.isEmpty()) {
-      throw new AssertionError("cleaning up " + stack + " failed: " + failures);
-    }
+    SwarmTests.removeStack(client, stack, CONVERGE);
   }
 
   // ---- the tests
@@ -493,45 +466,5 @@ class DeployerTest {
 
   private static String specHash(InspectedService s) {
     return s.spec().getJsonObject("Labels").getString(SpecHash.LABEL);
-  }
-
-  private static <T> T waitFor(String what, Duration within, Supplier<Future<T>> probe, Predicate<T> done)
-      throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    T last = null;
-    while (System.nanoTime() < deadline) {
-      last = await(probe.get());
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(250);
-    }
-    return fail("not within " + within + ": " + what + "; last seen: " + last);
-  }
-
-  private static void ignoreNotFound(Supplier<Future<Void>> remove, List<Throwable> failures) {
-    try {
-      await(remove.get());
-    } catch (DockerEngineException e) {
-      if (!e.isNotFound()) {
-        failures.add(e);
-      }
-    } catch (Exception e) {
-      failures.add(e);
-    }
-  }
-
-  /** Blocks the test thread (never an event loop) on a future; its failure is rethrown as it is. */
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    } catch (TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
   }
 }

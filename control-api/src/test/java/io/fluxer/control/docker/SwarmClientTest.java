@@ -1,8 +1,9 @@
 package io.fluxer.control.docker;
 
+import static io.fluxer.control.docker.SwarmTests.await;
+import static io.fluxer.control.docker.SwarmTests.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -12,16 +13,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -56,23 +52,17 @@ class SwarmClientTest {
 
   @BeforeAll
   static void connect() throws Exception {
-    String docker = System.getenv(ENV);
-    if (docker == null || docker.isBlank()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but " + ENV + " is not set: run the tests through scripts/test.sh, "
-            + "which starts a Docker swarm for them");
-      }
-      System.err.println("[SwarmClientTest] " + SKIPPED);
+    String host = SwarmTests.dockerHostOrSkip("SwarmClientTest");
+    if (host == null) {
       return;
     }
-    String host = docker.contains("://") ? docker : SwarmClientOptions.DEFAULT_DOCKER_HOST;
     vertx = Vertx.vertx();
     client = SwarmClient.create(vertx, SwarmClientOptions.defaults().withDockerHost(host));
     JsonObject info;
     try {
       info = await(client.info());
     } catch (Exception e) {
-      throw new AssertionError("FLUXER_TEST_DOCKER=" + docker + " but the Docker engine does not answer", e);
+      throw new AssertionError(SwarmTests.ENV + "=" + host + " but the Docker engine does not answer", e);
     }
     assertThat(info.getJsonObject("Swarm").getString("LocalNodeState"))
         .as("swarm state of the test engine (scripts/lib.sh start_docker runs swarm init)").isEqualTo("active");
@@ -105,26 +95,7 @@ class SwarmClientTest {
     if (client == null) {
       return;
     }
-    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
-    List<Throwable> failures = new ArrayList<>();
-    for (Object s : await(client.listServices(label))) {
-      ignoreNotFound(() -> client.removeService(((JsonObject) s).getString("ID")), failures);
-    }
-    // the service's tasks must be gone before a network they use can go
-    waitFor("services of " + stack + " removed", CONVERGE, () -> client.listServices(label), JsonArray::isEmpty);
-    for (Object s : await(client.listSecrets(label))) {
-      ignoreNotFound(() -> client.removeSecret(((JsonObject) s).getString("ID")), failures);
-    }
-    for (Object c : await(client.listConfigs(label))) {
-      ignoreNotFound(() -> client.removeConfig(((JsonObject) c).getString("ID")), failures);
-    }
-    for (Object n : await(client.listNetworks(label))) {
-      ignoreNotFound(() -> client.removeNetwork(((JsonObject) n).getString("Id")), failures);
-    }
-    waitFor("networks of " + stack + " removed", CONVERGE, () -> client.listNetworks(label), JsonArray::isEmpty);
-    if (!failures.isEmpty()) {
-      throw new AssertionError("cleaning up " + stack + " failed: " + failures);
-    }
+    SwarmTests.removeStack(client, stack, CONVERGE);
   }
 
   @Test
@@ -401,45 +372,5 @@ class SwarmClientTest {
   private static TaskInfo task(List<TaskInfo> tasks, String id) {
     return tasks.stream().filter(t -> t.id().equals(id)).findFirst()
         .orElseThrow(() -> new AssertionError("no task " + id + " in " + tasks));
-  }
-
-  private static <T> T waitFor(String what, Duration within, Supplier<Future<T>> probe, Predicate<T> done)
-      throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    T last = null;
-    while (System.nanoTime() < deadline) {
-      last = await(probe.get());
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(250);
-    }
-    return fail("not within " + within + ": " + what + "; last seen: " + last);
-  }
-
-  private static void ignoreNotFound(Supplier<Future<Void>> remove, List<Throwable> failures) {
-    try {
-      await(remove.get());
-    } catch (DockerEngineException e) {
-      if (!e.isNotFound()) {
-        failures.add(e);
-      }
-    } catch (Exception e) {
-      failures.add(e);
-    }
-  }
-
-  /** Blocks the test thread (never an event loop) on a future; its failure is rethrown as it is. */
-  private static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    } catch (TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
   }
 }

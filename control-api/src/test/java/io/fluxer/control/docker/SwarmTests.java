@@ -1,0 +1,112 @@
+package io.fluxer.control.docker;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * What the tests against the real local swarm share: finding the engine (or skipping), blocking the
+ * test thread on a future, waiting on a condition with a deadline, and removing everything a test
+ * labelled with its stack name.
+ */
+public final class SwarmTests {
+  /** Set by scripts/test.sh once a Docker engine in swarm mode answers. */
+  public static final String ENV = "FLUXER_TEST_DOCKER";
+
+  private SwarmTests() {}
+
+  /**
+   * The engine's address from {@value #ENV}, or {@code null} when the tests should skip (not set
+   * outside CI); fails under CI, where scripts/test.sh must have started an engine.
+   */
+  public static String dockerHostOrSkip(String testName) {
+    String docker = System.getenv(ENV);
+    if (docker == null || docker.isBlank()) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new AssertionError("CI=true but " + ENV + " is not set: run the tests through scripts/test.sh, "
+            + "which starts a Docker swarm for them");
+      }
+      System.err.println("[" + testName + "] " + ENV + " is not set: skipping the tests against a real Docker swarm");
+      return null;
+    }
+    return docker.contains("://") ? docker : SwarmClientOptions.DEFAULT_DOCKER_HOST;
+  }
+
+  /** Blocks the test thread (never an event loop) on a future; its failure is rethrown as it is. */
+  public static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    } catch (TimeoutException e) {
+      throw new AssertionError("no answer within 30 s", e);
+    }
+  }
+
+  /** Asks {@code probe} every 250 ms until {@code done} holds; fails with the last answer at the deadline. */
+  public static <T> T waitFor(String what, Duration within, Supplier<Future<T>> probe, Predicate<T> done)
+      throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    T last = null;
+    while (System.nanoTime() < deadline) {
+      last = await(probe.get());
+      if (done.test(last)) {
+        return last;
+      }
+      Thread.sleep(250);
+    }
+    return fail("not within " + within + ": " + what + "; last seen: " + last);
+  }
+
+  /**
+   * Removes every service, secret, config and network labelled with {@code stack}, whatever a test
+   * left; networks once the tasks on them are gone (a removed one lingers in the list a moment).
+   */
+  public static void removeStack(SwarmClient client, String stack, Duration within) throws Exception {
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    List<Throwable> failures = new ArrayList<>();
+    for (Object s : await(client.listServices(label))) {
+      ignoreNotFound(() -> client.removeService(((JsonObject) s).getString("ID")), failures);
+    }
+    waitFor("services of " + stack + " removed", within, () -> client.listServices(label), JsonArray::isEmpty);
+    for (Object s : await(client.listSecrets(label))) {
+      ignoreNotFound(() -> client.removeSecret(((JsonObject) s).getString("ID")), failures);
+    }
+    for (Object c : await(client.listConfigs(label))) {
+      ignoreNotFound(() -> client.removeConfig(((JsonObject) c).getString("ID")), failures);
+    }
+    for (Object n : await(client.listNetworks(label))) {
+      String id = ((JsonObject) n).getString("Id");
+      waitFor("network " + id + " removed", within, () -> client.removeNetwork(id).map(v -> true)
+          .recover(e -> Future.succeededFuture(e instanceof DockerEngineException de && de.isNotFound())), gone -> gone);
+    }
+    if (!failures.isEmpty()) {
+      throw new AssertionError("cleaning up " + stack + " failed: " + failures);
+    }
+  }
+
+  private static void ignoreNotFound(Supplier<Future<Void>> remove, List<Throwable> failures) {
+    try {
+      await(remove.get());
+    } catch (DockerEngineException e) {
+      if (!e.isNotFound()) {
+        failures.add(e);
+      }
+    } catch (Exception e) {
+      failures.add(e);
+    }
+  }
+}
