@@ -1,6 +1,7 @@
 package io.fluxer.control;
 
 import io.fluxer.control.api.ControlApi;
+import io.fluxer.control.api.HookOps;
 import io.fluxer.control.api.StackOps;
 import io.fluxer.control.deploy.DeployEvents;
 import io.fluxer.control.deploy.Deployer;
@@ -26,7 +27,9 @@ public final class ControlPlane {
   public static ControlPlane create(Vertx vertx, ControlStore store, SwarmClient client, DeployerOptions options) {
     Deployer deployer = new Deployer(vertx, client, store, new DeployEvents(vertx.eventBus(), options.publishTimeout()),
         options);
-    ControlApi api = new StackOps(store, client, deployer).registerOn(new ControlApi(store));
+    ControlApi api = new ControlApi(store);
+    new StackOps(store, client, deployer).registerOn(api);
+    new HookOps(store, deployer).registerOn(api);
     return new ControlPlane(api, deployer);
   }
 

@@ -17,7 +17,6 @@ import io.fluxer.control.store.ControlStore.Deployment;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The operations that change stacks and services, and {@code stack.inspect}: each change is stored
@@ -35,7 +33,6 @@ import java.util.function.Function;
  * refused ones too.
  */
 public final class StackOps {
-  private static final System.Logger LOG = System.getLogger(StackOps.class.getName());
   private static final Set<String> DEPLOY_FIELDS = Set.of("stackFile", "env", "prune", "files");
   static final int MAX_REPLICAS = 10_000;
 
@@ -53,12 +50,12 @@ public final class StackOps {
   public ControlApi registerOn(ControlApi api) {
     return api
         .handle("stack.inspect", this::inspect)
-        .handle("stack.deploy", audited(r -> r.pathParam("name"), this::deploy))
-        .handle("stack.remove", audited(r -> r.pathParam("name"), this::remove))
-        .handle("stack.rollback", audited(r -> r.pathParam("name"), this::rollbackStack))
-        .handle("service.scale", audited(r -> r.pathParam("id"), this::scale))
-        .handle("service.restart", audited(r -> r.pathParam("id"), this::restart))
-        .handle("service.rollback", audited(r -> r.pathParam("id"), this::rollbackService));
+        .handle("stack.deploy", Audited.by(store, r -> r.pathParam("name"), this::deploy))
+        .handle("stack.remove", Audited.by(store, r -> r.pathParam("name"), this::remove))
+        .handle("stack.rollback", Audited.by(store, r -> r.pathParam("name"), this::rollbackStack))
+        .handle("service.scale", Audited.by(store, r -> r.pathParam("id"), this::scale))
+        .handle("service.restart", Audited.by(store, r -> r.pathParam("id"), this::restart))
+        .handle("service.rollback", Audited.by(store, r -> r.pathParam("id"), this::rollbackService));
   }
 
   // ---- stacks
@@ -78,14 +75,13 @@ public final class StackOps {
       throw ControlError.badRequest("stackFile is required: the stack file's YAML text");
     }
     Map<String, String> env = strings(body, "env");
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    strings(body, "files").forEach((path, text) -> files.put(path, text.getBytes(StandardCharsets.UTF_8)));
+    Map<String, String> files = strings(body, "files");
     Object prune = body.getValue("prune", false);
     if (!(prune instanceof Boolean)) {
       throw ControlError.badRequest("prune must be true or false");
     }
-    StackPlan plan = parse(stack, stackFile, env, files, 400, "the stack file cannot be deployed");
-    return store.addRevision(stack, stackFile, env, r.actorName())
+    StackPlan plan = parse(stack, stackFile, env, files, Map.of(), 400, "the stack file cannot be deployed");
+    return store.addRevision(stack, stackFile, env, files, Map.of(), r.actorName())
         .compose(rev -> store.createDeployment(stack, rev.revision(), "deploy", "api", r.actorName()))
         .map(d -> {
           deployer.deployStack(d, plan, (Boolean) prune);
@@ -106,8 +102,7 @@ public final class StackOps {
     }
     return store.revision(stack, n).compose(found -> {
       ControlStore.Revision rev = found.orElseThrow(() -> ControlError.notFound("stack " + stack + " has no revision " + n));
-      StackPlan plan = parse(stack, rev.stackFile(), rev.env(), Map.of(), 409,
-          "revision " + n + " of " + stack + " cannot be deployed any more");
+      StackPlan plan = parse(stack, rev, 409, "revision " + n + " of " + stack + " cannot be deployed any more");
       return store.createDeployment(stack, n, "deploy", "rollback", r.actorName()).map(d -> {
         deployer.deployStack(d, plan, Boolean.parseBoolean(pruneParam));
         return new Reply(202, accepted(d).put("revision", n).put("warnings", warnings(plan)));
@@ -238,17 +233,31 @@ public final class StackOps {
 
   // ---- helpers
 
-  private static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, byte[]> files,
-                                 int status, String what) {
+  /** A stored revision's plan: its file, environment and files, with its image tags applied. */
+  static StackPlan parse(String stack, ControlStore.Revision rev, int status, String what) {
+    return parse(stack, rev.stackFile(), rev.env(), rev.files(), rev.imageTags(), status, what);
+  }
+
+  /** The plan of a stack file, or a {@link ControlError} with {@code status} naming every problem. */
+  static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, String> files,
+                         Map<String, String> imageTags, int status, String what) {
+    Map<String, byte[]> bytes = new LinkedHashMap<>();
+    files.forEach((path, text) -> bytes.put(path, text.getBytes(StandardCharsets.UTF_8)));
+    StackPlan plan;
     try {
-      return StackFile.parse(stack, yaml, env, files);
+      plan = StackFile.parse(stack, yaml, env, bytes);
     } catch (StackFileException e) {
       throw new ControlError(status, what + ": " + e.getMessage(),
           new JsonObject().put("problems", e.toJson().getJsonArray("problems")));
     }
+    try {
+      return imageTags.isEmpty() ? plan : plan.withImageTags(imageTags);
+    } catch (IllegalArgumentException e) {
+      throw new ControlError(status, what + ": " + e.getMessage(), null);
+    }
   }
 
-  private static Map<String, String> strings(JsonObject body, String field) {
+  static Map<String, String> strings(JsonObject body, String field) {
     Object value = body.getValue(field);
     if (value == null) {
       return Map.of();
@@ -266,49 +275,13 @@ public final class StackOps {
     return out;
   }
 
-  private static JsonObject accepted(Deployment d) {
+  static JsonObject accepted(Deployment d) {
     return new JsonObject().put("deployment", d.id().toString()).put("channel", DeployEvents.channel(d.stack()));
   }
 
-  private static JsonArray warnings(StackPlan plan) {
+  static JsonArray warnings(StackPlan plan) {
     JsonArray out = new JsonArray();
     plan.warnings().stream().map(StackWarning::toJson).forEach(out::add);
     return out;
-  }
-
-  /** Runs {@code handler}, then records in the audit log who asked what of which target and how it ended. */
-  private Function<ControlRequest, Future<Reply>> audited(Function<ControlRequest, String> target,
-                                                          Function<ControlRequest, Future<Reply>> handler) {
-    return r -> {
-      Future<Reply> reply;
-      try {
-        reply = handler.apply(r);
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
-      return reply.transform(ar -> {
-        JsonObject detail = new JsonObject();
-        String result;
-        if (ar.succeeded()) {
-          int status = ar.result().status();
-          result = status == 202 ? "accepted" : "ok";
-          detail.put("status", status).put("deployment", ar.result().body().getString("deployment"))
-              .put("revision", ar.result().body().getValue("revision"));
-        } else if (ar.cause() instanceof ControlError e) {
-          result = e.status() >= 500 ? "failed" : "refused";
-          detail.put("status", e.status()).put("error", e.getMessage());
-        } else {
-          result = "failed";
-          detail.put("status", 500).put("error", String.valueOf(ar.cause().getMessage()));
-        }
-        String what = target.apply(r);
-        return store.audit(r.actorName(), r.op(), what == null ? "" : what, result, detail)
-            .recover(e -> {
-              LOG.log(Level.WARNING, "could not audit " + r.op() + " by " + r.actorName() + ": " + e.getMessage());
-              return Future.succeededFuture();
-            })
-            .transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()));
-      });
-    };
   }
 }

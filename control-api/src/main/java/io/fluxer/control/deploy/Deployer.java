@@ -271,7 +271,51 @@ public final class Deployer {
               }
               return chain;
             })))
-        .compose(v -> converge(run, watched, Target.FORWARD, revision + summary(outcome)));
+        .compose(v -> converge(run, watched, Target.FORWARD, revision + summary(outcome)))
+        .compose(message -> pruneObjects(stack).map(n -> n == 0 ? message
+            : message + "; removed " + n + " secret/config version(s) no service uses any more"));
+  }
+
+  /**
+   * Removes the stack's secrets and configs that neither the current nor the previous spec of any of
+   * its services refers to: the versions a changed value left behind (the previous spec's are kept
+   * for the engine's one-level rollback). One the engine refuses (a stopping task still holds it)
+   * stays until the next deployment. Answers how many went.
+   */
+  private Future<Integer> pruneObjects(String stack) {
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    return client.listStackServices(stack).compose(services -> {
+      Set<String> used = new HashSet<>();
+      for (Object o : services) {
+        for (String which : List.of("Spec", "PreviousSpec")) {
+          JsonObject container = ((JsonObject) o).getJsonObject(which, new JsonObject())
+              .getJsonObject("TaskTemplate", new JsonObject()).getJsonObject("ContainerSpec", new JsonObject());
+          container.getJsonArray("Secrets", new JsonArray()).forEach(r -> used.add(((JsonObject) r).getString("SecretID")));
+          container.getJsonArray("Configs", new JsonArray()).forEach(r -> used.add(((JsonObject) r).getString("ConfigID")));
+        }
+      }
+      int[] removed = new int[1];
+      Function<Function<String, Future<Void>>, Function<JsonObject, Future<Void>>> unused = remove -> object -> {
+        if (used.contains(object.getString("ID"))) {
+          return Future.succeededFuture();
+        }
+        return remove.apply(object.getString("ID")).map(v -> {
+          removed[0]++;
+          return (Void) null;
+        }).recover(e -> {
+          LOG.log(Level.DEBUG, "kept " + object.getString("ID") + " of " + stack + " for now: " + e.getMessage());
+          return Future.succeededFuture();
+        });
+      };
+      return client.listSecrets(label).compose(secrets -> each(secrets, unused.apply(client::removeSecret)))
+          .compose(v -> client.listConfigs(label))
+          .compose(configs -> each(configs, unused.apply(client::removeConfig)))
+          .map(v -> removed[0]);
+    }).recover(e -> {
+      // the deployment converged: left-over versions are tidied up by the next one
+      LOG.log(Level.WARNING, "could not tidy the secrets and configs of " + stack + ": " + e.getMessage());
+      return Future.succeededFuture(0);
+    });
   }
 
   private Future<Void> applyService(DeploymentRun run, ServicePlan sp, JsonObject spec, JsonObject existing,

@@ -3,8 +3,10 @@ package io.fluxer.control.stack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +42,55 @@ public record StackPlan(String stack, List<ServicePlan> services, List<NetworkPl
   /** The service with this short name ({@code web}, not {@code <stack>_web}). */
   public Optional<ServicePlan> service(String key) {
     return services.stream().filter(s -> s.key().equals(key)).findFirst();
+  }
+
+  /** What a tag may be, as the registry API defines it. */
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
+  /**
+   * This plan with other tags on some services' images ({@code {"web": "2.1"}} by service key): the
+   * image's tag or digest is replaced, the {@value #IMAGE_LABEL} label follows, and the spec hash is
+   * taken again, so only those services update.
+   *
+   * @throws IllegalArgumentException naming an unknown service or a malformed tag
+   */
+  public StackPlan withImageTags(Map<String, String> tags) {
+    for (Map.Entry<String, String> e : tags.entrySet()) {
+      if (service(e.getKey()).isEmpty()) {
+        throw new IllegalArgumentException("stack " + stack + " has no service '" + e.getKey() + "' (services: "
+            + services.stream().map(ServicePlan::key).collect(Collectors.joining(", ")) + ")");
+      }
+      if (e.getValue() == null || !TAG.matcher(e.getValue()).matches()) {
+        throw new IllegalArgumentException("'" + e.getValue() + "' is not an image tag (letters, digits, _ . -; "
+            + "at most 128, not starting with . or -)");
+      }
+    }
+    List<ServicePlan> retagged = services.stream().map(sp -> {
+      String tag = tags.get(sp.key());
+      if (tag == null) {
+        return sp;
+      }
+      JsonObject spec = sp.spec();
+      String image = withTag(sp.image(), tag);
+      spec.getJsonObject("TaskTemplate").getJsonObject("ContainerSpec").put("Image", image);
+      JsonObject labels = spec.getJsonObject("Labels");
+      labels.put(IMAGE_LABEL, image);
+      String hash = SpecHash.of(spec);
+      labels.put(SpecHash.LABEL, hash);
+      return new ServicePlan(sp.key(), sp.name(), spec, hash);
+    }).toList();
+    return new StackPlan(stack, retagged, networks, secrets, configs, warnings);
+  }
+
+  /** {@code registry:5000/app:1@sha256:…} with tag {@code 2} → {@code registry:5000/app:2}. */
+  static String withTag(String image, String tag) {
+    int at = image.indexOf('@');
+    String name = at < 0 ? image : image.substring(0, at);
+    int colon = name.lastIndexOf(':');
+    if (colon > name.lastIndexOf('/')) {
+      name = name.substring(0, colon);
+    }
+    return name + ":" + tag;
   }
 
   /** A summary for replies and logs; never contains secret or config data. */

@@ -10,8 +10,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.security.SecureRandom;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,11 +29,21 @@ import java.util.UUID;
 public final class ControlStore {
   /** control-api's own migrations table and lock, beside the relay's in the same database. */
   public static final Migrations.Schema SCHEMA = new Migrations.Schema("control_schema_migrations",
-      0x666C_7578_6572_0002L, "io/fluxer/control/store/migrations/", List.of("V1__control.sql"));
+      0x666C_7578_6572_0002L, "io/fluxer/control/store/migrations/", List.of("V1__control.sql", "V2__files_tags_hooks.sql"));
 
-  /** One revision of a stack's file, with its environment decrypted. */
-  public record Revision(String stack, int revision, String stackFile, Map<String, String> env, String createdBy,
-                         OffsetDateTime createdAt) {}
+  /**
+   * One revision of a stack: its file, with its environment and files decrypted, and the image tags
+   * a webhook set over the file's images ({@code {"web": "2.1"}}, by service key).
+   */
+  public record Revision(String stack, int revision, String stackFile, Map<String, String> env,
+                         Map<String, String> files, Map<String, String> imageTags, String createdBy,
+                         OffsetDateTime createdAt) {
+    public Revision {
+      env = Map.copyOf(env);
+      files = Map.copyOf(files);
+      imageTags = Map.copyOf(imageTags);
+    }
+  }
 
   /** A deployment as listed; {@link #timeline} is empty unless read with {@link #deployment}. */
   public record Deployment(UUID id, String stack, Integer revision, String kind, String trigger,
@@ -67,6 +80,7 @@ public final class ControlStore {
 
   private final Pool pool;
   private final EnvCipher cipher;
+  private final SecureRandom random = new SecureRandom();
 
   private ControlStore(Pool pool, EnvCipher cipher) {
     this.pool = pool;
@@ -80,8 +94,21 @@ public final class ControlStore {
 
   // ---- stacks and revisions
 
-  /** Stores the next revision of {@code stack} (created on first use); revisions count from 1. */
+  /** Stores the next revision of {@code stack} with no files and no image tags. */
   public Future<Revision> addRevision(String stack, String stackFile, Map<String, String> env, String actor) {
+    return addRevision(stack, stackFile, env, Map.of(), Map.of(), actor);
+  }
+
+  /**
+   * Stores the next revision of {@code stack} (created on first use); revisions count from 1.
+   *
+   * @param files the texts of the files the stack file reads, by the path it names them with
+   * @param imageTags tags set over the file's images, by service key
+   */
+  public Future<Revision> addRevision(String stack, String stackFile, Map<String, String> env,
+                                      Map<String, String> files, Map<String, String> imageTags, String actor) {
+    JsonObject tags = new JsonObject();
+    imageTags.forEach(tags::put);
     return pool.withTransaction(conn -> conn
         .preparedQuery("INSERT INTO control_stacks (name) VALUES ($1) "
             + "ON CONFLICT (name) DO UPDATE SET removed_at = NULL RETURNING name")
@@ -91,25 +118,25 @@ public final class ControlStore {
             + "WHERE stack = $1").execute(Tuple.of(stack)))
         .compose(rows -> {
           int next = rows.iterator().next().getInteger(0);
-          return conn.preparedQuery("INSERT INTO control_stack_revisions (stack, revision, stack_file, env, created_by) "
-                  + "VALUES ($1, $2, $3, $4, $5) RETURNING created_at")
-              .execute(Tuple.of(stack, next, stackFile, cipher.encrypt(env, stack, next), actor))
-              .map(r -> new Revision(stack, next, stackFile, Map.copyOf(env), actor,
+          String sealedFiles = files.isEmpty() ? null : cipher.encrypt(files, filesContext(stack, next));
+          return conn.preparedQuery("INSERT INTO control_stack_revisions "
+                  + "(stack, revision, stack_file, env, files, image_tags, created_by) "
+                  + "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at")
+              .execute(Tuple.of(stack, next, stackFile, cipher.encrypt(env, stack, next), sealedFiles, tags, actor))
+              .map(r -> new Revision(stack, next, stackFile, env, files, imageTags, actor,
                   r.iterator().next().getOffsetDateTime(0)));
         }));
   }
 
   /** Revision {@code n} of {@code stack}, or empty. */
   public Future<Optional<Revision>> revision(String stack, int n) {
-    return pool.preparedQuery("SELECT stack, revision, stack_file, env, created_by, created_at "
-            + "FROM control_stack_revisions WHERE stack = $1 AND revision = $2")
+    return pool.preparedQuery(REVISION_COLUMNS + " WHERE stack = $1 AND revision = $2")
         .execute(Tuple.of(stack, n)).map(this::firstRevision);
   }
 
   /** The newest revision of {@code stack}, or empty. */
   public Future<Optional<Revision>> latestRevision(String stack) {
-    return pool.preparedQuery("SELECT stack, revision, stack_file, env, created_by, created_at "
-            + "FROM control_stack_revisions WHERE stack = $1 ORDER BY revision DESC LIMIT 1")
+    return pool.preparedQuery(REVISION_COLUMNS + " WHERE stack = $1 ORDER BY revision DESC LIMIT 1")
         .execute(Tuple.of(stack)).map(this::firstRevision);
   }
 
@@ -149,6 +176,9 @@ public final class ControlStore {
         .execute(Tuple.of(stack)).map(r -> r.rowCount() == 1);
   }
 
+  private static final String REVISION_COLUMNS = "SELECT stack, revision, stack_file, env, files, image_tags, "
+      + "created_by, created_at FROM control_stack_revisions";
+
   private Optional<Revision> firstRevision(RowSet<Row> rows) {
     if (rows.size() == 0) {
       return Optional.empty();
@@ -156,8 +186,56 @@ public final class ControlStore {
     Row r = rows.iterator().next();
     String stack = r.getString(0);
     int n = r.getInteger(1);
-    return Optional.of(new Revision(stack, n, r.getString(2), cipher.decrypt(r.getString(3), stack, n),
-        r.getString(4), r.getOffsetDateTime(5)));
+    String sealedFiles = r.getString(4);
+    Map<String, String> files = sealedFiles == null ? Map.of()
+        : cipher.decrypt(sealedFiles, filesContext(stack, n), "the files of " + stack + " revision " + n);
+    Map<String, String> tags = new LinkedHashMap<>();
+    ((JsonObject) r.getValue(5)).forEach(e -> tags.put(e.getKey(), String.valueOf(e.getValue())));
+    return Optional.of(new Revision(stack, n, r.getString(2), cipher.decrypt(r.getString(3), stack, n), files, tags,
+        r.getString(6), r.getOffsetDateTime(7)));
+  }
+
+  private static String filesContext(String stack, int revision) {
+    return stack + "\n" + revision + "\nfiles";
+  }
+
+  // ---- webhook secrets
+
+  /**
+   * Gives {@code stack} a new random webhook secret (64 hex digits), replacing any it had: the old
+   * one stops working at once. The stack must exist (have a revision or a deployment).
+   *
+   * @return the new secret, which is stored sealed and never shown again
+   */
+  public Future<Optional<String>> rotateHookSecret(String stack, String actor) {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    String secret = HexFormat.of().formatHex(bytes);
+    String sealed = cipher.encrypt(Map.of("secret", secret), hookContext(stack));
+    return pool.preparedQuery("INSERT INTO control_stack_hooks (stack, secret, created_by) "
+            + "SELECT name, $2, $3 FROM control_stacks WHERE name = $1 "
+            + "ON CONFLICT (stack) DO UPDATE SET secret = excluded.secret, created_at = now(), "
+            + "created_by = excluded.created_by")
+        .execute(Tuple.of(stack, sealed, actor))
+        .map(r -> r.rowCount() == 1 ? Optional.of(secret) : Optional.empty());
+  }
+
+  /** The webhook secret of {@code stack}, or empty when it has none. */
+  public Future<Optional<String>> hookSecret(String stack) {
+    return pool.preparedQuery("SELECT secret FROM control_stack_hooks WHERE stack = $1").execute(Tuple.of(stack))
+        .map(rows -> rows.size() == 0 ? Optional.empty()
+            : Optional.of(cipher.decrypt(rows.iterator().next().getString(0), hookContext(stack),
+                "the webhook secret of " + stack).get("secret")));
+  }
+
+  /** Removes the webhook secret of {@code stack}: its webhook answers 401 from then on. */
+  public Future<Boolean> removeHookSecret(String stack) {
+    return pool.preparedQuery("DELETE FROM control_stack_hooks WHERE stack = $1").execute(Tuple.of(stack))
+        .map(r -> r.rowCount() == 1);
+  }
+
+  private static String hookContext(String stack) {
+    return "hook\n" + stack;
   }
 
   // ---- deployments

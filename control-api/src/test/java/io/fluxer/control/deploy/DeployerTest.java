@@ -5,6 +5,7 @@ import static io.fluxer.control.docker.SwarmTests.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.control.ControlPlane;
+import io.fluxer.control.api.HookOps;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.docker.SwarmClientOptions;
@@ -380,6 +381,105 @@ class DeployerTest {
     assertThat(http.delete("/api/v1/stacks/" + stack + "-nope", OPS).status()).isEqualTo(404);
   }
 
+  @Test
+  void aSignedWebhookRedeploysWithNewTagsAndABadSignatureChangesNothing() throws Exception {
+    String d1 = deploy(twoServices(), Map.of(), false).json().getString("deployment");
+    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    InspectedService a1 = await(client.inspectService(stack + "_a"));
+    String hook = "/api/v1/hooks/stacks/" + stack;
+    String retag = new JsonObject().put("tags", new JsonObject().put("b", "2")).encode();
+
+    // no secret yet: no webhook
+    assertThat(hook(hook, retag, HookOps.sign("guess", retag)).status()).isEqualTo(401);
+    assertThat(http.send(HttpMethod.POST, "/api/v1/stacks/" + stack + "/hook", VIEWER, null).status()).isEqualTo(403);
+    assertThat(post("/api/v1/stacks/" + stack + "-nope/hook", null).status()).isEqualTo(404);
+    Response made = post("/api/v1/stacks/" + stack + "/hook", null);
+    assertThat(made.status()).as("%s", made).isEqualTo(200);
+    String secret = made.json().getString("secret");
+    assertThat(secret).hasSize(64);
+    assertThat(made.json().getString("url")).isEqualTo(hook);
+
+    Response unsigned = hook(hook, retag, null);
+    assertThat(unsigned.status()).isEqualTo(401);
+    assertThat(unsigned.errorMessage()).contains("X-Fluxer-Signature");
+    assertThat(hook(hook, retag, HookOps.sign("another-secret", retag)).status()).isEqualTo(401);
+    // signed, but not this body
+    assertThat(hook(hook, retag, HookOps.sign(secret, retag + " ")).status()).isEqualTo(401);
+    assertThat(http.get("/api/v1/deployments?stack=" + stack, VIEWER).json().getJsonArray("deployments")).hasSize(1);
+
+    String unknown = new JsonObject().put("tags", new JsonObject().put("nope", "2")).encode();
+    Response refused = hook(hook, unknown, HookOps.sign(secret, unknown));
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.errorMessage()).contains("no service 'nope'");
+
+    Response accepted = hook(hook, retag, HookOps.sign(secret, retag));
+    assertThat(accepted.status()).as("%s", accepted).isEqualTo(202);
+    assertThat(accepted.json().getString("channel")).isEqualTo("deploy:" + stack);
+    assertThat(accepted.json().getInteger("revision")).isEqualTo(2);
+    String d2 = accepted.json().getString("deployment");
+    assertThat(awaitFinished(d2)).isEqualTo("succeeded");
+    assertThat(stateEvent(d2, "succeeded").getString("trigger")).isEqualTo("webhook");
+    assertThat(stateEvent(d2, "succeeded").getString("message"))
+        .contains("updated " + stack + "_b").contains("unchanged " + stack + "_a");
+    InspectedService b2 = await(client.inspectService(stack + "_b"));
+    assertThat(b2.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec").getString("Image"))
+        .isEqualTo("fluxer-test/busybox:2");
+    assertThat(await(client.inspectService(stack + "_a")).version()).isEqualTo(a1.version());
+
+    // rotated: the old secret stops working at once; an empty body redeploys the newest revision
+    String rotated = post("/api/v1/stacks/" + stack + "/hook", null).json().getString("secret");
+    assertThat(rotated).isNotEqualTo(secret);
+    assertThat(hook(hook, "", HookOps.sign(secret, "")).status()).isEqualTo(401);
+    Response again = hook(hook, "", HookOps.sign(rotated, ""));
+    assertThat(again.status()).as("%s", again).isEqualTo(202);
+    assertThat(again.json().getInteger("revision")).isEqualTo(2);
+    String d3 = again.json().getString("deployment");
+    assertThat(awaitFinished(d3)).isEqualTo("succeeded");
+    assertThat(stateEvent(d3, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
+
+    assertThat(http.delete("/api/v1/stacks/" + stack + "/hook", OPS).status()).isEqualTo(200);
+    assertThat(hook(hook, "", HookOps.sign(rotated, "")).status()).isEqualTo(401);
+    JsonArray audit = http.get("/api/v1/audit?limit=200", OPS).json().getJsonArray("audit");
+    List<JsonObject> hooks = audit.stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("target").equals(stack) && e.getString("action").equals("stack.hook")).toList();
+    assertThat(hooks).allSatisfy(e -> assertThat(e.getString("actor")).isEqualTo("webhook"));
+    assertThat(hooks.stream().map(e -> e.getString("result")).toList())
+        .containsOnly("refused", "accepted").filteredOn("accepted"::equals).hasSize(2);
+    assertThat(audit.encode()).doesNotContain(secret).doesNotContain(rotated);
+  }
+
+  @Test
+  void aChangedConfigFileGetsANewVersionOldOnesGoAndRollbackBringsItBack() throws Exception {
+    String file = "services:\n" + ticker("web", "WEB_GREETING", "    configs: [motd]\n", null)
+        + "configs:\n  motd:\n    file: ./motd.txt\n";
+    for (String text : List.of("one", "two", "three")) {
+      JsonObject body = new JsonObject().put("stackFile", file)
+          .put("files", new JsonObject().put("./motd.txt", text));
+      Response r = http.put("/api/v1/stacks/" + stack, OPS, body.encode());
+      assertThat(r.status()).as("%s", r).isEqualTo(202);
+      assertThat(awaitFinished(r.json().getString("deployment"))).as("motd %s", text).isEqualTo("succeeded");
+    }
+    // the current version and the previous one (the engine's rollback needs it) stay; "one" went
+    String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
+    assertThat(await(client.listConfigs(label))).hasSize(2);
+    assertThat(motdConfigId(await(client.inspectService(stack + "_web"))))
+        .isIn(await(client.listConfigs(label)).stream().map(c -> ((JsonObject) c).getString("ID")).toList());
+
+    // revision 1's file was stored with it: rolling back makes its config again
+    Response rollback = post("/api/v1/stacks/" + stack + "/rollback?revision=1", null);
+    assertThat(rollback.status()).as("%s", rollback).isEqualTo(202);
+    assertThat(awaitFinished(rollback.json().getString("deployment"))).isEqualTo("succeeded");
+    InspectedService web = await(client.inspectService(stack + "_web"));
+    String revision1 = StackFile.parse(stack, file, Map.of(), Map.of("./motd.txt", "one".getBytes()))
+        .service("web").orElseThrow().specHash();
+    assertThat(specHash(web)).isEqualTo(revision1);
+    String configId = motdConfigId(web);
+    JsonObject config = await(client.listConfigs(label)).stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("ID").equals(configId)).findFirst().orElseThrow();
+    assertThat(java.util.Base64.getDecoder().decode(config.getJsonObject("Spec").getString("Data")))
+        .asString().isEqualTo("one");
+  }
+
   // ---- helpers
 
   /** Two tickers; {@code a} says ${A_GREETING} and reads the config {@code motd}, {@code b} says ${B_GREETING}. */
@@ -409,6 +509,16 @@ class DeployerTest {
     JsonObject body = new JsonObject().put("stackFile", yaml).put("env", new JsonObject(Map.copyOf(env)))
         .put("prune", prune);
     return http.put("/api/v1/stacks/" + stack, OPS, body.encode());
+  }
+
+  private Response hook(String path, String body, String signature) {
+    Map<String, String> headers = signature == null ? Map.of() : Map.of(HookOps.SIGNATURE_HEADER, signature);
+    return http.send(HttpMethod.POST, path, headers, body);
+  }
+
+  private static String motdConfigId(InspectedService s) {
+    return s.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec").getJsonArray("Configs")
+        .getJsonObject(0).getString("ConfigID");
   }
 
   private Response post(String path, JsonObject body) {

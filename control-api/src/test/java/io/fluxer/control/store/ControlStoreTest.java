@@ -72,6 +72,43 @@ class ControlStoreTest {
   }
 
   @Test
+  void aRevisionKeepsItsFilesSealedAndItsImageTags() {
+    await(store.addRevision("shop", "x", Map.of(), Map.of("./db.pw", "hunter2-in-a-file"), Map.of("web", "2.1"),
+        "webhook"));
+    Revision read = await(store.revision("shop", 1)).orElseThrow();
+    assertThat(read.files()).containsExactly(Map.entry("./db.pw", "hunter2-in-a-file"));
+    assertThat(read.imageTags()).containsExactly(Map.entry("web", "2.1"));
+    Row row = await(pool.query("SELECT files FROM control_stack_revisions").execute()).iterator().next();
+    assertThat(row.getString(0)).startsWith("v1:").doesNotContain("hunter2");
+    // an older revision without files reads back empty
+    await(store.addRevision("shop", "y", Map.of(), "alice"));
+    assertThat(await(store.revision("shop", 2)).orElseThrow().files()).isEmpty();
+  }
+
+  @Test
+  void aWebhookSecretIsSealedRotatedAndRemoved() {
+    assertThat(await(store.rotateHookSecret("nope", "alice"))).as("no such stack").isEmpty();
+    await(store.addRevision("shop", "x", Map.of(), "alice"));
+    assertThat(await(store.hookSecret("shop"))).isEmpty();
+    String first = await(store.rotateHookSecret("shop", "alice")).orElseThrow();
+    assertThat(first).matches("[0-9a-f]{64}");
+    assertThat(await(store.hookSecret("shop"))).contains(first);
+    String second = await(store.rotateHookSecret("shop", "bob")).orElseThrow();
+    assertThat(second).isNotEqualTo(first);
+    assertThat(await(store.hookSecret("shop"))).contains(second);
+    Row row = await(pool.query("SELECT secret FROM control_stack_hooks").execute()).iterator().next();
+    assertThat(row.getString(0)).doesNotContain(second);
+    // sealed for its stack: moved to another stack's row it does not open
+    await(store.addRevision("other", "x", Map.of(), "alice"));
+    await(pool.query("INSERT INTO control_stack_hooks (stack, secret, created_by) "
+        + "SELECT 'other', secret, 'mallory' FROM control_stack_hooks WHERE stack = 'shop'").execute());
+    assertThatThrownBy(() -> await(store.hookSecret("other"))).hasMessageContaining("webhook secret of other");
+    assertThat(await(store.removeHookSecret("shop"))).isTrue();
+    assertThat(await(store.hookSecret("shop"))).isEmpty();
+    assertThat(await(store.removeHookSecret("shop"))).isFalse();
+  }
+
+  @Test
   void theEnvironmentIsNeverStoredInPlainText() {
     await(store.addRevision("shop", "x", Map.of("DB_PASSWORD", "hunter2-very-secret"), "alice"));
 

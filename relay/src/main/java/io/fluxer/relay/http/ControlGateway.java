@@ -39,6 +39,8 @@ final class ControlGateway {
       new Route(HttpMethod.PUT, "/api/v1/stacks/:name", "stack.deploy", Role.OPS),
       new Route(HttpMethod.DELETE, "/api/v1/stacks/:name", "stack.remove", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/stacks/:name/rollback", "stack.rollback", Role.OPS),
+      new Route(HttpMethod.POST, "/api/v1/stacks/:name/hook", "stack.hook.rotate", Role.OPS),
+      new Route(HttpMethod.DELETE, "/api/v1/stacks/:name/hook", "stack.hook.remove", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/services/:id/rollback", "service.rollback", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/services/:id/scale", "service.scale", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/services/:id/restart", "service.restart", Role.OPS),
