@@ -50,6 +50,25 @@ relay_classpath() {
   for j in "$ROOT"/relay/target/lib/*.jar; do printf ':%s' "$j"; done
 }
 
+CONTROL_JAR="$ROOT/control-api/target/fluxer-control-api-0.1.0-SNAPSHOT.jar"
+
+# Builds control-api and the relay it runs on when a source or pom is newer than the jar.
+build_control_if_needed() {
+  if [ -f "$CONTROL_JAR" ] && [ -f "$RELAY_JAR" ] && [ -d "$ROOT/control-api/target/lib" ] && \
+     [ -z "$(find "$ROOT/pom.xml" "$ROOT/relay/pom.xml" "$ROOT/relay/src/main" "$ROOT/control-api/pom.xml" \
+       "$ROOT/control-api/src/main" -newer "$CONTROL_JAR" -print -quit)" ]; then
+    return 0
+  fi
+  log "building the relay and control-api (mvn package)"
+  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl control-api -am package)
+}
+
+# control-api's jar and its runtime dependencies (the relay's jar among them).
+control_classpath() {
+  printf '%s' "$CONTROL_JAR"
+  for j in "$ROOT"/control-api/target/lib/*.jar; do printf ':%s' "$j"; done
+}
+
 # The throwaway Redis of start_redis: its PID and directory, for stop_redis.
 REDIS_PID=""
 REDIS_DIR=""

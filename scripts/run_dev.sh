@@ -11,6 +11,12 @@
 #                                           and 8002 (Hazelcast on 5701-5703), all with the same dev
 #                                           token and API key; Ctrl-C stops the nodes, Redis and
 #                                           PostgreSQL
+#   scripts/run_dev.sh --control [ARGS...]  the dev node (127.0.0.1:8000) with the control plane in the
+#                                           same JVM: uses $FLUXER_POSTGRES_URL or starts a throwaway
+#                                           PostgreSQL, and uses the Docker engine answering on
+#                                           /var/run/docker.sock or starts dockerd, in a single-node
+#                                           swarm either way (as scripts/test.sh does); Ctrl-C stops
+#                                           what it started
 #
 # Extra arguments go to the relay (e.g. --config my.yaml); FLUXER_* variables override settings
 # (e.g. FLUXER_SERVER_PORT=8001); FLUXER_JAVA_OPTS adds JVM options.
@@ -59,7 +65,43 @@ run_cluster() {
   log "a node stopped; stopping the others"
 }
 
+CONTROL_PID=""
+
+stop_control() {
+  if [ -n "$CONTROL_PID" ]; then
+    kill "$CONTROL_PID" 2>/dev/null || true
+    wait "$CONTROL_PID" 2>/dev/null || true
+    CONTROL_PID=""
+  fi
+  stop_docker
+  stop_postgres
+}
+
+run_control() {
+  local pg_url="${FLUXER_POSTGRES_URL:-}"
+  trap stop_control EXIT
+  trap 'exit 130' INT TERM
+  if [ -z "$pg_url" ]; then
+    start_postgres pg_url
+  else
+    log "using PostgreSQL at $pg_url (FLUXER_POSTGRES_URL)"
+  fi
+  start_docker
+  build_test_images # fluxer-test/busybox:1 and :2, for the example stack in docs/control-api.md
+  FLUXER_POSTGRES_URL="$pg_url" \
+    java ${FLUXER_JAVA_OPTS:-} -cp "$(control_classpath)" io.fluxer.control.ControlMain --relay --dev "$@" &
+  CONTROL_PID=$!
+  wait "$CONTROL_PID" || true
+  CONTROL_PID=""
+}
+
 require_java_maven
+if [ "${1:-}" = "--control" ]; then
+  shift
+  build_control_if_needed
+  run_control "$@"
+  exit 0
+fi
 build_relay_if_needed
 if [ "${1:-}" = "--cluster" ]; then
   shift

@@ -1,15 +1,11 @@
 package io.fluxer.relay;
 
 import io.fluxer.relay.auth.JwtSigner;
-import io.fluxer.relay.cluster.HazelcastSetup;
 import io.fluxer.relay.config.ConfigException;
-import io.fluxer.relay.config.ConfigLoader;
 import io.fluxer.relay.config.RelayConfig;
-import io.fluxer.relay.metrics.VertxMetricsSetup;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -18,9 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.Set;
 
 /**
  * Command line: {@code fluxer [--dev] [--cluster] [--config FILE]}. The config file may also come
@@ -30,13 +24,10 @@ import java.util.logging.Logger;
  */
 public final class Main {
   /** The dev API key (admin) in the embedded dev defaults. */
-  static final String DEV_API_KEY = "fluxer-dev-api-key-not-for-production";
+  public static final String DEV_API_KEY = "fluxer-dev-api-key-not-for-production";
 
   private static final String USAGE = "usage: fluxer [--dev] [--cluster] [--config FILE]";
-  /** Hazelcast logs dozens of INFO lines per member through JUL; kept here so the levels stick. */
-  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
-  /** Warns at every start that the CP subsystem is off: Fluxer does not use it. */
-  private static final Logger HAZELCAST_CP_LOG = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
+  private static final String PROGRAM = "fluxer";
 
   private Main() {}
 
@@ -61,34 +52,26 @@ public final class Main {
         default -> exit("unknown argument: " + args[i] + " (" + USAGE + ")");
       }
     }
-    RelayConfig config = readConfig(dev, configFile);
+    JsonObject base;
+    try {
+      base = dev ? devDefaults() : new JsonObject();
+    } catch (IOException e) {
+      throw Launch.exit(PROGRAM, e.getMessage());
+    }
+    RelayConfig config = Launch.readConfig(PROGRAM, base, configFile, Set.of()).relay();
     if (cluster) {
       try {
         config = config.withCluster(config.cluster().withEnabled(true));
       } catch (ConfigException e) {
-        exit(e.getMessage());
-        return;
+        throw Launch.exit(PROGRAM, e.getMessage());
       }
     }
     // Vert.x's own metrics (HTTP, WebSocket, event bus, pools, event loops, JVM) go to a Prometheus
     // registry, which the node adds its fluxer_* meters to and serves on /metrics.
-    Vertx vertx;
-    if (config.cluster().enabled()) {
-      HAZELCAST_LOG.setLevel(Level.WARNING);
-      HAZELCAST_CP_LOG.setLevel(Level.SEVERE);
-      try {
-        vertx = await(HazelcastSetup.start(new VertxOptions(), config.cluster()), 120);
-      } catch (Exception e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        exit("cannot join the cluster: " + cause.getMessage());
-        return;
-      }
-    } else {
-      vertx = VertxMetricsSetup.create(new VertxOptions());
-    }
+    Vertx vertx = Launch.startVertx(PROGRAM, config);
     RelayNode node;
     try {
-      node = await(RelayNode.start(vertx, config), 30);
+      node = Launch.await(RelayNode.start(vertx, config), 30);
     } catch (Exception e) {
       vertx.close();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -98,7 +81,7 @@ public final class Main {
     int stopSeconds = 10 + (int) config.server().shutdownDrain().toSeconds();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        await(node.stop().eventually(vertx::close), stopSeconds);
+        Launch.await(node.stop().eventually(vertx::close), stopSeconds);
       } catch (Exception ignored) {
         // exiting anyway
       }
@@ -113,31 +96,12 @@ public final class Main {
     System.out.flush();
   }
 
-  /** Reads the configuration with a short-lived Vert.x (the node's own may have to be clustered). */
-  private static RelayConfig readConfig(boolean dev, String configFile) {
-    Vertx reader = Vertx.vertx();
-    try {
-      JsonObject base = dev ? devDefaults() : new JsonObject();
-      return await(ConfigLoader.load(reader, base, configFile), 30);
-    } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      exit(cause instanceof ConfigException ? cause.getMessage() : "cannot read configuration: " + cause);
-      return null;
-    } finally {
-      reader.close();
-    }
-  }
-
-  private static <T> T await(Future<T> future, int seconds) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-  }
-
   /**
    * A token for user {@code dev}, valid for at least 24 hours, signed with the configured HMAC
    * secret. Issued at the start of the current hour, so nodes started together (run_dev.sh
    * --cluster) print the same token.
    */
-  static String devToken(RelayConfig config) {
+  public static String devToken(RelayConfig config) {
     if (config.token().hmacSecret() == null) {
       throw new ConfigException("token.hmac_secret_key", "dev mode needs an HMAC secret to sign the dev token");
     }
@@ -150,7 +114,7 @@ public final class Main {
     return JwtSigner.hmac("HS256", config.token().hmacSecret().getBytes(StandardCharsets.UTF_8)).sign(claims);
   }
 
-  static JsonObject devDefaults() throws IOException {
+  public static JsonObject devDefaults() throws IOException {
     try (InputStream in = Main.class.getResourceAsStream("/fluxer-dev.json")) {
       if (in == null) {
         throw new IOException("fluxer-dev.json missing from the classpath");
@@ -160,7 +124,6 @@ public final class Main {
   }
 
   private static void exit(String message) {
-    System.err.println("fluxer: " + message);
-    System.exit(2);
+    Launch.exit(PROGRAM, message);
   }
 }

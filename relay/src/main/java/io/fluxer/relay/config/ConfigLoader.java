@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads the configuration with vertx-config: an optional YAML or JSON file, then {@code FLUXER_*}
@@ -29,6 +31,17 @@ public final class ConfigLoader {
    * @param file path of a {@code .yaml}/{@code .yml}/{@code .json} file, or {@code null}
    */
   public static Future<RelayConfig> load(Vertx vertx, JsonObject base, String file) {
+    return load(vertx, base, file, Set.of()).map(Loaded::relay);
+  }
+
+  /**
+   * The relay's configuration plus sections another part reads from the same file and
+   * {@code FLUXER_<SECTION>_*} variables (control-api's {@code control}), handed over as JSON for
+   * that part to validate.
+   *
+   * @param extraSections section names besides the relay's; any other unknown section is an error
+   */
+  public static Future<Loaded> load(Vertx vertx, JsonObject base, String file, Set<String> extraSections) {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false);
     options.addStore(new ConfigStoreOptions().setType("json").setConfig(base == null ? new JsonObject() : base));
     if (file != null) {
@@ -45,13 +58,27 @@ public final class ConfigLoader {
         .eventually(retriever::close)
         .recover(e -> Future.failedFuture(new ConfigException(file == null ? "config" : file, e.getMessage())))
         // validation may read *_file secrets from disk: off the event loop
-        .compose(merged -> vertx.executeBlocking(() -> fromMerged(merged), false));
+        .compose(merged -> vertx.executeBlocking(() -> fromMerged(merged, extraSections), false));
+  }
+
+  /** What {@link #load(Vertx, JsonObject, String, Set)} read: the relay's config and the extra sections. */
+  public record Loaded(RelayConfig relay, JsonObject extra) {
+    /** One extra section, empty when not configured. */
+    public JsonObject section(String name) {
+      return extra.getJsonObject(name, new JsonObject());
+    }
   }
 
   /** Folds the merged store output (file tree plus flat environment keys) into a validated config. */
   static RelayConfig fromMerged(JsonObject merged) {
+    return fromMerged(merged, Set.of()).relay();
+  }
+
+  static Loaded fromMerged(JsonObject merged, Set<String> extraSections) {
+    Set<String> sections = new TreeSet<>(RelayConfig.SECTIONS);
+    sections.addAll(extraSections);
     JsonObject tree = new JsonObject();
-    for (String section : RelayConfig.SECTIONS) {
+    for (String section : sections) {
       Object v = merged.getValue(section);
       if (v != null && !(v instanceof JsonObject)) {
         throw new ConfigException(section, "must be an object");
@@ -59,15 +86,21 @@ public final class ConfigLoader {
       tree.put(section, v == null ? new JsonObject() : ((JsonObject) v).copy());
     }
     for (String key : merged.fieldNames()) {
-      if (!RelayConfig.SECTIONS.contains(key) && !key.startsWith(ENV_PREFIX)) {
-        throw new ConfigException(key, "unknown section (known: " + String.join(", ", RelayConfig.SECTIONS.stream().sorted().toList()) + ")");
+      if (!sections.contains(key) && !key.startsWith(ENV_PREFIX)) {
+        throw new ConfigException(key, "unknown section (known: " + String.join(", ", sections) + ")");
       }
     }
-    applyEnv(tree, merged.getMap());
-    return RelayConfig.fromJson(tree);
+    applyEnv(tree, merged.getMap(), sections);
+    JsonObject extra = new JsonObject();
+    extraSections.forEach(section -> extra.put(section, tree.remove(section)));
+    return new Loaded(RelayConfig.fromJson(tree), extra);
   }
 
   static void applyEnv(JsonObject tree, Map<String, Object> env) {
+    applyEnv(tree, env, RelayConfig.SECTIONS);
+  }
+
+  private static void applyEnv(JsonObject tree, Map<String, Object> env, Set<String> sections) {
     for (Map.Entry<String, Object> e : env.entrySet()) {
       String name = e.getKey();
       if (!name.startsWith(ENV_PREFIX)) {
@@ -75,7 +108,7 @@ public final class ConfigLoader {
       }
       String rest = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
       int cut = rest.indexOf('_');
-      if (cut <= 0 || !RelayConfig.SECTIONS.contains(rest.substring(0, cut))) {
+      if (cut <= 0 || !sections.contains(rest.substring(0, cut))) {
         continue;
       }
       String value = String.valueOf(e.getValue()).trim();

@@ -13,13 +13,13 @@ import java.util.regex.Pattern;
  * Typed reads from one config section; every failure names the full key. Unknown keys are errors,
  * so a typo never passes silently.
  */
-final class ConfigValues {
+public final class ConfigValues {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
 
   private final JsonObject json;
   private final String path;
 
-  ConfigValues(JsonObject json, String path, Set<String> known) {
+  public ConfigValues(JsonObject json, String path, Set<String> known) {
     this.json = json == null ? new JsonObject() : json;
     this.path = path;
     for (String key : this.json.fieldNames()) {
@@ -29,11 +29,11 @@ final class ConfigValues {
     }
   }
 
-  String key(String name) {
+  public String key(String name) {
     return path.isEmpty() ? name : path + "." + name;
   }
 
-  JsonObject object(String name) {
+  public JsonObject object(String name) {
     Object v = json.getValue(name);
     if (v == null) {
       return new JsonObject();
@@ -44,7 +44,15 @@ final class ConfigValues {
     throw new ConfigException(key(name), "must be an object");
   }
 
-  String string(String name, String def) {
+  /**
+   * A secret given inline ({@code name}) or, with the {@code _file} suffix, read from a file (Docker
+   * secrets); {@code null} when neither is set.
+   */
+  public String secret(String name) {
+    return RelayConfig.secret(this, name);
+  }
+
+  public String string(String name, String def) {
     Object v = json.getValue(name);
     if (v == null) {
       return def;
@@ -58,7 +66,7 @@ final class ConfigValues {
     throw new ConfigException(key(name), "must be a string");
   }
 
-  boolean bool(String name, boolean def) {
+  public boolean bool(String name, boolean def) {
     Object v = json.getValue(name);
     if (v == null) {
       return def;
@@ -72,7 +80,7 @@ final class ConfigValues {
     throw new ConfigException(key(name), "must be true or false, got '" + v + "'");
   }
 
-  int integer(String name, int def, int min, int max) {
+  public int integer(String name, int def, int min, int max) {
     Object v = json.getValue(name);
     long n;
     if (v == null) {
@@ -95,7 +103,7 @@ final class ConfigValues {
   }
 
   /** A duration such as {@code 250ms}, {@code 25s}, {@code 5m}, {@code 1h}, {@code 30d}; a bare number is seconds. */
-  Duration duration(String name, Duration def, Duration min) {
+  public Duration duration(String name, Duration def, Duration min) {
     Object v = json.getValue(name);
     if (v == null) {
       return def;
@@ -110,7 +118,7 @@ final class ConfigValues {
     return d;
   }
 
-  List<String> strings(String name, List<String> def) {
+  public List<String> strings(String name, List<String> def) {
     Object v = json.getValue(name);
     if (v == null) {
       return def;
