@@ -115,6 +115,13 @@ public final class SwarmEvents {
     return p == null ? 0 : p.published();
   }
 
+  /** Breaks the open stream as a failing socket would (for tests): it is opened again, resuming. */
+  synchronized void breakStream() {
+    if (current != null) {
+      current.close();
+    }
+  }
+
   // ---- on the reading thread
 
   private void follow() {
