@@ -172,7 +172,7 @@ public final class SwarmEvents {
         if (stopped) {
           return;
         }
-        LOG.log(warned ? Level.DEBUG : Level.WARNING, "the engine's event stream broke (" + e.getMessage()
+        LOG.log(warned ? Level.DEBUG : Level.WARNING, "the engine's event stream broke (" + e
             + "); opening it again in " + backoff + " ms");
         warned = true;
       } finally {

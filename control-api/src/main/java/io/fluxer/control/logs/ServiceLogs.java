@@ -76,8 +76,10 @@ public final class ServiceLogs {
 
   /** Closes its HTTP client and reading threads. */
   public Future<Void> close() {
-    streams.close();
-    return readers.close();
+    return vertx.executeBlocking(() -> {
+      streams.close();
+      return null;
+    }, false).eventually(readers::close).mapEmpty();
   }
 
   private Future<Reply> logs(ControlRequest r) {
