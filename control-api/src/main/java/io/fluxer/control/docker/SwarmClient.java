@@ -406,4 +406,20 @@ public final class SwarmClient {
     }
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
+
+  // ---- long-lived streams (live logs, engine events): added for io.fluxer.control.logs and .events
+
+  /**
+   * A client of its own for long-lived streams ({@code /tasks/{id}/logs?follow=1}, {@code /events}) with
+   * up to {@code maxConnections} open at once, on this client's engine. Its reads block: run them on
+   * threads the caller owns, not on the worker pool. The caller closes it.
+   */
+  public EngineStreams openStreams(int maxConnections) {
+    return EngineStreams.create(options, maxConnections);
+  }
+
+  /** {@code "seconds.nanoseconds"}: how the engine's {@code since} and {@code until} take an exact instant. */
+  public static String engineTime(java.time.Instant at) {
+    return at.getEpochSecond() + "." + String.format("%09d", at.getNano());
+  }
 }
