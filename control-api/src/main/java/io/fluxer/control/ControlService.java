@@ -23,11 +23,14 @@ import java.util.concurrent.TimeUnit;
 public final class ControlService {
   private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
+  private final ControlPlane plane;
   private final Pool pool;
   private final SwarmClient client;
   private final List<MessageConsumer<JsonObject>> consumers;
 
-  private ControlService(Pool pool, SwarmClient client, List<MessageConsumer<JsonObject>> consumers) {
+  private ControlService(ControlPlane plane, Pool pool, SwarmClient client,
+                         List<MessageConsumer<JsonObject>> consumers) {
+    this.plane = plane;
     this.pool = pool;
     this.client = client;
     this.consumers = consumers;
@@ -52,15 +55,16 @@ public final class ControlService {
         .compose(store -> swarmManager(client, options).map(store))
         .compose(store -> {
           ControlPlane plane = ControlPlane.create(vertx, store, client, options.deployer());
-          return plane.api().register(vertx.eventBus());
+          return plane.api().register(vertx.eventBus())
+              .compose(consumers -> plane.startStreams().map(v -> new ControlService(plane, pool, client, consumers)));
         })
-        .map(consumers -> new ControlService(pool, client, consumers))
         .onFailure(e -> client.close().eventually(pool::close));
   }
 
-  /** Unregisters the operations, then closes the Docker client and the pool. */
+  /** Unregisters the operations, stops the live streams, then closes the Docker client and the pool. */
   public Future<Void> stop() {
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
+        .eventually(plane::stop)
         .eventually(client::close)
         .eventually(pool::close)
         .mapEmpty();

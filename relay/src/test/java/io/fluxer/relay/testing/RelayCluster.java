@@ -228,7 +228,8 @@ public final class RelayCluster implements AutoCloseable {
   }
 
   /** {@code n} distinct free loopback ports (all held open until each is chosen, so none repeats). */
-  private static List<Integer> freePorts(int n) {
+  /** {@code n} loopback ports free at the time of the call. */
+  public static List<Integer> freePorts(int n) {
     List<ServerSocket> held = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {

@@ -88,14 +88,21 @@ public final class RelayProcess implements AutoCloseable {
 
   /** Starts the node's JVM; returns without waiting for it to listen. */
   public static RelayProcess launch(Spec spec, Path logDir) {
+    return launch(spec, logDir, "io.fluxer.relay.Main", List.of("--dev", "--cluster"));
+  }
+
+  /**
+   * Starts another Fluxer program of the test's classpath the same way (control-api's launcher), with
+   * the node's settings in its environment.
+   */
+  public static RelayProcess launch(Spec spec, Path logDir, String mainClass, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
     command.add("-cp");
     command.add(classpath());
-    command.add("io.fluxer.relay.Main");
-    command.add("--dev");
-    command.add("--cluster");
+    command.add(mainClass);
+    command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
     // Only this node's settings: FLUXER_* variables of the test's own environment are not passed on.
     pb.environment().keySet().removeIf(k -> k.startsWith("FLUXER_"));
@@ -137,6 +144,23 @@ public final class RelayProcess implements AutoCloseable {
       cp = System.getProperty("java.class.path");
     }
     return cp;
+  }
+
+  /** Waits until the process printed {@code text}; fails with the log's tail when it exits first or time runs out. */
+  public RelayProcess awaitOutput(String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!output().contains(text)) {
+      if (!process.isAlive()) {
+        throw new AssertionError(name() + " exited with " + process.exitValue() + " before printing '" + text
+            + "'\n" + tail(40));
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(name() + " did not print '" + text + "' within " + timeout.toMillis() + " ms\n"
+            + tail(40));
+      }
+      sleep(50);
+    }
+    return this;
   }
 
   /**
