@@ -11,16 +11,19 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The control plane running in a Vert.x instance (clustered with the relays, or the dev node's own):
  * PostgreSQL checked and migrated, the Docker engine checked to be an active swarm manager, then
- * every {@code fluxer.control.<op>} consumer registered. Refuses to start, saying why, without
+ * deployments a stopped control-api left unfinished marked failed, then every
+ * {@code fluxer.control.<op>} consumer registered. Refuses to start, saying why, without
  * PostgreSQL or without a swarm manager.
  */
 public final class ControlService {
+  private static final System.Logger LOG = System.getLogger(ControlService.class.getName());
   private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
   private final ControlPlane plane;
@@ -53,6 +56,12 @@ public final class ControlService {
         .recover(e -> Future.failedFuture(new IllegalStateException("PostgreSQL at " + where(postgres)
             + " cannot be used: " + e.getMessage(), e)))
         .compose(store -> swarmManager(client, options).map(store))
+        .compose(store -> store.failUnfinished("control-api stopped while this deployment ran; deploy again")
+            .map(failed -> {
+              failed.forEach(d -> LOG.log(Level.WARNING, "deployment " + d.id() + " of " + d.stack()
+                  + " was left unfinished by a stopped control-api: marked failed"));
+              return store;
+            }))
         .compose(store -> {
           ControlPlane plane = ControlPlane.create(vertx, store, client, options.deployer());
           return plane.api().register(vertx.eventBus())

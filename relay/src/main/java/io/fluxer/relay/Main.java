@@ -58,7 +58,8 @@ public final class Main {
     } catch (IOException e) {
       throw Launch.exit(PROGRAM, e.getMessage());
     }
-    RelayConfig config = Launch.readConfig(PROGRAM, base, configFile, Set.of()).relay();
+    // The `control` section is control-api's (fluxer-control reads the same file): accepted, not used.
+    RelayConfig config = Launch.readConfig(PROGRAM, base, configFile, Set.of("control")).relay();
     if (cluster) {
       try {
         config = config.withCluster(config.cluster().withEnabled(true));

@@ -280,6 +280,30 @@ public final class ControlStore {
         .compose(v -> deployment(id)).map(Optional::orElseThrow);
   }
 
+  /**
+   * Fails every deployment still queued, updating or converging, with {@code message} in its
+   * timeline: what a control-api that starts does with the ones a stopped one left unfinished (the
+   * control plane runs as one replica). Completes with the deployments failed.
+   */
+  public Future<List<Deployment>> failUnfinished(String message) {
+    return pool.preparedQuery("SELECT id FROM control_deployments WHERE state = ANY($1) ORDER BY created_at")
+        .execute(Tuple.of(new String[] {DeploymentState.QUEUED.id(), DeploymentState.UPDATING.id(),
+            DeploymentState.CONVERGING.id()}))
+        .compose(rows -> {
+          List<Deployment> failed = new ArrayList<>();
+          Future<Void> chain = Future.succeededFuture();
+          for (Row r : rows) {
+            UUID id = r.getUUID(0);
+            chain = chain.compose(v -> transition(id, DeploymentState.FAILED, message, new JsonObject())
+                .map(d -> {
+                  failed.add(d);
+                  return (Void) null;
+                }));
+          }
+          return chain.map(v -> failed);
+        });
+  }
+
   /** Adds a note to a deployment's timeline in its current state (a task started, failed, ...). */
   public Future<Void> note(UUID id, String message, JsonObject detail) {
     return pool.withTransaction(conn -> conn

@@ -86,6 +86,28 @@ class ControlStoreTest {
   }
 
   @Test
+  void deploymentsLeftUnfinishedAreFailedAtStart() {
+    Deployment queued = await(store.createDeployment("shop", null, "scale", "api", "alice"));
+    Deployment converging = await(store.createDeployment("shop", null, "restart", "api", "alice"));
+    await(store.transition(converging.id(), DeploymentState.UPDATING, "u", new JsonObject()));
+    await(store.transition(converging.id(), DeploymentState.CONVERGING, "c", new JsonObject()));
+    Deployment done = await(store.createDeployment("shop", null, "scale", "api", "alice"));
+    await(store.transition(done.id(), DeploymentState.UPDATING, "u", new JsonObject()));
+    await(store.transition(done.id(), DeploymentState.CONVERGING, "c", new JsonObject()));
+    await(store.transition(done.id(), DeploymentState.SUCCEEDED, "s", new JsonObject()));
+
+    List<Deployment> failed = await(store.failUnfinished("control-api stopped"));
+
+    assertThat(failed).extracting(Deployment::id).containsExactly(queued.id(), converging.id());
+    Deployment read = await(store.deployment(converging.id())).orElseThrow();
+    assertThat(read.state()).isEqualTo(DeploymentState.FAILED);
+    assertThat(read.finishedAt()).isNotNull();
+    assertThat(read.timeline().get(read.timeline().size() - 1).message()).isEqualTo("control-api stopped");
+    assertThat(await(store.deployment(done.id())).orElseThrow().state()).isEqualTo(DeploymentState.SUCCEEDED);
+    assertThat(await(store.failUnfinished("again"))).isEmpty();
+  }
+
+  @Test
   void aWebhookSecretIsSealedRotatedAndRemoved() {
     assertThat(await(store.rotateHookSecret("nope", "alice"))).as("no such stack").isEmpty();
     await(store.addRevision("shop", "x", Map.of(), "alice"));
