@@ -3,17 +3,14 @@ package io.fluxer.control;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.relay.config.PostgresOptions;
+import io.fluxer.relay.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The control plane running in a Vert.x instance (clustered with the relays, or the dev node's own):
@@ -24,7 +21,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ControlService {
   private static final System.Logger LOG = System.getLogger(ControlService.class.getName());
-  private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
   private final ControlPlane plane;
   private final Pool pool;
@@ -44,13 +40,7 @@ public final class ControlService {
       return Future.failedFuture(new IllegalStateException("the control plane needs PostgreSQL for stacks, "
           + "revisions, deployments and the audit log: set postgres.url (FLUXER_POSTGRES_URL)"));
     }
-    Pool pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(postgres.poolSize())
-            .setConnectionTimeout(CONNECT_TIMEOUT_SECONDS).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_SECONDS * 1000))
-        .connectingTo(postgres.connectOptions())
-        .using(vertx)
-        .build();
+    Pool pool = PgPools.create(vertx, postgres);
     SwarmClient client = SwarmClient.create(vertx, options.swarmClient());
     return ControlStore.start(vertx, pool, options.cipher())
         .recover(e -> Future.failedFuture(new IllegalStateException("PostgreSQL at " + where(postgres)

@@ -6,10 +6,7 @@ import io.fluxer.relay.config.PostgresOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.lang.System.Logger.Level;
@@ -17,7 +14,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Namespace options in PostgreSQL (table {@code namespaces}, created by {@link Migrations}), on the
@@ -26,7 +22,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NamespaceStore {
   /** How long opening a connection, or waiting for a free one in the pool, may take. */
-  static final int CONNECT_TIMEOUT_SECONDS = 5;
   private static final System.Logger LOG = System.getLogger(NamespaceStore.class.getName());
   private static final String SEED_NAMESPACES = "namespaces";
 
@@ -40,14 +35,7 @@ public final class NamespaceStore {
 
   /** A store on a new pool of {@code options.pool_size} connections; connects lazily. */
   public static NamespaceStore create(Vertx vertx, PostgresOptions options) {
-    Pool pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(options.poolSize())
-            .setConnectionTimeout(CONNECT_TIMEOUT_SECONDS).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_SECONDS * 1000))
-        .connectingTo(options.connectOptions())
-        .using(vertx)
-        .build();
-    return new NamespaceStore(vertx, pool);
+    return new NamespaceStore(vertx, PgPools.create(vertx, options));
   }
 
   /** Brings the schema up to date; completes with the versions applied. */
