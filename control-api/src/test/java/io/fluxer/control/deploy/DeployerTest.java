@@ -144,10 +144,14 @@ class DeployerTest {
     String d2 = same.json().getString("deployment");
     assertThat(awaitFinished(d1)).isEqualTo("succeeded");
     assertThat(states(d1)).containsExactly("queued", "updating", "converging", "succeeded");
-    assertThat(ws.publications(DeployEvents.ALL)).anySatisfy(p -> {
-      assertThat(p.getJsonObject("data").getString("deployment")).isEqualTo(d1);
-      assertThat(p.getJsonObject("data").getString("state")).isEqualTo("succeeded");
-    });
+    // broadcast to both channels: deploy:all's push may come just after deploy:<stack>'s
+    ws.awaitMessage(m -> {
+      JsonObject push = m.getJsonObject("push");
+      JsonObject data = push == null || push.getJsonObject("pub") == null ? null
+          : push.getJsonObject("pub").getJsonObject("data");
+      return data != null && DeployEvents.ALL.equals(push.getString("channel"))
+          && d1.equals(data.getString("deployment")) && "succeeded".equals(data.getString("state"));
+    }, CONVERGE);
     JsonObject succeeded = stateEvent(d1, "succeeded");
     assertThat(succeeded.getString("stack")).isEqualTo(stack);
     assertThat(succeeded.getInteger("revision")).isEqualTo(1);
