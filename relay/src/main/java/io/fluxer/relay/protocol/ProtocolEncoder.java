@@ -1,22 +1,16 @@
 package io.fluxer.relay.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PresenceStats;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Encodes replies and pushes of the JSON protocol, one message per call, as UTF-8 bytes without a
  * trailing newline. Empty, zero and false fields are left out; raw JSON fields are embedded as-is.
- * Pure and thread-safe.
+ * Pure and thread-safe (each thread writes into its own reused buffer, see {@link JsonWriter}).
  */
 public final class ProtocolEncoder {
-  private static final JsonFactory JSON = new JsonFactory();
   /** The server's ping, and the empty reply body. */
   public static final byte[] PING = {'{', '}'};
 
@@ -24,18 +18,13 @@ public final class ProtocolEncoder {
 
   @FunctionalInterface
   private interface Body {
-    void write(JsonGenerator g) throws IOException;
+    void write(JsonWriter g);
   }
 
   private static byte[] encode(Body body) {
-    try (ByteArrayBuilder out = new ByteArrayBuilder(256);
-         JsonGenerator g = JSON.createGenerator(out)) {
-      body.write(g);
-      g.flush();
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    JsonWriter w = JsonWriter.local();
+    body.write(w);
+    return w.toByteArray();
   }
 
   private static byte[] reply(long id, String method, Body result) {
@@ -215,7 +204,7 @@ public final class ProtocolEncoder {
 
   // ---- fields
 
-  private static void subscribeFields(JsonGenerator g, SubscribeResult r) throws IOException {
+  private static void subscribeFields(JsonWriter g, SubscribeResult r) {
     flag(g, "expires", r.expires());
     num(g, "ttl", r.ttl());
     flag(g, "recoverable", r.recoverable());
@@ -228,7 +217,7 @@ public final class ProtocolEncoder {
     flag(g, "was_recovering", r.wasRecovering());
   }
 
-  private static void publications(JsonGenerator g, List<Publication> pubs) throws IOException {
+  private static void publications(JsonWriter g, List<Publication> pubs) {
     if (pubs.isEmpty()) {
       return;
     }
@@ -242,7 +231,7 @@ public final class ProtocolEncoder {
     g.writeEndArray();
   }
 
-  private static void publicationFields(JsonGenerator g, Publication p) throws IOException {
+  private static void publicationFields(JsonWriter g, Publication p) {
     raw(g, "data", p.data());
     if (p.info() != null) {
       g.writeFieldName("info");
@@ -259,7 +248,7 @@ public final class ProtocolEncoder {
     }
   }
 
-  private static void clientInfo(JsonGenerator g, ClientInfo info) throws IOException {
+  private static void clientInfo(JsonWriter g, ClientInfo info) {
     g.writeStartObject();
     str(g, "user", info.user());
     str(g, "client", info.client());
@@ -268,25 +257,25 @@ public final class ProtocolEncoder {
     g.writeEndObject();
   }
 
-  private static void str(JsonGenerator g, String name, String value) throws IOException {
+  private static void str(JsonWriter g, String name, String value) {
     if (value != null && !value.isEmpty()) {
       g.writeStringField(name, value);
     }
   }
 
-  private static void num(JsonGenerator g, String name, long value) throws IOException {
+  private static void num(JsonWriter g, String name, long value) {
     if (value != 0) {
       g.writeNumberField(name, value);
     }
   }
 
-  private static void flag(JsonGenerator g, String name, boolean value) throws IOException {
+  private static void flag(JsonWriter g, String name, boolean value) {
     if (value) {
       g.writeBooleanField(name, true);
     }
   }
 
-  private static void raw(JsonGenerator g, String name, String rawJson) throws IOException {
+  private static void raw(JsonWriter g, String name, String rawJson) {
     if (rawJson != null) {
       g.writeFieldName(name);
       g.writeRawValue(rawJson);
