@@ -1,7 +1,5 @@
 package io.fluxer.control.docker;
 
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -34,15 +32,7 @@ public final class EngineStreams implements AutoCloseable {
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
     }
-    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(options.dockerHost())
-        .build();
-    return new EngineStreams(new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .maxConnections(maxConnections)
-        .connectionTimeout(options.connectTimeout())
-        .build());
+    return new EngineStreams(options.httpClient(maxConnections, null));
   }
 
   /** One open stream: the answer's body, read by the thread that opened it. */

@@ -1,9 +1,7 @@
 package io.fluxer.control.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -55,24 +53,10 @@ public final class SwarmClient {
 
   private SwarmClient(Vertx vertx, SwarmClientOptions options) {
     this.options = options;
-    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(options.dockerHost())
-        .build();
-    this.http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .maxConnections(options.workerPoolSize())
-        .connectionTimeout(options.connectTimeout())
-        .responseTimeout(options.responseTimeout())
-        .build();
+    this.http = options.httpClient(options.workerPoolSize(), options.responseTimeout());
     // no response timeout: log and event streams stay open as long as they follow
-    this.streamingHttp = new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .maxConnections(options.workerPoolSize())
-        .connectionTimeout(options.connectTimeout())
-        .build();
-    this.docker = DockerClientImpl.getInstance(config, streamingHttp);
+    this.streamingHttp = options.httpClient(options.workerPoolSize(), null);
+    this.docker = DockerClientImpl.getInstance(options.clientConfig(), streamingHttp);
     this.worker = vertx.createSharedWorkerExecutor(WORKER_NAME, options.workerPoolSize(), 10, TimeUnit.MINUTES);
   }
 

@@ -1,5 +1,8 @@
 package io.fluxer.control.docker;
 
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -48,6 +51,25 @@ public record SwarmClientOptions(String dockerHost, int workerPoolSize, Duration
 
   public SwarmClientOptions withUpdateAttempts(int attempts) {
     return new SwarmClientOptions(dockerHost, workerPoolSize, connectTimeout, responseTimeout, attempts);
+  }
+
+  /** The engine's client configuration for {@link #dockerHost} (TLS from the usual DOCKER_* settings). */
+  public DefaultDockerClientConfig clientConfig() {
+    return DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+  }
+
+  /**
+   * An HTTP client to the engine keeping up to {@code maxConnections} open; {@code responseTimeout}
+   * null for none (log and event streams stay open as long as they follow).
+   */
+  public DockerHttpClient httpClient(int maxConnections, Duration responseTimeout) {
+    DefaultDockerClientConfig config = clientConfig();
+    ApacheDockerHttpClient.Builder builder = new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .maxConnections(maxConnections)
+        .connectionTimeout(connectTimeout);
+    return (responseTimeout == null ? builder : builder.responseTimeout(responseTimeout)).build();
   }
 
   private static void requirePositive(Duration d, String name) {
