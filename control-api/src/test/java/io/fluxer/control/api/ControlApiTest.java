@@ -3,17 +3,15 @@ package io.fluxer.control.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.control.store.ControlStore;
+import io.fluxer.control.store.TestStore;
 import io.fluxer.control.store.ControlStore.Deployment;
 import io.fluxer.control.store.DeploymentState;
-import io.fluxer.control.store.EnvCipher;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -26,8 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class ControlApiTest {
   private final Vertx vertx = Vertx.vertx();
-  private String url;
-  private Pool pool;
+  private TestStore db;
   private ControlStore store;
   private TestRelay relay;
   private HttpTestClient http;
@@ -36,9 +33,8 @@ class ControlApiTest {
 
   @BeforeEach
   void start() {
-    url = PgTestServer.freshDatabase(vertx);
-    pool = PgTestServer.pool(vertx, url);
-    store = await(ControlStore.start(vertx, pool, new EnvCipher(new byte[32])));
+    db = TestStore.fresh(vertx);
+    store = db.store();
     await(new ControlApi(store).register(vertx.eventBus()));
     relay = TestRelay.start(vertx, config -> { });
     http = new HttpTestClient(vertx, relay.httpUrl());
@@ -48,8 +44,7 @@ class ControlApiTest {
   void stop() {
     http.close();
     relay.close();
-    await(pool.close());
-    PgTestServer.dropDatabase(vertx, url);
+    db.close();
     await(vertx.close());
   }
 

@@ -8,23 +8,20 @@ import io.fluxer.control.ControlPlane;
 import io.fluxer.control.api.HookOps;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.SwarmClient;
-import io.fluxer.control.docker.SwarmClientOptions;
 import io.fluxer.control.docker.SwarmTests;
 import io.fluxer.control.docker.TaskInfo;
 import io.fluxer.control.stack.SpecHash;
 import io.fluxer.control.stack.StackFile;
 import io.fluxer.control.store.ControlStore;
-import io.fluxer.control.store.EnvCipher;
+import io.fluxer.control.store.TestStore;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +54,7 @@ class DeployerTest {
 
   private static Vertx vertx;
   private static SwarmClient client;
-  private static String pgUrl;
-  private static Pool pool;
+  private static TestStore db;
   private static TestRelay relay;
   private static HttpTestClient http;
 
@@ -72,18 +68,9 @@ class DeployerTest {
       return;
     }
     vertx = Vertx.vertx();
-    client = SwarmClient.create(vertx, SwarmClientOptions.defaults()
-        .withDockerHost(host));
-    JsonObject info;
-    try {
-      info = await(client.info());
-    } catch (Exception e) {
-      throw new AssertionError(ENV + "=" + host + " but the Docker engine does not answer", e);
-    }
-    assertThat(info.getJsonObject("Swarm").getString("LocalNodeState")).as("swarm state").isEqualTo("active");
-    pgUrl = PgTestServer.freshDatabase(vertx);
-    pool = PgTestServer.pool(vertx, pgUrl);
-    ControlStore store = await(ControlStore.start(vertx, pool, new EnvCipher(new byte[32])));
+    client = SwarmTests.activeClient(vertx, host);
+    db = TestStore.fresh(vertx);
+    ControlStore store = db.store();
     DeployerOptions options = DeployerOptions.defaults().withDeadline(Duration.ofSeconds(40));
     await(ControlPlane.create(vertx, store, client, options).api().register(vertx.eventBus()));
     relay = TestRelay.start(vertx, config -> config.getJsonObject("channel").getJsonArray("namespaces")
@@ -98,8 +85,7 @@ class DeployerTest {
     }
     http.close();
     relay.close();
-    await(pool.close());
-    PgTestServer.dropDatabase(vertx, pgUrl);
+    db.close();
     await(client.close());
     await(vertx.close());
   }

@@ -57,15 +57,7 @@ class SwarmClientTest {
       return;
     }
     vertx = Vertx.vertx();
-    client = SwarmClient.create(vertx, SwarmClientOptions.defaults().withDockerHost(host));
-    JsonObject info;
-    try {
-      info = await(client.info());
-    } catch (Exception e) {
-      throw new AssertionError(SwarmTests.ENV + "=" + host + " but the Docker engine does not answer", e);
-    }
-    assertThat(info.getJsonObject("Swarm").getString("LocalNodeState"))
-        .as("swarm state of the test engine (scripts/lib.sh start_docker runs swarm init)").isEqualTo("active");
+    client = SwarmTests.activeClient(vertx, host);
     for (String image : List.of(IMAGE_1, IMAGE_2)) {
       List<com.github.dockerjava.api.model.Image> found =
           await(client.call(d -> d.listImagesCmd().withReferenceFilter(image).exec()));

@@ -3,6 +3,7 @@ package io.fluxer.control.docker;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -40,6 +41,25 @@ public final class SwarmTests {
       return null;
     }
     return docker.contains("://") ? docker : SwarmClientOptions.DEFAULT_DOCKER_HOST;
+  }
+
+  /**
+   * A client of the engine at {@code host}, checked to answer and to be an active swarm manager
+   * (scripts/lib.sh start_docker runs swarm init); fails the test class otherwise.
+   */
+  public static SwarmClient activeClient(Vertx vertx, String host) throws Exception {
+    SwarmClient client = SwarmClient.create(vertx, SwarmClientOptions.defaults().withDockerHost(host));
+    JsonObject info;
+    try {
+      info = await(client.info());
+    } catch (Exception e) {
+      throw new AssertionError(ENV + "=" + host + " but the Docker engine does not answer", e);
+    }
+    if (!"active".equals(info.getJsonObject("Swarm", new JsonObject()).getString("LocalNodeState"))) {
+      throw new AssertionError("the test engine at " + host + " is not in an active swarm (scripts/lib.sh start_docker "
+          + "runs swarm init): " + info.getJsonObject("Swarm"));
+    }
+    return client;
   }
 
   /** Blocks the test thread (never an event loop) on a future; its failure is rethrown as it is. */

@@ -5,7 +5,6 @@ import static io.fluxer.relay.testing.HttpTestClient.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.control.docker.SwarmClient;
-import io.fluxer.control.docker.SwarmClientOptions;
 import io.fluxer.control.docker.SwarmTests;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
@@ -50,8 +49,7 @@ class SwarmEventsTest {
       return;
     }
     vertx = Vertx.vertx();
-    client = SwarmClient.create(vertx, SwarmClientOptions.defaults().withDockerHost(host));
-    assertThat(await(client.info()).getJsonObject("Swarm").getString("LocalNodeState")).isEqualTo("active");
+    client = SwarmTests.activeClient(vertx, host);
     relay = TestRelay.start(vertx, config -> { });
   }
 

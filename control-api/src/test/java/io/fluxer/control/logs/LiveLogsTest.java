@@ -7,22 +7,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.control.api.ControlApi;
 import io.fluxer.control.docker.SwarmClient;
-import io.fluxer.control.docker.SwarmClientOptions;
 import io.fluxer.control.docker.SwarmTests;
 import io.fluxer.control.docker.TaskInfo;
 import io.fluxer.control.store.ControlStore;
-import io.fluxer.control.store.EnvCipher;
+import io.fluxer.control.store.TestStore;
 import io.fluxer.relay.Addresses;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,8 +55,7 @@ class LiveLogsTest {
 
   private static Vertx vertx;
   private static SwarmClient client;
-  private static String pgUrl;
-  private static Pool pool;
+  private static TestStore db;
   private static TestRelay relay;
   private static HttpTestClient http;
   private static LogFollowers followers;
@@ -78,11 +74,9 @@ class LiveLogsTest {
       return;
     }
     vertx = Vertx.vertx();
-    client = SwarmClient.create(vertx, SwarmClientOptions.defaults().withDockerHost(host));
-    assertThat(await(client.info()).getJsonObject("Swarm").getString("LocalNodeState")).isEqualTo("active");
-    pgUrl = PgTestServer.freshDatabase(vertx);
-    pool = PgTestServer.pool(vertx, pgUrl);
-    ControlStore store = await(ControlStore.start(vertx, pool, new EnvCipher(new byte[32])));
+    client = SwarmTests.activeClient(vertx, host);
+    db = TestStore.fresh(vertx);
+    ControlStore store = db.store();
     serviceLogs = ServiceLogs.create(vertx, client);
     await(serviceLogs.registerOn(new ControlApi(store)).register(vertx.eventBus()));
     vertx.eventBus().addOutboundInterceptor(delivery -> {
@@ -107,8 +101,7 @@ class LiveLogsTest {
     relay.close();
     await(followers.stop());
     await(serviceLogs.close());
-    await(pool.close());
-    PgTestServer.dropDatabase(vertx, pgUrl);
+    db.close();
     await(client.close());
     await(vertx.close());
   }

@@ -7,7 +7,6 @@ import io.fluxer.control.store.ControlStore.Deployment;
 import io.fluxer.control.store.ControlStore.Event;
 import io.fluxer.control.store.ControlStore.Revision;
 import io.fluxer.relay.store.Migrations;
-import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** control-api's PostgreSQL store, against a real PostgreSQL (a fresh database per test). */
 class ControlStoreTest {
   private final Vertx vertx = Vertx.vertx();
-  private String url;
+  private TestStore db;
   private Pool pool;
   private ControlStore store;
   private final byte[] key = new byte[32];
@@ -35,15 +34,14 @@ class ControlStoreTest {
   @BeforeEach
   void start() {
     new SecureRandom().nextBytes(key);
-    url = PgTestServer.freshDatabase(vertx);
-    pool = PgTestServer.pool(vertx, url);
-    store = await(ControlStore.start(vertx, pool, new EnvCipher(key)));
+    db = TestStore.fresh(vertx, new EnvCipher(key));
+    pool = db.pool();
+    store = db.store();
   }
 
   @AfterEach
   void stop() {
-    await(pool.close());
-    PgTestServer.dropDatabase(vertx, url);
+    db.close();
     await(vertx.close());
   }
 
