@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
@@ -80,14 +81,17 @@ public final class ClientSession {
   private long pongTimer = -1;
   private long expireTimer = -1;
   private boolean heardSincePing;
+  /** What publications to channels this client is not subscribed to carry; see {@link #info}. */
+  private ClientInfo ownInfo;
 
-  /** Per-channel state of this client's subscription. */
   /** This client's subscription to one channel; the hub delivers to it directly. */
   private final class Subscription implements Subscriber {
     final String channel;
     final NamespaceOptions ns;
     final boolean pushJoinLeave;
     final String chanInfo;
+    /** What this subscription's publications, joins and presence carry; see {@link #info}. */
+    ClientInfo info;
     boolean active;
     List<Delivery> buffered = new ArrayList<>();
     /**
@@ -725,7 +729,7 @@ public final class ClientSession {
     }
     PublishOptions opts = (ns.historySize() > 0
         ? PublishOptions.withHistory(ns.historySize(), ns.historyTtl())
-        : PublishOptions.noHistory()).withInfo(new ClientInfo(user, clientId, connInfo, sub == null ? null : sub.chanInfo));
+        : PublishOptions.noHistory()).withInfo(info(sub));
     replyWhenDone(id, relay.broker().publish(r.channel(), r.data(), opts), pos -> ProtocolEncoder.empty(id, "publish"));
   }
 
@@ -849,8 +853,22 @@ public final class ClientSession {
 
   // ---- helpers
 
+  /**
+   * The client's info for a channel ({@code sub} {@code null}: one it is not subscribed to). Built
+   * once and shared, as publications in history keep it for minutes; built again when a refresh
+   * changed the connection's info.
+   */
   private ClientInfo info(Subscription sub) {
-    return new ClientInfo(user, clientId, connInfo, sub.chanInfo);
+    ClientInfo cached = sub == null ? ownInfo : sub.info;
+    if (cached == null || !Objects.equals(cached.connInfo(), connInfo)) {
+      cached = new ClientInfo(user, clientId, connInfo, sub == null ? null : sub.chanInfo);
+      if (sub == null) {
+        ownInfo = cached;
+      } else {
+        sub.info = cached;
+      }
+    }
+    return cached;
   }
 
   /** Replies with the encoded result, or with the error the failure maps to, on this session's loop. */

@@ -11,7 +11,6 @@ import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.protocol.StreamPosition;
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -249,8 +248,6 @@ public final class MemoryBroker implements Broker {
     return epoch;
   }
 
-  private record Stored(Publication publication, long expiresAt) {}
-
   private record Remembered(StreamPosition position, long expiresAt) {}
 
   /** One channel's state; every access holds its monitor. */
@@ -263,7 +260,7 @@ public final class MemoryBroker implements Broker {
     String lastEpoch;
     long top;
     long metaExpiresAt;
-    final ArrayDeque<Stored> publications = new ArrayDeque<>();
+    final HistoryRing publications = new HistoryRing();
     /** Insertion order equals expiry order, as the window is fixed. */
     final LinkedHashMap<String, Remembered> idempotency = new LinkedHashMap<>();
 
@@ -286,7 +283,7 @@ public final class MemoryBroker implements Broker {
         ensureMeta(now, 0);
         top++;
         publication = new Publication(top, data, options.info(), options.tags());
-        publications.addLast(new Stored(publication, now + ttlNanos(options.historyTtl())));
+        publications.addLast(publication, now + ttlNanos(options.historyTtl()));
         while (publications.size() > options.historySize()) {
           publications.removeFirst();
         }
@@ -311,7 +308,7 @@ public final class MemoryBroker implements Broker {
         top = 0;
         publications.clear();
       }
-      while (!publications.isEmpty() && reached(now, publications.peekFirst().expiresAt())) {
+      while (!publications.isEmpty() && reached(now, publications.expiresAt(0))) {
         publications.removeFirst();
       }
       Iterator<Remembered> keys = idempotency.values().iterator();
@@ -339,19 +336,18 @@ public final class MemoryBroker implements Broker {
         return List.of();
       }
       long after = filter.since() == null ? -1 : filter.since().offset();
-      Iterator<Stored> it = filter.reverse() ? publications.descendingIterator() : publications.iterator();
+      int n = publications.size();
       List<Publication> result = new ArrayList<>();
-      while (it.hasNext() && (limit == HistoryFilter.NO_LIMIT || result.size() < limit)) {
-        Stored stored = it.next();
-        long offset = stored.publication().offset();
-        if (offset <= after) {
+      for (int i = 0; i < n && (limit == HistoryFilter.NO_LIMIT || result.size() < limit); i++) {
+        int index = filter.reverse() ? n - 1 - i : i;
+        if (publications.offset(index) <= after) {
           if (filter.reverse()) {
             break; // everything further is older still
           }
           continue;
         }
-        if (!reached(now, stored.expiresAt())) { // TTLs may differ between publishes
-          result.add(stored.publication());
+        if (!reached(now, publications.expiresAt(index))) { // TTLs may differ between publishes
+          result.add(publications.get(index));
         }
       }
       return result;
