@@ -35,10 +35,12 @@ ensure_node() {
 
 RELAY_JAR="$ROOT/relay/target/fluxer-relay-0.1.0-SNAPSHOT.jar"
 
-# Builds the relay jar and its runtime classpath when missing or older than the sources.
+# Builds the relay jar and its runtime classpath (the dashboard's assets among them) when missing
+# or older than the sources.
 build_relay_if_needed() {
   if [ -f "$RELAY_JAR" ] && [ -d "$ROOT/relay/target/lib" ] && \
-     [ -z "$(find "$ROOT/pom.xml" "$ROOT/relay/pom.xml" "$ROOT/relay/src/main" -newer "$RELAY_JAR" -print -quit)" ]; then
+     [ -z "$(find "$ROOT/pom.xml" "$ROOT/relay/pom.xml" "$ROOT/relay/src/main" "$ROOT/dashboard/pom.xml" \
+       "$ROOT/dashboard/src/main" -newer "$RELAY_JAR" -print -quit)" ]; then
     return 0
   fi
   log "building the relay (mvn package)"
@@ -56,7 +58,8 @@ CONTROL_JAR="$ROOT/control-api/target/fluxer-control-api-0.1.0-SNAPSHOT.jar"
 build_control_if_needed() {
   if [ -f "$CONTROL_JAR" ] && [ -f "$RELAY_JAR" ] && [ -d "$ROOT/control-api/target/lib" ] && \
      [ -z "$(find "$ROOT/pom.xml" "$ROOT/relay/pom.xml" "$ROOT/relay/src/main" "$ROOT/control-api/pom.xml" \
-       "$ROOT/control-api/src/main" -newer "$CONTROL_JAR" -print -quit)" ]; then
+       "$ROOT/control-api/src/main" "$ROOT/dashboard/pom.xml" "$ROOT/dashboard/src/main" -newer "$CONTROL_JAR" \
+       -print -quit)" ]; then
     return 0
   fi
   log "building the relay and control-api (mvn package)"

@@ -105,8 +105,7 @@ public final class ControlMain {
     System.out.printf("Fluxer control plane driving the swarm at %s%s%n", control.dockerHost(),
         vertx.isClustered() ? " (clustered)" : "");
     if (dev && started != null) {
-      System.out.println("FLUXER_DEV_TOKEN=" + Main.devToken(config));
-      System.out.println("FLUXER_DEV_API_KEY=" + Main.DEV_API_KEY);
+      Main.devLines(config, started.port()).forEach(System.out::println);
     }
     System.out.flush();
   }

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,6 +27,9 @@ import java.util.Set;
 public final class Main {
   /** The dev API key (admin) in the embedded dev defaults. */
   public static final String DEV_API_KEY = "fluxer-dev-api-key-not-for-production";
+  /** The dashboard's dev admin password; fluxer-dev.json holds its bcrypt hash, {@link #DEV_ADMIN_HASH}. */
+  public static final String DEV_ADMIN_PASSWORD = "fluxer-dev-admin";
+  static final String DEV_ADMIN_HASH = "$2a$10$CoDygbizbJCI966GaFWXr.tIiRfxxXU9sq5GILAGtBRd6ODuirtDa";
 
   private static final String USAGE = "usage: fluxer [--dev] [--cluster] [--config FILE]";
   private static final String PROGRAM = "fluxer";
@@ -91,10 +96,25 @@ public final class Main {
         RelayNode.VERSION, config.server().host(), node.port(), config.server().instances(),
         vertx.isClustered() ? ", clustered as node " + node.id() : "");
     if (dev) {
-      System.out.println("FLUXER_DEV_TOKEN=" + devToken(config));
-      System.out.println("FLUXER_DEV_API_KEY=" + DEV_API_KEY);
+      devLines(config, node.port()).forEach(System.out::println);
     }
     System.out.flush();
+  }
+
+  /**
+   * What a dev node prints for its user: {@code FLUXER_DEV_TOKEN}, {@code FLUXER_DEV_API_KEY} and,
+   * with the dashboard on and its dev admin account unchanged, {@code FLUXER_DEV_DASHBOARD} (the URL)
+   * and {@code FLUXER_DEV_ADMIN=user:password}.
+   */
+  public static List<String> devLines(RelayConfig config, int port) {
+    List<String> lines = new ArrayList<>();
+    lines.add("FLUXER_DEV_TOKEN=" + devToken(config));
+    lines.add("FLUXER_DEV_API_KEY=" + DEV_API_KEY);
+    if (config.dashboard().enabled() && DEV_ADMIN_HASH.equals(config.dashboard().adminPasswordHash())) {
+      lines.add("FLUXER_DEV_DASHBOARD=http://" + config.server().host() + ":" + port + "/dashboard/");
+      lines.add("FLUXER_DEV_ADMIN=" + config.dashboard().adminUser() + ":" + DEV_ADMIN_PASSWORD);
+    }
+    return lines;
   }
 
   /**

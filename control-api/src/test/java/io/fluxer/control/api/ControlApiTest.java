@@ -87,6 +87,13 @@ class ControlApiTest {
   }
 
   @Test
+  void controlStatusSaysAvailable() {
+    Response r = http.get("/api/v1/control", VIEWER);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getBoolean("available")).isTrue();
+  }
+
+  @Test
   void auditNeedsOps() {
     await(store.audit("alice", "stack.deploy", "shop", "accepted", new JsonObject()));
 

@@ -8,14 +8,19 @@ import java.util.Set;
 
 /** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
 public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptions token, ChannelOptions channel,
-                          ApiOptions api, EngineOptions engine, ClusterOptions cluster, PostgresOptions postgres) {
+                          ApiOptions api, EngineOptions engine, ClusterOptions cluster, PostgresOptions postgres,
+                          DashboardOptions dashboard) {
   static final Set<String> SECTIONS =
-      Set.of("server", "client", "token", "channel", "api", "engine", "cluster", "postgres");
+      Set.of("server", "client", "token", "channel", "api", "engine", "cluster", "postgres", "dashboard");
 
   public RelayConfig {
     if (!token.hasAnyKey() && !client.allowAnonymous()) {
       throw new ConfigException("token", "no key configured (set token.hmac_secret_key, token.rsa_public_key "
           + "or token.ecdsa_public_key) and client.allow_anonymous is false: no client could connect");
+    }
+    if (dashboard.enabled() && dashboard.adminPasswordHash() != null && token.hmacSecret() == null) {
+      throw new ConfigException("dashboard.admin_password_hash", "the dashboard's login signs its session tokens "
+          + "with token.hmac_secret_key, which is not set");
     }
     if (cluster.enabled() && !engine.redis()) {
       throw new ConfigException("engine.type", "cluster mode needs the Redis engines (set engine.type to redis and "
@@ -42,19 +47,20 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
         ApiOptions.fromJson(root.object("api")),
         EngineOptions.fromJson(root.object("engine")),
         ClusterOptions.fromJson(root.object("cluster")),
-        PostgresOptions.fromJson(root.object("postgres")));
+        PostgresOptions.fromJson(root.object("postgres")),
+        DashboardOptions.fromJson(root.object("dashboard")));
   }
 
   public RelayConfig withServer(ServerOptions s) {
-    return new RelayConfig(s, client, token, channel, api, engine, cluster, postgres);
+    return new RelayConfig(s, client, token, channel, api, engine, cluster, postgres, dashboard);
   }
 
   public RelayConfig withClient(ClientOptions c) {
-    return new RelayConfig(server, c, token, channel, api, engine, cluster, postgres);
+    return new RelayConfig(server, c, token, channel, api, engine, cluster, postgres, dashboard);
   }
 
   public RelayConfig withCluster(ClusterOptions c) {
-    return new RelayConfig(server, client, token, channel, api, engine, c, postgres);
+    return new RelayConfig(server, client, token, channel, api, engine, c, postgres, dashboard);
   }
 
   private static TokenOptions tokenFromJson(JsonObject json) {

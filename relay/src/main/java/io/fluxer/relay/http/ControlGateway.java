@@ -27,6 +27,9 @@ import java.util.List;
  */
 final class ControlGateway {
   static final long TIMEOUT_MILLIS = 30_000;
+  /** The operation control-api answers at once; it tells whether the control plane runs. */
+  static final String STATUS_OP = "control.status";
+  private static final long STATUS_TIMEOUT_MILLIS = 3_000;
   private static final long MAX_BODY = 1024 * 1024;
   private static final String SIGNATURE_HEADER = "X-Fluxer-Signature";
 
@@ -63,6 +66,7 @@ final class ControlGateway {
           .handler(auth.require(r.role()))
           .handler(rc -> forward(rc, r.op()));
     }
+    router.get("/api/v1/control").handler(auth.require(Role.VIEWER)).handler(this::status);
     // Signed by the caller (HMAC over the body, checked by control-api), not authenticated here.
     router.post("/api/v1/hooks/stacks/:name")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
@@ -83,6 +87,19 @@ final class ControlGateway {
             .put("api_key", caller.apiKey()))
         .put("body", body);
     send(rc, op, message);
+  }
+
+  /**
+   * Whether a control-api answers on the event bus: {@code {"available": true|false}}, always 200,
+   * so a page can ask before it calls the control plane (a 503 would show as a console error).
+   */
+  private void status(RoutingContext rc) {
+    rc.vertx().eventBus().<JsonObject>request(Addresses.control(STATUS_OP), new JsonObject().put("op", STATUS_OP),
+        new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MILLIS)).onComplete(ar -> {
+          if (!rc.response().ended()) {
+            HttpApi.json(rc, 200, new JsonObject().put("available", ar.succeeded()));
+          }
+        });
   }
 
   private void hook(RoutingContext rc) {

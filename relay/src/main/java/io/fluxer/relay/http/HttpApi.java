@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * The relay's HTTP surface besides the WebSocket endpoint: {@code /health}, {@code /ready}, the
  * Centrifugo-compatible server API under {@code /api/<method>}, Fluxer's REST under {@code /api/v1/}
- * and {@code /metrics}. One instance per node; its handlers are stateless and run on every server
+ * {@code /metrics} and the web dashboard under {@code /dashboard/}. One instance per node; its handlers are stateless and run on every server
  * instance's event loop.
  */
 public final class HttpApi {
@@ -23,6 +23,7 @@ public final class HttpApi {
   private final OpsApiHandler opsApi;
   private final ControlGateway control;
   private final MetricsHandler metrics;
+  private final DashboardHandler dashboard;
 
   public HttpApi(RelayNode node) {
     this.node = node;
@@ -31,6 +32,8 @@ public final class HttpApi {
     this.opsApi = new OpsApiHandler(node, auth);
     this.control = new ControlGateway(auth);
     this.metrics = new MetricsHandler(node);
+    this.dashboard = new DashboardHandler(node.vertx(), node.config().dashboard(), node.config().token(),
+        node.context().tokens());
   }
 
   /** Adds the routes to one server instance's router. */
@@ -44,6 +47,7 @@ public final class HttpApi {
     serverApi.mount(router);
     control.mount(router);
     opsApi.mount(router);
+    dashboard.mount(router);
   }
 
   private void ready(RoutingContext rc) {

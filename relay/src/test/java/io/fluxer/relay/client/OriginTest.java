@@ -40,6 +40,18 @@ class OriginTest extends RelayTestBase {
   }
 
   @Test
+  @DisplayName("A page of the relay itself (Origin host:port = Host, the dashboard) upgrades without being listed")
+  void sameOrigin() {
+    String self = "http://127.0.0.1:" + relay().port();
+    WsTestClient c = open(self);
+
+    assertThat(c.connectWith(relay().token("alice")).getString("client")).isNotBlank();
+    Throwable otherPort = catchThrowable(() ->
+        TestRelay.await(WsTestClient.connect(vertx, relay().wsUrl(), "http://127.0.0.1:1")));
+    assertThat(otherPort).hasRootCauseInstanceOf(UpgradeRejectedException.class);
+  }
+
+  @Test
   @DisplayName("A request without Origin (not a browser) upgrades")
   void noOrigin() {
     WsTestClient c = open();

@@ -107,4 +107,18 @@ class ControlGatewayTest extends RelayTestBase {
     assertThat(bad.status()).isEqualTo(400);
     assertThat(received).isEmpty();
   }
+
+  @Test
+  @DisplayName("GET /api/v1/control says whether control-api answers, with 200 either way; viewers may ask")
+  void controlStatus() {
+    Map<String, String> viewer = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
+    assertThat(http().get("/api/v1/control", HttpTestClient.NONE).status()).isEqualTo(401);
+    Response none = http().get("/api/v1/control", viewer);
+    assertThat(none.status()).isEqualTo(200);
+    assertThat(none.json().getBoolean("available")).isFalse();
+
+    answer(ControlGateway.STATUS_OP, 200, new JsonObject().put("available", true));
+    Response up = http().get("/api/v1/control", viewer);
+    assertThat(up.json().getBoolean("available")).isTrue();
+  }
 }

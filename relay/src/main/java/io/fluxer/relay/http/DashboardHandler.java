@@ -1,0 +1,279 @@
+package io.fluxer.relay.http;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.fluxer.relay.auth.ConnectToken;
+import io.fluxer.relay.auth.JwtSigner;
+import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.auth.TokenException;
+import io.fluxer.relay.auth.TokenVerifier;
+import io.fluxer.relay.config.DashboardOptions;
+import io.fluxer.relay.config.TokenOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The web dashboard: its static assets (the {@code fluxer-dashboard} jar) and the browser libraries
+ * it uses (WebJars) under {@code /dashboard/}, and its login.
+ *
+ * <p>{@code POST /dashboard/api/login} takes {@code {"user","password"}} for the built-in admin
+ * account (bcrypt, checked on a worker thread) or {@code {"token"}}, any connection JWT holding a
+ * role, and answers {@code {"token","user","role","expires_in"}}: a short-lived JWT signed with the
+ * relay's HMAC key, which the dashboard uses like any client, for the WebSocket protocol and the
+ * HTTP APIs. {@code POST /dashboard/api/refresh} with that token as Bearer answers a new one, until
+ * the session reaches {@link #MAX_SESSION} (or, for a JWT login, the presented token's expiry).
+ * Failed logins are throttled per client address ({@link LoginThrottle}).
+ */
+final class DashboardHandler {
+  static final String BASE = "/dashboard";
+  /** Longest a built-in account's session is refreshed before the password is asked again. */
+  static final Duration MAX_SESSION = Duration.ofHours(12);
+  private static final String ASSETS = "META-INF/fluxer-dashboard";
+  private static final String WEBJARS = "META-INF/resources/webjars";
+  private static final int MAX_BODY = 4096;
+  private static final Pattern IMPORT_MAP =
+      Pattern.compile("<script type=\"importmap\">(.*?)</script>", Pattern.DOTALL);
+
+  private final Vertx vertx;
+  private final DashboardOptions options;
+  private final TokenOptions tokenOptions;
+  private final TokenVerifier tokens;
+  private final JwtSigner signer;
+  private final LoginThrottle throttle;
+  private final String contentSecurityPolicy;
+  /** Checked against when the user name is wrong, so both failures take as long; made on first use. */
+  private volatile byte[] decoyHash;
+
+  DashboardHandler(Vertx vertx, DashboardOptions options, TokenOptions tokenOptions, TokenVerifier tokens) {
+    this.vertx = vertx;
+    this.options = options;
+    this.tokenOptions = tokenOptions;
+    this.tokens = tokens;
+    this.signer = tokenOptions.hmacSecret() == null ? null
+        : JwtSigner.hmac("HS256", tokenOptions.hmacSecret().getBytes(StandardCharsets.UTF_8));
+    this.throttle = new LoginThrottle(options.maxFailedLogins(), options.failedLoginWindow().toMillis());
+    this.contentSecurityPolicy = contentSecurityPolicy();
+  }
+
+  void mount(Router router) {
+    if (!options.enabled()) {
+      return;
+    }
+    router.get(BASE).handler(rc -> { // the route matches /dashboard/ as well: only the bare path moves
+      if (rc.request().path().equals(BASE)) {
+        rc.redirect(BASE + "/");
+      } else {
+        rc.next();
+      }
+    });
+    router.post(BASE + "/api/login").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::login);
+    router.post(BASE + "/api/refresh").handler(this::refresh);
+    router.route(BASE + "/api/*").handler(rc -> error(rc, 404, "no such dashboard endpoint"));
+    router.get(BASE + "/*").handler(this::securityHeaders);
+    router.get(BASE + "/webjars/*").handler(StaticHandler.create(WEBJARS).setMaxAgeSeconds(86_400));
+    router.get(BASE + "/*").handler(StaticHandler.create(ASSETS).setIndexPage("index.html")
+        .setCachingEnabled(false));
+  }
+
+  private void securityHeaders(RoutingContext rc) {
+    rc.response()
+        .putHeader("Content-Security-Policy", contentSecurityPolicy)
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Referrer-Policy", "no-referrer");
+    rc.next();
+  }
+
+  private void login(RoutingContext rc) {
+    String address = rc.request().remoteAddress().hostAddress();
+    long wait = throttle.retryAfterMillis(address, System.currentTimeMillis());
+    if (wait > 0) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString((wait + 999) / 1000));
+      error(rc, 429, "too many failed logins from this address; try again later");
+      return;
+    }
+    JsonObject body;
+    try {
+      body = rc.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      error(rc, 400, "body must be a JSON object: {\"user\", \"password\"} or {\"token\"}");
+      return;
+    }
+    if (signer == null) {
+      error(rc, 503, "dashboard login is off: it needs token.hmac_secret_key to sign its session tokens");
+      return;
+    }
+    Object user = body.getValue("user");
+    Object password = body.getValue("password");
+    Object token = body.getValue("token");
+    if (token instanceof String t && user == null && password == null) {
+      loginWithToken(rc, address, t);
+    } else if (user instanceof String u && password instanceof String p && token == null) {
+      loginWithPassword(rc, address, u, p);
+    } else {
+      error(rc, 400, "body must be {\"user\": string, \"password\": string} or {\"token\": string}");
+    }
+  }
+
+  private void loginWithPassword(RoutingContext rc, String address, String user, String password) {
+    boolean known = options.adminPasswordHash() != null && options.adminUser().equals(user);
+    Future<Boolean> check = vertx.executeBlocking(() -> {
+      byte[] hash = known ? options.adminPasswordHash().getBytes(StandardCharsets.UTF_8) : decoyHash();
+      return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash).verified;
+    }, false);
+    check.onComplete(ar -> {
+      if (ar.succeeded() && ar.result() && known) {
+        throttle.succeeded(address);
+        long now = nowSeconds();
+        session(rc, user, Role.ADMIN, now, now + MAX_SESSION.toSeconds());
+      } else {
+        throttle.failed(address, System.currentTimeMillis());
+        error(rc, 401, "invalid user or password");
+      }
+    });
+  }
+
+  private void loginWithToken(RoutingContext rc, String address, String jwt) {
+    ConnectToken t;
+    try {
+      t = tokens.verifyConnectToken(jwt);
+    } catch (TokenException e) {
+      throttle.failed(address, System.currentTimeMillis());
+      error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "token expired" : "invalid token");
+      return;
+    }
+    Role role = Role.highest(t.roles());
+    if (role == null || t.user().isEmpty()) {
+      error(rc, 403, "the token names no user or holds no dashboard role (viewer, ops or admin)");
+      return;
+    }
+    throttle.succeeded(address);
+    long now = nowSeconds();
+    long until = now + MAX_SESSION.toSeconds();
+    session(rc, t.user(), role, now, t.expiresAt() == null ? until : Math.min(until, t.expiresAt()));
+  }
+
+  private void refresh(RoutingContext rc) {
+    String authorization = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (signer == null || authorization == null || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
+      error(rc, 401, "Authorization: Bearer <dashboard token> required");
+      return;
+    }
+    String jwt = authorization.substring(7).trim();
+    ConnectToken t;
+    try {
+      t = tokens.verifyConnectToken(jwt);
+    } catch (TokenException e) {
+      error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "session expired" : "invalid token");
+      return;
+    }
+    Role role = Role.highest(t.roles());
+    Object until = claims(jwt).getValue("session_until");
+    if (role == null || !(until instanceof Number u)) {
+      error(rc, 401, "not a dashboard session token");
+      return;
+    }
+    if (u.longValue() <= nowSeconds()) {
+      error(rc, 401, "session ended; log in again");
+      return;
+    }
+    session(rc, t.user(), role, nowSeconds(), u.longValue());
+  }
+
+  /** Answers a token for {@code user} living {@code sessionTtl}, never past {@code until}. */
+  private void session(RoutingContext rc, String user, Role role, long now, long until) {
+    long expires = Math.min(now + options.sessionTtl().toSeconds(), until);
+    JsonObject claims = new JsonObject()
+        .put("sub", user)
+        .put("iat", now)
+        .put("exp", expires)
+        .put("session_until", until)
+        .put(tokenOptions.rolesClaim(), new JsonArray().add(role.id()));
+    if (tokenOptions.audience() != null) {
+      claims.put("aud", tokenOptions.audience());
+    }
+    if (tokenOptions.issuer() != null) {
+      claims.put("iss", tokenOptions.issuer());
+    }
+    rc.response().setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject()
+            .put("token", signer.sign(claims))
+            .put("user", user)
+            .put("role", role.id())
+            .put("expires_in", expires - now)
+            .encode());
+  }
+
+  /** A hash of a random password at the admin hash's cost (10 without one). Worker threads only. */
+  private byte[] decoyHash() {
+    byte[] decoy = decoyHash;
+    if (decoy == null) {
+      String admin = options.adminPasswordHash();
+      int cost = admin == null ? 10 : Integer.parseInt(admin.substring(4, 6));
+      char[] random = java.util.UUID.randomUUID().toString().toCharArray();
+      decoy = BCrypt.withDefaults().hash(cost, random);
+      decoyHash = decoy;
+    }
+    return decoy;
+  }
+
+  /** The claims of a token already verified. */
+  private static JsonObject claims(String jwt) {
+    String payload = jwt.substring(jwt.indexOf('.') + 1, jwt.lastIndexOf('.'));
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+  }
+
+  private long nowSeconds() {
+    return tokens.now();
+  }
+
+  private static void error(RoutingContext rc, int status, String message) {
+    rc.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)).encode());
+  }
+
+  /**
+   * Scripts only from the relay, plus the dashboard's one inline import map, allowed by its hash
+   * (read from the packaged index.html); WebSocket and HTTP only to the relay itself.
+   */
+  private static String contentSecurityPolicy() {
+    String scripts = "'self'";
+    try (InputStream in = DashboardHandler.class.getClassLoader().getResourceAsStream(ASSETS + "/index.html")) {
+      if (in != null) {
+        Matcher m = IMPORT_MAP.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        if (m.find()) {
+          byte[] digest = MessageDigest.getInstance("SHA-256").digest(m.group(1).getBytes(StandardCharsets.UTF_8));
+          scripts += " 'sha256-" + Base64.getEncoder().encodeToString(digest) + "'";
+        }
+      }
+    } catch (IOException | NoSuchAlgorithmException e) {
+      // no hash: the import map is refused and the dashboard's page says nothing; the log says why
+      System.getLogger(DashboardHandler.class.getName()).log(System.Logger.Level.WARNING,
+          "cannot read the dashboard's index.html: " + e);
+    }
+    return "default-src 'self'; script-src " + scripts + "; style-src 'self' 'unsafe-inline'; "
+        + "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        + "form-action 'self'";
+  }
+}

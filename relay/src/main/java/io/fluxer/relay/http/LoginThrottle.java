@@ -1,0 +1,89 @@
+package io.fluxer.relay.http;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Counts failed logins per client address in a sliding window: after {@code maxFailures} within the
+ * window, further attempts from that address are refused until the oldest failure leaves it.
+ *
+ * <p>Thread-safe (the relay's server instances share one). Per node: in a cluster each node counts
+ * its own, so an address may try {@code maxFailures} times per node. Memory is bounded: past
+ * {@value #MAX_ADDRESSES} addresses, those without a failure inside the window are dropped first,
+ * then, under a flood of addresses, the table is cleared rather than grown.
+ */
+final class LoginThrottle {
+  static final int MAX_ADDRESSES = 10_000;
+
+  private final int maxFailures;
+  private final long windowMillis;
+  private final Map<String, ArrayDeque<Long>> failures = new ConcurrentHashMap<>();
+
+  LoginThrottle(int maxFailures, long windowMillis) {
+    if (maxFailures < 1 || windowMillis < 1) {
+      throw new IllegalArgumentException("maxFailures and windowMillis must be >= 1");
+    }
+    this.maxFailures = maxFailures;
+    this.windowMillis = windowMillis;
+  }
+
+  /** Milliseconds until {@code address} may try again, 0 when it may now. */
+  long retryAfterMillis(String address, long now) {
+    ArrayDeque<Long> times = failures.get(address);
+    if (times == null) {
+      return 0;
+    }
+    synchronized (times) {
+      drop(times, now);
+      return times.size() < maxFailures ? 0 : times.peekFirst() + windowMillis - now;
+    }
+  }
+
+  /** Records a failed attempt from {@code address}. */
+  void failed(String address, long now) {
+    if (failures.size() >= MAX_ADDRESSES && !failures.containsKey(address)) {
+      purge(now);
+    }
+    ArrayDeque<Long> times = failures.computeIfAbsent(address, a -> new ArrayDeque<>());
+    synchronized (times) {
+      drop(times, now);
+      times.addLast(now);
+      while (times.size() > maxFailures) {
+        times.removeFirst();
+      }
+    }
+  }
+
+  /** Forgets the failures of {@code address} after it logged in. */
+  void succeeded(String address) {
+    failures.remove(address);
+  }
+
+  int addresses() {
+    return failures.size();
+  }
+
+  private void drop(ArrayDeque<Long> times, long now) {
+    while (!times.isEmpty() && times.peekFirst() + windowMillis <= now) {
+      times.removeFirst();
+    }
+  }
+
+  private void purge(long now) {
+    Iterator<ArrayDeque<Long>> it = failures.values().iterator();
+    while (it.hasNext()) {
+      ArrayDeque<Long> times = it.next();
+      synchronized (times) {
+        drop(times, now);
+        if (times.isEmpty()) {
+          it.remove();
+        }
+      }
+    }
+    if (failures.size() >= MAX_ADDRESSES) {
+      failures.clear();
+    }
+  }
+}
