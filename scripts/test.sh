@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole Fluxer test suite. Installs what the tests need on a fresh Debian machine
-# (Node.js and npm for the official-SDK tests, the SDK itself from npm, redis-server for the Redis
-# engine tests, postgresql-15 for the PostgreSQL store tests, docker.io and busybox-static for the
-# control-api swarm tests), starts a throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway PostgreSQL
-# (FLUXER_TEST_PG_URL) and, unless one already answers, a Docker engine in a single-node swarm with two
-# small local test images (FLUXER_TEST_DOCKER, the engine's socket URI), then runs Maven.
+# (Node.js and npm for the official-SDK tests, the SDK and playwright-core from npm, chromium for the
+# dashboard's browser tests, redis-server for the Redis engine tests, postgresql-15 for the
+# PostgreSQL store tests, docker.io and busybox-static for the control-api swarm tests), starts a
+# throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway PostgreSQL (FLUXER_TEST_PG_URL) and, unless
+# one already answers, a Docker engine in a single-node swarm with two small local test images
+# (FLUXER_TEST_DOCKER, the engine's socket URI), then runs Maven.
 # Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_java_maven
 ensure_node
-log "installing the centrifuge SDK test fixture (npm ci)"
+ensure_packages chromium # the dashboard's browser tests drive Debian's Chromium (never a downloaded one)
+log "installing the Node test fixture: centrifuge SDK, playwright-core (npm ci)"
 (cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
 
 stop_test_services() {

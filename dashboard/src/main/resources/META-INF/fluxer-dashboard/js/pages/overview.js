@@ -1,0 +1,229 @@
+// Cluster overview: totals, nodes and live charts, fed by sys:stats (each node publishes its own
+// stats every interval) and seeded from GET /api/v1/stats and /api/v1/nodes.
+import { timeChart } from '../chart.js';
+import { fmt, fmtHeap, notice } from '../ui.js';
+
+const STATS_CHANNEL = 'sys:stats';
+const DEFAULT_INTERVAL_MS = 1000;
+const MISSED_INTERVALS = 3; // a node not heard from for this many intervals counts as down
+const POLL_MS = 5000; // when live stats are unavailable
+
+/** One node's figures, from the full stats (sys:stats, /api/v1/stats) or the /api/v1/nodes summary. */
+function nodeFigures(n) {
+  const rates = n.per_second || {};
+  return {
+    id: n.id,
+    name: n.name || n.id,
+    address: n.address || '',
+    ready: n.ready !== false,
+    connections: n.connections || 0,
+    subscriptions: n.subscriptions || 0,
+    channels: n.channels || 0,
+    messagesIn: rates.messages_in ?? n.messages_in_per_second ?? 0,
+    messagesOut: rates.messages_out ?? n.messages_out_per_second ?? 0,
+    heap: n.heap,
+    uptime: n.uptime_seconds,
+    at: n.timestamp || 0,
+  };
+}
+
+const count = (n) => String(Math.round(n));
+
+export default {
+  id: 'overview',
+  title: 'Overview',
+  render(root, ctx) {
+    const { el } = ctx;
+    let alive = true;
+    let pollTimer = null;
+    let lastHeard = 0;
+    const nodes = new Map(); // id -> figures + {lastSeen, interval}
+
+    const stat = (label, testid) => el('div', { class: 'stat' },
+      el('span', { class: 'stat-label' }, label),
+      el('span', { class: 'stat-value', 'data-testid': testid }, '–'));
+    const cards = {
+      connections: stat('Connections', 'conn-count'),
+      subscriptions: stat('Subscriptions', 'sub-count'),
+      channels: stat('Channels', 'channel-count'),
+      messagesIn: stat('Messages in /s', 'msgs-in'),
+      messagesOut: stat('Messages out /s', 'msgs-out'),
+      nodes: stat('Nodes up', 'nodes-up'),
+    };
+    const status = el('p', { class: 'muted status-line' }, 'Waiting for live stats…');
+    const problems = el('div');
+    const tbody = el('tbody');
+    const chartConnections = el('figure', { class: 'chart', 'data-testid': 'chart-connections', 'data-points': '0', 'data-last': '' },
+      el('figcaption', {}, 'Connections, last 5 minutes'));
+    const chartMessages = el('figure', { class: 'chart', 'data-testid': 'chart-messages', 'data-points': '0', 'data-last': '' },
+      el('figcaption', {}, 'Messages per second, last 5 minutes'));
+
+    root.append(
+      el('div', { class: 'stats' }, Object.values(cards)),
+      status,
+      problems,
+      el('div', { class: 'charts' }, chartConnections, chartMessages),
+      el('h2', {}, 'Nodes'),
+      el('div', { class: 'table-wrap' },
+        el('table', { class: 'table', 'data-testid': 'nodes' },
+          el('thead', {}, el('tr', {},
+            ['Node', 'Status', 'Connections', 'Subscriptions', 'Msgs in /s', 'Msgs out /s', 'Heap', 'Uptime']
+              .map((h, i) => el('th', { scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null }, h)))),
+          tbody)),
+    );
+
+    const connections = timeChart(chartConnections, {
+      label: 'Line chart of connections over the last 5 minutes',
+      series: [{ label: 'Connections', color: '--chart-1' }],
+      format: count,
+    });
+    const messages = timeChart(chartMessages, {
+      label: 'Line chart of messages in and out per second over the last 5 minutes',
+      series: [{ label: 'In /s', color: '--chart-2' }, { label: 'Out /s', color: '--chart-1' }],
+      lastOf: 1,
+      format: fmt.rate,
+    });
+
+    const isUp = (n, now) => now - n.lastSeen <= MISSED_INTERVALS * n.interval + 250;
+
+    function totals(now) {
+      const sum = { connections: 0, subscriptions: 0, channels: 0, messagesIn: 0, messagesOut: 0, up: 0 };
+      for (const n of nodes.values()) {
+        if (!isUp(n, now)) continue;
+        sum.up++;
+        sum.connections += n.connections;
+        sum.subscriptions += n.subscriptions;
+        sum.channels += n.channels;
+        sum.messagesIn += n.messagesIn;
+        sum.messagesOut += n.messagesOut;
+      }
+      return sum;
+    }
+
+    function show() {
+      const now = Date.now();
+      const sum = totals(now);
+      const value = (card) => card.querySelector('.stat-value');
+      value(cards.connections).textContent = count(sum.connections);
+      value(cards.subscriptions).textContent = count(sum.subscriptions);
+      value(cards.channels).textContent = count(sum.channels);
+      value(cards.messagesIn).textContent = fmt.rate(sum.messagesIn);
+      value(cards.messagesOut).textContent = fmt.rate(sum.messagesOut);
+      value(cards.nodes).textContent = `${sum.up} / ${nodes.size}`;
+      showNodes(now);
+      if (lastHeard && !pollTimer) {
+        const silent = Math.round((now - lastHeard) / 1000);
+        status.textContent = silent > MISSED_INTERVALS
+          ? `No live stats for ${silent} s: the connection to the relay may be down.`
+          : `Live · updated ${fmt.time(lastHeard)}`;
+      }
+      return sum;
+    }
+
+    function showNodes(now) {
+      const rows = new Map([...tbody.rows].map((tr) => [tr.dataset.node, tr]));
+      const sorted = [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      sorted.forEach((n, i) => {
+        let tr = rows.get(n.id);
+        rows.delete(n.id);
+        if (!tr) {
+          tr = el('tr', { dataset: { node: n.id } });
+          for (let c = 0; c < 8; c++) tr.append(el(c === 0 ? 'th' : 'td', c === 0 ? { scope: 'row' } : { class: c >= 2 && c <= 5 ? 'num' : null }));
+        }
+        if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] || null);
+        const up = isUp(n, now);
+        const state = !up ? 'down' : n.ready ? 'up' : 'draining';
+        tr.dataset.state = state;
+        const cells = tr.cells;
+        cells[0].replaceChildren(el('span', {}, n.name), n.address ? el('span', { class: 'sub' }, n.address) : null);
+        cells[1].replaceChildren(el('span', { class: `badge badge-${state}` }, state));
+        cells[2].textContent = count(n.connections);
+        cells[3].textContent = count(n.subscriptions);
+        cells[4].textContent = fmt.rate(n.messagesIn);
+        cells[5].textContent = fmt.rate(n.messagesOut);
+        cells[6].textContent = fmtHeap(n.heap);
+        cells[7].textContent = fmt.duration(n.uptime);
+      });
+      rows.forEach((tr) => tr.remove());
+    }
+
+    function heard(figures, interval) {
+      const prev = nodes.get(figures.id);
+      let estimate = interval;
+      if (interval === DEFAULT_INTERVAL_MS && prev && prev.at && figures.at > prev.at) {
+        // smoothed, so one late publication does not shrink or stretch the window much
+        const base = prev.interval < POLL_MS ? prev.interval : DEFAULT_INTERVAL_MS;
+        estimate = Math.min(60000, Math.max(250, 0.8 * base + 0.2 * (figures.at - prev.at)));
+      }
+      nodes.set(figures.id, { ...figures, lastSeen: Date.now(), interval: estimate });
+    }
+
+    function plot(atMillis, sum) {
+      const t = Math.floor(atMillis / 1000);
+      connections.push(t, [sum.connections]);
+      messages.push(t, [sum.messagesIn, sum.messagesOut]);
+    }
+
+    function onStats(data) {
+      const node = data && data.node;
+      if (!alive || !node || !node.id) return;
+      heard(nodeFigures(node), DEFAULT_INTERVAL_MS);
+      lastHeard = Date.now();
+      plot(node.timestamp || lastHeard, show());
+    }
+
+    /** GET /api/v1/stats and /api/v1/nodes: the first sample, or every sample while live stats are unavailable. */
+    async function load(asLive) {
+      const [stats, list] = await Promise.all([ctx.api.get('/api/v1/stats'), ctx.api.get('/api/v1/nodes')]);
+      if (!alive) return;
+      const interval = asLive ? POLL_MS : DEFAULT_INTERVAL_MS;
+      for (const n of list.nodes || []) if (asLive || !nodes.has(n.id)) heard(nodeFigures(n), interval);
+      if (stats.node && (asLive || !nodes.has(stats.node.id) || !lastHeard)) heard(nodeFigures(stats.node), interval);
+      const chartEmpty = chartConnections.dataset.points === '0';
+      if (asLive || chartEmpty) {
+        const c = stats.cluster || {};
+        const rates = c.per_second || {};
+        if (asLive) {
+          lastHeard = Date.now();
+          status.textContent = `Live stats unavailable; refreshed every ${POLL_MS / 1000} s · ${fmt.time(lastHeard)}`;
+          plot(lastHeard, show());
+        } else {
+          plot(stats.node?.timestamp || Date.now(), {
+            connections: c.connections || 0, messagesIn: rates.messages_in || 0, messagesOut: rates.messages_out || 0,
+          });
+        }
+      }
+      show();
+    }
+
+    function explain(err, what) {
+      if (!alive || err.code === 'aborted') return;
+      const text = err.status === 503
+        ? `${what} is unavailable right now (the relay answered 503). It will show once the relay can answer.`
+        : `${what} could not be loaded: ${err.message}`;
+      problems.replaceChildren(notice(text));
+    }
+
+    function poll() {
+      load(true).then(() => { if (alive) problems.replaceChildren(); }, (err) => explain(err, 'Cluster stats'));
+    }
+
+    load(false).catch((err) => explain(err, 'Cluster stats'));
+    ctx.live.subscribe(STATS_CHANNEL, onStats, {
+      onError(err) {
+        if (!alive || pollTimer) return;
+        problems.replaceChildren(notice(`Live stats are unavailable (${err.message}); showing figures refreshed every ${POLL_MS / 1000} s instead.`));
+        pollTimer = setInterval(poll, POLL_MS);
+      },
+    });
+    const ticker = setInterval(show, 1000);
+
+    return () => {
+      alive = false;
+      clearInterval(ticker);
+      clearInterval(pollTimer);
+      connections.destroy();
+      messages.destroy();
+    };
+  },
+};

@@ -1,0 +1,73 @@
+package io.fluxer.relay.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.fluxer.relay.testing.NodeScript;
+import io.fluxer.relay.testing.TestRelay;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in Debian's Chromium (playwright-core, {@code src/test/js/dashboard-ui.mjs})
+ * against a real relay: login, live stats, what a viewer sees, every page at desktop and phone
+ * width. Screenshots go to {@code target/dashboard-screenshots} ({@code scripts/screenshots.sh}
+ * copies them into docs/). Fails rather than skips without Node or Chromium.
+ */
+class DashboardBrowserTest extends ApiTestBase {
+  static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots").toAbsolutePath();
+  private static final String PASSWORD = "browser-test-password";
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  @BeforeEach
+  void start() {
+    startRelay(config -> config.put("dashboard", new JsonObject().put("admin_user", "admin")
+            .put("admin_password_hash", BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray()))));
+  }
+
+  private JsonObject run(String mode, Map<String, String> extra) throws Exception {
+    Map<String, String> env = new HashMap<>(extra);
+    env.put("FLUXER_MODE", mode);
+    env.put("FLUXER_HTTP_URL", relay().httpUrl());
+    env.put("FLUXER_ADMIN", "admin:" + PASSWORD);
+    env.put("FLUXER_SCREENSHOTS", SCREENSHOTS.toString());
+    JsonObject summary = NodeScript.run("dashboard-ui.mjs", env, TIMEOUT).summary();
+    assertThat(summary.getBoolean("ok")).as(summary.encodePrettily()).isTrue();
+    return summary;
+  }
+
+  @Test
+  @DisplayName("A wrong password is refused with a message; the right one, typed with the keyboard, lands on the overview")
+  void login() throws Exception {
+    JsonObject s = run("login", Map.of());
+    assertThat(s.getString("whoami")).contains("admin");
+  }
+
+  @Test
+  @DisplayName("Five WebSocket clients move the overview's connection count and chart within 3 s")
+  void liveConnections() throws Exception {
+    JsonObject s = run("live", Map.of("FLUXER_CLIENT_TOKEN", relay().token("someone")));
+    assertThat(s.getInteger("after")).isGreaterThanOrEqualTo(s.getInteger("before") + 5);
+    assertThat(s.getLong("shownAfterMs")).isLessThan(3000);
+  }
+
+  @Test
+  @DisplayName("A viewer logged in with a JWT sees every page and no control that acts")
+  void viewerCannotAct() throws Exception {
+    run("viewer", Map.of("FLUXER_VIEWER_TOKEN", relay().token(claims("vera", "viewer"))));
+  }
+
+  @Test
+  @DisplayName("Every page renders at 1280x800 and at phone width without overflow or console errors")
+  void everyPage() throws Exception {
+    JsonObject s = run("pages", Map.of());
+    assertThat(s.getInteger("desktop")).isEqualTo(5);
+    assertThat(SCREENSHOTS.resolve("overview.png")).exists();
+  }
+}

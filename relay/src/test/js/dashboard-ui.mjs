@@ -1,0 +1,127 @@
+// The dashboard in a real browser against a real relay (run by DashboardBrowserTest).
+// FLUXER_MODE picks the scenario:
+//   login   wrong password refused, right one lands on the overview; keyboard only
+//   live    5 WebSocket clients opened here move the connection count and its chart within 3 s
+//   viewer  a viewer (JWT login) sees every page but no control that acts
+//   pages   every page at 1280x800 and at phone width: screenshots, no horizontal overflow
+// Every scenario fails on any console error or warning in the page.
+import WebSocket from 'ws';
+import { base, check, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
+
+const [adminUser, adminPassword] = (process.env.FLUXER_ADMIN || ':').split(':');
+const PAGES = ['overview', 'channels', 'deployments', 'logs', 'settings'];
+
+function noProblems(page) {
+  check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
+}
+
+async function loginScenario(browser) {
+  const page = await newPage(browser);
+  await page.goto(`${base}/dashboard/`);
+  // keyboard only: focus the user field, type, Tab to the password, Enter submits
+  await page.focus('#login-user');
+  await page.keyboard.type(adminUser);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('not-the-password');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#login-error', { state: 'visible', timeout: 5000 });
+  const error = (await page.textContent('#login-error')).trim();
+  check(error.length > 0, 'an error message is shown');
+  check(!(await page.isVisible('#whoami')), 'still logged out');
+  await screenshot(page, 'login-failed');
+  // the failed attempt logs a 401 in the console of some browsers: start the check afresh
+  page.problems.length = 0;
+
+  await page.fill('#login-password', adminPassword);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#whoami', { state: 'visible', timeout: 5000 });
+  await until('the overview page', () => page.evaluate(() => location.hash === '#/overview'));
+  const who = await page.textContent('#whoami');
+  check(who.includes(adminUser) && who.includes('admin'), `whoami shows user and role: ${who}`);
+  noProblems(page);
+  return { error, whoami: who.trim() };
+}
+
+function connectClient(token) {
+  const wsUrl = base.replace(/^http/, 'ws') + '/connection/websocket';
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl);
+    ws.on('open', () => ws.send(JSON.stringify({ id: 1, connect: { token } })));
+    ws.on('message', (m) => {
+      const reply = JSON.parse(String(m).split('\n')[0]);
+      if (reply.id === 1) reply.connect ? resolve(ws) : reject(new Error(`connect: ${String(m)}`));
+    });
+    ws.on('error', reject);
+  });
+}
+
+async function liveScenario(browser) {
+  const page = await newPage(browser);
+  await login(page, adminUser, adminPassword);
+  const count = async () => Number((await page.textContent('[data-testid=conn-count]')).replace(/\D/g, ''));
+  const chartLast = () => page.getAttribute('[data-testid=chart-connections]', 'data-last').then(Number);
+  // the page itself holds one connection; wait until the count says so
+  const before = await until('a first connection count', async () => ((await count()) >= 1 ? await count() : 0));
+  const pointsBefore = Number(await page.getAttribute('[data-testid=chart-connections]', 'data-points'));
+
+  const started = Date.now();
+  const clients = await Promise.all(Array.from({ length: 5 }, () => connectClient(process.env.FLUXER_CLIENT_TOKEN)));
+  try {
+    const after = await until('connection count +5', async () => ((await count()) >= before + 5 ? count() : 0), 3000);
+    const shown = Date.now() - started;
+    const last = await until('chart at +5', async () => ((await chartLast()) >= before + 5 ? chartLast() : 0), 3000);
+    const pointsAfter = Number(await page.getAttribute('[data-testid=chart-connections]', 'data-points'));
+    check(pointsAfter > pointsBefore, `chart gained points (${pointsBefore} -> ${pointsAfter})`);
+    await screenshot(page, 'overview');
+    noProblems(page);
+    return { before, after, chartLast: last, shownAfterMs: shown };
+  } finally {
+    clients.forEach((ws) => ws.close());
+  }
+}
+
+async function viewerScenario(browser) {
+  const page = await newPage(browser);
+  await page.goto(`${base}/dashboard/`);
+  await page.click('#login-with-token');
+  await page.fill('#login-token', process.env.FLUXER_VIEWER_TOKEN);
+  await page.click('#login-submit');
+  await page.waitForSelector('#whoami', { state: 'visible', timeout: 5000 });
+  const seen = {};
+  for (const id of PAGES) {
+    await page.goto(`${base}/dashboard/#/${id}`);
+    await page.waitForSelector(`[data-page="${id}"]`, { timeout: 5000 });
+    await page.waitForLoadState('networkidle');
+    seen[id] = await page.locator('[data-action]').count();
+    check(seen[id] === 0, `a viewer sees no action on ${id} (found ${seen[id]})`);
+  }
+  noProblems(page);
+  return { actions: seen };
+}
+
+async function pagesScenario(browser) {
+  const result = {};
+  for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await newPage(browser, viewport);
+    await login(page, adminUser, adminPassword);
+    for (const id of PAGES) {
+      await page.goto(`${base}/dashboard/#/${id}`);
+      await page.waitForSelector(`[data-page="${id}"]`, { timeout: 5000 });
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 1, `${id} at ${label} width overflows by ${overflow}px`);
+      await screenshot(page, label === 'desktop' ? id : `${id}-${label}`);
+    }
+    noProblems(page);
+    result[label] = PAGES.length;
+  }
+  return result;
+}
+
+const scenarios = { login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario };
+const run = scenarios[process.env.FLUXER_MODE];
+if (!run) {
+  console.log(JSON.stringify({ ok: false, error: `unknown FLUXER_MODE ${process.env.FLUXER_MODE}` }));
+  process.exit(2);
+}
+await scenario(run);
