@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Refreshes the dashboard screenshots in docs/images/dashboard from the browser tests: runs the
+# relay's DashboardBrowserTest (Debian's Chromium through playwright-core, installed when missing)
+# and, with --swarm, control-api's DashboardSwarmBrowserTest on a local swarm and PostgreSQL (as
+# scripts/test.sh starts them), then copies the screenshots they saved in
+# relay/target/dashboard-screenshots.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+require_java_maven
+ensure_node
+ensure_packages chromium
+(cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
+SHOTS="$ROOT/relay/target/dashboard-screenshots"
+rm -rf "$SHOTS"
+cd "$ROOT"
+mvn -q -B -pl dashboard,relay -am install -Dtest=DashboardBrowserTest -Dsurefire.failIfNoSpecifiedTests=false
+if [ "${1:-}" = "--swarm" ]; then
+  trap 'stop_docker; stop_postgres' EXIT
+  start_postgres FLUXER_TEST_PG_URL
+  export FLUXER_TEST_PG_URL
+  start_docker
+  build_test_images
+  export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
+  mvn -q -B -pl control-api test -Dtest=DashboardSwarmBrowserTest -Dsurefire.failIfNoSpecifiedTests=false
+fi
+mkdir -p "$ROOT/docs/images/dashboard"
+cp "$SHOTS"/*.png "$ROOT/docs/images/dashboard/"
+log "copied $(ls "$SHOTS"/*.png | wc -l) screenshots to docs/images/dashboard"
