@@ -1,7 +1,8 @@
 // The dashboard's deployments and logs pages in a real browser, against a real relay and a control
 // plane driving the local swarm (run by control-api's DashboardSwarmBrowserTest).
 //   deploy  a deployment started through the API shows its states live on the deployments page;
-//           a rollback to revision 1 clicked in the UI (with confirmation) reaches the swarm
+//           the diff of its two revisions shows the changed image line; a rollback to revision 1
+//           clicked in the UI (with confirmation) reaches the swarm
 //   logs    a service printing lines shows them on the logs page within 2 s of choosing it; the
 //           regex filter hides the lines that do not match
 // Environment: FLUXER_HTTP_URL, FLUXER_ADMIN (user:password), FLUXER_API_KEY (admin key for the
@@ -93,6 +94,16 @@ async function deployScenario(browser) {
   check((await webImage()) === 'fluxer-test/busybox:2', 'revision 2 runs image :2');
 
   await page.click(`tr[data-stack="${stack}"]`);
+  // the diff between the two revisions: the image line changed
+  await page.waitForSelector('#diff-to option[value="2"]', { state: 'attached', timeout: 10000 });
+  await page.selectOption('#diff-from', '1');
+  await page.selectOption('#diff-to', '2');
+  const diff = await until('the diff of revisions 1 and 2', async () => {
+    const del = await page.$$eval('[data-testid=diff] .ops-del', (els) => els.map((e) => e.textContent));
+    const add = await page.$$eval('[data-testid=diff] .ops-add', (els) => els.map((e) => e.textContent));
+    return del.some((t) => t.includes('busybox:1')) && add.some((t) => t.includes('busybox:2')) ? { del, add } : null;
+  }, 10000);
+  check(diff.del.length === 1 && diff.add.length === 1, `only the image line differs: ${JSON.stringify(diff)}`);
   await page.waitForSelector('#rollback-revision option[value="1"]', { state: 'attached', timeout: 10000 });
   await page.selectOption('#rollback-revision', '1');
   await page.click('[data-action=rollback-stack]');

@@ -4,6 +4,8 @@
 //   live    5 WebSocket clients opened here move the connection count and its chart within 3 s
 //   viewer  a viewer (JWT login) sees every page but no control that acts
 //   pages   every page at 1280x800 and at phone width: screenshots, no horizontal overflow
+//   refresh the session token is renewed in the background; past the first token's expiry the
+//           live updates and the HTTP API still work
 // Every scenario fails on any console error or warning in the page.
 import WebSocket from 'ws';
 import { base, check, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
@@ -118,7 +120,39 @@ async function pagesScenario(browser) {
   return result;
 }
 
-const scenarios = { login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario };
+async function refreshScenario(browser) {
+  const page = await newPage(browser);
+  const loggedIn = Date.now();
+  await login(page, adminUser, adminPassword);
+  // every state the live connection goes through from here on: an expired token would close it
+  await page.evaluate(() => {
+    window.fluxerLiveStates = [];
+    const node = document.getElementById('live-status');
+    new MutationObserver(() => window.fluxerLiveStates.push(node.dataset.state))
+      .observe(node, { attributes: true, attributeFilter: ['data-state'] });
+  });
+  const ttlMs = Number(process.env.FLUXER_SESSION_TTL_SECONDS) * 1000;
+  const refreshed = await page.waitForResponse(
+    (r) => r.url().endsWith('/dashboard/api/refresh') && r.request().method() === 'POST', { timeout: ttlMs });
+  check(refreshed.status() === 200, `refresh answered ${refreshed.status()}`);
+  const refreshedAfterMs = Date.now() - loggedIn;
+  // past the first token's expiry: the WebSocket and the HTTP API still work with the new token
+  await page.waitForTimeout(Math.max(0, loggedIn + ttlMs + 2000 - Date.now()));
+  const state = await page.getAttribute('#live-status', 'data-state');
+  const states = await page.evaluate(() => window.fluxerLiveStates);
+  check(state === 'connected' && !states.some((x) => x !== 'connected'),
+    `the live connection stayed up past the first token's expiry (now ${state}, went through ${JSON.stringify(states)})`);
+  const before = await page.textContent('[data-testid=conn-count]');
+  await page.goto(`${base}/dashboard/#/channels`);
+  await page.waitForSelector('[data-page="channels"] [data-testid=channels]', { timeout: 5000 });
+  check(await page.isVisible('#whoami'), 'still logged in');
+  noProblems(page);
+  return { refreshedAfterMs, connections: before.trim() };
+}
+
+const scenarios = {
+  login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario, refresh: refreshScenario,
+};
 const run = scenarios[process.env.FLUXER_MODE];
 if (!run) {
   console.log(JSON.stringify({ ok: false, error: `unknown FLUXER_MODE ${process.env.FLUXER_MODE}` }));

@@ -40,6 +40,7 @@ public final class ControlApi {
     this.store = store;
     ops.put("control.status", r -> Future.succeededFuture(Reply.ok(new JsonObject().put("available", true))));
     ops.put("stack.list", r -> store.stacks().map(stacks -> Reply.ok(new JsonObject().put("stacks", stacks))));
+    ops.put("stack.revision", this::revision);
     ops.put("deployment.list", this::deployments);
     ops.put("deployment.inspect", this::deployment);
     ops.put("audit.list", r -> store.audit(r.queryInt("limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
@@ -82,6 +83,21 @@ public final class ControlApi {
             "internal error: " + ar.cause().getMessage(), null).body()));
       }
     });
+  }
+
+  /** One stored revision's stack file as deployed, with who stored it and when; never its env or files. */
+  private Future<Reply> revision(ControlRequest r) {
+    String stack = r.pathParam("name");
+    String param = r.pathParam("revision");
+    long n = param != null && param.matches("[0-9]{1,10}") ? Long.parseLong(param) : 0;
+    if (n < 1 || n > Integer.MAX_VALUE) {
+      throw ControlError.badRequest("revision must be a positive integer, got '" + param + "'");
+    }
+    int revision = (int) n;
+    return store.revisionFile(stack, revision).compose(found -> found.isPresent()
+        ? Future.succeededFuture(Reply.ok(found.get()))
+        : store.revisions(stack).compose(all -> Future.failedFuture(ControlError.notFound(all.isEmpty()
+            ? "no stack " + stack : "stack " + stack + " has no revision " + revision))));
   }
 
   private Future<Reply> deployments(ControlRequest r) {

@@ -134,6 +134,25 @@ public final class ControlStore {
         .execute(Tuple.of(stack, n)).map(this::firstRevision);
   }
 
+  /**
+   * Revision {@code n} of {@code stack} without its secrets, or empty: {@code {"stack", "revision",
+   * "created_by", "created_at", "stack_file"}}. The stack file is stored as written (its {@code ${VAR}}
+   * uninterpolated), so nothing sealed is read or opened: the environment and files stay sealed, and
+   * a revision sealed with another key still shows its file.
+   */
+  public Future<Optional<JsonObject>> revisionFile(String stack, int n) {
+    return pool.preparedQuery("SELECT stack_file, created_by, created_at FROM control_stack_revisions "
+            + "WHERE stack = $1 AND revision = $2")
+        .execute(Tuple.of(stack, n)).map(rows -> {
+          if (rows.size() == 0) {
+            return Optional.empty();
+          }
+          Row r = rows.iterator().next();
+          return Optional.of(new JsonObject().put("stack", stack).put("revision", n).put("created_by", r.getString(1))
+              .put("created_at", r.getOffsetDateTime(2).toString()).put("stack_file", r.getString(0)));
+        });
+  }
+
   /** The newest revision of {@code stack}, or empty. */
   public Future<Optional<Revision>> latestRevision(String stack) {
     return pool.preparedQuery(REVISION_COLUMNS + " WHERE stack = $1 ORDER BY revision DESC LIMIT 1")

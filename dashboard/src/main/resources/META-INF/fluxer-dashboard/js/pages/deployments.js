@@ -170,37 +170,6 @@ function learnNode(detail) {
   }
 }
 
-// Stack files are not returned by the control API: the ones deployed from this tab are kept here
-// (per tab, in sessionStorage) so that revisions can still be compared.
-const texts = {
-  key: 'fluxer.ops.stackFiles',
-  memory: {},
-  all() {
-    try {
-      return JSON.parse(sessionStorage.getItem(this.key) || 'null') || this.memory;
-    } catch {
-      return this.memory;
-    }
-  },
-  get(stack, revision) {
-    return this.all()[`${stack}#${revision}`];
-  },
-  set(stack, revision, text) {
-    const all = this.all();
-    all[`${stack}#${revision}`] = text;
-    const keys = Object.keys(all);
-    for (const k of keys.slice(0, Math.max(0, keys.length - 40))) {
-      delete all[k];
-    }
-    this.memory = all;
-    try {
-      sessionStorage.setItem(this.key, JSON.stringify(all));
-    } catch {
-      // storage full or disabled: the in-memory copy still serves this visit
-    }
-  },
-};
-
 // One live subscription per channel, shared by the handlers that want it.
 function channelHub(ctx, onError) {
   const subs = new Map();
@@ -273,6 +242,36 @@ function createPage(root, ctx) {
   let timeline = null; // the selected deployment's view
   let stacksLoadSeq = 0;
   let detailSeq = 0;
+  // "stack#revision" -> {promise, text}: stored stack files, fetched once per page render (a
+  // revision never changes). A failed fetch is forgotten, so the next render asks again.
+  const stackFiles = new Map();
+
+  function revisionText(stack, revision) {
+    const key = `${stack}#${revision}`;
+    let entry = stackFiles.get(key);
+    if (!entry) {
+      entry = { text: undefined, promise: null };
+      const e = entry;
+      e.promise = ctx.api.get(`${API}/stacks/${enc(stack)}/revisions/${enc(revision)}`).then((res) => {
+        if (typeof res?.stack_file !== 'string') {
+          throw new Error(`the control API sent no stack file for revision ${revision} of ${stack}`);
+        }
+        e.text = res.stack_file;
+        return e.text;
+      });
+      e.promise.catch(() => {
+        if (stackFiles.get(key) === e) {
+          stackFiles.delete(key);
+        }
+      });
+      stackFiles.set(key, entry);
+    }
+    return entry.promise;
+  }
+
+  function revisionKnown(stack, revision) {
+    return stackFiles.get(`${stack}#${revision}`)?.text !== undefined;
+  }
 
   function later(ms, fn) {
     const t = setTimeout(() => {
@@ -586,8 +585,7 @@ function createPage(root, ctx) {
       d.revisionsKey = key;
       d.revisionsList.replaceChildren(...revisions.map((r) => h('li', null,
         h('span', { class: 'ops-strong' }, `Revision ${r.revision}`), ' ',
-        h('span', { class: 'ops-muted' }, `by ${r.created_by ?? 'unknown'}, ${fmtTime(r.created_at)}`),
-        texts.get(d.name, r.revision) != null ? h('span', { class: 'ops-tag' }, 'file known here') : null)));
+        h('span', { class: 'ops-muted' }, `by ${r.created_by ?? 'unknown'}, ${fmtTime(r.created_at)}`))));
       if (revisions.length === 0) {
         d.revisionsList.append(h('li', { class: 'ops-muted' }, 'No stored revisions.'));
       }
@@ -755,25 +753,41 @@ function createPage(root, ctx) {
     }
   }
 
-  function renderDiff(d) {
+  // Both sides' texts come from the control API (GET .../revisions/{n}, cached) or the editor; only
+  // the newest call of a stack's view draws.
+  async function renderDiff(d) {
     const out = d.diffOut;
     const from = d.diffFrom.value;
     const to = d.diffTo.value;
+    const seq = (d.diffSeq || 0) + 1;
+    d.diffSeq = seq;
     if (!from || !to) {
       fill(out, h('p', { class: 'ops-muted' }, 'No revisions to compare.'));
       return;
     }
-    const textOf = (v) => (v === 'editor' ? editor?.text() ?? null : texts.get(d.name, Number(v)) ?? null);
-    const a = textOf(from);
-    const b = textOf(to);
     const label = (v) => (v === 'editor' ? 'the editor' : `revision ${v}`);
-    if (a == null || b == null) {
-      const missing = [from, to].filter((v, i) => (i === 0 ? a : b) == null && v !== 'editor');
-      fill(out, h('p', { class: 'ops-muted', role: 'status' },
-        `The control API does not return stored stack files, so only revisions deployed from this browser tab `
-        + `(and the editor) can be compared. Not known here: ${[...new Set(missing)].map(label).join(' and ')}.`));
+    const textOf = (v) => (v === 'editor' ? Promise.resolve(editor ? editor.text() : '') : revisionText(d.name, Number(v)));
+    const fetching = [...new Set([from, to])].filter((v) => v !== 'editor' && !revisionKnown(d.name, Number(v)));
+    if (fetching.length) {
+      fill(out, h('p', { class: 'ops-muted', role: 'status', 'aria-busy': 'true' },
+        `Loading ${fetching.map(label).join(' and ')} of ${d.name}…`));
+    }
+    const [ra, rb] = await Promise.allSettled([textOf(from), textOf(to)]);
+    if (disposed || d.diffSeq !== seq) {
       return;
     }
+    if (ra.status === 'rejected' || rb.status === 'rejected') {
+      const which = ra.status === 'rejected' ? from : to;
+      const err = ra.status === 'rejected' ? ra.reason : rb.reason;
+      fill(out, err?.status === 404
+        ? h('p', { class: 'ops-muted', role: 'status' }, `${d.name} has no stored ${label(which)} (any more).`)
+        : isUnavailable(err)
+          ? h('p', { class: 'ops-muted', role: 'status' }, 'The control plane is not running: the stored stack files cannot be read now.')
+          : h('p', { class: 'ops-error', role: 'alert' }, `Could not load ${label(which)} of ${d.name}: ${errorText(err)}`));
+      return;
+    }
+    const a = ra.value;
+    const b = rb.value;
     const diff = diffLines(a, b);
     const stats = diffStats(diff);
     const summary = h('p', { class: 'ops-diff-summary' },
@@ -1313,9 +1327,6 @@ function createPage(root, ctx) {
       if (!res || disposed) {
         return;
       }
-      if (res.revision != null) {
-        texts.set(stack, res.revision, text);
-      }
       const warnings = Array.isArray(res.warnings) ? res.warnings : [];
       showResult('success', `Deployment ${shortId(res.deployment)} queued for ${stack}${res.revision != null ? `, revision ${res.revision}` : ''}.`
         + (warnings.length ? ` ${warnings.length} warning(s):` : ''),
@@ -1339,15 +1350,28 @@ function createPage(root, ctx) {
       load(stack) {
         name.value = stack;
         const revs = (detail?.data?.revisions || []).map((r) => r.revision).filter(Number.isInteger).sort((a, b) => b - a);
-        const known = revs.length ? texts.get(stack, revs[0]) : undefined;
-        if (known != null) {
-          yml.value = known;
-        }
         form.scrollIntoView({ block: 'start', behavior: 'smooth' });
         yml.focus({ preventScroll: true });
-        if (known == null && revs.length) {
-          ctx.toast(`The API does not return stored stack files: paste or load the file for ${stack}.`, 'info');
+        if (!revs.length) {
+          return;
         }
+        const newest = revs[0];
+        const before = yml.value;
+        revisionText(stack, newest).then((text) => {
+          // not over what was typed or loaded meanwhile
+          if (disposed || name.value.trim() !== stack || yml.value !== before) {
+            return;
+          }
+          yml.value = text;
+          ctx.toast(`Loaded revision ${newest} of ${stack} into the editor.`, 'info');
+          if (detail?.built && (detail.diffFrom.value === 'editor' || detail.diffTo.value === 'editor')) {
+            renderDiff(detail);
+          }
+        }, (err) => {
+          if (!disposed) {
+            ctx.toast(`Could not load revision ${newest} of ${stack}: ${errorText(err)}`, 'error');
+          }
+        });
       },
     };
   }

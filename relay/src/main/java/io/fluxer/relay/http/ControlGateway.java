@@ -39,6 +39,7 @@ final class ControlGateway {
   private static final List<Route> ROUTES = List.of(
       new Route(HttpMethod.GET, "/api/v1/stacks", "stack.list", Role.VIEWER),
       new Route(HttpMethod.GET, "/api/v1/stacks/:name", "stack.inspect", Role.VIEWER),
+      new Route(HttpMethod.GET, "/api/v1/stacks/:name/revisions/:revision", "stack.revision", Role.VIEWER),
       new Route(HttpMethod.PUT, "/api/v1/stacks/:name", "stack.deploy", Role.OPS),
       new Route(HttpMethod.DELETE, "/api/v1/stacks/:name", "stack.remove", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/stacks/:name/rollback", "stack.rollback", Role.OPS),

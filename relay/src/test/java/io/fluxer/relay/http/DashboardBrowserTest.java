@@ -24,11 +24,14 @@ class DashboardBrowserTest extends ApiTestBase {
   static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots").toAbsolutePath();
   private static final String PASSWORD = "browser-test-password";
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /** The shortest session the config allows: the refresh scenario waits past one. */
+  private static final int SESSION_TTL_SECONDS = 30;
 
   @BeforeEach
   void start() {
     startRelay(config -> config.put("dashboard", new JsonObject().put("admin_user", "admin")
-            .put("admin_password_hash", BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray()))));
+            .put("admin_password_hash", BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray()))
+            .put("session_ttl", SESSION_TTL_SECONDS + "s")));
   }
 
   private JsonObject run(String mode, Map<String, String> extra) throws Exception {
@@ -37,6 +40,7 @@ class DashboardBrowserTest extends ApiTestBase {
     env.put("FLUXER_HTTP_URL", relay().httpUrl());
     env.put("FLUXER_ADMIN", "admin:" + PASSWORD);
     env.put("FLUXER_SCREENSHOTS", SCREENSHOTS.toString());
+    env.put("FLUXER_SESSION_TTL_SECONDS", Integer.toString(SESSION_TTL_SECONDS));
     JsonObject summary = NodeScript.run("dashboard-ui.mjs", env, TIMEOUT).summary();
     assertThat(summary.getBoolean("ok")).as(summary.encodePrettily()).isTrue();
     return summary;
@@ -61,6 +65,13 @@ class DashboardBrowserTest extends ApiTestBase {
   @DisplayName("A viewer logged in with a JWT sees every page and no control that acts")
   void viewerCannotAct() throws Exception {
     run("viewer", Map.of("FLUXER_VIEWER_TOKEN", relay().token(claims("vera", "viewer"))));
+  }
+
+  @Test
+  @DisplayName("The session token is renewed in the background; past the first one's expiry the page still gets live data")
+  void sessionRefresh() throws Exception {
+    JsonObject s = run("refresh", Map.of());
+    assertThat(s.getLong("refreshedAfterMs")).isLessThan(SESSION_TTL_SECONDS * 1000L);
   }
 
   @Test
