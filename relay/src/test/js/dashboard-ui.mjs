@@ -6,6 +6,8 @@
 //   pages   every page at 1280x800 and at phone width: screenshots, no horizontal overflow
 //   refresh the session token is renewed in the background; past the first token's expiry the
 //           live updates and the HTTP API still work
+//   keys    an admin creates an API key in Settings (shown once), it works; revoked in the UI, it
+//           stops working
 // Every scenario fails on any console error or warning in the page.
 import WebSocket from 'ws';
 import { base, check, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
@@ -72,8 +74,9 @@ async function liveScenario(browser) {
     const after = await until('connection count +5', async () => ((await count()) >= before + 5 ? count() : 0), 3000);
     const shown = Date.now() - started;
     const last = await until('chart at +5', async () => ((await chartLast()) >= before + 5 ? chartLast() : 0), 3000);
-    const pointsAfter = Number(await page.getAttribute('[data-testid=chart-connections]', 'data-points'));
-    check(pointsAfter > pointsBefore, `chart gained points (${pointsBefore} -> ${pointsAfter})`);
+    // a sample in the same second replaces the last point; the next second's adds one
+    const points = () => page.getAttribute('[data-testid=chart-connections]', 'data-points').then(Number);
+    await until(`the chart to gain a point (had ${pointsBefore})`, async () => (await points()) > pointsBefore, 3000);
     await screenshot(page, 'overview');
     noProblems(page);
     return { before, after, chartLast: last, shownAfterMs: shown };
@@ -150,8 +153,39 @@ async function refreshScenario(browser) {
   return { refreshedAfterMs, connections: before.trim() };
 }
 
+async function keysScenario(browser) {
+  const name = process.env.FLUXER_KEY_NAME;
+  check(Boolean(name), 'FLUXER_KEY_NAME is set');
+  const page = await newPage(browser);
+  await login(page, adminUser, adminPassword);
+  await page.goto(`${base}/dashboard/#/settings`);
+  await page.waitForSelector('[data-page="settings"] [data-testid=api-keys]', { timeout: 5000 });
+  await page.fill('#key-name', name);
+  await page.selectOption('#key-role', 'ops');
+  await page.click('#key-create');
+  await page.waitForSelector('#key-created', { state: 'visible', timeout: 5000 });
+  const key = await page.inputValue('#key-created');
+  check(key.startsWith('fxk_'), 'the new key is shown once');
+  const row = `[data-testid=api-keys] tr[data-key="${name}"]`;
+  await page.waitForSelector(row, { timeout: 5000 });
+  const rowText = await page.textContent(row);
+  check(rowText.includes('ops') && rowText.includes('managed'), `the key is listed as a managed ops key: ${rowText}`);
+
+  const stats = () => fetch(`${base}/api/v1/stats`, { headers: { 'X-API-Key': key } }).then((r) => r.status);
+  const before = await stats();
+  check(before === 200, `the new key is accepted (GET /api/v1/stats answered ${before})`);
+
+  await page.click(`${row} [data-action=revoke-key]`);
+  await page.click('#confirm-ok');
+  await until('the revoked key to be refused', async () => (await stats()) === 401, 10000);
+  await page.waitForSelector(row, { state: 'detached', timeout: 5000 });
+  noProblems(page);
+  return { created: true, revoked: true };
+}
+
 const scenarios = {
   login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario, refresh: refreshScenario,
+  keys: keysScenario,
 };
 const run = scenarios[process.env.FLUXER_MODE];
 if (!run) {

@@ -34,6 +34,13 @@ public final class Addresses {
   public static final String NAMESPACES = PREFIX + "namespaces";
 
   /**
+   * API keys changed in PostgreSQL (published by the node that wrote them). Body
+   * {@code {"key": name, "node": nodeId}}, for logs only: every node reloads all keys from
+   * PostgreSQL, and the periodic reload heals a missed notice.
+   */
+  public static final String API_KEYS = PREFIX + "api-keys";
+
+  /**
    * control-api's request/reply operations, {@code fluxer.control.<op>} (e.g.
    * {@code fluxer.control.stack.deploy}): the relay's HTTP gateway forwards the control plane's
    * routes there.

@@ -1,5 +1,6 @@
 package io.fluxer.relay.http;
 
+import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.auth.ConnectToken;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenException;
@@ -10,7 +11,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /**
  * Authenticates HTTP API calls: an API key ({@code X-API-Key: K} or {@code Authorization: apikey K})
@@ -20,11 +20,11 @@ import java.util.List;
 public final class ApiAuth {
   static final String PRINCIPAL = "fluxer.principal";
 
-  private final List<ApiKey> keys;
+  private final ApiKeys keys;
   private final TokenVerifier tokens;
 
-  public ApiAuth(List<ApiKey> keys, TokenVerifier tokens) {
-    this.keys = List.copyOf(keys);
+  public ApiAuth(ApiKeys keys, TokenVerifier tokens) {
+    this.keys = keys;
     this.tokens = tokens;
   }
 
@@ -79,15 +79,8 @@ public final class ApiAuth {
   }
 
   private Principal byKey(String presented) {
-    String presentedHash = ApiKey.hash(presented);
-    Principal found = null;
-    for (ApiKey key : keys) {
-      // no early exit: every key is compared, so timing says nothing about which one matched
-      if (key.matchesHash(presentedHash) && found == null) {
-        found = new Principal(key.name(), key.role(), true);
-      }
-    }
-    return found;
+    ApiKey key = keys.find(ApiKey.hash(presented));
+    return key == null ? null : new Principal(key.name(), key.role(), true);
   }
 
   private static void deny(RoutingContext rc, int status, String message) {

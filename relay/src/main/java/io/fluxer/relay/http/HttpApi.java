@@ -24,14 +24,16 @@ public final class HttpApi {
   private final ControlGateway control;
   private final MetricsHandler metrics;
   private final DashboardHandler dashboard;
+  private final ApiKeysHandler apiKeys;
 
   public HttpApi(RelayNode node) {
     this.node = node;
-    this.auth = new ApiAuth(node.config().api().keys(), node.context().tokens());
+    this.auth = new ApiAuth(node.apiKeys(), node.context().tokens());
     this.serverApi = new ServerApiHandler(node, auth);
     this.opsApi = new OpsApiHandler(node, auth);
     this.control = new ControlGateway(auth);
     this.metrics = new MetricsHandler(node);
+    this.apiKeys = new ApiKeysHandler(auth, node.apiKeys(), node::apiKeyChanges);
     this.dashboard = new DashboardHandler(node.vertx(), node.config().dashboard(), node.config().token(),
         node.context().tokens());
   }
@@ -46,6 +48,7 @@ public final class HttpApi {
     metrics.mount(router);
     serverApi.mount(router);
     control.mount(router);
+    apiKeys.mount(router);
     opsApi.mount(router);
     dashboard.mount(router);
   }

@@ -1,6 +1,8 @@
 package io.fluxer.relay.node;
 
 import io.fluxer.relay.Addresses;
+import io.fluxer.relay.auth.ApiKeyChanges;
+import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.NamespaceChanges;
 import io.fluxer.relay.channel.Namespaces;
@@ -26,6 +28,7 @@ import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.stats.NodeStats;
 import io.fluxer.relay.stats.StatsCollector;
 import io.fluxer.relay.stats.StatsPublisher;
+import io.fluxer.relay.store.StoredApiKeys;
 import io.fluxer.relay.store.StoredNamespaces;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -67,6 +70,10 @@ public final class RelayNode {
   /** How API namespace changes are made: in memory, or through PostgreSQL once {@link #startStore} ran. */
   private volatile NamespaceChanges namespaceChanges;
   private StoredNamespaces storedNamespaces;
+  /** The node's API keys; created at run time in memory, or through PostgreSQL once {@link #startStore} ran. */
+  private final ApiKeys apiKeys;
+  private volatile ApiKeyChanges apiKeyChanges;
+  private StoredApiKeys storedApiKeys;
   private int port;
   private FluxerMetrics metrics;
   private final StatsCollector stats;
@@ -79,6 +86,8 @@ public final class RelayNode {
     this.relay = relay;
     this.stats = new StatsCollector(this);
     this.namespaceChanges = NamespaceChanges.inMemory(relay.namespaces());
+    this.apiKeys = new ApiKeys(config.api().keys());
+    this.apiKeyChanges = ApiKeyChanges.inMemory(apiKeys);
   }
 
   /**
@@ -140,8 +149,9 @@ public final class RelayNode {
   }
 
   /**
-   * With {@code postgres.url}: migrates the schema, seeds and loads the namespaces from PostgreSQL
-   * before any client can connect, then follows changes (notices on the event bus, periodic reload).
+   * With {@code postgres.url}: migrates the schema, seeds and loads the namespaces and loads the API
+   * keys from PostgreSQL before any client can connect, then follows changes (notices on the event
+   * bus, periodic reload).
    */
   private Future<Void> startStore() {
     if (!config.postgres().enabled()) {
@@ -155,6 +165,15 @@ public final class RelayNode {
           namespaceChanges = stored;
           consumers.add(vertx.eventBus().consumer(Addresses.NAMESPACES, message -> stored.requestReload()));
           return null;
+        })
+        .compose(v -> StoredApiKeys.start(vertx, config.postgres(), apiKeys, id)
+            .recover(e -> Future.failedFuture(new IllegalStateException(
+                "cannot start the API key store: " + e.getMessage(), e))))
+        .map(stored -> {
+          storedApiKeys = stored;
+          apiKeyChanges = stored;
+          consumers.add(vertx.eventBus().consumer(Addresses.API_KEYS, message -> stored.requestReload()));
+          return null;
         });
   }
 
@@ -164,6 +183,9 @@ public final class RelayNode {
     consumers.clear();
     if (storedNamespaces != null) {
       storedNamespaces.close();
+    }
+    if (storedApiKeys != null) {
+      storedApiKeys.close();
     }
     if (directory != null) {
       directory.leave();
@@ -238,6 +260,7 @@ public final class RelayNode {
     }).compose(v -> relay.broker().close())
         .compose(v -> relay.presence().close())
         .compose(v -> storedNamespaces == null ? Future.<Void>succeededFuture() : storedNamespaces.close())
+        .compose(v -> storedApiKeys == null ? Future.<Void>succeededFuture() : storedApiKeys.close())
         .andThen(ar -> metrics.close()).mapEmpty();
   }
 
@@ -309,6 +332,16 @@ public final class RelayNode {
    * How namespace changes from the API are made: straight into this node's memory, or, with
    * PostgreSQL, stored there first and then spread to every node.
    */
+  /** The node's API keys, configured and managed. */
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  /** How API keys are created and revoked: in memory, or through PostgreSQL. */
+  public ApiKeyChanges apiKeyChanges() {
+    return apiKeyChanges;
+  }
+
   public NamespaceChanges namespaceChanges() {
     return namespaceChanges;
   }

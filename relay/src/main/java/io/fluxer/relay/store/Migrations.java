@@ -32,7 +32,7 @@ public final class Migrations {
   /** Classpath folder of the SQL files. */
   static final String FOLDER = "io/fluxer/relay/store/migrations/";
   /** Every migration file, in version order. */
-  static final List<String> FILES = List.of("V1__namespaces.sql");
+  static final List<String> FILES = List.of("V1__namespaces.sql", "V2__api_keys.sql");
   /** Key of the advisory lock serializing migration runs ("fluxer" + 1). */
   static final long LOCK_KEY = 0x666C_7578_6572_0001L;
 
@@ -55,7 +55,7 @@ public final class Migrations {
     }
   }
 
-  /** The relay's schema (namespaces). */
+  /** The relay's schema (namespaces, API keys). */
   public static final Schema RELAY = new Schema("schema_migrations", LOCK_KEY, FOLDER, FILES);
 
   private final Schema schema;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,13 @@ class DashboardBrowserTest extends ApiTestBase {
   void sessionRefresh() throws Exception {
     JsonObject s = run("refresh", Map.of());
     assertThat(s.getLong("refreshedAfterMs")).isLessThan(SESSION_TTL_SECONDS * 1000L);
+  }
+
+  @Test
+  @DisplayName("An admin creates an API key in Settings, the key works at once, and stops working once revoked in the UI")
+  void apiKeys() throws Exception {
+    JsonObject s = run("keys", Map.of("FLUXER_KEY_NAME", "browser-" + UUID.randomUUID().toString().substring(0, 8)));
+    assertThat(s.getBoolean("revoked")).isTrue();
   }
 
   @Test
