@@ -1,7 +1,7 @@
 // The dashboard's deployments and logs pages in a real browser, against a real relay and a control
 // plane driving the local swarm (run by control-api's DashboardSwarmBrowserTest).
-//   deploy  a deployment started through the API shows its states live on the deployments page;
-//           the diff of its two revisions shows the changed image line; a rollback to revision 1
+//   deploy  a deployment started through the API shows its states live on the deployments page,
+//           with the engine's events for its service; the diff of its two revisions shows the changed image line; a rollback to revision 1
 //           clicked in the UI (with confirmation) reaches the swarm
 //   logs    a service printing lines shows them on the logs page within 2 s of choosing it; the
 //           regex filter hides the lines that do not match
@@ -84,6 +84,11 @@ async function deployScenario(browser) {
     return state === 'succeeded';
   }, 60000, 50);
   check(await page.evaluate(() => window.fluxerTestMarker === 'same page'), 'the page was not reloaded');
+  // the engine's own events of that deployment (swarm:events) are listed live as well
+  const engineEvents = await until('engine events of the new service', async () => {
+    const rows = await page.$$eval('[data-testid=swarm-events] tr[data-event-type]', (trs) => trs.map((tr) => tr.textContent));
+    return rows.some((t) => t.includes(`${stack}_web`)) ? rows.length : 0;
+  }, 10000);
 
   // revision 2 (image :2), then a rollback to revision 1 clicked in the UI
   const second = await deployed(webStack('2'));
@@ -115,7 +120,7 @@ async function deployScenario(browser) {
   }, 60000, 250);
   await screenshot(page, 'deployments-live');
   check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
-  return { states, imageAfterRollback: image };
+  return { states, engineEvents, imageAfterRollback: image };
 }
 
 async function logsScenario(browser) {

@@ -67,6 +67,8 @@ async function liveScenario(browser) {
   // the page itself holds one connection; wait until the count says so
   const before = await until('a first connection count', async () => ((await count()) >= 1 ? await count() : 0));
   const pointsBefore = Number(await page.getAttribute('[data-testid=chart-connections]', 'data-points'));
+  const connects = async () => Number((await page.textContent('[data-total=connects]')).replace(/\D/g, '')) || 0;
+  const connectsBefore = await until('the connects total', connects);
 
   const started = Date.now();
   const clients = await Promise.all(Array.from({ length: 5 }, () => connectClient(process.env.FLUXER_CLIENT_TOKEN)));
@@ -77,6 +79,7 @@ async function liveScenario(browser) {
     // a sample in the same second replaces the last point; the next second's adds one
     const points = () => page.getAttribute('[data-testid=chart-connections]', 'data-points').then(Number);
     await until(`the chart to gain a point (had ${pointsBefore})`, async () => (await points()) > pointsBefore, 3000);
+    await until('the connects total to count the 5 clients', async () => (await connects()) >= connectsBefore + 5, 3000);
     await screenshot(page, 'overview');
     noProblems(page);
     return { before, after, chartLast: last, shownAfterMs: shown };

@@ -223,6 +223,8 @@ function safeCall(fn) {
 
 // ---------------------------------------------------------------------------------------------
 
+const ENGINE_EVENTS_SHOWN = 100;
+
 function createPage(root, ctx) {
   const canOps = typeof ctx.can === 'function' && ctx.can('ops');
   let disposed = false;
@@ -358,6 +360,17 @@ function createPage(root, ctx) {
 
   const editor = canOps ? buildEditor() : null;
 
+  // the engine's own service, task and node events, newest first (swarm:events keeps the last 100)
+  const engineBody = h('tbody');
+  const engineEmpty = h('tr', null, h('td', { colspan: '5', class: 'ops-muted' }, 'No engine events yet.'));
+  engineBody.append(engineEmpty);
+  const engineSection = h('section', { class: 'ops-section panel', 'aria-labelledby': 'ops-engine-h' },
+    h('h2', { id: 'ops-engine-h' }, 'Engine events'),
+    h('div', { class: 'ops-scroll' }, h('table', { class: 'ops-table', 'data-testid': 'swarm-events' },
+      h('caption', { class: 'ops-sr-only' }, 'Engine events, newest first'),
+      h('thead', null, h('tr', null, ['Time', 'Type', 'Action', 'Name', 'Node'].map((c) => h('th', { scope: 'col' }, c)))),
+      engineBody)));
+
   root.replaceChildren(h('div', { class: 'ops-page ops-deployments' },
     notices,
     h('section', { class: 'ops-section panel', 'aria-labelledby': 'ops-stacks-h' },
@@ -372,7 +385,25 @@ function createPage(root, ctx) {
           h('h2', { id: 'ops-deployments-h' }, 'Deployments')),
         h('div', { class: 'ops-scroll' }, deploymentsTable)),
       timelineSection),
+    engineSection,
     editor ? editor.section : null));
+
+  hub.on('swarm:events', (e) => {
+    if (!e || typeof e.type !== 'string') {
+      return;
+    }
+    engineEmpty.remove();
+    const what = e.type === 'dropped' ? `${e.count} events dropped` : String(e.name ?? e.id ?? '');
+    engineBody.prepend(h('tr', { 'data-event-type': e.type },
+      h('td', null, Number.isFinite(e.time) ? new Date(e.time).toLocaleTimeString() : ''),
+      h('td', null, e.type),
+      h('td', null, String(e.action ?? '')),
+      h('td', { class: 'ops-wrap' }, what),
+      h('td', { class: 'ops-code' }, String(e.node ?? '').slice(0, 12))));
+    while (engineBody.rows.length > ENGINE_EVENTS_SHOWN) {
+      engineBody.lastElementChild.remove();
+    }
+  });
 
   // ---- live: every deployment's state changes
 

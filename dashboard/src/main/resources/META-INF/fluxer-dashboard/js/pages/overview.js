@@ -24,8 +24,26 @@ function nodeFigures(n) {
     heap: n.heap,
     uptime: n.uptime_seconds,
     at: n.timestamp || 0,
+    // counted since the node started; only the full stats carry them (not the /api/v1/nodes summary)
+    totals: n.messages_in === undefined ? null : {
+      messagesIn: n.messages_in,
+      messagesOut: n.messages_out,
+      bytesIn: n.bytes_in,
+      bytesOut: n.bytes_out,
+      connects: n.connects,
+      slowDrops: n.slow_client_drops,
+    },
   };
 }
+
+const TOTALS = [
+  ['messagesIn', 'Messages in', (v) => fmt.int(v)],
+  ['messagesOut', 'Messages out', (v) => fmt.int(v)],
+  ['bytesIn', 'Bytes in', (v) => fmt.bytes(v)],
+  ['bytesOut', 'Bytes out', (v) => fmt.bytes(v)],
+  ['connects', 'Connects', (v) => fmt.int(v)],
+  ['slowDrops', 'Slow clients dropped', (v) => fmt.int(v)],
+];
 
 const count = (n) => String(Math.round(n));
 
@@ -50,6 +68,9 @@ export default {
       messagesOut: stat('Messages out /s', 'msgs-out'),
       nodes: stat('Nodes up', 'nodes-up'),
     };
+    const totalValues = new Map(TOTALS.map(([key]) => [key, el('dd', { 'data-total': key }, '–')]));
+    const totalsList = el('dl', { class: 'totals', 'data-testid': 'totals' },
+      TOTALS.map(([key, label]) => el('div', {}, el('dt', {}, label), totalValues.get(key))));
     const status = el('p', { class: 'muted status-line' }, 'Waiting for live stats…');
     const problems = el('div');
     const tbody = el('tbody');
@@ -63,6 +84,8 @@ export default {
       status,
       problems,
       el('div', { class: 'charts' }, chartConnections, chartMessages),
+      el('h2', {}, 'Since the nodes started'),
+      totalsList,
       el('h2', {}, 'Nodes'),
       el('div', { class: 'table-wrap' },
         el('table', { class: 'table', 'data-testid': 'nodes' },
@@ -100,6 +123,16 @@ export default {
       return sum;
     }
 
+    /** Counters since start, summed over the nodes up that reported them. */
+    function showTotals(now) {
+      const sums = Object.fromEntries(TOTALS.map(([key]) => [key, null]));
+      for (const n of nodes.values()) {
+        if (!isUp(n, now) || !n.totals) continue;
+        for (const [key] of TOTALS) sums[key] = (sums[key] ?? 0) + (n.totals[key] ?? 0);
+      }
+      for (const [key, , format] of TOTALS) totalValues.get(key).textContent = sums[key] === null ? '–' : format(sums[key]);
+    }
+
     function show() {
       const now = Date.now();
       const sum = totals(now);
@@ -110,6 +143,7 @@ export default {
       value(cards.messagesIn).textContent = fmt.rate(sum.messagesIn);
       value(cards.messagesOut).textContent = fmt.rate(sum.messagesOut);
       value(cards.nodes).textContent = `${sum.up} / ${nodes.size}`;
+      showTotals(now);
       showNodes(now);
       if (lastHeard && !pollTimer) {
         const silent = Math.round((now - lastHeard) / 1000);
@@ -155,7 +189,8 @@ export default {
         const base = prev.interval < POLL_MS ? prev.interval : DEFAULT_INTERVAL_MS;
         estimate = Math.min(60000, Math.max(250, 0.8 * base + 0.2 * (figures.at - prev.at)));
       }
-      nodes.set(figures.id, { ...figures, lastSeen: Date.now(), interval: estimate });
+      const totals = figures.totals ?? (prev ? prev.totals : null); // a summary does not erase them
+      nodes.set(figures.id, { ...figures, totals, lastSeen: Date.now(), interval: estimate });
     }
 
     function plot(atMillis, sum) {
