@@ -233,13 +233,13 @@ class ControlStoreTest {
   @Test
   void itsMigrationsLiveBesideTheRelays() {
     List<Integer> relay = await(Migrations.load(vertx).compose(m -> m.migrate(pool)));
-    assertThat(relay).containsExactly(1);
+    assertThat(relay).containsExactly(1, 2);
     List<Integer> control = await(Migrations.load(vertx, ControlStore.SCHEMA).compose(m -> m.migrate(pool)));
     assertThat(control).as("applied when the store started").isEmpty();
 
     Row tables = await(pool.query("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
-        + "('schema_migrations', 'control_schema_migrations', 'namespaces', 'control_stacks')").execute())
+        + "('schema_migrations', 'control_schema_migrations', 'namespaces', 'api_keys', 'control_stacks')").execute())
         .iterator().next();
-    assertThat(tables.getLong(0)).isEqualTo(4);
+    assertThat(tables.getLong(0)).isEqualTo(5);
   }
 }

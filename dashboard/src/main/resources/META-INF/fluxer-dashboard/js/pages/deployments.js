@@ -5,8 +5,8 @@
 // Everything the server sends is untrusted: it only ever reaches the DOM as text nodes.
 
 import { diffLines, diffStats, collapse } from './diff.js';
+import { add, ensureStyles, errorText, fill, h, parsed, safeCall } from './ops-dom.js';
 
-const STYLE_HREF = new URL('../../css/ops-pages.css', import.meta.url).href;
 const API = '/api/v1';
 const DEPLOYMENT_LIMIT = 100;
 const MAX_DEPLOYMENT_ROWS = 300;
@@ -31,57 +31,6 @@ export default {
 
 // ---------------------------------------------------------------------------------------------
 // small DOM helpers (text only, never HTML)
-
-function ensureStyles() {
-  const present = [...document.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === STYLE_HREF);
-  if (!present) {
-    document.head.append(h('link', { rel: 'stylesheet', href: STYLE_HREF }));
-  }
-}
-
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  let value;
-  for (const [key, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) {
-      continue;
-    }
-    if (key.startsWith('on') && typeof v === 'function') {
-      el.addEventListener(key.slice(2), v);
-    } else if (key === 'class') {
-      el.className = v;
-    } else if (key === 'value') {
-      value = v;
-    } else if (key === 'checked' || key === 'selected') {
-      el[key] = true;
-    } else {
-      el.setAttribute(key, v === true ? '' : String(v));
-    }
-  }
-  add(el, children);
-  if (value !== undefined) {
-    el.value = value;
-  }
-  if (tag === 'button' && !el.classList.contains('ops-link')) {
-    el.classList.add('btn'); // the shell's button look (app.css)
-  }
-  return el;
-}
-
-function add(el, children) {
-  for (const c of children.flat(Infinity)) {
-    if (c == null || c === false) {
-      continue;
-    }
-    el.append(c instanceof Node ? c : String(c));
-  }
-  return el;
-}
-
-function fill(el, ...children) {
-  el.replaceChildren();
-  return add(el, children);
-}
 
 function srOnly(text) {
   return h('span', { class: 'ops-sr-only' }, text);
@@ -122,19 +71,6 @@ function isUnavailable(err) {
   return err && (err.status === 503 || err.status === 502 || err.status === 504);
 }
 
-function errorText(err) {
-  if (!err) {
-    return 'unknown error';
-  }
-  if (err.status === 503) {
-    return 'The control plane is not running (no control-api on the event bus).';
-  }
-  if (err.status === undefined && err.name === 'TypeError') {
-    return `Cannot reach the server: ${err.message}`;
-  }
-  return err.message || String(err);
-}
-
 function problemsOf(err) {
   const candidates = [err?.body, err?.data, err?.response, err?.details, err];
   for (const c of candidates) {
@@ -144,17 +80,6 @@ function problemsOf(err) {
     }
   }
   return [];
-}
-
-function parsed(data) {
-  if (typeof data === 'string') {
-    try {
-      return JSON.parse(data);
-    } catch {
-      return null;
-    }
-  }
-  return data && typeof data === 'object' ? data : null;
 }
 
 function nodeLabel(nodeId) {
@@ -209,16 +134,6 @@ function channelHub(ctx, onError) {
       subs.clear();
     },
   };
-}
-
-function safeCall(fn) {
-  try {
-    if (typeof fn === 'function') {
-      fn();
-    }
-  } catch {
-    // already gone
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 //
 // Log lines and service names are untrusted: they only ever reach the DOM as text nodes.
 
-const STYLE_HREF = new URL('../../css/ops-pages.css', import.meta.url).href;
+import { ensureStyles, errorText, fill, h, parsed, safeCall } from './ops-dom.js';
+
 const API = '/api/v1';
 const MAX_LINES = 5000;
 const COLOURS = 8;
@@ -17,87 +18,6 @@ export default {
     return () => page.destroy();
   },
 };
-
-function ensureStyles() {
-  const present = [...document.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === STYLE_HREF);
-  if (!present) {
-    document.head.append(h('link', { rel: 'stylesheet', href: STYLE_HREF }));
-  }
-}
-
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  let value;
-  for (const [key, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) {
-      continue;
-    }
-    if (key.startsWith('on') && typeof v === 'function') {
-      el.addEventListener(key.slice(2), v);
-    } else if (key === 'class') {
-      el.className = v;
-    } else if (key === 'value') {
-      value = v;
-    } else if (key === 'checked') {
-      el.checked = true;
-    } else {
-      el.setAttribute(key, v === true ? '' : String(v));
-    }
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c != null && c !== false) {
-      el.append(c instanceof Node ? c : String(c));
-    }
-  }
-  if (value !== undefined) {
-    el.value = value;
-  }
-  if (tag === 'button' && !el.classList.contains('ops-link')) {
-    el.classList.add('btn'); // the shell's button look (app.css)
-  }
-  return el;
-}
-
-function fill(el, ...children) {
-  el.replaceChildren();
-  for (const c of children.flat(Infinity)) {
-    if (c != null && c !== false) {
-      el.append(c instanceof Node ? c : String(c));
-    }
-  }
-  return el;
-}
-
-function parsed(data) {
-  if (typeof data === 'string') {
-    try {
-      return JSON.parse(data);
-    } catch {
-      return null;
-    }
-  }
-  return data && typeof data === 'object' ? data : null;
-}
-
-function errorText(err) {
-  if (!err) {
-    return 'unknown error';
-  }
-  if (err.status === undefined && err.name === 'TypeError') {
-    return `Cannot reach the server: ${err.message}`;
-  }
-  return err.message || String(err);
-}
-
-function safeCall(fn) {
-  try {
-    if (typeof fn === 'function') {
-      fn();
-    }
-  } catch {
-    // already gone
-  }
-}
 
 // "2026-11-23T11:28:41.390029837Z" -> "11:28:41.390" (the engine's clock, UTC)
 function clock(ts) {

@@ -52,7 +52,7 @@ public final class ApiKeys {
 
   /** Whether a configured or managed key has this name. */
   public boolean has(String name) {
-    return configured.stream().anyMatch(k -> k.name().equals(name)) || managed.stream().anyMatch(m -> m.name().equals(name));
+    return isConfigured(name) || managed.stream().anyMatch(m -> m.name().equals(name));
   }
 
   public boolean isConfigured(String name) {

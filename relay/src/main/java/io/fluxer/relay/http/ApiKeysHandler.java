@@ -59,29 +59,24 @@ final class ApiKeysHandler {
   }
 
   private void create(RoutingContext rc) {
-    JsonObject body;
-    try {
-      body = rc.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
+    JsonObject body = HttpApi.jsonObjectBody(rc);
     if (body == null) {
-      error(rc, 400, "body must be a JSON object {\"name\", \"role\"}");
+      HttpApi.error(rc, 400, "body must be a JSON object {\"name\", \"role\"}");
       return;
     }
     Object name = body.getValue("name");
     Object roleId = body.getValue("role");
     if (!(name instanceof String n) || !ApiKeys.NAME.matcher(n).matches()) {
-      error(rc, 400, "name must be 1-64 of A-Z a-z 0-9 . _ -");
+      HttpApi.error(rc, 400, "name must be 1-64 of A-Z a-z 0-9 . _ -");
       return;
     }
     Role role = roleId instanceof String r ? Role.of(r) : null;
     if (role == null) {
-      error(rc, 400, "role must be one of viewer, ops, admin");
+      HttpApi.error(rc, 400, "role must be one of viewer, ops, admin");
       return;
     }
     if (keys.has(n)) {
-      error(rc, 409, "a key named '" + n + "' exists");
+      HttpApi.error(rc, 409, "a key named '" + n + "' exists");
       return;
     }
     String text = newKey();
@@ -92,7 +87,7 @@ final class ApiKeysHandler {
       if (ar.failed()) {
         storeFailed(rc, ar.cause());
       } else if (!ar.result()) {
-        error(rc, 409, "a key named '" + n + "' exists");
+        HttpApi.error(rc, 409, "a key named '" + n + "' exists");
       } else {
         LOG.log(System.Logger.Level.INFO, "API key '" + n + "' (" + role.id() + ") created by " + caller.name());
         HttpApi.json(rc, 201, managed(key).put("key", text));
@@ -103,7 +98,7 @@ final class ApiKeysHandler {
   private void revoke(RoutingContext rc) {
     String name = rc.pathParam("name");
     if (keys.isConfigured(name)) {
-      error(rc, 409, "'" + name + "' is configured in api.keys: remove it from the configuration");
+      HttpApi.error(rc, 409, "'" + name + "' is configured in api.keys: remove it from the configuration");
       return;
     }
     Principal caller = rc.get(ApiAuth.PRINCIPAL);
@@ -111,7 +106,7 @@ final class ApiKeysHandler {
       if (ar.failed()) {
         storeFailed(rc, ar.cause());
       } else if (!ar.result()) {
-        error(rc, 404, "no API key named '" + name + "'");
+        HttpApi.error(rc, 404, "no API key named '" + name + "'");
       } else {
         LOG.log(System.Logger.Level.INFO, "API key '" + name + "' revoked by " + caller.name());
         rc.response().setStatusCode(204).end();
@@ -132,10 +127,7 @@ final class ApiKeysHandler {
   }
 
   private static void storeFailed(RoutingContext rc, Throwable cause) {
-    error(rc, cause instanceof StoreException ? 503 : 500, cause.getMessage());
+    HttpApi.error(rc, cause instanceof StoreException ? 503 : 500, cause.getMessage());
   }
 
-  private static void error(RoutingContext rc, int status, String message) {
-    HttpApi.json(rc, status, new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)));
-  }
 }

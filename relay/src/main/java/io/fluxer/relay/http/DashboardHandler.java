@@ -83,7 +83,7 @@ final class DashboardHandler {
     });
     router.post(BASE + "/api/login").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::login);
     router.post(BASE + "/api/refresh").handler(this::refresh);
-    router.route(BASE + "/api/*").handler(rc -> error(rc, 404, "no such dashboard endpoint"));
+    router.route(BASE + "/api/*").handler(rc -> HttpApi.error(rc, 404, "no such dashboard endpoint"));
     router.get(BASE + "/*").handler(this::securityHeaders);
     router.get(BASE + "/webjars/*").handler(StaticHandler.create(WEBJARS).setMaxAgeSeconds(86_400));
     router.get(BASE + "/*").handler(StaticHandler.create(ASSETS).setIndexPage("index.html")
@@ -104,21 +104,16 @@ final class DashboardHandler {
     long wait = throttle.retryAfterMillis(address, System.currentTimeMillis());
     if (wait > 0) {
       rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString((wait + 999) / 1000));
-      error(rc, 429, "too many failed logins from this address; try again later");
+      HttpApi.error(rc, 429, "too many failed logins from this address; try again later");
       return;
     }
-    JsonObject body;
-    try {
-      body = rc.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
+    JsonObject body = HttpApi.jsonObjectBody(rc);
     if (body == null) {
-      error(rc, 400, "body must be a JSON object: {\"user\", \"password\"} or {\"token\"}");
+      HttpApi.error(rc, 400, "body must be a JSON object: {\"user\", \"password\"} or {\"token\"}");
       return;
     }
     if (signer == null) {
-      error(rc, 503, "dashboard login is off: it needs token.hmac_secret_key to sign its session tokens");
+      HttpApi.error(rc, 503, "dashboard login is off: it needs token.hmac_secret_key to sign its session tokens");
       return;
     }
     Object user = body.getValue("user");
@@ -129,7 +124,7 @@ final class DashboardHandler {
     } else if (user instanceof String u && password instanceof String p && token == null) {
       loginWithPassword(rc, address, u, p);
     } else {
-      error(rc, 400, "body must be {\"user\": string, \"password\": string} or {\"token\": string}");
+      HttpApi.error(rc, 400, "body must be {\"user\": string, \"password\": string} or {\"token\": string}");
     }
   }
 
@@ -146,7 +141,7 @@ final class DashboardHandler {
         session(rc, user, Role.ADMIN, now, now + MAX_SESSION.toSeconds());
       } else {
         throttle.failed(address, System.currentTimeMillis());
-        error(rc, 401, "invalid user or password");
+        HttpApi.error(rc, 401, "invalid user or password");
       }
     });
   }
@@ -157,12 +152,12 @@ final class DashboardHandler {
       t = tokens.verifyConnectToken(jwt);
     } catch (TokenException e) {
       throttle.failed(address, System.currentTimeMillis());
-      error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "token expired" : "invalid token");
+      HttpApi.error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "token expired" : "invalid token");
       return;
     }
     Role role = Role.highest(t.roles());
     if (role == null || t.user().isEmpty()) {
-      error(rc, 403, "the token names no user or holds no dashboard role (viewer, ops or admin)");
+      HttpApi.error(rc, 403, "the token names no user or holds no dashboard role (viewer, ops or admin)");
       return;
     }
     throttle.succeeded(address);
@@ -174,7 +169,7 @@ final class DashboardHandler {
   private void refresh(RoutingContext rc) {
     String authorization = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (signer == null || authorization == null || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
-      error(rc, 401, "Authorization: Bearer <dashboard token> required");
+      HttpApi.error(rc, 401, "Authorization: Bearer <dashboard token> required");
       return;
     }
     String jwt = authorization.substring(7).trim();
@@ -182,17 +177,17 @@ final class DashboardHandler {
     try {
       t = tokens.verifyConnectToken(jwt);
     } catch (TokenException e) {
-      error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "session expired" : "invalid token");
+      HttpApi.error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "session expired" : "invalid token");
       return;
     }
     Role role = Role.highest(t.roles());
     Object until = claims(jwt).getValue("session_until");
     if (role == null || !(until instanceof Number u)) {
-      error(rc, 401, "not a dashboard session token");
+      HttpApi.error(rc, 401, "not a dashboard session token");
       return;
     }
     if (u.longValue() <= nowSeconds()) {
-      error(rc, 401, "session ended; log in again");
+      HttpApi.error(rc, 401, "session ended; log in again");
       return;
     }
     session(rc, t.user(), role, nowSeconds(), u.longValue());
@@ -247,11 +242,6 @@ final class DashboardHandler {
     return tokens.now();
   }
 
-  private static void error(RoutingContext rc, int status, String message) {
-    rc.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)).encode());
-  }
 
   /**
    * Scripts only from the relay, plus the dashboard's one inline import map, allowed by its hash

@@ -69,6 +69,20 @@ public final class HttpApi {
     return cors;
   }
 
+  /** The protocol's error object, {@code {"error": {"code", "message"}}}, with that status. */
+  static void error(RoutingContext rc, int status, String message) {
+    json(rc, status, new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)));
+  }
+
+  /** The request body as a JSON object, or {@code null} when it is empty, not JSON or not an object. */
+  static JsonObject jsonObjectBody(RoutingContext rc) {
+    try {
+      return rc.body().asJsonObject();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   static void json(RoutingContext rc, int status, JsonObject body) {
     rc.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

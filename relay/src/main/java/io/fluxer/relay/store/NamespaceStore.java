@@ -40,7 +40,8 @@ public final class NamespaceStore {
 
   /** Brings the schema up to date; completes with the versions applied. */
   public Future<List<Integer>> migrate() {
-    return Migrations.load(vertx).compose(m -> m.migrate(pool)).recover(e -> failed("migrating the schema", e));
+    return Migrations.load(vertx).compose(m -> m.migrate(pool))
+        .recover(e -> StoreException.failed("migrating the schema", e));
   }
 
   /**
@@ -60,7 +61,7 @@ public final class NamespaceStore {
           List<Tuple> rows = namespaces.stream().map(ns -> Tuple.of(ns.name(), stored(ns))).toList();
           return conn.preparedQuery("INSERT INTO namespaces (name, options) VALUES ($1, $2) "
               + "ON CONFLICT (name) DO NOTHING").executeBatch(rows).map(true);
-        })).recover(e -> failed("seeding the namespaces", e));
+        })).recover(e -> StoreException.failed("seeding the namespaces", e));
   }
 
   /**
@@ -79,7 +80,7 @@ public final class NamespaceStore {
         }
       }
       return all;
-    }).recover(e -> failed("loading the namespaces", e));
+    }).recover(e -> StoreException.failed("loading the namespaces", e));
   }
 
   /** Adds or replaces a namespace; completes with {@code true} when it did not exist. */
@@ -89,14 +90,14 @@ public final class NamespaceStore {
             + "version = namespaces.version + 1, updated_at = now() RETURNING version")
         .execute(Tuple.of(ns.name(), stored(ns)))
         .map(rows -> rows.iterator().next().getLong("version") == 1L)
-        .recover(e -> failed("storing namespace '" + ns.name() + "'", e));
+        .recover(e -> StoreException.failed("storing namespace '" + ns.name() + "'", e));
   }
 
   /** Removes a namespace; completes with whether it existed. */
   public Future<Boolean> delete(String name) {
     return pool.preparedQuery("DELETE FROM namespaces WHERE name = $1").execute(Tuple.of(name))
         .map(rows -> rows.rowCount() > 0)
-        .recover(e -> failed("deleting namespace '" + name + "'", e));
+        .recover(e -> StoreException.failed("deleting namespace '" + name + "'", e));
   }
 
   public Future<Void> close() {
@@ -108,13 +109,5 @@ public final class NamespaceStore {
     JsonObject json = ns.toJson();
     json.remove("name");
     return json;
-  }
-
-  private static <T> Future<T> failed(String what, Throwable e) {
-    if (e instanceof StoreException) {
-      return Future.failedFuture(e);
-    }
-    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return Future.failedFuture(new StoreException("PostgreSQL: " + what + " failed: " + reason, e));
   }
 }

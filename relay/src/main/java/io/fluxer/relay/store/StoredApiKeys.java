@@ -87,7 +87,7 @@ public final class StoredApiKeys implements ApiKeyChanges {
         })
         .recover(e -> e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
             ? Future.failedFuture(new StoreException("PostgreSQL: a key with the same hash exists", e))
-            : failed("storing API key '" + key.name() + "'", e));
+            : StoreException.failed("storing API key '" + key.name() + "'", e));
   }
 
   @Override
@@ -103,7 +103,7 @@ public final class StoredApiKeys implements ApiKeyChanges {
           }
           return rows.rowCount() > 0;
         })
-        .recover(e -> failed("revoking API key '" + name + "'", e));
+        .recover(e -> StoreException.failed("revoking API key '" + name + "'", e));
   }
 
   /** Reloads every key from PostgreSQL; a failed reload keeps the current keys and is logged once. */
@@ -154,7 +154,7 @@ public final class StoredApiKeys implements ApiKeyChanges {
           }
           return all;
         })
-        .recover(e -> failed("loading the API keys", e));
+        .recover(e -> StoreException.failed("loading the API keys", e));
   }
 
   private void announce(String name) {
@@ -171,13 +171,5 @@ public final class StoredApiKeys implements ApiKeyChanges {
       timer = -1;
     }
     return pool.close();
-  }
-
-  private static <T> Future<T> failed(String what, Throwable e) {
-    if (e instanceof StoreException) {
-      return Future.failedFuture(e);
-    }
-    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return Future.failedFuture(new StoreException("PostgreSQL: " + what + " failed: " + reason, e));
   }
 }
