@@ -130,6 +130,9 @@ final class DashboardHandler {
 
   private void loginWithPassword(RoutingContext rc, String address, String user, String password) {
     boolean known = options.adminPasswordHash() != null && options.adminUser().equals(user);
+    // counted before the check (which takes a while on a worker), so parallel guesses are throttled too;
+    // a success forgets it
+    throttle.failed(address, System.currentTimeMillis());
     Future<Boolean> check = vertx.executeBlocking(() -> {
       byte[] hash = known ? options.adminPasswordHash().getBytes(StandardCharsets.UTF_8) : decoyHash();
       return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash).verified;
@@ -140,7 +143,6 @@ final class DashboardHandler {
         long now = nowSeconds();
         session(rc, user, Role.ADMIN, now, now + MAX_SESSION.toSeconds());
       } else {
-        throttle.failed(address, System.currentTimeMillis());
         HttpApi.error(rc, 401, "invalid user or password");
       }
     });

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.lang.System.Logger.Level;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +74,7 @@ public final class StoredApiKeys implements ApiKeyChanges {
     return pool.preparedQuery("INSERT INTO api_keys (name, sha256, role, created_by, created_at) "
             + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING")
         .execute(Tuple.of(key.name(), key.key().sha256(), key.key().role().id(), key.createdBy(),
-            key.createdAt().atOffset(java.time.ZoneOffset.UTC)))
+            key.createdAt().atOffset(ZoneOffset.UTC)))
         .map(rows -> {
           if (rows.rowCount() == 0) {
             return false;

@@ -14,8 +14,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -93,6 +99,27 @@ class DashboardLoginTest extends ApiTestBase {
     assertThat(blocked.errorMessage()).contains("too many failed logins");
     Response badToken = login(new JsonObject().put("token", "not.a.jwt"));
     assertThat(badToken.status()).as("token logins are throttled too").isEqualTo(429);
+  }
+
+  @Test
+  @DisplayName("Guesses sent in parallel are throttled too: at most max_failed_logins get an answer from the password check")
+  void parallelGuessesAreThrottled() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(10);
+    try {
+      List<Future<Integer>> answers = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        String guess = "guess-" + i;
+        answers.add(pool.submit(() -> password("root", guess).status()));
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> f : answers) {
+        statuses.add(f.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(statuses).containsOnly(401, 429);
+      assertThat(statuses.stream().filter(s -> s == 401).count()).isLessThanOrEqualTo(3);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
