@@ -13,7 +13,6 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.lang.System.Logger.Level;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,47 +22,33 @@ import java.util.List;
  * and {@link ApiKeys} the node's copy of it. A change made on this node is written first (when that
  * fails, nothing changes and the future fails with {@link StoreException}), applied to this node's
  * copy, then announced on {@value Addresses#API_KEYS}; every node answers a notice by reloading all
- * keys, and the periodic reload ({@code postgres.reload_interval}) heals a missed notice. A reload
- * that started before a change made here is thrown away, so it cannot undo it; overlapping reloads
- * apply in the order they started.
+ * keys, and the periodic reload ({@code postgres.reload_interval}) heals a missed notice. How reloads
+ * and local changes are ordered: {@link StoreCopy}, as for the namespaces.
  *
  * <p>The schema comes from {@link Migrations} (run by the namespace store, which starts first).
  */
 public final class StoredApiKeys implements ApiKeyChanges {
-  private static final System.Logger LOG = System.getLogger(StoredApiKeys.class.getName());
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final Vertx vertx;
   private final Pool pool;
   private final ApiKeys keys;
   private final String nodeId;
-  private final Object lock = new Object();
-  /** Guarded by {@link #lock}: reloads started, the last one applied, changes made on this node. */
-  private long ticket;
-  private long applied;
-  private long localChanges;
-  private boolean failureLogged;
-  private boolean closed;
-  private long timer = -1;
+  private final StoreCopy<List<ApiKeys.Managed>> copy;
 
   private StoredApiKeys(Vertx vertx, Pool pool, ApiKeys keys, String nodeId) {
     this.vertx = vertx;
     this.pool = pool;
     this.keys = keys;
     this.nodeId = nodeId;
+    this.copy = new StoreCopy<>(vertx, "API keys", this::loadAll, keys::replaceAll);
   }
 
   /** Loads the stored keys into {@code keys} and starts the periodic reload; fails when PostgreSQL does. */
   public static Future<StoredApiKeys> start(Vertx vertx, PostgresOptions options, ApiKeys keys, String nodeId) {
     StoredApiKeys stored = new StoredApiKeys(vertx, PgPools.create(vertx, options), keys, nodeId);
-    return stored.loadAll().map(loaded -> {
-      keys.replaceAll(loaded);
-      long every = options.reloadInterval().toMillis();
-      if (every > 0) {
-        stored.timer = vertx.setPeriodic(every, id -> stored.requestReload());
-      }
-      return stored;
-    }).recover(e -> stored.pool.close().transform(ignored -> Future.failedFuture(e)));
+    return stored.copy.start(options.reloadInterval()).map(stored)
+        .recover(e -> stored.pool.close().transform(ignored -> Future.failedFuture(e)));
   }
 
   @Override
@@ -79,10 +64,7 @@ public final class StoredApiKeys implements ApiKeyChanges {
           if (rows.rowCount() == 0) {
             return false;
           }
-          synchronized (lock) {
-            localChanges++;
-            keys.put(key);
-          }
+          copy.changeLocally(() -> keys.put(key));
           announce(key.name());
           return true;
         })
@@ -95,10 +77,8 @@ public final class StoredApiKeys implements ApiKeyChanges {
   public Future<Boolean> revoke(String name) {
     return pool.preparedQuery("DELETE FROM api_keys WHERE name = $1").execute(Tuple.of(name))
         .map(rows -> {
-          synchronized (lock) {
-            localChanges++;
-            keys.remove(name); // also when PostgreSQL had no such row: this node's copy was stale
-          }
+          // also when PostgreSQL had no such row: this node's copy was stale
+          copy.changeLocally(() -> keys.remove(name));
           if (rows.rowCount() > 0) {
             announce(name);
           }
@@ -107,41 +87,9 @@ public final class StoredApiKeys implements ApiKeyChanges {
         .recover(e -> StoreException.failed("revoking API key '" + name + "'", e));
   }
 
-  /** Reloads every key from PostgreSQL; a failed reload keeps the current keys and is logged once. */
+  /** Reloads every key from PostgreSQL, now or right after the reload running. */
   public void requestReload() {
-    long mine;
-    long changesAtStart;
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      mine = ++ticket;
-      changesAtStart = localChanges;
-    }
-    loadAll().onComplete(ar -> {
-      boolean again = false;
-      synchronized (lock) {
-        if (closed) {
-          return;
-        }
-        if (ar.succeeded() && localChanges != changesAtStart) {
-          again = true; // read before a change made here: may predate it
-        } else if (ar.succeeded() && mine > applied) {
-          keys.replaceAll(ar.result()); // a reload that started later and finished first wins
-          applied = mine;
-        }
-        if (ar.failed() && !failureLogged) {
-          failureLogged = true;
-          LOG.log(Level.WARNING, "cannot reload the API keys (keeping the current ones): " + ar.cause().getMessage());
-        } else if (ar.succeeded() && failureLogged) {
-          failureLogged = false;
-          LOG.log(Level.INFO, "API keys reloaded from PostgreSQL again");
-        }
-      }
-      if (again) {
-        requestReload();
-      }
-    });
+    copy.requestReload();
   }
 
   private Future<List<ApiKeys.Managed>> loadAll() {
@@ -164,13 +112,7 @@ public final class StoredApiKeys implements ApiKeyChanges {
 
   /** Stops the periodic reload and closes the pool. */
   public Future<Void> close() {
-    synchronized (lock) {
-      closed = true;
-    }
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
+    copy.close();
     return pool.close();
   }
 }

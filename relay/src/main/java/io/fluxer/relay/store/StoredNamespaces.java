@@ -21,14 +21,11 @@ import java.util.Map;
  * and the future fails with {@link StoreException}), then applied to this node's copy, then announced
  * on {@value Addresses#NAMESPACES}. Every node (this one too) answers a notice with
  * {@link #requestReload()}: it reloads all namespaces from PostgreSQL instead of trusting the
- * message, and a periodic reload ({@code postgres.reload_interval}) heals a missed notice.
+ * message, and a periodic reload ({@code postgres.reload_interval}) heals a missed notice. How
+ * reloads and local changes are ordered: {@link StoreCopy}.
  *
  * <p>The reserved namespaces ({@link ChannelOptions#RESERVED}) are always present: one PostgreSQL
  * does not hold is the config file's (or the default) one.
- *
- * <p>Reloads run one at a time; requests arriving meanwhile are folded into one more reload after it.
- * A reload that overlapped a change made on this node is thrown away and run again, so a load read
- * before a write can never undo it.
  */
 public final class StoredNamespaces implements NamespaceChanges {
   private static final System.Logger LOG = System.getLogger(StoredNamespaces.class.getName());
@@ -38,15 +35,7 @@ public final class StoredNamespaces implements NamespaceChanges {
   private final Namespaces namespaces;
   private final Map<String, NamespaceOptions> reserved;
   private final String nodeId;
-  private final Object lock = new Object();
-  /** Guarded by {@link #lock}: a reload is running; another was asked for meanwhile; local changes made. */
-  private boolean reloading;
-  private boolean reloadAgain;
-  private long localChanges;
-  private boolean closed;
-  private long timer = -1;
-  /** Touched only by the one running reload. */
-  private boolean failureLogged;
+  private final StoreCopy<Map<String, NamespaceOptions>> copy;
 
   private StoredNamespaces(Vertx vertx, NamespaceStore store, Namespaces namespaces, Map<String, NamespaceOptions> reserved,
                            String nodeId) {
@@ -55,6 +44,7 @@ public final class StoredNamespaces implements NamespaceChanges {
     this.namespaces = namespaces;
     this.reserved = reserved;
     this.nodeId = nodeId;
+    this.copy = new StoreCopy<>(vertx, "namespaces", store::loadAll, this::apply);
   }
 
   /**
@@ -83,25 +73,15 @@ public final class StoredNamespaces implements NamespaceChanges {
                 + " namespace(s) of the config file");
           }
         })
-        .compose(seeded -> store.loadAll())
-        .map(loaded -> {
-          stored.apply(loaded);
-          long every = options.reloadInterval().toMillis();
-          if (every > 0) {
-            stored.timer = vertx.setPeriodic(every, id -> stored.requestReload());
-          }
-          return stored;
-        })
+        .compose(seeded -> stored.copy.start(options.reloadInterval()))
+        .map(stored)
         .recover(e -> store.close().transform(ignored -> Future.failedFuture(e)));
   }
 
   @Override
   public Future<Boolean> put(NamespaceOptions ns) {
     return store.upsert(ns).map(inserted -> {
-      synchronized (lock) {
-        localChanges++;
-        namespaces.put(ns);
-      }
+      copy.changeLocally(() -> namespaces.put(ns));
       announce(ns.name());
       // reserved namespaces always exist (PostgreSQL or not), so writing one replaces it
       return inserted && !ChannelOptions.isReserved(ns.name());
@@ -111,11 +91,8 @@ public final class StoredNamespaces implements NamespaceChanges {
   @Override
   public Future<Boolean> remove(String name) {
     return store.delete(name).map(existed -> {
-      synchronized (lock) {
-        localChanges++;
-        // also when PostgreSQL had no such row: this node's copy was stale
-        namespaces.remove(name);
-      }
+      // also when PostgreSQL had no such row: this node's copy was stale
+      copy.changeLocally(() -> namespaces.remove(name));
       if (existed) {
         announce(name);
       }
@@ -123,68 +100,9 @@ public final class StoredNamespaces implements NamespaceChanges {
     });
   }
 
-  /**
-   * Reloads every namespace from PostgreSQL, now or, if a reload is running, once more right after
-   * it. A failed reload keeps the current namespaces and is logged.
-   */
+  /** Reloads every namespace from PostgreSQL, now or right after the reload running. */
   public void requestReload() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      if (reloading) {
-        reloadAgain = true;
-        return;
-      }
-      reloading = true;
-    }
-    reloadOnce();
-  }
-
-  private void reloadOnce() {
-    long changesAtStart;
-    synchronized (lock) {
-      changesAtStart = localChanges;
-    }
-    store.loadAll().onComplete(ar -> {
-      boolean again;
-      synchronized (lock) {
-        if (ar.succeeded()) {
-          if (localChanges == changesAtStart) {
-            apply(ar.result());
-          } else {
-            reloadAgain = true; // read before a change made here: may predate it
-          }
-        }
-        again = reloadAgain && !closed;
-        reloadAgain = false;
-        reloading = again;
-      }
-      if (!isClosed()) {
-        logOutcome(ar.cause());
-      }
-      if (again) {
-        reloadOnce();
-      }
-    });
-  }
-
-  private boolean isClosed() {
-    synchronized (lock) {
-      return closed;
-    }
-  }
-
-  private void logOutcome(Throwable failure) {
-    if (failure == null) {
-      if (failureLogged) {
-        failureLogged = false;
-        LOG.log(Level.INFO, "namespaces reloaded from PostgreSQL again");
-      }
-    } else if (!failureLogged) {
-      failureLogged = true; // once per outage, not once per reload
-      LOG.log(Level.WARNING, "cannot reload the namespaces (keeping the current ones): " + failure.getMessage());
-    }
+    copy.requestReload();
   }
 
   private void apply(Map<String, NamespaceOptions> loaded) {
@@ -199,13 +117,7 @@ public final class StoredNamespaces implements NamespaceChanges {
 
   /** Stops the periodic reload and closes the pool. */
   public Future<Void> close() {
-    synchronized (lock) {
-      closed = true;
-    }
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
+    copy.close();
     return store.close();
   }
 }
