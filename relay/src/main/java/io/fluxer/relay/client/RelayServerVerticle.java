@@ -114,7 +114,8 @@ public final class RelayServerVerticle extends VerticleBase {
   private void handshake(ServerWebSocketHandshake handshake) {
     if (!WEBSOCKET_PATH.equals(handshake.path())) {
       handshake.reject(404);
-    } else if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN), handshake.headers().get(HttpHeaders.HOST))) {
+    } else if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN),
+        handshake.headers().get(HttpHeaders.HOST))) {
       handshake.reject(403);
     } else {
       handshake.accept();

@@ -9,7 +9,6 @@ import io.fluxer.relay.config.ApiKey;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -84,8 +83,6 @@ public final class ApiAuth {
   }
 
   private static void deny(RoutingContext rc, int status, String message) {
-    rc.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)).encode());
+    HttpApi.error(rc, status, message);
   }
 }

@@ -80,7 +80,7 @@ final class ControlGateway {
     try {
       body = rc.body().length() == 0 ? null : rc.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      HttpApi.json(rc, 400, error(400, "the body must be a JSON object"));
+      HttpApi.error(rc, 400, "the body must be a JSON object");
       return;
     }
     JsonObject message = base(rc, op)
@@ -128,19 +128,15 @@ final class ControlGateway {
         int status = reply == null ? 502 : reply.getInteger("status", 502);
         Object replyBody = reply == null ? null : reply.getValue("body");
         HttpApi.json(rc, status, replyBody instanceof JsonObject o ? o
-            : error(502, "control-api gave no answer body for " + op));
+            : HttpApi.errorJson(502, "control-api gave no answer body for " + op));
       } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
-        HttpApi.json(rc, 503, error(503, "the control plane is not running: no control-api on the event bus"));
+        HttpApi.error(rc, 503, "the control plane is not running: no control-api on the event bus");
       } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-        HttpApi.json(rc, 504, error(504, "control-api did not answer " + op + " within "
-            + TIMEOUT_MILLIS / 1000 + " s"));
+        HttpApi.error(rc, 504, "control-api did not answer " + op + " within "
+            + TIMEOUT_MILLIS / 1000 + " s");
       } else {
-        HttpApi.json(rc, 502, error(502, "control-api failed: " + ar.cause().getMessage()));
+        HttpApi.error(rc, 502, "control-api failed: " + ar.cause().getMessage());
       }
     });
-  }
-
-  private static JsonObject error(int status, String message) {
-    return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message));
   }
 }

@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -227,7 +228,7 @@ final class DashboardHandler {
     if (decoy == null) {
       String admin = options.adminPasswordHash();
       int cost = admin == null ? 10 : Integer.parseInt(admin.substring(4, 6));
-      char[] random = java.util.UUID.randomUUID().toString().toCharArray();
+      char[] random = UUID.randomUUID().toString().toCharArray();
       decoy = BCrypt.withDefaults().hash(cost, random);
       decoyHash = decoy;
     }
@@ -243,7 +244,6 @@ final class DashboardHandler {
   private long nowSeconds() {
     return tokens.now();
   }
-
 
   /**
    * Scripts only from the relay, plus the dashboard's one inline import map, allowed by its hash

@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * The relay's HTTP surface besides the WebSocket endpoint: {@code /health}, {@code /ready}, the
  * Centrifugo-compatible server API under {@code /api/<method>}, Fluxer's REST under {@code /api/v1/}
- * {@code /metrics} and the web dashboard under {@code /dashboard/}. One instance per node; its handlers are stateless and run on every server
- * instance's event loop.
+ * {@code /metrics} and the web dashboard under {@code /dashboard/}. One instance per node; its
+ * handlers run on every server instance's event loop, so what they keep (the login throttle) is
+ * thread-safe.
  */
 public final class HttpApi {
   private final RelayNode node;
@@ -69,9 +70,14 @@ public final class HttpApi {
     return cors;
   }
 
-  /** The protocol's error object, {@code {"error": {"code", "message"}}}, with that status. */
+  /** Answers the protocol's error object ({@link #errorJson}) with that status. */
   static void error(RoutingContext rc, int status, String message) {
-    json(rc, status, new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)));
+    json(rc, status, errorJson(status, message));
+  }
+
+  /** The protocol's error object, {@code {"error": {"code", "message"}}}. */
+  static JsonObject errorJson(int status, String message) {
+    return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message));
   }
 
   /** The request body as a JSON object, or {@code null} when it is empty, not JSON or not an object. */

@@ -253,7 +253,7 @@ final class OpsApiHandler {
       error(rc, e.status, e.getMessage());
       return;
     } catch (ConfigException e) {
-      JsonObject body = errorJson(400, e.getMessage());
+      JsonObject body = HttpApi.errorJson(400, e.getMessage());
       body.getJsonObject("error").put("key", e.key());
       HttpApi.json(rc, 400, body);
       return;
@@ -343,11 +343,7 @@ final class OpsApiHandler {
   }
 
   private static void error(RoutingContext rc, int status, String message) {
-    HttpApi.json(rc, status, errorJson(status, message));
-  }
-
-  private static JsonObject errorJson(int status, String message) {
-    return new JsonObject().put("error", new JsonObject().put("code", status).put("message", message));
+    HttpApi.error(rc, status, message);
   }
 
   private static int limitParam(String value) {
