@@ -33,6 +33,15 @@ ensure_node() {
   fi
 }
 
+# The Node test fixture (relay/src/test/js: the centrifuge SDK, playwright-core) and Debian's chromium
+# for the dashboard's browser tests (never a downloaded browser).
+install_node_fixture() {
+  ensure_node
+  ensure_packages chromium
+  log "installing the Node test fixture: centrifuge SDK, playwright-core (npm ci)"
+  (cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 RELAY_JAR="$ROOT/relay/target/fluxer-relay-0.1.0-SNAPSHOT.jar"
 
 # Builds the relay jar and its runtime classpath (the dashboard's assets among them) when missing

@@ -8,9 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_java_maven
-ensure_node
-ensure_packages chromium
-(cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
+install_node_fixture
 SHOTS="$ROOT/relay/target/dashboard-screenshots"
 rm -rf "$SHOTS"
 cd "$ROOT"

@@ -11,10 +11,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_java_maven
-ensure_node
-ensure_packages chromium # the dashboard's browser tests drive Debian's Chromium (never a downloaded one)
-log "installing the Node test fixture: centrifuge SDK, playwright-core (npm ci)"
-(cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
+install_node_fixture
 
 stop_test_services() {
   stop_docker

@@ -5,7 +5,7 @@
 // Everything the server sends is untrusted: it only ever reaches the DOM as text nodes.
 
 import { diffLines, diffStats, collapse } from './diff.js';
-import { add, ensureStyles, errorText, fill, h, parsed, safeCall } from './ops-dom.js';
+import { add, ensureStyles, errorText, fill, h, parsed, safeCall, table } from './ops-dom.js';
 
 const API = '/api/v1';
 const DEPLOYMENT_LIMIT = 100;
@@ -242,32 +242,15 @@ function createPage(root, ctx) {
   }
 
   const stacksBody = h('tbody');
-  const stacksTable = h('table', { class: 'ops-table', 'data-testid': 'stacks' },
-    h('caption', { class: 'ops-sr-only' }, 'Stacks'),
-    h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, 'Stack'),
-      h('th', { scope: 'col' }, 'Revision'),
-      h('th', { scope: 'col' }, 'Last deployment'),
-      h('th', { scope: 'col' }, 'Created'))),
-    stacksBody);
+  const stacksTable = table('stacks', 'Stacks', ['Stack', 'Revision', 'Last deployment', 'Created'], stacksBody);
 
   const detailEl = h('section', { class: 'ops-section panel ops-detail', 'data-testid': 'stack-detail', 'aria-labelledby': 'ops-detail-h' },
     h('h2', { id: 'ops-detail-h' }, 'Stack'),
     h('p', { class: 'ops-muted' }, 'Select a stack to see its services, tasks and revisions.'));
 
   const deploymentsBody = h('tbody');
-  const deploymentsTable = h('table', { class: 'ops-table', 'data-testid': 'deployments' },
-    h('caption', { class: 'ops-sr-only' }, 'Deployments, newest first'),
-    h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, 'Deployment'),
-      h('th', { scope: 'col' }, 'Stack'),
-      h('th', { scope: 'col' }, 'Kind'),
-      h('th', { scope: 'col' }, 'Trigger'),
-      h('th', { scope: 'col' }, 'Revision'),
-      h('th', { scope: 'col' }, 'State'),
-      h('th', { scope: 'col' }, 'Requested by'),
-      h('th', { scope: 'col' }, 'Created'))),
-    deploymentsBody);
+  const deploymentsTable = table('deployments', 'Deployments, newest first',
+    ['Deployment', 'Stack', 'Kind', 'Trigger', 'Revision', 'State', 'Requested by', 'Created'], deploymentsBody);
 
   const timelineSection = h('section', { class: 'ops-section panel ops-timeline-section', 'aria-labelledby': 'ops-timeline-h' },
     h('h2', { id: 'ops-timeline-h' }, 'Timeline'),
@@ -281,10 +264,8 @@ function createPage(root, ctx) {
   engineBody.append(engineEmpty);
   const engineSection = h('section', { class: 'ops-section panel', 'aria-labelledby': 'ops-engine-h' },
     h('h2', { id: 'ops-engine-h' }, 'Engine events'),
-    h('div', { class: 'ops-scroll' }, h('table', { class: 'ops-table', 'data-testid': 'swarm-events' },
-      h('caption', { class: 'ops-sr-only' }, 'Engine events, newest first'),
-      h('thead', null, h('tr', null, ['Time', 'Type', 'Action', 'Name', 'Node'].map((c) => h('th', { scope: 'col' }, c)))),
-      engineBody)));
+    h('div', { class: 'ops-scroll' }, table('swarm-events', 'Engine events, newest first',
+      ['Time', 'Type', 'Action', 'Name', 'Node'], engineBody)));
 
   root.replaceChildren(h('div', { class: 'ops-page ops-deployments' },
     notices,

@@ -94,3 +94,11 @@ export function errorText(err) {
   }
   return err.message || String(err);
 }
+
+/** A table with a caption for screen readers, one header row of column titles, and `body` (a tbody). */
+export function table(testid, caption, columns, body) {
+  return h('table', { class: 'ops-table', 'data-testid': testid },
+    h('caption', { class: 'ops-sr-only' }, caption),
+    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, c)))),
+    body);
+}
