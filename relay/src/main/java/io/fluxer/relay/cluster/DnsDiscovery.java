@@ -10,6 +10,7 @@ import com.hazelcast.spi.discovery.DiscoveryNode;
 import com.hazelcast.spi.discovery.DiscoveryStrategy;
 import com.hazelcast.spi.discovery.DiscoveryStrategyFactory;
 import com.hazelcast.spi.discovery.SimpleDiscoveryNode;
+import io.fluxer.relay.config.Subnet;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ public final class DnsDiscovery extends AbstractDiscoveryStrategy {
   static final PropertyDefinition PORT = new SimplePropertyDefinition("port", true, PropertyTypeConverter.INTEGER);
   static final PropertyDefinition PORT_COUNT =
       new SimplePropertyDefinition("port-count", true, PropertyTypeConverter.INTEGER);
+  /** Keep only addresses in this subnet (CIDR): a name may list a task's addresses on other networks. */
+  static final PropertyDefinition SUBNET = new SimplePropertyDefinition("subnet", true, PropertyTypeConverter.STRING);
 
   /** Resolves a name to all its addresses; swapped in tests for a resolver whose answer changes. */
   public interface Resolver {
@@ -40,6 +43,7 @@ public final class DnsDiscovery extends AbstractDiscoveryStrategy {
   private final String name;
   private final int port;
   private final int portCount;
+  private final Subnet subnet;
   private final Resolver resolver;
 
   DnsDiscovery(ILogger logger, Map<String, Comparable> properties, Resolver resolver) {
@@ -47,6 +51,8 @@ public final class DnsDiscovery extends AbstractDiscoveryStrategy {
     this.name = getOrNull(NAME);
     this.port = getOrDefault(PORT, 5701);
     this.portCount = getOrDefault(PORT_COUNT, 1);
+    String cidr = getOrNull(SUBNET);
+    this.subnet = cidr == null ? null : Subnet.parse(cidr);
     this.resolver = resolver;
   }
 
@@ -62,6 +68,10 @@ public final class DnsDiscovery extends AbstractDiscoveryStrategy {
     }
     List<DiscoveryNode> nodes = new ArrayList<>();
     for (InetAddress address : found) {
+      if (subnet != null && !subnet.contains(address)) {
+        getLogger().fine("ignoring " + address.getHostAddress() + " of " + name + ": not in " + subnet);
+        continue;
+      }
       for (int p = port; p < port + portCount; p++) {
         nodes.add(new SimpleDiscoveryNode(new Address(address, p)));
       }
@@ -94,7 +104,7 @@ public final class DnsDiscovery extends AbstractDiscoveryStrategy {
 
     @Override
     public Collection<PropertyDefinition> getConfigurationProperties() {
-      return List.of(NAME, PORT, PORT_COUNT);
+      return List.of(NAME, PORT, PORT_COUNT, SUBNET);
     }
   }
 }

@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
 import java.security.Security;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -32,18 +33,23 @@ public final class HazelcastSetup {
   /** A clustered Vert.x with {@code options} and Fluxer's metrics; fails when the cluster cannot start. */
   public static Future<Vertx> start(VertxOptions options, ClusterOptions cluster) {
     Config config;
+    String own;
     try {
-      config = config(cluster);
+      own = cluster.subnet() == null ? null : ClusterAddress.pick(cluster.subnet()).getHostAddress();
+      config = config(cluster, own);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     EventBusOptions bus = options.getEventBusOptions();
     bus.setPort(cluster.busPort());
-    if (cluster.busHost() != null) {
-      bus.setHost(cluster.busHost());
+    // With a Hazelcast instance of its own making, Vert.x cannot take the bus host from it: say it.
+    String busHost = cluster.busHost() != null ? cluster.busHost() : own;
+    if (busHost != null) {
+      bus.setHost(busHost);
     }
-    if (cluster.busPublicHost() != null) {
-      bus.setClusterPublicHost(cluster.busPublicHost());
+    String busPublicHost = cluster.busPublicHost() != null ? cluster.busPublicHost() : own;
+    if (busPublicHost != null) {
+      bus.setClusterPublicHost(busPublicHost);
     }
     if (cluster.dns() != null) {
       // The JVM caches name lookups for 30 s; tasks come and go faster than that.
@@ -53,13 +59,23 @@ public final class HazelcastSetup {
     return VertxMetricsSetup.createClustered(options, new HazelcastClusterManager(config));
   }
 
-  /** The Hazelcast configuration for {@code cluster}: the XML file with the node's settings applied. */
-  public static Config config(ClusterOptions cluster) {
+  /**
+   * The Hazelcast configuration for {@code cluster}: the XML file with the node's settings applied.
+   *
+   * @param own the node's address in {@code cluster.subnet}, or {@code null} when no subnet is set:
+   *     the member binds that address only (not the ingress or bridge networks of a Swarm task, where
+   *     others could reach an unauthenticated Hazelcast port) and advertises it
+   */
+  public static Config config(ClusterOptions cluster, String own) {
     Config config = load(cluster.hazelcastConfig());
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortCount(cluster.portCount()).setPortAutoIncrement(cluster.portCount() > 1);
     if (cluster.networkInterface() != null) {
       network.getInterfaces().setEnabled(true).addInterface(cluster.networkInterface());
+    }
+    if (own != null) {
+      network.getInterfaces().setEnabled(true).addInterface(own);
+      config.setProperty("hazelcast.socket.bind.any", "false");
     }
     if (cluster.publicAddress() != null) {
       network.setPublicAddress(cluster.publicAddress());
@@ -70,10 +86,14 @@ public final class HazelcastSetup {
     if (cluster.dns() != null) {
       join.getTcpIpConfig().setEnabled(false);
       config.setProperty("hazelcast.discovery.enabled", "true");
-      DiscoveryStrategyConfig dns = new DiscoveryStrategyConfig(new DnsDiscovery.Factory(), Map.of(
+      Map<String, Comparable> properties = new HashMap<>(Map.of(
           DnsDiscovery.NAME.key(), cluster.dns(),
           DnsDiscovery.PORT.key(), String.valueOf(cluster.port()),
           DnsDiscovery.PORT_COUNT.key(), String.valueOf(cluster.portCount())));
+      if (cluster.subnet() != null) {
+        properties.put(DnsDiscovery.SUBNET.key(), cluster.subnet().toString());
+      }
+      DiscoveryStrategyConfig dns = new DiscoveryStrategyConfig(new DnsDiscovery.Factory(), properties);
       join.getDiscoveryConfig().getDiscoveryStrategyConfigs().clear();
       join.getDiscoveryConfig().addDiscoveryStrategyConfig(dns);
     } else if (!cluster.members().isEmpty()) {

@@ -22,7 +22,10 @@ import java.util.Set;
  * @param portCount how many ports from {@code port} up the member may bind, and are probed on
  *     members named without a port
  * @param networkInterface the interface Hazelcast binds to, as an address or a wildcard such as
- *     {@code 10.0.1.*} (on Swarm, the overlay network's subnet), or {@code null} for any
+ *     {@code 10.0.1.*}, or {@code null} for any
+ * @param subnet the cluster network's subnet (on Swarm, the cluster overlay's): the node binds and
+ *     advertises its own address in it, for Hazelcast and the event bus, and DNS discovery keeps only
+ *     members in it; {@code null} leaves the choice to {@code interface} and Hazelcast
  * @param publicAddress {@code host[:port]} other members reach this one on, when it differs from
  *     the bound address (NAT), or {@code null}
  * @param busHost the event bus host; {@code null} takes the Hazelcast member's address
@@ -31,12 +34,12 @@ import java.util.Set;
  * @param nodeTimeout how long a node may stay silent before the cluster views drop it
  */
 public record ClusterOptions(boolean enabled, String hazelcastConfig, List<String> members, String dns, int port,
-                             int portCount, String networkInterface, String publicAddress, String busHost,
-                             int busPort, String busPublicHost, Duration nodeTimeout) {
+                             int portCount, String networkInterface, Subnet subnet, String publicAddress,
+                             String busHost, int busPort, String busPublicHost, Duration nodeTimeout) {
   public static final int DEFAULT_PORT = 5701;
   public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(5);
   static final Set<String> KEYS = Set.of("enabled", "hazelcast_config", "members", "dns", "port", "port_count",
-      "interface", "public_address", "bus_host", "bus_port", "bus_public_host", "node_timeout");
+      "interface", "subnet", "public_address", "bus_host", "bus_port", "bus_public_host", "node_timeout");
 
   public ClusterOptions {
     members = List.copyOf(members);
@@ -51,6 +54,9 @@ public record ClusterOptions(boolean enabled, String hazelcastConfig, List<Strin
     if (dns != null && !dns.matches("[A-Za-z0-9._-]+")) {
       throw new ConfigException("cluster.dns", "'" + dns + "' is not a DNS name");
     }
+    if (subnet != null && networkInterface != null) {
+      throw new ConfigException("cluster.subnet", "set either cluster.interface or cluster.subnet, not both");
+    }
   }
 
   /** Not clustered. */
@@ -59,13 +65,14 @@ public record ClusterOptions(boolean enabled, String hazelcastConfig, List<Strin
   }
 
   public ClusterOptions withEnabled(boolean on) {
-    return new ClusterOptions(on, hazelcastConfig, members, dns, port, portCount, networkInterface, publicAddress,
-        busHost, busPort, busPublicHost, nodeTimeout);
+    return new ClusterOptions(on, hazelcastConfig, members, dns, port, portCount, networkInterface, subnet,
+        publicAddress, busHost, busPort, busPublicHost, nodeTimeout);
   }
 
   static ClusterOptions fromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "cluster", KEYS);
     String dns = v.string("dns", null);
+    String subnet = v.string("subnet", null);
     return new ClusterOptions(
         v.bool("enabled", false),
         v.string("hazelcast_config", null),
@@ -74,10 +81,19 @@ public record ClusterOptions(boolean enabled, String hazelcastConfig, List<Strin
         v.integer("port", DEFAULT_PORT, 1, 65535),
         v.integer("port_count", 1, 1, 1000),
         v.string("interface", null),
+        subnet == null || subnet.isBlank() ? null : subnet(subnet),
         v.string("public_address", null),
         v.string("bus_host", null),
         v.integer("bus_port", 0, 0, 65535),
         v.string("bus_public_host", null),
         v.duration("node_timeout", DEFAULT_NODE_TIMEOUT, Duration.ofSeconds(1)));
+  }
+
+  private static Subnet subnet(String cidr) {
+    try {
+      return Subnet.parse(cidr.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("cluster.subnet", e.getMessage());
+    }
   }
 }

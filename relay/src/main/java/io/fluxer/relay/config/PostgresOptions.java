@@ -14,14 +14,18 @@ import java.util.Set;
  *
  * @param url connection string ({@code postgresql://user:password@host:port/database}), or
  *     {@code null} for no PostgreSQL
+ * @param password the password, when it is kept apart from the URL ({@code password_file}: a Docker
+ *     secret, the same file the PostgreSQL server's {@code POSTGRES_PASSWORD_FILE} reads), or
+ *     {@code null}; it replaces a password in the URL
  * @param poolSize connections the node keeps open at most
  * @param reloadInterval how often the node reloads the namespaces from PostgreSQL besides the
  *     change notices on the event bus, so a missed notice heals; {@link Duration#ZERO} turns it off
  */
-public record PostgresOptions(String url, int poolSize, Duration reloadInterval) {
+public record PostgresOptions(String url, String password, int poolSize, Duration reloadInterval) {
   public static final int DEFAULT_POOL_SIZE = 4;
   public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(30);
-  static final Set<String> KEYS = Set.of("url", "url_file", "pool_size", "reload_interval");
+  static final Set<String> KEYS = Set.of("url", "url_file", "password", "password_file", "pool_size",
+      "reload_interval");
 
   public PostgresOptions {
     if (url != null) {
@@ -33,11 +37,19 @@ public record PostgresOptions(String url, int poolSize, Duration reloadInterval)
     if (reloadInterval == null || reloadInterval.isNegative()) {
       throw new ConfigException("postgres.reload_interval", "must be 0 (off) or a positive duration");
     }
+    if (password != null && url == null) {
+      throw new ConfigException("postgres.password", "is set but postgres.url is not");
+    }
+  }
+
+  /** Options whose URL carries the password, if any. */
+  public PostgresOptions(String url, int poolSize, Duration reloadInterval) {
+    this(url, null, poolSize, reloadInterval);
   }
 
   /** No PostgreSQL. */
   public static PostgresOptions none() {
-    return new PostgresOptions(null, DEFAULT_POOL_SIZE, DEFAULT_RELOAD_INTERVAL);
+    return new PostgresOptions(null, null, DEFAULT_POOL_SIZE, DEFAULT_RELOAD_INTERVAL);
   }
 
   /** Whether a PostgreSQL URL is configured. */
@@ -47,14 +59,25 @@ public record PostgresOptions(String url, int poolSize, Duration reloadInterval)
 
   /** The connection options of {@link #url}; only when {@link #enabled()}. */
   public PgConnectOptions connectOptions() {
-    return PgConnectOptions.fromUri(url);
+    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    return password == null ? options : options.setPassword(password);
+  }
+
+  /** Never shows a password: the URL's user info is cut to the user name. */
+  @Override
+  public String toString() {
+    String shown = url == null ? null : url.replaceFirst("//([^/@:]*):[^/@]*@", "//$1:***@");
+    return "PostgresOptions[url=" + shown + ", password=" + (password == null ? "none" : "***") + ", poolSize="
+        + poolSize + ", reloadInterval=" + reloadInterval + "]";
   }
 
   static PostgresOptions fromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "postgres", KEYS);
     String url = RelayConfig.secret(v, "url");
+    String password = RelayConfig.secret(v, "password");
     return new PostgresOptions(
         url == null || url.isBlank() ? null : url.strip(),
+        password == null || password.isEmpty() ? null : password,
         v.integer("pool_size", DEFAULT_POOL_SIZE, 1, 100),
         v.duration("reload_interval", DEFAULT_RELOAD_INTERVAL, Duration.ZERO));
   }

@@ -45,7 +45,7 @@ class ClusteredNodeTest {
         """.formatted(UUID.randomUUID()));
     int port = freePort();
     ClusterOptions options = new ClusterOptions(true, xml.toString(), List.of("127.0.0.1:" + port), null, port, 1,
-        "127.0.0.1", null, "127.0.0.1", 0, null, Duration.ofSeconds(5));
+        "127.0.0.1", null, null, "127.0.0.1", 0, null, Duration.ofSeconds(5));
     vertx = TestRelay.await(HazelcastSetup.start(new VertxOptions(), options));
   }
 

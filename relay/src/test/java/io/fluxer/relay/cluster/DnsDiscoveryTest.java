@@ -41,8 +41,22 @@ class DnsDiscoveryTest {
   }
 
   private static DiscoveryStrategy strategy(DnsDiscovery.Resolver resolver, int port, int portCount) {
+    return strategy(resolver, Map.of("name", "tasks.relay", "port", port, "port-count", portCount));
+  }
+
+  private static DiscoveryStrategy strategy(DnsDiscovery.Resolver resolver, Map<String, Comparable> properties) {
     return new DnsDiscovery.Factory(resolver).newDiscoveryStrategy(null, Logger.getLogger(DnsDiscoveryTest.class),
-        Map.of("name", "tasks.relay", "port", port, "port-count", portCount));
+        properties);
+  }
+
+  private static DnsDiscovery.Resolver answering(String... ips) {
+    return name -> {
+      List<InetAddress> out = new ArrayList<>();
+      for (String ip : ips) {
+        out.add(InetAddress.getByName(ip));
+      }
+      return out.toArray(InetAddress[]::new);
+    };
   }
 
   @Test
@@ -68,6 +82,15 @@ class DnsDiscoveryTest {
   }
 
   @Test
+  @DisplayName("with a subnet, addresses outside it (a task's other networks) are not members")
+  void subnetFilters() {
+    DiscoveryStrategy dns = strategy(answering("10.231.0.4", "10.0.0.9", "172.18.0.3", "10.231.0.5"),
+        Map.of("name", "tasks.relay", "port", 5701, "port-count", 1, "subnet", "10.231.0.0/24"));
+
+    assertThat(discover(dns)).containsExactly("10.231.0.4:5701", "10.231.0.5:5701");
+  }
+
+  @Test
   @DisplayName("a name that does not resolve yet (no task running) gives no members, not an error")
   void unknownNameGivesNothing() {
     DiscoveryStrategy dns = strategy(name -> {
@@ -82,9 +105,9 @@ class DnsDiscoveryTest {
   void membersJoinThroughDns() throws IOException {
     int port = freePortPair();
     ClusterOptions options = new ClusterOptions(true, null, List.of(), "localhost", port, 2, "127.0.0.1", null, null,
-        0, null, Duration.ofSeconds(5));
+        null, 0, null, Duration.ofSeconds(5));
     for (int i = 0; i < 2; i++) {
-      Config config = HazelcastSetup.config(options);
+      Config config = HazelcastSetup.config(options, null);
       config.setClusterName("dns-test-" + port);
       config.setProperty("hazelcast.wait.seconds.before.join", "1");
       members.add(Hazelcast.newHazelcastInstance(config));

@@ -7,10 +7,12 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.fluxer.relay.config.ClusterOptions;
 import io.fluxer.relay.config.ConfigException;
+import io.fluxer.relay.config.Subnet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +22,13 @@ class HazelcastSetupTest {
   Path dir;
 
   private static ClusterOptions options(List<String> members, String dns, String file) {
-    return new ClusterOptions(true, file, members, dns, 5801, 3, "10.0.1.*", "203.0.113.5:5801", null, 0, null,
+    return new ClusterOptions(true, file, members, dns, 5801, 3, "10.0.1.*", null, "203.0.113.5:5801", null, 0, null,
         Duration.ofSeconds(5));
   }
 
   @Test
   void projectFileWithMembers() {
-    Config config = HazelcastSetup.config(options(List.of("127.0.0.1:5801", "127.0.0.1:5802"), null, null));
+    Config config = HazelcastSetup.config(options(List.of("127.0.0.1:5801", "127.0.0.1:5802"), null, null), null);
 
     assertThat(config.getClusterName()).isEqualTo("fluxer");
     assertThat(config.getMultiMapConfig("__vertx.subs").getBackupCount()).isEqualTo(1);
@@ -43,7 +45,7 @@ class HazelcastSetupTest {
 
   @Test
   void dnsReplacesTcpIp() {
-    Config config = HazelcastSetup.config(options(List.of(), "tasks.fluxer_relay", null));
+    Config config = HazelcastSetup.config(options(List.of(), "tasks.fluxer_relay", null), null);
 
     JoinConfig join = config.getNetworkConfig().getJoin();
     assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
@@ -56,6 +58,21 @@ class HazelcastSetupTest {
   }
 
   @Test
+  @DisplayName("with cluster.subnet the member binds and advertises only its address there, and DNS keeps only members there")
+  void subnetPinsTheAddress() {
+    ClusterOptions options = new ClusterOptions(true, null, List.of(), "tasks.s_relay.s_cluster", 5701, 1, null,
+        Subnet.parse("10.231.0.0/24"), null, null, 5710, null, Duration.ofSeconds(5));
+
+    Config config = HazelcastSetup.config(options, "10.231.0.7");
+
+    assertThat(config.getNetworkConfig().getInterfaces().isEnabled()).isTrue();
+    assertThat(config.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.231.0.7");
+    assertThat(config.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+    assertThat(config.getNetworkConfig().getJoin().getDiscoveryConfig().getDiscoveryStrategyConfigs())
+        .singleElement().satisfies(s -> assertThat(s.getProperties()).containsEntry("subnet", "10.231.0.0/24"));
+  }
+
+  @Test
   void ownFile() throws Exception {
     Path file = dir.resolve("hz.xml");
     Files.writeString(file, """
@@ -64,7 +81,7 @@ class HazelcastSetupTest {
         </hazelcast>
         """);
 
-    Config config = HazelcastSetup.config(options(List.of(), null, file.toString()));
+    Config config = HazelcastSetup.config(options(List.of(), null, file.toString()), null);
 
     assertThat(config.getClusterName()).isEqualTo("mine");
     assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
@@ -72,11 +89,11 @@ class HazelcastSetupTest {
 
   @Test
   void missingOrBrokenFileNamesTheKey() throws Exception {
-    assertThatThrownBy(() -> HazelcastSetup.config(options(List.of(), null, dir.resolve("none.xml").toString())))
+    assertThatThrownBy(() -> HazelcastSetup.config(options(List.of(), null, dir.resolve("none.xml").toString()), null))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.hazelcast_config"));
     Path broken = dir.resolve("broken.xml");
     Files.writeString(broken, "<hazelcast><network>");
-    assertThatThrownBy(() -> HazelcastSetup.config(options(List.of(), null, broken.toString())))
+    assertThatThrownBy(() -> HazelcastSetup.config(options(List.of(), null, broken.toString()), null))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.hazelcast_config"));
   }
 }

@@ -40,7 +40,7 @@ class ConfigClusterTest {
         + "'bus_host':'10.0.1.4','bus_port':5900,'bus_public_host':'203.0.113.5','node_timeout':'3s'}").cluster();
 
     assertThat(cluster).isEqualTo(new ClusterOptions(true, null, List.of("127.0.0.1:5801", "10.0.0.2"), null, 5801, 3,
-        "10.0.1.*", "203.0.113.5:5801", "10.0.1.4", 5900, "203.0.113.5", Duration.ofSeconds(3)));
+        "10.0.1.*", null, "203.0.113.5:5801", "10.0.1.4", 5900, "203.0.113.5", Duration.ofSeconds(3)));
   }
 
   @Test
@@ -60,6 +60,24 @@ class ConfigClusterTest {
   void dnsForSwarm() {
     assertThat(config(REDIS + ",'cluster':{'enabled':true,'dns':'tasks.fluxer_relay'}").cluster().dns())
         .isEqualTo("tasks.fluxer_relay");
+  }
+
+  @Test
+  void subnetOfTheClusterNetwork() {
+    ClusterOptions cluster = config(REDIS + ",'cluster':{'enabled':true,'dns':'tasks.s_relay.s_cluster',"
+        + "'subnet':'10.231.0.0/24'}").cluster();
+
+    assertThat(cluster.subnet()).isEqualTo(Subnet.parse("10.231.0.0/24"));
+    assertThat(cluster.networkInterface()).isNull();
+    assertThatThrownBy(() -> config(REDIS + ",'cluster':{'subnet':'10.231.0.0/24','interface':'10.231.0.*'}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.subnet"));
+    assertThatThrownBy(() -> config(REDIS + ",'cluster':{'subnet':'10.231.0.0'}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("cluster.subnet");
+          assertThat(e.getMessage()).contains("address/prefix");
+        });
+    assertThatThrownBy(() -> config(REDIS + ",'cluster':{'subnet':'overlay.example/24'}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.subnet"));
   }
 
   @Test

@@ -57,6 +57,27 @@ class ConfigPostgresTest {
   }
 
   @Test
+  void passwordFromItsOwnFileAsTheServerReadsIt() throws Exception {
+    Path secret = dir.resolve("pg_password");
+    Files.writeString(secret, "s3cret-pw\n");
+
+    PostgresOptions postgres = config("{'url':'postgresql://fluxer@postgres:5432/fluxer','password_file':'"
+        + secret + "'}").postgres();
+
+    assertThat(postgres.password()).isEqualTo("s3cret-pw");
+    assertThat(postgres.connectOptions().getUser()).isEqualTo("fluxer");
+    assertThat(postgres.connectOptions().getPassword()).isEqualTo("s3cret-pw");
+    assertThat(postgres.toString()).doesNotContain("s3cret-pw");
+    assertThat(config("{'url':'postgresql://fluxer:in-url@postgres/fluxer','password':'apart'}").postgres()
+        .connectOptions().getPassword()).isEqualTo("apart");
+    assertThat(config("{'url':'postgresql://fluxer:in-url@postgres/fluxer'}").postgres().toString())
+        .doesNotContain("in-url").contains("fluxer:***@postgres");
+    assertThat(error("{'password':'pw'}").key()).isEqualTo("postgres.password");
+    assertThat(error("{'url':'postgresql://fluxer@postgres/fluxer','password':'a','password_file':'" + secret + "'}")
+        .key()).isEqualTo("postgres.password");
+  }
+
+  @Test
   void postgresSchemeAndNoPeriodicReload() {
     PostgresOptions postgres = config("{'url':'postgres://u@localhost/db','reload_interval':'0'}").postgres();
 
