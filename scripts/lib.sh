@@ -44,41 +44,29 @@ install_node_fixture() {
 
 RELAY_JAR="$ROOT/relay/target/fluxer-relay-0.1.0-SNAPSHOT.jar"
 
-# Builds the relay jar and its runtime classpath (the dashboard's assets among them) when missing
-# or older than the sources.
-build_relay_if_needed() {
-  if [ -f "$RELAY_JAR" ] && [ -d "$ROOT/relay/target/lib" ] && \
-     [ -z "$(find "$ROOT/pom.xml" "$ROOT/relay/pom.xml" "$ROOT/relay/src/main" "$ROOT/dashboard/pom.xml" \
-       "$ROOT/dashboard/src/main" -newer "$RELAY_JAR" -print -quit)" ]; then
-    return 0
-  fi
-  log "building the relay (mvn package)"
-  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl relay -am package)
-}
-
+# The relay jar and its runtime classpath (relay/target/lib), as `mvn package` leaves them; the
+# benchmarks run the relay from there.
 relay_classpath() {
   printf '%s' "$RELAY_JAR"
   for j in "$ROOT"/relay/target/lib/*.jar; do printf ':%s' "$j"; done
 }
 
-CONTROL_JAR="$ROOT/control-api/target/fluxer-control-api-0.1.0-SNAPSHOT.jar"
+# The distribution `mvn package -pl dist -am` builds: bin/fluxer, bin/fluxer-control, lib/.
+DIST_DIR="$ROOT/dist/target/fluxer-0.1.0-SNAPSHOT"
 
-# Builds control-api and the relay it runs on when a source or pom is newer than the jar.
-build_control_if_needed() {
-  if [ -f "$CONTROL_JAR" ] && [ -f "$RELAY_JAR" ] && [ -d "$ROOT/control-api/target/lib" ] && \
-     [ -z "$(find "$ROOT/pom.xml" "$ROOT/relay/pom.xml" "$ROOT/relay/src/main" "$ROOT/control-api/pom.xml" \
-       "$ROOT/control-api/src/main" "$ROOT/dashboard/pom.xml" "$ROOT/dashboard/src/main" -newer "$CONTROL_JAR" \
-       -print -quit)" ]; then
+# Builds the distribution (relay, dashboard, control plane and their launchers) when it is missing or
+# a pom or source is newer than it.
+build_dist_if_needed() {
+  local stamp="$DIST_DIR/bin/fluxer"
+  if [ -x "$stamp" ] && [ -d "$DIST_DIR/lib" ] && \
+     [ -z "$(find "$ROOT/pom.xml" "$ROOT/cluster.xml" "$ROOT/relay/pom.xml" "$ROOT/relay/src/main" \
+       "$ROOT/control-api/pom.xml" "$ROOT/control-api/src/main" "$ROOT/dashboard/pom.xml" "$ROOT/dashboard/src/main" \
+       "$ROOT/dist/pom.xml" "$ROOT/dist/src" -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
-  log "building the relay and control-api (mvn package)"
-  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl control-api -am package)
-}
-
-# control-api's jar and its runtime dependencies (the relay's jar among them).
-control_classpath() {
-  printf '%s' "$CONTROL_JAR"
-  for j in "$ROOT"/control-api/target/lib/*.jar; do printf ':%s' "$j"; done
+  log "building the distribution (mvn package -pl dist -am)"
+  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl dist -am package)
+  touch "$stamp" # assembly keeps the source file's time: mark when it was built
 }
 
 # The throwaway Redis of start_redis: its PID and directory, for stop_redis.

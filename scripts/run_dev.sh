@@ -3,15 +3,17 @@
 # (admin) and the namespace `chat` (history 100 / 5 min, recovery, presence, join/leave; any
 # connected user may subscribe and publish). Prints FLUXER_DEV_TOKEN, a 24 h token for user `dev`,
 # FLUXER_DEV_API_KEY, the dashboard's URL (FLUXER_DEV_DASHBOARD) and its dev admin account
-# (FLUXER_DEV_ADMIN=user:password). Builds first when needed.
+# (FLUXER_DEV_ADMIN=user:password). Builds the distribution first when needed and runs its
+# launchers (dist/target/fluxer-*/bin/fluxer and bin/fluxer-control), as the image does.
 #
 #   scripts/run_dev.sh [ARGS...]            one node on 127.0.0.1:8000, memory engines, no outside
 #                                           service
 #   scripts/run_dev.sh --cluster [ARGS...]  a throwaway Redis and PostgreSQL (namespaces) on free
 #                                           ports and three clustered nodes on 127.0.0.1:8000, 8001
 #                                           and 8002 (Hazelcast on 5701-5703), all with the same dev
-#                                           token and API key; Ctrl-C stops the nodes, Redis and
-#                                           PostgreSQL
+#                                           token and API key; a node that dies leaves the others
+#                                           running (try failover by hand: kill one by its PID);
+#                                           Ctrl-C stops the nodes, Redis and PostgreSQL
 #   scripts/run_dev.sh --control [ARGS...]  the dev node (127.0.0.1:8000) with the control plane in the
 #                                           same JVM: uses $FLUXER_POSTGRES_URL or starts a throwaway
 #                                           PostgreSQL, and uses the Docker engine answering on
@@ -20,15 +22,9 @@
 #                                           what it started
 #
 # Extra arguments go to the relay (e.g. --config my.yaml); FLUXER_* variables override settings
-# (e.g. FLUXER_SERVER_PORT=8001); FLUXER_JAVA_OPTS adds JVM options.
+# (e.g. FLUXER_SERVER_PORT=8001); JAVA_OPTS adds JVM options (the launcher passes it on).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-# What Hazelcast needs on JDK 17 (see docs/clustering.md).
-HAZELCAST_JAVA_OPTS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens java.management/sun.management=ALL-UNNAMED
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
 
 NODE_PIDS=()
 
@@ -51,19 +47,28 @@ run_cluster() {
   trap 'exit 130' INT TERM
   start_redis redis_url
   start_postgres pg_url
+  declare -A names=()
   for i in 0 1 2; do
     FLUXER_SERVER_PORT=$((8000 + i)) FLUXER_SERVER_NODE_NAME="dev-$i" \
     FLUXER_ENGINE_TYPE=redis FLUXER_ENGINE_REDIS_URL="$redis_url" \
     FLUXER_CLUSTER_PORT=$((5701 + i)) FLUXER_CLUSTER_MEMBERS="$members" FLUXER_POSTGRES_URL="$pg_url" \
-      java $HAZELCAST_JAVA_OPTS ${FLUXER_JAVA_OPTS:-} -cp "$(relay_classpath)" io.fluxer.relay.Main --dev --cluster "$@" \
-      > >(sed -u "s/^/[dev-$i] /") 2>&1 &
+      "$DIST_DIR/bin/fluxer" --dev --cluster "$@" > >(sed -u "s/^/[dev-$i] /") 2>&1 &
     NODE_PIDS+=($!)
+    names[$!]="dev-$i"
   done
-  log "nodes ${NODE_PIDS[*]} starting on 127.0.0.1:8000-8002 with Redis $redis_url and PostgreSQL" \
-    "$pg_url; Ctrl-C stops them"
-  # The cluster lives as long as every node does.
-  wait -n "${NODE_PIDS[@]}" || true
-  log "a node stopped; stopping the others"
+  log "nodes ${NODE_PIDS[*]} (dev-0, dev-1, dev-2) starting on 127.0.0.1:8000-8002 with Redis $redis_url and" \
+    "PostgreSQL $pg_url; Ctrl-C stops them"
+  # A node that stops (killed to try failover) leaves the others running; the cluster goes on until
+  # the last one stops or Ctrl-C.
+  local left=${#NODE_PIDS[@]} done_pid status
+  while [ "$left" -gt 0 ]; do
+    status=0
+    wait -n -p done_pid "${NODE_PIDS[@]}" || status=$?
+    [ -n "${done_pid:-}" ] || break
+    left=$((left - 1))
+    log "node ${names[$done_pid]} (pid $done_pid) stopped with status $status; $left still running"
+    done_pid=""
+  done
 }
 
 CONTROL_PID=""
@@ -89,24 +94,24 @@ run_control() {
   fi
   start_docker
   build_test_images # fluxer-test/busybox:1 and :2, for the example stack in docs/control-api.md
-  FLUXER_POSTGRES_URL="$pg_url" \
-    java ${FLUXER_JAVA_OPTS:-} -cp "$(control_classpath)" io.fluxer.control.ControlMain --relay --dev "$@" &
+  FLUXER_POSTGRES_URL="$pg_url" "$DIST_DIR/bin/fluxer-control" --relay --dev "$@" &
   CONTROL_PID=$!
   wait "$CONTROL_PID" || true
   CONTROL_PID=""
 }
 
 require_java_maven
-if [ "${1:-}" = "--control" ]; then
-  shift
-  build_control_if_needed
-  run_control "$@"
-  exit 0
-fi
-build_relay_if_needed
-if [ "${1:-}" = "--cluster" ]; then
-  shift
-  run_cluster "$@"
-else
-  exec java ${FLUXER_JAVA_OPTS:-} -cp "$(relay_classpath)" io.fluxer.relay.Main --dev "$@"
-fi
+build_dist_if_needed
+case "${1:-}" in
+  --control)
+    shift
+    run_control "$@"
+    ;;
+  --cluster)
+    shift
+    run_cluster "$@"
+    ;;
+  *)
+    exec "$DIST_DIR/bin/fluxer" --dev "$@"
+    ;;
+esac
