@@ -53,6 +53,7 @@ public final class StackOps {
         .handle("stack.list", this::list)
         .handle("stack.inspect", this::inspect)
         .handle("stack.deploy", Audited.by(store, r -> r.pathParam("name"), this::deploy))
+        .handle("stack.adopt", Audited.by(store, r -> r.pathParam("name"), this::adopt))
         .handle("stack.remove", Audited.by(store, r -> r.pathParam("name"), this::remove))
         .handle("stack.rollback", Audited.by(store, r -> r.pathParam("name"), this::rollbackStack))
         .handle("service.scale", Audited.by(store, r -> r.pathParam("id"), this::scale))
@@ -106,6 +107,38 @@ public final class StackOps {
           return accepted(d).put("revision", d.revision()).put("warnings", warnings(plan));
         })
         .map(json -> new Reply(202, json));
+  }
+
+  /**
+   * Takes over a stack deployed by other means ({@code docker stack deploy}) from its file: stores it
+   * as the stack's next revision and labels the running services the file describes as they run (a
+   * deployment of kind {@code adopt}, finished when this answers). 404 when the swarm has no service
+   * of the stack, 409 when the store manages it already.
+   */
+  private Future<Reply> adopt(ControlRequest r) {
+    String stack = r.pathParam("name");
+    StackBody body = StackBody.of(r.body(), false);
+    StackPlan plan = body.plan(stack);
+    return Future.all(store.manages(stack), client.listStackServices(stack)).compose(all -> {
+      if (all.<Boolean>resultAt(0)) {
+        throw managedAlready(stack);
+      }
+      if (all.<JsonArray>resultAt(1).isEmpty()) {
+        throw ControlError.notFound("the swarm has no service of stack " + stack + " (labelled "
+            + SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack + ") to adopt");
+      }
+      return store.adoptRevision(stack, body.stackFile(), body.env(), body.files(), r.actorName());
+    }).compose(rev -> store.createDeployment(stack, rev.orElseThrow(() -> managedAlready(stack)).revision(), "adopt",
+        "api", r.actorName())).compose(d -> deployer.adoptStack(d, plan)
+        .recover(e -> Future.failedFuture(new ControlError(500, "adopting " + stack + " failed: " + e.getMessage()
+            + " (deployment " + d.id() + ")", null)))
+        .map(outcome -> Reply.ok(accepted(d).put("stack", stack).put("revision", d.revision())
+            .mergeIn(outcome.toJson()).put("warnings", warnings(plan)))));
+  }
+
+  private static ControlError managedAlready(String stack) {
+    return new ControlError(409, "stack " + stack + " is managed already: deploy it with PUT /api/v1/stacks/" + stack,
+        null);
   }
 
   private Future<Reply> rollbackStack(ControlRequest r) {
