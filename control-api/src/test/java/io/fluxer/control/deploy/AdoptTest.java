@@ -5,19 +5,13 @@ import static io.fluxer.control.docker.SwarmTests.runningTaskIds;
 import static io.fluxer.control.docker.SwarmTests.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.control.ControlPlane;
 import io.fluxer.control.api.HookOps;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.SwarmClient;
-import io.fluxer.control.docker.SwarmTests;
 import io.fluxer.control.stack.SpecHash;
 import io.fluxer.control.stack.StackFile;
 import io.fluxer.control.stack.StackPlan;
-import io.fluxer.control.store.TestStore;
-import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.TestRelay;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,20 +19,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,77 +39,28 @@ import org.junit.jupiter.api.Timeout;
  * watched on {@code deploy:<stack>}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class AdoptTest {
+class AdoptTest extends DeployTestBase {
   private static final String DOCKER_CLI = "/usr/bin/docker";
-  private static final Duration CONVERGE = Duration.ofSeconds(60);
-  private static final Map<String, String> OPS = HttpTestClient.apiKey(TestRelay.OPS_KEY);
-  private static final Map<String, String> VIEWER = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
   private static final String PASSWORD = "hunter2-in-a-file";
   private static final String MOTD = "welcome to the adopted stack\n";
 
-  private static String host;
-  private static Vertx vertx;
-  private static SwarmClient client;
-  private static TestStore db;
-  private static TestRelay relay;
-  private static HttpTestClient http;
-
-  private String stack;
   private Path dir;
-  private DeploymentWatch watch;
-
-  @BeforeAll
-  static void start() throws Exception {
-    host = SwarmTests.dockerHostOrSkip("AdoptTest");
-    if (host == null) {
-      return;
-    }
-    vertx = Vertx.vertx();
-    client = SwarmTests.activeClient(vertx, host);
-    db = TestStore.fresh(vertx);
-    DeployerOptions options = DeployerOptions.defaults().withDeadline(Duration.ofSeconds(40));
-    await(ControlPlane.create(vertx, db.store(), client, options).api().register(vertx.eventBus()));
-    relay = TestRelay.start(vertx, config -> config.getJsonObject("channel").getJsonArray("namespaces")
-        .add(new JsonObject().put("name", "deploy").put("allow_subscribe_for_client", true)));
-    http = new HttpTestClient(vertx, relay.httpUrl());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (vertx == null) {
-      return;
-    }
-    http.close();
-    relay.close();
-    db.close();
-    await(client.close());
-    await(vertx.close());
-  }
 
   @BeforeEach
-  void prepare() throws IOException {
-    Assumptions.assumeTrue(client != null, SwarmTests.ENV + " is not set: skipping the adoption tests against a "
-        + "real Docker swarm (scripts/test.sh starts one and sets it)");
-    stack = "fluxer-it-" + UUID.randomUUID().toString().substring(0, 8);
+  void writeFiles() throws IOException {
     dir = Files.createTempDirectory("fluxer-adopt-");
     Files.writeString(dir.resolve("pw.txt"), PASSWORD);
     Files.writeString(dir.resolve("motd.txt"), MOTD);
-    watch = DeploymentWatch.open(vertx, relay, stack, CONVERGE);
   }
 
-  /** Removes everything labelled with this test's stack, whatever the test left. */
   @AfterEach
-  void cleanUp() throws Exception {
-    if (client == null) {
+  void removeFiles() throws IOException {
+    if (dir == null) {
       return;
-    }
-    if (watch != null) {
-      watch.close();
     }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
-    SwarmTests.removeStack(client, stack, CONVERGE);
   }
 
   // ---- the tests
