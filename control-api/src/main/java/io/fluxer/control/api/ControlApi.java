@@ -39,7 +39,6 @@ public final class ControlApi {
   public ControlApi(ControlStore store) {
     this.store = store;
     ops.put("control.status", r -> Future.succeededFuture(Reply.ok(new JsonObject().put("available", true))));
-    ops.put("stack.list", r -> store.stacks().map(stacks -> Reply.ok(new JsonObject().put("stacks", stacks))));
     ops.put("stack.revision", this::revision);
     ops.put("deployment.list", this::deployments);
     ops.put("deployment.inspect", this::deployment);

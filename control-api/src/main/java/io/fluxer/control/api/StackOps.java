@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The operations that change stacks and services, and {@code stack.inspect}: each change is stored
@@ -49,8 +50,10 @@ public final class StackOps {
   /** Adds the operations to {@code api} (before it registers). */
   public ControlApi registerOn(ControlApi api) {
     return api
+        .handle("stack.list", this::list)
         .handle("stack.inspect", this::inspect)
         .handle("stack.deploy", Audited.by(store, r -> r.pathParam("name"), this::deploy))
+        .handle("stack.adopt", Audited.by(store, r -> r.pathParam("name"), this::adopt))
         .handle("stack.remove", Audited.by(store, r -> r.pathParam("name"), this::remove))
         .handle("stack.rollback", Audited.by(store, r -> r.pathParam("name"), this::rollbackStack))
         .handle("service.scale", Audited.by(store, r -> r.pathParam("id"), this::scale))
@@ -60,34 +63,82 @@ public final class StackOps {
 
   // ---- stacks
 
+  /**
+   * The body of {@code PUT /api/v1/stacks/{name}} ({@code stackFile}, {@code env}, {@code files},
+   * {@code prune}) or of an adopt (the same without {@code prune}), checked: any other field, a
+   * missing file or a value of the wrong type is a 400.
+   */
+  record StackBody(String stackFile, Map<String, String> env, Map<String, String> files, boolean prune) {
+    static StackBody of(JsonObject body, boolean withPrune) {
+      String expected = withPrune ? "stackFile, env, prune, files" : "stackFile, env, files";
+      if (body == null) {
+        throw ControlError.badRequest("a body is required: {\"stackFile\": \"<YAML>\", \"env\": {...}"
+            + (withPrune ? ", \"prune\": false}" : "}"));
+      }
+      for (String field : body.fieldNames()) {
+        if (!DEPLOY_FIELDS.contains(field) || field.equals("prune") && !withPrune) {
+          throw ControlError.badRequest("unknown field '" + field + "': expected " + expected);
+        }
+      }
+      if (!(body.getValue("stackFile") instanceof String stackFile) || stackFile.isBlank()) {
+        throw ControlError.badRequest("stackFile is required: the stack file's YAML text");
+      }
+      Object prune = body.getValue("prune", false);
+      if (!(prune instanceof Boolean)) {
+        throw ControlError.badRequest("prune must be true or false");
+      }
+      return new StackBody(stackFile, strings(body, "env"), strings(body, "files"), (Boolean) prune);
+    }
+
+    /** The file's plan, or a 400 naming every problem. */
+    StackPlan plan(String stack) {
+      return parse(stack, stackFile, env, files, Map.of(), 400, "the stack file cannot be deployed");
+    }
+  }
+
   private Future<Reply> deploy(ControlRequest r) {
     String stack = r.pathParam("name");
-    JsonObject body = r.body();
-    if (body == null) {
-      throw ControlError.badRequest("a body is required: {\"stackFile\": \"<YAML>\", \"env\": {...}, \"prune\": false}");
-    }
-    for (String field : body.fieldNames()) {
-      if (!DEPLOY_FIELDS.contains(field)) {
-        throw ControlError.badRequest("unknown field '" + field + "': expected stackFile, env, prune, files");
-      }
-    }
-    if (!(body.getValue("stackFile") instanceof String stackFile) || stackFile.isBlank()) {
-      throw ControlError.badRequest("stackFile is required: the stack file's YAML text");
-    }
-    Map<String, String> env = strings(body, "env");
-    Map<String, String> files = strings(body, "files");
-    Object prune = body.getValue("prune", false);
-    if (!(prune instanceof Boolean)) {
-      throw ControlError.badRequest("prune must be true or false");
-    }
-    StackPlan plan = parse(stack, stackFile, env, files, Map.of(), 400, "the stack file cannot be deployed");
-    return store.addRevision(stack, stackFile, env, files, Map.of(), r.actorName())
+    StackBody body = StackBody.of(r.body(), true);
+    StackPlan plan = body.plan(stack);
+    return store.addRevision(stack, body.stackFile(), body.env(), body.files(), Map.of(), r.actorName())
         .compose(rev -> store.createDeployment(stack, rev.revision(), "deploy", "api", r.actorName()))
         .map(d -> {
-          deployer.deployStack(d, plan, (Boolean) prune);
+          deployer.deployStack(d, plan, body.prune());
           return accepted(d).put("revision", d.revision()).put("warnings", warnings(plan));
         })
         .map(json -> new Reply(202, json));
+  }
+
+  /**
+   * Takes over a stack deployed by other means ({@code docker stack deploy}) from its file: stores it
+   * as the stack's next revision and labels the running services the file describes as they run (a
+   * deployment of kind {@code adopt}, finished when this answers). 404 when the swarm has no service
+   * of the stack, 409 when the store manages it already.
+   */
+  private Future<Reply> adopt(ControlRequest r) {
+    String stack = r.pathParam("name");
+    StackBody body = StackBody.of(r.body(), false);
+    StackPlan plan = body.plan(stack);
+    return Future.all(store.manages(stack), client.listStackServices(stack)).compose(all -> {
+      if (all.<Boolean>resultAt(0)) {
+        throw managedAlready(stack);
+      }
+      if (all.<JsonArray>resultAt(1).isEmpty()) {
+        throw ControlError.notFound("the swarm has no service of stack " + stack + " (labelled "
+            + SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack + ") to adopt");
+      }
+      return store.adoptRevision(stack, body.stackFile(), body.env(), body.files(), r.actorName());
+    }).compose(rev -> store.createDeployment(stack, rev.orElseThrow(() -> managedAlready(stack)).revision(), "adopt",
+        "api", r.actorName())).compose(d -> deployer.adoptStack(d, plan)
+        .recover(e -> Future.failedFuture(new ControlError(500, "adopting " + stack + " failed: " + e.getMessage()
+            + " (deployment " + d.id() + ")", null)))
+        .map(outcome -> Reply.ok(accepted(d).put("stack", stack).put("revision", d.revision())
+            .mergeIn(outcome.toJson()).put("warnings", warnings(plan)))));
+  }
+
+  private static ControlError managedAlready(String stack) {
+    return new ControlError(409, "stack " + stack + " is managed already: deploy it with PUT /api/v1/stacks/" + stack,
+        null);
   }
 
   private Future<Reply> rollbackStack(ControlRequest r) {
@@ -125,13 +176,59 @@ public final class StackOps {
     });
   }
 
+  /**
+   * The stacks the store knows (not removed) and those on the swarm (services labelled
+   * {@value SwarmClient#STACK_NAMESPACE_LABEL}), by name: {@code managed} when the store has revisions
+   * of it, and how many services it has on the swarm. When the swarm does not answer, the store's
+   * stacks with {@code services} null and a {@code swarm_error}.
+   */
+  private Future<Reply> list(ControlRequest r) {
+    Future<JsonArray> stored = store.stacks();
+    Future<JsonArray> onSwarm = client.listServices(SwarmClient.STACK_NAMESPACE_LABEL);
+    return Future.join(stored, onSwarm).transform(ar -> {
+      if (stored.failed()) {
+        return Future.failedFuture(stored.cause());
+      }
+      JsonObject out = new JsonObject().put("stacks", listing(stored.result(), onSwarm.result()));
+      if (onSwarm.failed()) {
+        out.put("swarm_error", "the swarm's services could not be listed: " + onSwarm.cause().getMessage());
+      }
+      return Future.succeededFuture(Reply.ok(out));
+    });
+  }
+
+  /** The store's stacks and the swarm's stack services (null when unknown) as one list, by name. */
+  static JsonArray listing(JsonArray stored, JsonArray services) {
+    Map<String, JsonObject> byName = new TreeMap<>();
+    for (Object o : stored) {
+      JsonObject s = ((JsonObject) o).copy();
+      byName.put(s.getString("name"), s.put("managed", s.getValue("revision") != null)
+          .put("services", services == null ? null : 0));
+    }
+    if (services != null) {
+      for (Object o : services) {
+        String name = ((JsonObject) o).getJsonObject("Spec", new JsonObject()).getJsonObject("Labels", new JsonObject())
+            .getString(SwarmClient.STACK_NAMESPACE_LABEL);
+        if (name == null || name.isEmpty()) {
+          continue;
+        }
+        JsonObject entry = byName.computeIfAbsent(name, n -> new JsonObject().put("name", n).put("created_at", null)
+            .put("revision", null).put("last_deployment_state", null).put("managed", false).put("services", 0));
+        entry.put("services", entry.getInteger("services") + 1);
+      }
+    }
+    return new JsonArray(new ArrayList<>(byName.values()));
+  }
+
   private Future<Reply> inspect(ControlRequest r) {
     String stack = r.pathParam("name");
-    return Future.all(client.listStackServices(stack), store.revisions(stack), store.deployments(stack, 10))
+    return Future.all(client.listStackServices(stack), store.revisions(stack), store.deployments(stack, 10),
+            store.manages(stack))
         .compose(all -> {
           JsonArray services = all.resultAt(0);
           JsonArray revisions = all.resultAt(1);
           List<Deployment> deployments = all.resultAt(2);
+          boolean managed = all.resultAt(3);
           if (services.isEmpty() && revisions.isEmpty()) {
             throw ControlError.notFound("no stack " + stack);
           }
@@ -146,8 +243,8 @@ public final class StackOps {
                 .forEach(out::add);
             JsonArray recent = new JsonArray();
             deployments.forEach(d -> recent.add(d.toJson()));
-            return Reply.ok(new JsonObject().put("name", stack).put("services", out).put("revisions", revisions)
-                .put("deployments", recent));
+            return Reply.ok(new JsonObject().put("name", stack).put("managed", managed).put("services", out)
+                .put("revisions", revisions).put("deployments", recent));
           });
         });
   }

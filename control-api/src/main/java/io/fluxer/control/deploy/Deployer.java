@@ -86,6 +86,31 @@ public final class Deployer {
     return submit(d, run -> applyStack(run, plan, prune));
   }
 
+  /**
+   * Takes over a stack deployed by other means ({@link StackAdoption}): labels the services that are
+   * what {@code plan} asks for, restarting nothing, and reports the others. The deployment (kind
+   * {@code adopt}) goes through its states at once and ends succeeded, or failed when the engine
+   * refused a change.
+   *
+   * @return what was found, once the deployment succeeded; the failure's message otherwise
+   */
+  public Future<StackAdoption.Outcome> adoptStack(Deployment d, StackPlan plan) {
+    StackAdoption.Outcome[] found = new StackAdoption.Outcome[1];
+    String[] failure = {"the adoption did not succeed"};
+    return submit(d, run -> run.to(DeploymentState.UPDATING, "adopting revision " + d.revision() + ": comparing "
+            + plan.services().size() + " planned service(s) with the swarm", null)
+        .compose(v -> StackAdoption.adopt(client, plan))
+        .compose(outcome -> {
+          found[0] = outcome;
+          return run.to(DeploymentState.CONVERGING, "labelled " + outcome.adopted().size()
+              + " service(s) with their spec hash (labels only: no task restarted)", null)
+              .map(v -> outcome.message(d.revision()));
+        })
+        .onFailure(e -> failure[0] = describe(e)))
+        .compose(state -> state == DeploymentState.SUCCEEDED ? Future.succeededFuture(found[0])
+            : Future.failedFuture(new DeploymentFailure(failure[0])));
+  }
+
   /** Removes the stack's services, then its secrets, configs and networks, and marks it removed in the store. */
   public Future<DeploymentState> removeStack(Deployment d) {
     return submit(d, this::removeStack);

@@ -41,6 +41,15 @@ public record SwarmObjectPlan(Kind kind, String key, String name, boolean extern
     return spec == null ? null : spec.copy();
   }
 
+  /**
+   * The name {@code docker stack deploy} gives the same object: {@link #name} without its
+   * {@code _<hash>} version ({@code <stack>_<key>}, or the {@code name:} given); an external one's
+   * name as it is.
+   */
+  public String unversionedName() {
+    return external ? name : name.substring(0, name.lastIndexOf('_'));
+  }
+
   /** Metadata only: never the data, so the result can be logged or returned to a client. */
   public JsonObject toJson() {
     return new JsonObject().put("key", key).put("name", name).put("external", external);

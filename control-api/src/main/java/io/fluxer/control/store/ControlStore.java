@@ -107,10 +107,40 @@ public final class ControlStore {
    */
   public Future<Revision> addRevision(String stack, String stackFile, Map<String, String> env,
                                       Map<String, String> files, Map<String, String> imageTags, String actor) {
+    return pool.withTransaction(conn -> insertRevision(conn, stack, stackFile, env, files, imageTags, actor));
+  }
+
+  /**
+   * Stores the next revision of {@code stack} unless the store manages it already ({@link #manages}):
+   * how a stack deployed by other means is taken over. Checked and stored in one transaction.
+   *
+   * @return the revision, or empty when the stack is managed already (nothing stored)
+   */
+  public Future<Optional<Revision>> adoptRevision(String stack, String stackFile, Map<String, String> env,
+                                                  Map<String, String> files, String actor) {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("INSERT INTO control_stacks (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+        .execute(Tuple.of(stack))
+        .compose(v -> conn.preparedQuery(MANAGED + " FOR UPDATE").execute(Tuple.of(stack)))
+        .compose(rows -> rows.iterator().next().getBoolean(0)
+            ? Future.succeededFuture(Optional.<Revision>empty())
+            : insertRevision(conn, stack, stackFile, env, files, Map.of(), actor).map(Optional::of)));
+  }
+
+  /** Whether the store manages {@code stack}: it has revisions and was not removed since. */
+  public Future<Boolean> manages(String stack) {
+    return pool.preparedQuery(MANAGED).execute(Tuple.of(stack))
+        .map(rows -> rows.size() == 1 && rows.iterator().next().getBoolean(0));
+  }
+
+  private static final String MANAGED = "SELECT s.removed_at IS NULL AND EXISTS "
+      + "(SELECT 1 FROM control_stack_revisions r WHERE r.stack = s.name) FROM control_stacks s WHERE s.name = $1";
+
+  private Future<Revision> insertRevision(SqlConnection conn, String stack, String stackFile, Map<String, String> env,
+                                          Map<String, String> files, Map<String, String> imageTags, String actor) {
     JsonObject tags = new JsonObject();
     imageTags.forEach(tags::put);
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("INSERT INTO control_stacks (name) VALUES ($1) "
+    return conn.preparedQuery("INSERT INTO control_stacks (name) VALUES ($1) "
             + "ON CONFLICT (name) DO UPDATE SET removed_at = NULL RETURNING name")
         .execute(Tuple.of(stack))
         // the stack's row is locked until commit: concurrent revisions of one stack queue up
@@ -125,7 +155,7 @@ public final class ControlStore {
               .execute(Tuple.of(stack, next, stackFile, cipher.encrypt(env, stack, next), sealedFiles, tags, actor))
               .map(r -> new Revision(stack, next, stackFile, env, files, imageTags, actor,
                   r.iterator().next().getOffsetDateTime(0)));
-        }));
+        });
   }
 
   /** Revision {@code n} of {@code stack}, or empty. */

@@ -11,7 +11,9 @@ import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -70,9 +72,25 @@ class ControlApiTest {
     assertThat(one.json().getJsonArray("timeline")).hasSize(2);
     assertThat(one.json().getJsonArray("timeline").getJsonObject(1).getString("message"))
         .isEqualTo("updating 1 service");
+  }
 
-    JsonObject stacks = http.get("/api/v1/stacks", VIEWER).json();
-    assertThat(stacks.getJsonArray("stacks")).hasSize(2);
+  @Test
+  void theStackListJoinsTheStoresStacksAndTheSwarms() {
+    await(store.addRevision("shop", "services: {}", Map.of(), "alice"));
+    await(store.createDeployment("scaled", null, "scale", "api", "bob")); // known, never deployed here
+    JsonArray services = new JsonArray();
+    for (String stack : List.of("shop", "cli", "cli")) {
+      services.add(new JsonObject().put("ID", UUID.randomUUID().toString()).put("Spec", new JsonObject()
+          .put("Labels", new JsonObject().put("com.docker.stack.namespace", stack))));
+    }
+
+    JsonArray stacks = StackOps.listing(await(store.stacks()), services);
+    assertThat(stacks.stream().map(o -> {
+      JsonObject s = (JsonObject) o;
+      return s.getString("name") + " " + s.getValue("revision") + " " + s.getBoolean("managed") + " " + s.getValue("services");
+    })).containsExactly("cli null false 2", "scaled null false 0", "shop 1 true 1");
+    assertThat(StackOps.listing(await(store.stacks()), null).stream()
+        .map(o -> ((JsonObject) o).getValue("services"))).containsOnlyNulls().hasSize(2);
   }
 
   @Test

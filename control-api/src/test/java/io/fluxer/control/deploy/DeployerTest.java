@@ -4,36 +4,19 @@ import static io.fluxer.control.docker.SwarmTests.await;
 import static io.fluxer.control.docker.SwarmTests.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.control.ControlPlane;
 import io.fluxer.control.api.HookOps;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.docker.SwarmTests;
-import io.fluxer.control.docker.TaskInfo;
 import io.fluxer.control.stack.SpecHash;
 import io.fluxer.control.stack.StackFile;
-import io.fluxer.control.store.ControlStore;
-import io.fluxer.control.store.TestStore;
-import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.TestRelay;
-import io.fluxer.relay.testing.WsTestClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,75 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * recorded in a real PostgreSQL, and watched on {@code deploy:<stack>} over a WebSocket.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
-class DeployerTest {
-  private static final String ENV = "FLUXER_TEST_DOCKER";
-  private static final String SKIPPED = ENV + " is not set: skipping the deployment tests against a real Docker "
-      + "swarm (scripts/test.sh starts one and sets it)";
-  private static final Duration CONVERGE = Duration.ofSeconds(60);
-  private static final Map<String, String> OPS = HttpTestClient.apiKey(TestRelay.OPS_KEY);
-  private static final Map<String, String> VIEWER = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
-  private static final Set<String> FINISHED = Set.of("succeeded", "failed", "rolled_back");
-
-  private static Vertx vertx;
-  private static SwarmClient client;
-  private static TestStore db;
-  private static TestRelay relay;
-  private static HttpTestClient http;
-
-  private String stack;
-  private WsTestClient ws;
-
-  @BeforeAll
-  static void start() throws Exception {
-    String host = SwarmTests.dockerHostOrSkip("DeployerTest");
-    if (host == null) {
-      return;
-    }
-    vertx = Vertx.vertx();
-    client = SwarmTests.activeClient(vertx, host);
-    db = TestStore.fresh(vertx);
-    ControlStore store = db.store();
-    DeployerOptions options = DeployerOptions.defaults().withDeadline(Duration.ofSeconds(40));
-    await(ControlPlane.create(vertx, store, client, options).api().register(vertx.eventBus()));
-    relay = TestRelay.start(vertx, config -> config.getJsonObject("channel").getJsonArray("namespaces")
-        .add(new JsonObject().put("name", "deploy").put("allow_subscribe_for_client", true)));
-    http = new HttpTestClient(vertx, relay.httpUrl());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (vertx == null) {
-      return;
-    }
-    http.close();
-    relay.close();
-    db.close();
-    await(client.close());
-    await(vertx.close());
-  }
-
-  @BeforeEach
-  void watch() {
-    Assumptions.assumeTrue(client != null, SKIPPED);
-    stack = "fluxer-it-" + UUID.randomUUID().toString().substring(0, 8);
-    ws = WsTestClient.open(vertx, relay.wsUrl());
-    ws.connectWith(relay.token("watcher"));
-    ws.subscribe(DeployEvents.channel(stack));
-    ws.subscribe(DeployEvents.ALL);
-  }
-
-  /** Removes everything labelled with this test's stack, whatever the test left. */
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (client == null) {
-      return;
-    }
-    if (ws != null) {
-      ws.close();
-    }
-    SwarmTests.removeStack(client, stack, CONVERGE);
-  }
-
+class DeployerTest extends DeployTestBase {
   // ---- the tests
 
   @Test
@@ -128,23 +43,17 @@ class DeployerTest {
     assertThat(same.status()).isEqualTo(202);
     assertThat(same.json().getInteger("revision")).isEqualTo(2);
     String d2 = same.json().getString("deployment");
-    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
-    assertThat(states(d1)).containsExactly("queued", "updating", "converging", "succeeded");
+    assertThat(watch.awaitFinished(d1)).isEqualTo("succeeded");
+    assertThat(watch.states(d1)).containsExactly("queued", "updating", "converging", "succeeded");
     // broadcast to both channels: deploy:all's push may come just after deploy:<stack>'s
-    ws.awaitMessage(m -> {
-      JsonObject push = m.getJsonObject("push");
-      JsonObject data = push == null || push.getJsonObject("pub") == null ? null
-          : push.getJsonObject("pub").getJsonObject("data");
-      return data != null && DeployEvents.ALL.equals(push.getString("channel"))
-          && d1.equals(data.getString("deployment")) && "succeeded".equals(data.getString("state"));
-    }, CONVERGE);
-    JsonObject succeeded = stateEvent(d1, "succeeded");
+    watch.awaitState(DeployEvents.ALL, d1, "succeeded"::equals);
+    JsonObject succeeded = watch.stateEvent(d1, "succeeded");
     assertThat(succeeded.getString("stack")).isEqualTo(stack);
     assertThat(succeeded.getInteger("revision")).isEqualTo(1);
     assertThat(succeeded.getString("message")).contains("created " + stack + "_a, " + stack + "_b");
     assertThat(succeeded.getString("at")).isNotBlank();
     // the tasks as they started, seen while converging
-    assertThat(taskEvents(d1)).anySatisfy(t -> {
+    assertThat(watch.taskEvents(d1)).anySatisfy(t -> {
       assertThat(t.getString("service")).isEqualTo(stack + "_a");
       assertThat(t.getString("state")).isEqualTo("running");
       assertThat(t.getInteger("slot")).isEqualTo(1);
@@ -167,23 +76,23 @@ class DeployerTest {
     assertThat(tasksB).hasSize(1);
 
     // the same file again: nothing restarts
-    assertThat(awaitFinished(d2)).isEqualTo("succeeded");
-    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
-    List<String> order = ws.publications(DeployEvents.channel(stack)).stream().map(p -> p.getJsonObject("data"))
+    assertThat(watch.awaitFinished(d2)).isEqualTo("succeeded");
+    assertThat(watch.states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
+    List<String> order = watch.ws().publications(DeployEvents.channel(stack)).stream().map(p -> p.getJsonObject("data"))
         .filter(e -> "state".equals(e.getString("type"))).map(e -> e.getString("state") + " " + e.getString("deployment"))
         .toList();
     assertThat(order.indexOf("updating " + d2)).as("%s", order).isGreaterThan(order.indexOf("succeeded " + d1));
-    assertThat(stateEvent(d2, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
+    assertThat(watch.stateEvent(d2, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
     assertThat(await(client.inspectService(stack + "_a")).version()).isEqualTo(a1.version());
     assertThat(await(client.inspectService(stack + "_b")).version()).isEqualTo(b1.version());
     assertThat(runningTaskIds(a1)).isEqualTo(tasksA);
     assertThat(runningTaskIds(b1)).isEqualTo(tasksB);
-    assertThat(taskEvents(d2)).isEmpty();
+    assertThat(watch.taskEvents(d2)).isEmpty();
 
     // one variable changed: only the service using it updates
     String d3 = deploy(twoServices(), Map.of("A_GREETING", "bonjour"), false).json().getString("deployment");
-    assertThat(awaitFinished(d3)).isEqualTo("succeeded");
-    assertThat(stateEvent(d3, "succeeded").getString("message"))
+    assertThat(watch.awaitFinished(d3)).isEqualTo("succeeded");
+    assertThat(watch.stateEvent(d3, "succeeded").getString("message"))
         .contains("updated " + stack + "_a").contains("unchanged " + stack + "_b");
     InspectedService a3 = await(client.inspectService(stack + "_a"));
     assertThat(a3.version()).isGreaterThan(a1.version());
@@ -255,16 +164,16 @@ class DeployerTest {
   void aFailingHealthcheckFailsTheDeploymentAndRollsBack() throws Exception {
     String healthy = "services:\n" + ticker("web", "WEB_GREETING", "", "rollback");
     String d1 = deploy(healthy, Map.of(), false).json().getString("deployment");
-    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    assertThat(watch.awaitFinished(d1)).isEqualTo("succeeded");
     InspectedService before = await(client.inspectService(stack + "_web"));
 
     String sick = "services:\n" + ticker("web", "WEB_GREETING",
         "    healthcheck: {test: [\"CMD\", \"false\"], interval: 1s, retries: 1}\n", "rollback");
     String d2 = deploy(sick, Map.of(), false).json().getString("deployment");
-    awaitState(d2, "rolled_back"::equals);
-    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "failed", "rolled_back");
-    assertThat(stateEvent(d2, "failed").getString("message")).contains(stack + "_web");
-    assertThat(taskEvents(d2)).anySatisfy(t -> assertThat(t.getString("state")).isIn("failed", "shutdown", "rejected"));
+    watch.awaitState(d2, "rolled_back"::equals);
+    assertThat(watch.states(d2)).containsExactly("queued", "updating", "converging", "failed", "rolled_back");
+    assertThat(watch.stateEvent(d2, "failed").getString("message")).contains(stack + "_web");
+    assertThat(watch.taskEvents(d2)).anySatisfy(t -> assertThat(t.getString("state")).isIn("failed", "shutdown", "rejected"));
 
     InspectedService after = await(client.inspectService(stack + "_web"));
     assertThat(specHash(after)).isEqualTo(specHash(before));
@@ -284,7 +193,7 @@ class DeployerTest {
     String file = "services:\n" + ticker("web", "WEB_GREETING", "", null);
     for (String greeting : List.of("one", "two", "three")) {
       String d = deploy(file, Map.of("WEB_GREETING", greeting), false).json().getString("deployment");
-      assertThat(awaitFinished(d)).as("revision saying %s", greeting).isEqualTo("succeeded");
+      assertThat(watch.awaitFinished(d)).as("revision saying %s", greeting).isEqualTo("succeeded");
     }
     assertThat(env(await(client.inspectService(stack + "_web")))).contains("GREETING=three");
 
@@ -297,8 +206,8 @@ class DeployerTest {
     assertThat(rollback.status()).as("%s", rollback).isEqualTo(202);
     assertThat(rollback.json().getInteger("revision")).isEqualTo(1);
     String d = rollback.json().getString("deployment");
-    assertThat(awaitFinished(d)).isEqualTo("succeeded");
-    assertThat(stateEvent(d, "succeeded").getString("trigger")).isEqualTo("rollback");
+    assertThat(watch.awaitFinished(d)).isEqualTo("succeeded");
+    assertThat(watch.stateEvent(d, "succeeded").getString("trigger")).isEqualTo("rollback");
 
     InspectedService web = await(client.inspectService(stack + "_web"));
     assertThat(env(web)).contains("GREETING=one");
@@ -310,7 +219,7 @@ class DeployerTest {
   @Test
   void scalesRestartsRollsBackAServiceAndRemovesTheStack() throws Exception {
     String d1 = deploy(twoServices(), Map.of(), false).json().getString("deployment");
-    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    assertThat(watch.awaitFinished(d1)).isEqualTo("succeeded");
     String a = stack + "_a";
     String b = stack + "_b";
 
@@ -327,8 +236,8 @@ class DeployerTest {
     assertThat(scaled.status()).as("%s", scaled).isEqualTo(202);
     assertThat(scaled.json().getString("channel")).isEqualTo("deploy:" + stack);
     String d2 = scaled.json().getString("deployment");
-    assertThat(awaitFinished(d2)).isEqualTo("succeeded");
-    assertThat(states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
+    assertThat(watch.awaitFinished(d2)).isEqualTo("succeeded");
+    assertThat(watch.states(d2)).containsExactly("queued", "updating", "converging", "succeeded");
     InspectedService a2 = await(client.inspectService(a));
     assertThat(a2.replicas()).isEqualTo(3L);
     assertThat(runningTaskIds(a2)).hasSize(3);
@@ -336,7 +245,7 @@ class DeployerTest {
     InspectedService b1 = await(client.inspectService(b));
     List<String> before = runningTaskIds(b1);
     String d3 = post("/api/v1/services/" + b + "/restart", null).json().getString("deployment");
-    assertThat(awaitFinished(d3)).isEqualTo("succeeded");
+    assertThat(watch.awaitFinished(d3)).isEqualTo("succeeded");
     List<String> after = runningTaskIds(b1);
     assertThat(after).hasSize(1).doesNotContainAnyElementsOf(before);
     assertThat(await(client.inspectService(b)).spec().getJsonObject("TaskTemplate").getLong("ForceUpdate"))
@@ -344,7 +253,7 @@ class DeployerTest {
 
     // the engine's one level: back to one replica
     String d4 = post("/api/v1/services/" + a + "/rollback", null).json().getString("deployment");
-    assertThat(awaitFinished(d4)).isEqualTo("succeeded");
+    assertThat(watch.awaitFinished(d4)).isEqualTo("succeeded");
     InspectedService a4 = await(client.inspectService(a));
     assertThat(a4.replicas()).isEqualTo(1L);
     assertThat(runningTaskIds(a4)).hasSize(1);
@@ -352,19 +261,19 @@ class DeployerTest {
     // b leaves the file: prune removes it
     String onlyA = "services:\n" + ticker("a", "A_GREETING", "", null);
     String d5 = deploy(onlyA, Map.of(), true).json().getString("deployment");
-    assertThat(awaitFinished(d5)).isEqualTo("succeeded");
-    assertThat(stateEvent(d5, "succeeded").getString("message")).contains("removed " + b);
+    assertThat(watch.awaitFinished(d5)).isEqualTo("succeeded");
+    assertThat(watch.stateEvent(d5, "succeeded").getString("message")).contains("removed " + b);
     assertThat(await(client.listStackServices(stack)).stream()
         .map(s -> ((JsonObject) s).getJsonObject("Spec").getString("Name")).toList()).containsExactly(a);
 
     Response removed = http.delete("/api/v1/stacks/" + stack, OPS);
     assertThat(removed.status()).as("%s", removed).isEqualTo(202);
     String d6 = removed.json().getString("deployment");
-    assertThat(awaitFinished(d6)).isEqualTo("succeeded");
+    assertThat(watch.awaitFinished(d6)).isEqualTo("succeeded");
     String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
     assertThat(await(client.listServices(label))).isEmpty();
     assertThat(await(client.listConfigs(label))).isEmpty();
-    assertThat(stateEvent(d6, "succeeded").getString("message")).contains("1 service(s)").contains("1 config(s)");
+    assertThat(watch.stateEvent(d6, "succeeded").getString("message")).contains("1 service(s)").contains("1 config(s)");
     waitFor("the stack's networks gone", CONVERGE, () -> client.listNetworks(label), JsonArray::isEmpty);
     assertThat(http.get("/api/v1/stacks", VIEWER).json().getJsonArray("stacks").stream()
         .map(s -> ((JsonObject) s).getString("name")).toList()).doesNotContain(stack);
@@ -374,7 +283,7 @@ class DeployerTest {
   @Test
   void aSignedWebhookRedeploysWithNewTagsAndABadSignatureChangesNothing() throws Exception {
     String d1 = deploy(twoServices(), Map.of(), false).json().getString("deployment");
-    assertThat(awaitFinished(d1)).isEqualTo("succeeded");
+    assertThat(watch.awaitFinished(d1)).isEqualTo("succeeded");
     InspectedService a1 = await(client.inspectService(stack + "_a"));
     String hook = "/api/v1/hooks/stacks/" + stack;
     String retag = new JsonObject().put("tags", new JsonObject().put("b", "2")).encode();
@@ -407,9 +316,9 @@ class DeployerTest {
     assertThat(accepted.json().getString("channel")).isEqualTo("deploy:" + stack);
     assertThat(accepted.json().getInteger("revision")).isEqualTo(2);
     String d2 = accepted.json().getString("deployment");
-    assertThat(awaitFinished(d2)).isEqualTo("succeeded");
-    assertThat(stateEvent(d2, "succeeded").getString("trigger")).isEqualTo("webhook");
-    assertThat(stateEvent(d2, "succeeded").getString("message"))
+    assertThat(watch.awaitFinished(d2)).isEqualTo("succeeded");
+    assertThat(watch.stateEvent(d2, "succeeded").getString("trigger")).isEqualTo("webhook");
+    assertThat(watch.stateEvent(d2, "succeeded").getString("message"))
         .contains("updated " + stack + "_b").contains("unchanged " + stack + "_a");
     InspectedService b2 = await(client.inspectService(stack + "_b"));
     assertThat(b2.spec().getJsonObject("TaskTemplate").getJsonObject("ContainerSpec").getString("Image"))
@@ -424,8 +333,8 @@ class DeployerTest {
     assertThat(again.status()).as("%s", again).isEqualTo(202);
     assertThat(again.json().getInteger("revision")).isEqualTo(2);
     String d3 = again.json().getString("deployment");
-    assertThat(awaitFinished(d3)).isEqualTo("succeeded");
-    assertThat(stateEvent(d3, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
+    assertThat(watch.awaitFinished(d3)).isEqualTo("succeeded");
+    assertThat(watch.stateEvent(d3, "succeeded").getString("message")).contains("unchanged " + stack + "_a, " + stack + "_b");
 
     assertThat(http.delete("/api/v1/stacks/" + stack + "/hook", OPS).status()).isEqualTo(200);
     assertThat(hook(hook, "", HookOps.sign(rotated, "")).status()).isEqualTo(401);
@@ -447,7 +356,7 @@ class DeployerTest {
           .put("files", new JsonObject().put("./motd.txt", text));
       Response r = http.put("/api/v1/stacks/" + stack, OPS, body.encode());
       assertThat(r.status()).as("%s", r).isEqualTo(202);
-      assertThat(awaitFinished(r.json().getString("deployment"))).as("motd %s", text).isEqualTo("succeeded");
+      assertThat(watch.awaitFinished(r.json().getString("deployment"))).as("motd %s", text).isEqualTo("succeeded");
     }
     // the current version and the previous one (the engine's rollback needs it) stay; "one" went
     String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack;
@@ -458,7 +367,7 @@ class DeployerTest {
     // revision 1's file was stored with it: rolling back makes its config again
     Response rollback = post("/api/v1/stacks/" + stack + "/rollback?revision=1", null);
     assertThat(rollback.status()).as("%s", rollback).isEqualTo(202);
-    assertThat(awaitFinished(rollback.json().getString("deployment"))).isEqualTo("succeeded");
+    assertThat(watch.awaitFinished(rollback.json().getString("deployment"))).isEqualTo("succeeded");
     InspectedService web = await(client.inspectService(stack + "_web"));
     String revision1 = StackFile.parse(stack, file, Map.of(), Map.of("./motd.txt", "one".getBytes()))
         .service("web").orElseThrow().specHash();
@@ -515,48 +424,8 @@ class DeployerTest {
     return http.send(HttpMethod.POST, path, OPS, body == null ? null : body.encode());
   }
 
-  /** The deployment's events on {@code deploy:<stack>}, in arrival order. */
-  private List<JsonObject> events(String deployment) {
-    return ws.publications(DeployEvents.channel(stack)).stream().map(p -> p.getJsonObject("data"))
-        .filter(d -> deployment.equals(d.getString("deployment"))).toList();
-  }
-
-  private List<String> states(String deployment) {
-    return events(deployment).stream().filter(e -> "state".equals(e.getString("type")))
-        .map(e -> e.getString("state")).toList();
-  }
-
-  private List<JsonObject> taskEvents(String deployment) {
-    return events(deployment).stream().filter(e -> "task".equals(e.getString("type"))).toList();
-  }
-
-  private JsonObject stateEvent(String deployment, String state) {
-    return events(deployment).stream().filter(e -> "state".equals(e.getString("type")) && state.equals(e.getString("state")))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + state + " event of " + deployment + " in "
-            + events(deployment)));
-  }
-
-  /** Waits for the deployment's first finished state on the channel, and answers it. */
-  private String awaitFinished(String deployment) {
-    return awaitState(deployment, FINISHED::contains);
-  }
-
-  private String awaitState(String deployment, Predicate<String> state) {
-    JsonObject found = ws.awaitMessage(m -> {
-      JsonObject push = m.getJsonObject("push");
-      JsonObject pub = push == null ? null : push.getJsonObject("pub");
-      JsonObject data = pub == null ? null : pub.getJsonObject("data");
-      return data != null && ("deploy:" + stack).equals(push.getString("channel"))
-          && deployment.equals(data.getString("deployment")) && "state".equals(data.getString("type"))
-          && state.test(data.getString("state"));
-    }, CONVERGE);
-    return found.getJsonObject("push").getJsonObject("pub").getJsonObject("data").getString("state");
-  }
-
   private static List<String> runningTaskIds(InspectedService s) throws Exception {
-    return await(client.listTasks(s.id())).stream()
-        .filter(t -> t.isRunning() && "running".equals(t.desiredState()))
-        .map(TaskInfo::id).sorted().toList();
+    return SwarmTests.runningTaskIds(client, s.id());
   }
 
   private static List<String> env(InspectedService s) {

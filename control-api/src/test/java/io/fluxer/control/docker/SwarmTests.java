@@ -91,6 +91,13 @@ public final class SwarmTests {
     return fail("not within " + within + ": " + what + "; last seen: " + last);
   }
 
+  /** The IDs, sorted, of the service's tasks that run and are meant to (replaced ones left out). */
+  public static List<String> runningTaskIds(SwarmClient client, String service) throws Exception {
+    return await(client.listTasks(service)).stream()
+        .filter(t -> t.isRunning() && "running".equals(t.desiredState()))
+        .map(TaskInfo::id).sorted().toList();
+  }
+
   /**
    * Removes every service, secret, config and network labelled with {@code stack}, whatever a test
    * left; networks once the tasks on them are gone (a removed one lingers in the list a moment).

@@ -50,6 +50,31 @@ class ControlStoreTest {
   }
 
   @Test
+  void aStackIsAdoptedOnlyWhileTheStoreDoesNotManageIt() {
+    assertThat(await(store.manages("cli"))).isFalse();
+    await(store.createDeployment("cli", null, "scale", "api", "bob")); // known, but no revision: not managed
+    assertThat(await(store.manages("cli"))).isFalse();
+
+    Revision adopted = await(store.adoptRevision("cli", "services: {web: {image: a}}", Map.of("PW", "s3cret"),
+        Map.of("./motd.txt", "hi"), "alice")).orElseThrow();
+    assertThat(adopted.revision()).isEqualTo(1);
+    assertThat(await(store.revision("cli", 1)).orElseThrow().files()).containsEntry("./motd.txt", "hi");
+    Row sealed = await(pool.query("SELECT env, files FROM control_stack_revisions").execute()).iterator().next();
+    assertThat(sealed.getString(0) + sealed.getString(1)).startsWith("v1:").doesNotContain("s3cret")
+        .doesNotContain("motd");
+    assertThat(await(store.manages("cli"))).isTrue();
+    assertThat(await(store.adoptRevision("cli", "services: {}", Map.of(), Map.of(), "eve"))).isEmpty();
+    assertThat(await(store.revisions("cli"))).hasSize(1);
+
+    // removed: adopted again as its next revision
+    await(store.markRemoved("cli"));
+    assertThat(await(store.manages("cli"))).isFalse();
+    assertThat(await(store.adoptRevision("cli", "services: {}", Map.of(), Map.of(), "alice")).orElseThrow().revision())
+        .isEqualTo(2);
+    assertThat(await(store.manages("cli"))).isTrue();
+  }
+
+  @Test
   void revisionsCountFromOneAndKeepTheirFileAndEnvironment() {
     Revision r1 = await(store.addRevision("shop", "services: {web: {image: a}}", Map.of("TAG", "1"), "alice"));
     Revision r2 = await(store.addRevision("shop", "services: {web: {image: b}}", Map.of("TAG", "2", "DB_PASSWORD",

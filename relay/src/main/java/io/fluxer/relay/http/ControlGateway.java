@@ -42,6 +42,7 @@ final class ControlGateway {
       new Route(HttpMethod.GET, "/api/v1/stacks/:name/revisions/:revision", "stack.revision", Role.VIEWER),
       new Route(HttpMethod.PUT, "/api/v1/stacks/:name", "stack.deploy", Role.OPS),
       new Route(HttpMethod.DELETE, "/api/v1/stacks/:name", "stack.remove", Role.OPS),
+      new Route(HttpMethod.POST, "/api/v1/stacks/:name/adopt", "stack.adopt", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/stacks/:name/rollback", "stack.rollback", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/stacks/:name/hook", "stack.hook.rotate", Role.OPS),
       new Route(HttpMethod.DELETE, "/api/v1/stacks/:name/hook", "stack.hook.remove", Role.OPS),
@@ -62,9 +63,11 @@ final class ControlGateway {
 
   void mount(Router router) {
     for (Route r : ROUTES) {
+      // Credentials first, so the body of a caller who may not call is never read. Two routes: Vert.x
+      // Web wants a body handler before any other on one route (the request stays paused until then).
+      router.route(r.method(), r.path()).handler(auth.require(r.role()));
       router.route(r.method(), r.path())
           .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-          .handler(auth.require(r.role()))
           .handler(rc -> forward(rc, r.op()));
     }
     router.get("/api/v1/control").handler(auth.require(Role.VIEWER)).handler(this::status);

@@ -79,6 +79,31 @@ class ControlGatewayTest extends RelayTestBase {
   }
 
   @Test
+  @DisplayName("The body is read only after the credentials: without them even an oversized body answers 401; with them 413")
+  void bodiesAreReadAfterAuthentication() {
+    answer("stack.adopt", 200, new JsonObject().put("stack", "shop"));
+    Buffer tooBig = Buffer.buffer(new JsonObject().put("stackFile", "x".repeat(1024 * 1024)).encode());
+
+    Response anonymous = http().sendRaw(HttpMethod.POST, "/api/v1/stacks/shop/adopt", HttpTestClient.NONE, tooBig);
+    assertThat(anonymous.status()).isEqualTo(401);
+    Response viewer = http().sendRaw(HttpMethod.POST, "/api/v1/stacks/shop/adopt",
+        HttpTestClient.apiKey(TestRelay.VIEWER_KEY), tooBig);
+    assertThat(viewer.status()).isEqualTo(403);
+    Response ops = http().sendRaw(HttpMethod.POST, "/api/v1/stacks/shop/adopt",
+        HttpTestClient.apiKey(TestRelay.OPS_KEY), tooBig);
+    assertThat(ops.status()).isEqualTo(413);
+    assertThat(received).isEmpty();
+
+    Response adopted = http().send(HttpMethod.POST, "/api/v1/stacks/shop/adopt", HttpTestClient.apiKey(TestRelay.OPS_KEY),
+        new JsonObject().put("stackFile", "services: {}").encode());
+    assertThat(adopted.status()).isEqualTo(200);
+    assertThat(received).singleElement().satisfies(m -> {
+      assertThat(m.getString("op")).isEqualTo("stack.adopt");
+      assertThat(m.getJsonObject("body").getString("stackFile")).isEqualTo("services: {}");
+    });
+  }
+
+  @Test
   @DisplayName("A webhook is forwarded unauthenticated with its exact body text and signature, for control-api to check")
   void webhookCarriesTheRawBodyAndSignature() {
     answer("stack.hook", 401, new JsonObject().put("error", new JsonObject().put("code", 401)
