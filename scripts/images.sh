@@ -80,7 +80,7 @@ timed() {
   log "$what ..."
   "$@" || die "$what failed"
   local took
-  took="$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+  took="$(elapsed_since "$start")"
   STEPS+=("$took"$'\t'"$what")
   log "$what: done in ${took} s"
 }

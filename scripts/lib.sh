@@ -396,6 +396,11 @@ LOCAL_POSTGRES_BASE="fluxer-local/postgres-base:bookworm"
 LOCAL_REDIS="fluxer-local/redis:7"
 LOCAL_POSTGRES="fluxer-local/postgres:15"
 
+# Seconds (one decimal) since $1, a value of $EPOCHREALTIME.
+elapsed_since() {
+  awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
+}
+
 # The Maven project's version (the root pom's own <version>, the one after fluxer-parent).
 project_version() {
   sed -n '/<artifactId>fluxer-parent<\/artifactId>/,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' \
