@@ -401,20 +401,47 @@ build_fluxer() {
 
 # ---- summary ---------------------------------------------------------------------------------
 
-# Prints each image made or checked here with its size, then each step's time and the total.
-print_summary() {
-  local images=("$LOCAL_BUILD_BASE" "$LOCAL_RUNTIME_BASE") image tag step
+# The names this run makes or checks, one a line.
+run_images() {
+  local tag
+  printf '%s\n' "$LOCAL_BUILD_BASE" "$LOCAL_RUNTIME_BASE"
   if [ "$BUILD_STANDINS" -eq 1 ]; then
-    images+=("$LOCAL_REDIS_BASE" "$LOCAL_POSTGRES_BASE" "$LOCAL_REDIS" "$LOCAL_POSTGRES")
+    printf '%s\n' "$LOCAL_REDIS_BASE" "$LOCAL_POSTGRES_BASE" "$LOCAL_REDIS" "$LOCAL_POSTGRES"
   fi
   if [ "$BUILD_FLUXER" -eq 1 ]; then
-    for tag in "${FLUXER_TAGS[@]}"; do images+=("$FLUXER_IMAGE:$tag"); done
+    for tag in "${FLUXER_TAGS[@]}"; do printf '%s\n' "$FLUXER_IMAGE:$tag"; done
   fi
+}
+
+# The ids the names of run_images point at before this run (re)tags them.
+REPLACED=()
+remember_images() {
+  local image id
+  while IFS= read -r image; do
+    if id="$(docker_cli image inspect -f '{{.Id}}' "$image" 2>/dev/null)"; then REPLACED+=("$id"); fi
+  done < <(run_images)
+}
+
+# Removes the images this run replaced, once no tag points at them (an image a container still uses
+# cannot be removed and stays), so that repeated runs do not fill the disk with untagged images.
+remove_replaced() {
+  local id
+  for id in "${REPLACED[@]}"; do
+    if [ "$(docker_cli image inspect -f '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] &&
+        docker_cli rmi "$id" >/dev/null 2>&1; then
+      log "removed the replaced, now untagged image ${id#sha256:}"
+    fi
+  done
+}
+
+# Prints each image made or checked here with its size, then each step's time and the total.
+print_summary() {
+  local image step
   printf '\nimages:\n'
-  for image in "${images[@]}"; do
+  while IFS= read -r image; do
     printf '  %-38s %s\n' "$image" "$(docker_cli image inspect -f '{{.Size}}' "$image" |
       awk '{ printf "%.1f MB", $1 / 1000000 }')"
-  done
+  done < <(run_images)
   printf 'steps:\n'
   for step in "${STEPS[@]}"; do
     printf '  %7s s  %s\n' "${step%%$'\t'*}" "${step#*$'\t'}"
@@ -429,6 +456,7 @@ main() {
   trap 'exit 130' INT TERM
   WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-images.XXXXXX")"
   start_docker
+  remember_images
   local bases=(build runtime) base
   if [ "$BUILD_STANDINS" -eq 1 ]; then bases+=(redis postgres); fi
   for base in "${bases[@]}"; do
@@ -436,6 +464,7 @@ main() {
   done
   if [ "$BUILD_STANDINS" -eq 1 ]; then build_standins; fi
   if [ "$BUILD_FLUXER" -eq 1 ]; then build_fluxer; fi
+  remove_replaced
   print_summary
 }
 
