@@ -373,3 +373,24 @@ build_test_images() {
   done
   rm -rf "$dir"
 }
+
+# The images scripts/images.sh builds without a registry and scripts/images-check.sh checks: the
+# imported bases (Debian bookworm made with debootstrap) and the stand-ins for the official redis
+# and postgres images.
+LOCAL_BUILD_BASE="fluxer-local/build-base:17"
+LOCAL_RUNTIME_BASE="fluxer-local/runtime-base:bookworm"
+LOCAL_REDIS_BASE="fluxer-local/redis-base:bookworm"
+LOCAL_POSTGRES_BASE="fluxer-local/postgres-base:bookworm"
+LOCAL_REDIS="fluxer-local/redis:7"
+LOCAL_POSTGRES="fluxer-local/postgres:15"
+
+# Seconds (one decimal) since $1, a value of $EPOCHREALTIME.
+elapsed_since() {
+  awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# The Maven project's version (the root pom's own <version>, the one after fluxer-parent).
+project_version() {
+  sed -n '/<artifactId>fluxer-parent<\/artifactId>/,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' \
+    "$ROOT/pom.xml" | head -n 1
+}

@@ -6,7 +6,9 @@
 # throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway PostgreSQL (FLUXER_TEST_PG_URL) and, unless
 # one already answers, a Docker engine in a single-node swarm with two small local test images
 # (FLUXER_TEST_DOCKER, the engine's socket URI), then runs Maven.
-# Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest).
+# Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest). With FLUXER_TEST_IMAGES=1 it then
+# builds the images without a registry (scripts/images.sh, a few minutes on a fresh machine) and
+# checks them by running them (scripts/images-check.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -30,3 +32,7 @@ export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
 
 cd "$ROOT"
 mvn -B test "$@"
+if [ "${FLUXER_TEST_IMAGES:-0}" = 1 ]; then
+  bash scripts/images.sh
+  bash scripts/images-check.sh
+fi

@@ -84,12 +84,18 @@ public final class Main {
       exit("cannot start: " + cause.getMessage());
       return;
     }
+    long drainMillis = config.server().shutdownDrain().toMillis();
     int stopSeconds = 10 + (int) config.server().shutdownDrain().toSeconds();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // on stderr, as the launcher's other messages: what `docker logs` shows of a stop
+      long started = System.nanoTime();
+      System.err.printf("%s: stopping: /ready answers 503 for %d ms, then clients are closed with 3001%n",
+          PROGRAM, drainMillis);
       try {
         Launch.await(node.stop().eventually(vertx::close), stopSeconds);
-      } catch (Exception ignored) {
-        // exiting anyway
+        System.err.printf("%s: stopped in %d ms%n", PROGRAM, (System.nanoTime() - started) / 1_000_000);
+      } catch (Exception e) {
+        System.err.printf("%s: exiting without a clean stop: %s%n", PROGRAM, e);
       }
     }, "fluxer-shutdown"));
     System.out.printf("Fluxer relay %s listening on ws://%s:%d/connection/websocket (%d event loops%s)%n",
