@@ -6,6 +6,8 @@
 #   fluxer-local/runtime-base:bookworm  minimal Debian bookworm (bash, coreutils), no JRE
 #   fluxer-local/redis:7                Debian's redis-server, honouring the official redis image's contract
 #   fluxer-local/postgres:15            Debian's postgresql-15, honouring the official postgres image's contract
+#   fluxer-local/haproxy:2.6            Debian's haproxy, honouring the official haproxy image's contract
+#                                       (stack.yml's optional edge)
 #   fluxer:<version>, fluxer:local      docker/Dockerfile built on the two bases above
 #
 # The bases are root filesystems made with debootstrap --variant=minbase from Debian's packages
@@ -18,7 +20,7 @@
 #   scripts/images.sh [--no-fluxer] [--no-standins] [--refresh] [--image NAME] [--tag TAG]...
 #
 #   --no-fluxer    bases and stand-ins only
-#   --no-standins  no Redis and PostgreSQL stand-ins (nor their bases)
+#   --no-standins  no Redis, PostgreSQL and HAProxy stand-ins (nor their bases)
 #   --refresh      make the root filesystems again (new package versions, security updates)
 #   --image NAME   the fluxer image's name (default $FLUXER_IMAGE, else fluxer)
 #   --tag TAG      a tag for it, repeatable (default $FLUXER_IMAGE_TAG, space-separated, else
@@ -224,7 +226,7 @@ ensure_minbase() {
 
 # ---- the bases: package lists and recipes ----------------------------------------------------
 
-# The Debian packages of base $1 (build, runtime, redis, postgres).
+# The Debian packages of base $1 (build, runtime, redis, postgres, haproxy).
 base_packages() {
   case "$1" in
     # bookworm has no openjdk-17-jmods: its jdk-headless package holds the jmods jlink needs;
@@ -233,6 +235,7 @@ base_packages() {
     runtime) echo "" ;; # minbase has bash and coreutils: all the launchers and fluxer-health use
     redis) echo "redis-server" ;;
     postgres) echo "postgresql-15" ;;
+    haproxy) echo "haproxy" ;;
   esac
 }
 
@@ -243,6 +246,7 @@ base_image() {
     runtime) echo "$LOCAL_RUNTIME_BASE" ;;
     redis) echo "$LOCAL_REDIS_BASE" ;;
     postgres) echo "$LOCAL_POSTGRES_BASE" ;;
+    haproxy) echo "$LOCAL_HAPROXY_BASE" ;;
   esac
 }
 
@@ -380,6 +384,8 @@ build_standins() {
     -t "$LOCAL_REDIS" "$ROOT/docker/standins/redis" >/dev/null
   timed "docker build $LOCAL_POSTGRES" docker_cli build -q --build-arg "BASE_IMAGE=$LOCAL_POSTGRES_BASE" \
     -t "$LOCAL_POSTGRES" "$ROOT/docker/standins/postgres" >/dev/null
+  timed "docker build $LOCAL_HAPROXY" docker_cli build -q --build-arg "BASE_IMAGE=$LOCAL_HAPROXY_BASE" \
+    -t "$LOCAL_HAPROXY" "$ROOT/docker/standins/haproxy" >/dev/null
 }
 
 # The fluxer image from docker/Dockerfile on the local bases, with every configured tag.
@@ -406,7 +412,8 @@ run_images() {
   local tag
   printf '%s\n' "$LOCAL_BUILD_BASE" "$LOCAL_RUNTIME_BASE"
   if [ "$BUILD_STANDINS" -eq 1 ]; then
-    printf '%s\n' "$LOCAL_REDIS_BASE" "$LOCAL_POSTGRES_BASE" "$LOCAL_REDIS" "$LOCAL_POSTGRES"
+    printf '%s\n' "$LOCAL_REDIS_BASE" "$LOCAL_POSTGRES_BASE" "$LOCAL_HAPROXY_BASE" "$LOCAL_REDIS" "$LOCAL_POSTGRES" \
+      "$LOCAL_HAPROXY"
   fi
   if [ "$BUILD_FLUXER" -eq 1 ]; then
     for tag in "${FLUXER_TAGS[@]}"; do printf '%s\n' "$FLUXER_IMAGE:$tag"; done
@@ -458,7 +465,7 @@ main() {
   start_docker
   remember_images
   local bases=(build runtime) base
-  if [ "$BUILD_STANDINS" -eq 1 ]; then bases+=(redis postgres); fi
+  if [ "$BUILD_STANDINS" -eq 1 ]; then bases+=(redis postgres haproxy); fi
   for base in "${bases[@]}"; do
     ensure_base "$base"
   done

@@ -376,13 +376,15 @@ build_test_images() {
 
 # The images scripts/images.sh builds without a registry and scripts/images-check.sh checks: the
 # imported bases (Debian bookworm made with debootstrap) and the stand-ins for the official redis
-# and postgres images.
+# and postgres images and the haproxy image stack.yml's edge names.
 LOCAL_BUILD_BASE="fluxer-local/build-base:17"
 LOCAL_RUNTIME_BASE="fluxer-local/runtime-base:bookworm"
 LOCAL_REDIS_BASE="fluxer-local/redis-base:bookworm"
 LOCAL_POSTGRES_BASE="fluxer-local/postgres-base:bookworm"
 LOCAL_REDIS="fluxer-local/redis:7"
 LOCAL_POSTGRES="fluxer-local/postgres:15"
+LOCAL_HAPROXY_BASE="fluxer-local/haproxy-base:bookworm"
+LOCAL_HAPROXY="fluxer-local/haproxy:2.6"
 
 # Seconds (one decimal) since $1, a value of $EPOCHREALTIME.
 elapsed_since() {

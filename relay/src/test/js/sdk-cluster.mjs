@@ -42,7 +42,8 @@
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
 import { describe, scriptRun, sleep, stepWaits } from './wait.mjs';
-import readline from 'node:readline';
+import { exactRun, firstProblem } from './sequence.mjs';
+import { asker } from './ask.mjs';
 
 const HARD_TIMEOUT_MS = Number(process.env.FLUXER_HARD_TIMEOUT_MS || 60000);
 const STEP_TIMEOUT_MS = 10000;
@@ -69,25 +70,7 @@ function check(condition, message) {
 
 // ---- waiting: conditions re-checked whenever something arrives, each with its own deadline
 
-// ---- requests to the test (stdout) and its answers (stdin, one JSON line each, in order)
-
-const answers = [];
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
-  const resolve = answers.shift();
-  if (resolve) {
-    resolve(JSON.parse(line));
-  }
-});
-
-async function ask(request, ms = 30000) {
-  const answer = new Promise((resolve) => answers.push(resolve));
-  note(`request ${JSON.stringify(request)}`);
-  process.stdout.write(JSON.stringify(request) + '\n');
-  const reply = await deadline(`the test's answer to ${request.request}`, answer, ms);
-  note(`answer ${JSON.stringify(reply)}`);
-  check(!reply.error, `the test could not ${request.request}: ${reply.error}`);
-  return reply;
-}
+const ask = asker(note, deadline);
 
 // ---- the cluster
 
@@ -250,28 +233,6 @@ async function publish(n) {
     throw new Error(`publish ${n}: ${text}`);
   }
   return body.result;
-}
-
-/** Whether {@code list} is exactly from..to, each once, in order. */
-function exactRun(list, from, to) {
-  if (list.length !== to - from + 1) {
-    return false;
-  }
-  return list.every((n, i) => n === from + i);
-}
-
-function firstProblem(list, count) {
-  const seen = new Set();
-  for (let i = 0; i < list.length; i++) {
-    if (seen.has(list[i])) {
-      return `duplicate ${list[i]} at index ${i}`;
-    }
-    seen.add(list[i]);
-    if (list[i] !== i + 1) {
-      return `expected ${i + 1} at index ${i}, got ${list[i]}`;
-    }
-  }
-  return list.length < count ? `missing ${list.length + 1}..${count}` : 'none';
 }
 
 function round(x) {
