@@ -8,7 +8,8 @@
 # swarm with two small local test images (FLUXER_TEST_DOCKER, the engine's socket URI); builds
 # Fluxer's images without a registry (scripts/images.sh, a few minutes on a fresh machine) and
 # checks them by running them (scripts/images-check.sh), then runs Maven; the stack tests deploy
-# stack.yml with those images (FLUXER_TEST_IMAGE, FLUXER_TEST_REDIS_IMAGE, FLUXER_TEST_POSTGRES_IMAGE).
+# stack.yml with those images (FLUXER_TEST_IMAGE, FLUXER_TEST_REDIS_IMAGE, FLUXER_TEST_POSTGRES_IMAGE,
+# FLUXER_TEST_HAPROXY_IMAGE).
 # Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,8 +34,8 @@ export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
 ensure_packages apache2-utils
 bash "$ROOT/scripts/images.sh"
 bash "$ROOT/scripts/images-check.sh"
-export FLUXER_TEST_IMAGE="fluxer:local" FLUXER_TEST_REDIS_IMAGE="fluxer-local/redis:7" \
-  FLUXER_TEST_POSTGRES_IMAGE="fluxer-local/postgres:15"
+export FLUXER_TEST_IMAGE="fluxer:local" FLUXER_TEST_REDIS_IMAGE="$LOCAL_REDIS" \
+  FLUXER_TEST_POSTGRES_IMAGE="$LOCAL_POSTGRES" FLUXER_TEST_HAPROXY_IMAGE="$LOCAL_HAPROXY"
 
 cd "$ROOT"
 mvn -B test "$@"
