@@ -23,3 +23,19 @@ export function firstProblem(list, count) {
   }
   return list.length < count ? `missing ${list.length + 1}..${count}` : 'none';
 }
+
+/**
+ * What is wrong with a client's deliveries, or null: {@code client.received} must be exactly
+ * 1..count in order, and {@code client.offsets} (the stream offsets, in arrival order) consecutive.
+ */
+export function deliveryProblem(client, count) {
+  if (!exactRun(client.received, 1, count)) {
+    return `${client.label}: not every publication exactly once in order: ${firstProblem(client.received, count)}`;
+  }
+  for (let i = 1; i < client.offsets.length; i++) {
+    if (client.offsets[i] !== client.offsets[i - 1] + 1) {
+      return `${client.label}: offsets not consecutive at index ${i}`;
+    }
+  }
+  return null;
+}
