@@ -69,7 +69,10 @@ public final class ControlMain {
     } catch (ConfigException e) {
       throw Launch.exit(PROGRAM, e.getMessage());
     }
-    String problem = startProblem(config, relay);
+    String problem = dev ? null : config.token().productionProblem();
+    if (problem == null) {
+      problem = startProblem(config, relay);
+    }
     if (problem != null) {
       throw Launch.exit(PROGRAM, problem);
     }

@@ -65,6 +65,10 @@ public final class Main {
     }
     // The `control` section is control-api's (fluxer-control reads the same file): accepted, not used.
     RelayConfig config = Launch.readConfig(PROGRAM, base, configFile, Set.of("control")).relay();
+    String weak = dev ? null : config.token().productionProblem();
+    if (weak != null) {
+      throw Launch.exit(PROGRAM, weak);
+    }
     if (cluster) {
       try {
         config = config.withCluster(config.cluster().withEnabled(true));

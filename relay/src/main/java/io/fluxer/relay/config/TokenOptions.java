@@ -1,5 +1,7 @@
 package io.fluxer.relay.config;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Keys and checks for connection and subscription JWTs. At least one key must be set.
  *
@@ -14,6 +16,8 @@ package io.fluxer.relay.config;
 public record TokenOptions(String hmacSecret, String rsaPublicKeyPem, String ecdsaPublicKeyPem,
                            String audience, String issuer, long leewaySeconds, String rolesClaim) {
   public static final String DEFAULT_ROLES_CLAIM = "roles";
+  /** The shortest HMAC secret a node accepts outside {@code --dev}: 256 bits, as HS256's key size. */
+  public static final int MIN_HMAC_SECRET_BYTES = 32;
 
   public TokenOptions(String hmacSecret, String rsaPublicKeyPem, String ecdsaPublicKeyPem, String audience,
                       String issuer, long leewaySeconds) {
@@ -34,6 +38,18 @@ public record TokenOptions(String hmacSecret, String rsaPublicKeyPem, String ecd
 
   public boolean hasAnyKey() {
     return hmacSecret != null || rsaPublicKeyPem != null || ecdsaPublicKeyPem != null;
+  }
+
+  /**
+   * Why these keys must not be used outside {@code --dev}, or {@code null}: an HMAC secret shorter
+   * than {@link #MIN_HMAC_SECRET_BYTES} bytes (UTF-8) can be guessed offline from one signed token.
+   */
+  public String productionProblem() {
+    if (hmacSecret != null && hmacSecret.getBytes(StandardCharsets.UTF_8).length < MIN_HMAC_SECRET_BYTES) {
+      return "token.hmac_secret_key is shorter than " + MIN_HMAC_SECRET_BYTES
+          + " bytes; use a random secret of at least 32 bytes (e.g. openssl rand -base64 48)";
+    }
+    return null;
   }
 
   private static String blankToNull(String s) {
