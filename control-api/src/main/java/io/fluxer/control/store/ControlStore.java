@@ -244,8 +244,8 @@ public final class ControlStore {
         r.getString(6), r.getOffsetDateTime(7)));
   }
 
-  private static String filesContext(String stack, int revision) {
-    return stack + "\n" + revision + "\nfiles";
+  private static EnvCipher.Context filesContext(String stack, int revision) {
+    return EnvCipher.Context.files(stack, revision);
   }
 
   // ---- webhook secrets
@@ -283,8 +283,8 @@ public final class ControlStore {
         .map(r -> r.rowCount() == 1);
   }
 
-  private static String hookContext(String stack) {
-    return "hook\n" + stack;
+  private static EnvCipher.Context hookContext(String stack) {
+    return EnvCipher.Context.hookSecret(stack);
   }
 
   // ---- deployments

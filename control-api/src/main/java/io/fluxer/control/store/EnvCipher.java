@@ -4,8 +4,11 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -16,10 +19,17 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code ${VAR}}, often passwords; the files it reads; webhook secrets) for storage: AES-256-GCM with
  * a random 96-bit nonce per value stored and a context (stack and revision, and what it is) bound as
  * associated data, so a ciphertext cannot be moved to another row. Stored form:
- * {@code v1:<base64(nonce ‖ ciphertext ‖ tag)>}. Thread-safe.
+ * {@code v2:<base64(nonce ‖ ciphertext ‖ tag)>}. Thread-safe.
+ *
+ * <p>The associated data of {@code v2} is the context's parts, each preceded by its length, the first
+ * naming what the value is: no two contexts give the same bytes. {@code v1} (written before) joined
+ * the parts with newlines, so the webhook secret of stack {@code 5} ({@code hook\n5}) had the same
+ * associated data as the environment of stack {@code hook} at revision 5; {@code v1} values still
+ * open, and every value written now is {@code v2}.
  */
 public final class EnvCipher {
-  private static final String PREFIX = "v1:";
+  private static final String PREFIX = "v2:";
+  private static final String LEGACY_PREFIX = "v1:";
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
 
@@ -47,20 +57,20 @@ public final class EnvCipher {
 
   /** Seals a revision's environment, bound to that stack and revision. */
   public String encrypt(Map<String, String> env, String stack, int revision) {
-    return encrypt(env, stack + "\n" + revision);
+    return encrypt(env, Context.environment(stack, revision));
   }
 
   /**
    * Seals a map of strings bound to {@code context} (authenticated, not encrypted): a value sealed for
    * one context does not open for another, so stored values cannot be swapped between rows.
    */
-  public String encrypt(Map<String, String> values, String context) {
+  public String encrypt(Map<String, String> values, Context context) {
     JsonObject json = new JsonObject();
     values.forEach(json::put);
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     try {
-      Cipher c = cipher(Cipher.ENCRYPT_MODE, nonce, context);
+      Cipher c = cipher(Cipher.ENCRYPT_MODE, nonce, context.associatedData());
       byte[] sealed = c.doFinal(json.encode().getBytes(StandardCharsets.UTF_8));
       byte[] out = new byte[NONCE_BYTES + sealed.length];
       System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
@@ -73,22 +83,29 @@ public final class EnvCipher {
 
   /** @throws StoreCryptoException when the value was sealed with another key or for another revision */
   public Map<String, String> decrypt(String stored, String stack, int revision) {
-    return decrypt(stored, stack + "\n" + revision, "the environment of " + stack + " revision " + revision);
+    return decrypt(stored, Context.environment(stack, revision),
+        "the environment of " + stack + " revision " + revision);
   }
 
   /**
-   * Opens what {@link #encrypt(Map, String)} sealed for {@code context}.
+   * Opens what {@link #encrypt(Map, Context)} sealed for {@code context} (or a {@code v1} value sealed
+   * for its legacy form).
    *
    * @param what names the value in the error message
    * @throws StoreCryptoException when it was sealed with another key or for another context
    */
-  public Map<String, String> decrypt(String stored, String context, String what) {
-    if (!stored.startsWith(PREFIX)) {
+  public Map<String, String> decrypt(String stored, Context context, String what) {
+    byte[] aad;
+    if (stored.startsWith(PREFIX)) {
+      aad = context.associatedData();
+    } else if (stored.startsWith(LEGACY_PREFIX)) {
+      aad = context.legacy().getBytes(StandardCharsets.UTF_8);
+    } else {
       throw new StoreCryptoException("unknown format of " + what);
     }
     byte[] in;
     try {
-      in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
+      in = Base64.getDecoder().decode(stored.substring(stored.indexOf(':') + 1));
     } catch (IllegalArgumentException e) {
       throw new StoreCryptoException(what + " is not base64");
     }
@@ -98,7 +115,7 @@ public final class EnvCipher {
     byte[] nonce = new byte[NONCE_BYTES];
     System.arraycopy(in, 0, nonce, 0, NONCE_BYTES);
     try {
-      Cipher c = cipher(Cipher.DECRYPT_MODE, nonce, context);
+      Cipher c = cipher(Cipher.DECRYPT_MODE, nonce, aad);
       byte[] plain = c.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
       JsonObject json = new JsonObject(new String(plain, StandardCharsets.UTF_8));
       Map<String, String> env = new LinkedHashMap<>();
@@ -109,11 +126,49 @@ public final class EnvCipher {
     }
   }
 
-  private Cipher cipher(int mode, byte[] nonce, String context) throws GeneralSecurityException {
+  private Cipher cipher(int mode, byte[] nonce, byte[] associatedData) throws GeneralSecurityException {
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
     c.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
-    c.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+    c.updateAAD(associatedData);
     return c;
+  }
+
+  /**
+   * What a sealed value is bound to: its kind and the keys of its row.
+   *
+   * @param parts the kind first, then the row's keys
+   * @param legacy the same context as {@code v1} wrote it, to open values stored before {@code v2}
+   */
+  public record Context(List<String> parts, String legacy) {
+    public Context {
+      parts = List.copyOf(parts);
+    }
+
+    /** A revision's environment. */
+    public static Context environment(String stack, int revision) {
+      return new Context(List.of("environment", stack, Integer.toString(revision)), stack + "\n" + revision);
+    }
+
+    /** A revision's files. */
+    public static Context files(String stack, int revision) {
+      return new Context(List.of("files", stack, Integer.toString(revision)), stack + "\n" + revision + "\nfiles");
+    }
+
+    /** A stack's webhook secret. */
+    public static Context hookSecret(String stack) {
+      return new Context(List.of("hook", stack), "hook\n" + stack);
+    }
+
+    /** Each part as a 4-byte big-endian length and its UTF-8 bytes. */
+    byte[] associatedData() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      for (String part : parts) {
+        byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        out.writeBytes(bytes);
+      }
+      return out.toByteArray();
+    }
   }
 
   /** A stored environment that cannot be read back. */

@@ -92,7 +92,7 @@ class StackRevisionApiTest {
     for (Response r : new Response[] {one, two}) {
       assertThat(r.body()).contains("${DB_PASSWORD}")
           .doesNotContain("s3cret-env-value").doesNotContain("s3cret-file-value").doesNotContain("\"env\"")
-          .doesNotContain("\"files\"").doesNotContain("v1:");
+          .doesNotContain("\"files\"").doesNotContain("v1:").doesNotContain("v2:");
     }
   }
 

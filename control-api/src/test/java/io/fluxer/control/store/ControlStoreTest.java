@@ -60,7 +60,7 @@ class ControlStoreTest {
     assertThat(adopted.revision()).isEqualTo(1);
     assertThat(await(store.revision("cli", 1)).orElseThrow().files()).containsEntry("./motd.txt", "hi");
     Row sealed = await(pool.query("SELECT env, files FROM control_stack_revisions").execute()).iterator().next();
-    assertThat(sealed.getString(0) + sealed.getString(1)).startsWith("v1:").doesNotContain("s3cret")
+    assertThat(sealed.getString(0) + sealed.getString(1)).startsWith("v2:").doesNotContain("s3cret")
         .doesNotContain("motd");
     assertThat(await(store.manages("cli"))).isTrue();
     assertThat(await(store.adoptRevision("cli", "services: {}", Map.of(), Map.of(), "eve"))).isEmpty();
@@ -102,7 +102,7 @@ class ControlStoreTest {
     assertThat(read.files()).containsExactly(Map.entry("./db.pw", "hunter2-in-a-file"));
     assertThat(read.imageTags()).containsExactly(Map.entry("web", "2.1"));
     Row row = await(pool.query("SELECT files FROM control_stack_revisions").execute()).iterator().next();
-    assertThat(row.getString(0)).startsWith("v1:").doesNotContain("hunter2");
+    assertThat(row.getString(0)).startsWith("v2:").doesNotContain("hunter2");
     // an older revision without files reads back empty
     await(store.addRevision("shop", "y", Map.of(), "alice"));
     assertThat(await(store.revision("shop", 2)).orElseThrow().files()).isEmpty();
@@ -158,7 +158,7 @@ class ControlStoreTest {
     await(store.addRevision("shop", "x", Map.of("DB_PASSWORD", "hunter2-very-secret"), "alice"));
 
     Row row = await(pool.query("SELECT env FROM control_stack_revisions").execute()).iterator().next();
-    assertThat(row.getString(0)).startsWith("v1:").doesNotContain("hunter2").doesNotContain("DB_PASSWORD");
+    assertThat(row.getString(0)).startsWith("v2:").doesNotContain("hunter2").doesNotContain("DB_PASSWORD");
   }
 
   @Test
