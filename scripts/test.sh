@@ -3,8 +3,8 @@
 # (Node.js and npm for the official-SDK tests, the SDK and playwright-core from npm, chromium for the
 # dashboard's browser tests, redis-server for the Redis engine tests, postgresql-15 for the
 # PostgreSQL store tests, docker.io and busybox-static for the control-api swarm tests,
-# apache2-utils and openssl for docker/secrets.sh and the cluster tests' certificates), starts a
-# throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway PostgreSQL (FLUXER_TEST_PG_URL) and, unless one already answers, a Docker engine in a single-node
+# apache2-utils for docker/secrets.sh), starts a throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway
+# PostgreSQL (FLUXER_TEST_PG_URL) and, unless one already answers, a Docker engine in a single-node
 # swarm with two small local test images (FLUXER_TEST_DOCKER, the engine's socket URI); builds
 # Fluxer's images without a registry (scripts/images.sh, a few minutes on a fresh machine) and
 # checks them by running them (scripts/images-check.sh), then runs Maven; the stack tests deploy
@@ -31,7 +31,7 @@ export FLUXER_TEST_PG_URL
 start_docker
 build_test_images
 export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
-ensure_packages apache2-utils openssl
+ensure_packages apache2-utils openssl # openssl: docker/secrets.sh and the cluster tests' certificates
 bash "$ROOT/scripts/images.sh"
 bash "$ROOT/scripts/images-check.sh"
 export FLUXER_TEST_IMAGE="fluxer:local" FLUXER_TEST_REDIS_IMAGE="$LOCAL_REDIS" \
