@@ -103,7 +103,8 @@ final class ControlGateway {
    * so a page can ask before it calls the control plane (a 503 would show as a console error).
    */
   private void status(RoutingContext rc) {
-    rc.vertx().eventBus().<JsonObject>request(Addresses.control(STATUS_OP), new JsonObject().put("op", STATUS_OP),
+    String address = Addresses.control(STATUS_OP);
+    rc.vertx().eventBus().<JsonObject>request(address, seal.seal(address, new JsonObject().put("op", STATUS_OP)),
         new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MILLIS)).onComplete(ar -> {
           if (!rc.response().ended()) {
             HttpApi.json(rc, 200, new JsonObject().put("available", ar.succeeded()));
