@@ -2,7 +2,7 @@ package io.fluxer.relay.client;
 
 /**
  * A token bucket: holds at most {@code burst} tokens and gains {@code ratePerSecond} a second.
- * Not thread-safe; each owner uses it from one thread (a session from its event loop).
+ * A session uses its buckets from its event loop only; shared buckets are used under their lock.
  */
 final class TokenBucket {
   private final double ratePerNano;
@@ -17,8 +17,13 @@ final class TokenBucket {
     this.last = nowNanos;
   }
 
+  /** Nanoseconds since the bucket was last used. */
+  synchronized long idleSince(long nowNanos) {
+    return nowNanos - last;
+  }
+
   /** Takes one token if there is one. */
-  boolean tryTake(long nowNanos) {
+  synchronized boolean tryTake(long nowNanos) {
     long elapsed = nowNanos - last;
     if (elapsed > 0) {
       tokens = Math.min(burst, tokens + elapsed * ratePerNano);
