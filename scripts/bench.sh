@@ -120,7 +120,10 @@ start_relay() {
   local name="${1:-relay}"
   GC_LOG="$LOGS/$name-gc.log"
   rm -f "$GC_LOG"
+  # The generator opens thousands of connections from 127.0.0.1 and publishes from one connection:
+  # the per-address, per-user and per-command limits (docs/configuration.md) are off for benchmarks.
   start_server "$name" "listening on" env FLUXER_SERVER_PORT="$RELAY_PORT" FLUXER_SERVER_INSTANCES=1 \
+    FLUXER_SERVER_CONNECTION_RATE=0 FLUXER_CLIENT_LIMITS='{"user_connection_limit":0,"command_rate":0}' \
     taskset -c "$SERVER_CPU" java $SERVER_JAVA_OPTS "-Xlog:gc:file=$GC_LOG:utctime" -cp "$(relay_classpath)" \
     io.fluxer.relay.Main --dev
 }

@@ -39,6 +39,7 @@ public final class ServerApi {
   private final ConnectionOps connections;
   private final NodeOps node;
   private final EveryNode everyNode;
+  private final int maxBatchSize;
 
   public ServerApi(RelayNode node) {
     this(node, node.context());
@@ -51,6 +52,7 @@ public final class ServerApi {
     this.connections = new ConnectionOps(node, relay.namespaces());
     this.node = new NodeOps(node);
     this.everyNode = new EveryNode(node);
+    this.maxBatchSize = node.config().api().maxBatchSize();
   }
 
   /** Calls {@code method} with full rights, as the server itself (e.g. from inside the cluster). */
@@ -72,7 +74,7 @@ public final class ServerApi {
     }
     JsonObject p = params == null ? new JsonObject() : params;
     if (m == ApiMethod.BATCH) {
-      return guard(() -> batch(Batch.parse(p), role)).otherwise(ServerApi::errorReply);
+      return guard(() -> batch(boundedBatch(p), role)).otherwise(ServerApi::errorReply);
     }
     return guard(() -> execute(m, p))
         .map(result -> new JsonObject().put("result", result))
@@ -142,6 +144,15 @@ public final class ServerApi {
       }
       return part.get();
     }).map(result -> new JsonObject().put("result", result)).otherwise(ServerApi::errorReply);
+  }
+
+  /** The batch, refused with 107 before anything is parsed when it has more than {@code api.max_batch_size} commands. */
+  private Batch boundedBatch(JsonObject params) {
+    if (params.getValue("commands") instanceof JsonArray commands && commands.size() > maxBatchSize) {
+      throw ApiError.badRequest("batch has " + commands.size() + " commands, at most " + maxBatchSize
+          + " are allowed (api.max_batch_size)");
+    }
+    return Batch.parse(params);
   }
 
   /** Runs the commands one after another, or all at once when {@code parallel}; replies in order. */

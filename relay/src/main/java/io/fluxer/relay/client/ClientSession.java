@@ -83,6 +83,10 @@ public final class ClientSession {
   private boolean heardSincePing;
   /** What publications to channels this client is not subscribed to carry; see {@link #info}. */
   private ClientInfo ownInfo;
+  /** Set once this connection counts against its user's connection limit. */
+  private boolean countedForUser;
+  /** One bucket per command kind ({@link #kind}), made on first use; empty when rate limits are off. */
+  private final TokenBucket[] buckets = new TokenBucket[5];
 
   /** This client's subscription to one channel; the hub delivers to it directly. */
   private final class Subscription implements Subscriber {
@@ -252,6 +256,9 @@ public final class ClientSession {
     try {
       commands = CommandDecoder.decode(frame);
       hub.stats().in(commands.size(), frame.length());
+      if (commands.size() > options.limits().maxCommandsPerFrame()) {
+        throw new ProtocolException(commands.size() + " commands in one frame");
+      }
     } catch (ProtocolException e) {
       LOG.log(Level.DEBUG, "client {0}: {1}", clientId, e.getMessage());
       close(Disconnect.BAD_REQUEST);
@@ -262,6 +269,11 @@ public final class ClientSession {
         return;
       }
       if (state == State.AUTHENTICATED) {
+        if (deferred.size() >= options.limits().maxQueuedCommands()) {
+          LOG.log(Level.DEBUG, "client {0}: too many commands while connecting", clientId);
+          close(Disconnect.TOO_MANY_REQUESTS);
+          return;
+        }
         deferred.add(c);
       } else {
         dispatch(c);
@@ -283,6 +295,14 @@ public final class ClientSession {
       return;
     }
     long id = c.id();
+    if (!(r instanceof Request.Connect) && !withinRate(r)) {
+      if (options.limits().disconnectOnRateLimit()) {
+        close(Disconnect.TOO_MANY_REQUESTS);
+      } else if (id != 0) {
+        reply(ProtocolEncoder.error(id, ProtocolError.TOO_MANY_REQUESTS));
+      }
+      return;
+    }
     if (r instanceof Request.Connect connect) {
       connect(id, connect);
     } else if (r instanceof Request.Subscribe s) {
@@ -337,6 +357,19 @@ public final class ClientSession {
         close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "anonymous connections not allowed"));
         return;
       }
+    }
+    if (new java.util.HashSet<>(token.channels()).size() > options.channelLimit()) {
+      LOG.log(Level.DEBUG, "client {0}: token names more channels than client.channel_limit", clientId);
+      close(Disconnect.CHANNEL_LIMIT);
+      return;
+    }
+    if (!token.user().isEmpty()) {
+      if (!new UserConnections(vertx).tryAcquire(token.user(), options.limits().userConnectionLimit())) {
+        LOG.log(Level.DEBUG, "client {0}: user over client.limits.user_connection_limit", clientId);
+        close(Disconnect.CONNECTION_LIMIT);
+        return;
+      }
+      countedForUser = true;
     }
     state = State.AUTHENTICATED;
     deferred = new ArrayList<>();
@@ -849,6 +882,37 @@ public final class ClientSession {
       removeSubscription(sub);
     }
     hub.removeSession(this);
+    if (countedForUser) {
+      new UserConnections(vertx).release(user);
+    }
+  }
+
+  /** Takes a token from the bucket of the command's kind; true when rate limits are off. */
+  private boolean withinRate(Request r) {
+    int rate = options.limits().commandRate();
+    if (rate == 0) {
+      return true;
+    }
+    int kind = kind(r);
+    long now = System.nanoTime();
+    if (buckets[kind] == null) {
+      buckets[kind] = new TokenBucket(rate, options.limits().commandBurst(), now);
+    }
+    return buckets[kind].tryTake(now);
+  }
+
+  /** The rate-limit bucket of a command: subscribe, publish, rpc/send, history/presence, other. */
+  private static int kind(Request r) {
+    if (r instanceof Request.Subscribe) {
+      return 0;
+    } else if (r instanceof Request.Publish) {
+      return 1;
+    } else if (r instanceof Request.Rpc || r instanceof Request.Send) {
+      return 2;
+    } else if (r instanceof Request.History || r instanceof Request.Presence || r instanceof Request.PresenceStats) {
+      return 3;
+    }
+    return 4;
   }
 
   // ---- helpers

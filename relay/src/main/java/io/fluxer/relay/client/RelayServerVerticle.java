@@ -2,20 +2,28 @@ package io.fluxer.relay.client;
 
 import io.fluxer.relay.Addresses;
 import io.fluxer.relay.config.ClientOptions;
+import io.fluxer.relay.config.ServerLimitOptions;
 import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.protocol.Disconnect;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -25,6 +33,7 @@ import java.util.function.Function;
  */
 public final class RelayServerVerticle extends VerticleBase {
   public static final String WEBSOCKET_PATH = "/connection/websocket";
+  private static final Set<String> INTERNAL_PATHS = Set.of("/metrics", "/health", "/ready");
 
   private final RelayContext relay;
   private final ServerOptions serverOptions;
@@ -33,6 +42,10 @@ public final class RelayServerVerticle extends VerticleBase {
   private final Consumer<Router> routes;
   private FlushScheduler flusher;
   private HttpServer server;
+  private HttpServer internalServer;
+  private ConnectionRateLimiter connectionRate;
+  /** Header-deadline timers of connections that have not sent a whole request head yet, by peer. */
+  private final Map<String, Long> headerTimers = new HashMap<>();
 
   /**
    * @param routes adds the node's HTTP routes (server API, ops API, health, metrics) to this
@@ -48,8 +61,13 @@ public final class RelayServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     flusher = new FlushScheduler(context, relay.client().writeDelay().toMillis());
+    ServerLimitOptions limits = serverOptions.limits();
+    connectionRate = ConnectionRateLimiter.of(vertx, limits.connectionRate(), limits.connectionBurst());
     Router router = Router.router(vertx);
     routes.accept(router);
+    if (limits.internalPort() != 0) {
+      router.route().order(-1).handler(rc -> servedOnInternalPortOnly(rc, true));
+    }
 
     List<MessageConsumer<Delivery>> consumers = List.of(
         vertx.eventBus().<Delivery>consumer(Addresses.PUB, m -> hub.deliverPublication(m.body())),
@@ -66,18 +84,38 @@ public final class RelayServerVerticle extends VerticleBase {
         // (Centrifugo leaves it off by default too), and WebSocketTransport writes frames itself.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(false)
+        .setIdleTimeout((int) limits.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     // Upgrades go to the server's own WebSocket handlers (not the router, whose wrapper would hide
     // the Vert.x WebSocket that WebSocketTransport takes over).
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(this::accept)
-        .requestHandler(router);
+        .connectionHandler(this::startHeaderDeadline)
+        .requestHandler(request -> {
+          headersArrived(request.connection().remoteAddress());
+          router.handle(request);
+        });
     long refresh = relay.presenceRefresh().toMillis();
     if (refresh > 0) {
       vertx.setPeriodic(refresh, t -> hub.sessions().forEach(ClientSession::refreshPresence));
     }
+    Future<?> internal = Future.succeededFuture();
+    if (limits.internalPort() != 0) {
+      Router internalRouter = Router.router(vertx);
+      routes.accept(internalRouter);
+      internalRouter.route().order(-1).handler(rc -> servedOnInternalPortOnly(rc, false));
+      internalServer = vertx.createHttpServer(new HttpServerOptions().setHost(serverOptions.host())
+          .setPort(limits.internalPort()).setHttp2ClearTextEnabled(false)
+          .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
+          .requestHandler(internalRouter);
+      internal = internalServer.listen();
+    }
+    Future<?> internalListening = internal;
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .compose(v -> internalListening)
         .compose(v -> server.listen());
   }
 
@@ -86,7 +124,8 @@ public final class RelayServerVerticle extends VerticleBase {
     for (ClientSession s : hub.sessions()) {
       s.close(Disconnect.SHUTDOWN);
     }
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> internal = internalServer == null ? Future.succeededFuture() : internalServer.close();
+    return server == null ? internal : Future.all(internal, server.close());
   }
 
   /** The port actually bound (useful when configured with 0). */
@@ -111,12 +150,57 @@ public final class RelayServerVerticle extends VerticleBase {
     return promise.future();
   }
 
+  /**
+   * With {@code server.internal_port} set: on the public port ({@code publicPort}) {@code /metrics}
+   * answers 404; on the internal port only {@code /metrics}, {@code /health} and {@code /ready} exist.
+   */
+  private static void servedOnInternalPortOnly(RoutingContext rc, boolean publicPort) {
+    String path = rc.normalizedPath();
+    boolean pass = publicPort ? !path.equals("/metrics") : INTERNAL_PATHS.contains(path);
+    if (pass) {
+      rc.next();
+    } else {
+      rc.response().setStatusCode(404).end();
+    }
+  }
+
+  /** Closes a new connection that has not sent a whole request head within {@code server.header_timeout}. */
+  private void startHeaderDeadline(HttpConnection connection) {
+    long timeout = serverOptions.limits().headerTimeout().toMillis();
+    if (timeout == 0) {
+      return;
+    }
+    String peer = connection.remoteAddress().toString();
+    long timer = vertx.setTimer(timeout, t -> {
+      if (headerTimers.remove(peer) != null) {
+        connection.close();
+      }
+    });
+    headerTimers.put(peer, timer);
+    connection.closeHandler(v -> headersArrived(connection.remoteAddress()));
+  }
+
+  private void headersArrived(SocketAddress peer) {
+    Long timer = headerTimers.remove(peer.toString());
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** The address a connection's rate limit is counted against: the TCP peer. */
+  private static String clientAddress(ServerWebSocketHandshake handshake) {
+    return handshake.remoteAddress().hostAddress();
+  }
+
   private void handshake(ServerWebSocketHandshake handshake) {
+    headersArrived(handshake.remoteAddress());
     if (!WEBSOCKET_PATH.equals(handshake.path())) {
       handshake.reject(404);
     } else if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN),
         handshake.headers().get(HttpHeaders.HOST))) {
       handshake.reject(403);
+    } else if (!connectionRate.tryAcquire(clientAddress(handshake))) {
+      handshake.reject(503);
     } else {
       handshake.accept();
     }

@@ -17,8 +17,9 @@ import java.util.Set;
  * @param keys API keys with their roles
  * @param corsAllowedOrigins browser origins allowed to call the HTTP APIs (same patterns as
  *     {@code client.allowed_origins}); empty: no CORS headers
+ * @param maxBatchSize most commands one {@code batch} call may carry (error 107 above)
  */
-public record ApiOptions(List<ApiKey> keys, List<String> corsAllowedOrigins) {
+public record ApiOptions(List<ApiKey> keys, List<String> corsAllowedOrigins, int maxBatchSize) {
   public ApiOptions {
     keys = List.copyOf(keys);
     corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
@@ -29,7 +30,7 @@ public record ApiOptions(List<ApiKey> keys, List<String> corsAllowedOrigins) {
   }
 
   static ApiOptions fromJson(JsonObject json) {
-    ConfigValues v = new ConfigValues(json, "api", Set.of("keys", "cors_allowed_origins"));
+    ConfigValues v = new ConfigValues(json, "api", Set.of("keys", "cors_allowed_origins", "max_batch_size"));
     Object raw = v.raw("keys");
     if (raw instanceof String s) {
       try {
@@ -55,7 +56,8 @@ public record ApiOptions(List<ApiKey> keys, List<String> corsAllowedOrigins) {
         keys.add(key);
       }
     }
-    return new ApiOptions(keys, v.strings("cors_allowed_origins", List.of()));
+    return new ApiOptions(keys, v.strings("cors_allowed_origins", List.of()),
+        v.integer("max_batch_size", 1000, 1, 1_000_000));
   }
 
   private static ApiKey key(JsonObject json, String path) {

@@ -21,11 +21,12 @@ import java.util.Set;
  * @param recoveryMaxPublications most publications returned by one recovery
  * @param writeDelay how long the server may hold a connection's first queued message to send more
  *     with it in one frame; 0 sends at the end of the event-loop turn
+ * @param limits per-user and per-connection limits ({@code client.limits})
  */
 public record ClientOptions(List<String> allowedOrigins, Duration pingInterval, Duration pongTimeout,
                             Duration staleDelay, Duration expiredCloseDelay, boolean allowAnonymous,
                             int maxMessageSize, int writeQueueMaxSize, int maxBatchSize, int channelLimit,
-                            int recoveryMaxPublications, Duration writeDelay) {
+                            int recoveryMaxPublications, Duration writeDelay, LimitOptions limits) {
 
   public ClientOptions {
     allowedOrigins = List.copyOf(allowedOrigins);
@@ -41,7 +42,7 @@ public record ClientOptions(List<String> allowedOrigins, Duration pingInterval, 
   static ClientOptions fromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "client", Set.of("allowed_origins", "ping_interval",
         "pong_timeout", "stale_delay", "expired_close_delay", "allow_anonymous", "max_message_size",
-        "write_queue_max_size", "max_batch_size", "channel_limit", "recovery_max_publications", "write_delay"));
+        "write_queue_max_size", "max_batch_size", "channel_limit", "recovery_max_publications", "write_delay", "limits"));
     Duration ms = Duration.ofMillis(10);
     return new ClientOptions(
         v.strings("allowed_origins", List.of()),
@@ -55,6 +56,7 @@ public record ClientOptions(List<String> allowedOrigins, Duration pingInterval, 
         v.integer("max_batch_size", 65536, 1024, 16 << 20),
         v.integer("channel_limit", 128, 1, 1_000_000),
         v.integer("recovery_max_publications", 300, 1, 1_000_000),
-        v.duration("write_delay", Duration.ZERO, Duration.ZERO));
+        v.duration("write_delay", Duration.ZERO, Duration.ZERO),
+        LimitOptions.fromJson(v.object("limits")));
   }
 }

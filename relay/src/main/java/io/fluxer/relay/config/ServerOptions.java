@@ -2,6 +2,7 @@ package io.fluxer.relay.config;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -12,9 +13,10 @@ import java.util.Set;
  * @param nodeName name reported to clients and in stats
  * @param shutdownDrain on shutdown, how long {@code /ready} answers 503 before clients are closed
  * @param statsInterval how often node stats are published to {@code sys:stats}; 0 turns that off
+ * @param limits timeouts, the internal port and the per-address connection rate
  */
 public record ServerOptions(String host, int port, int instances, String nodeName, Duration shutdownDrain,
-                            Duration statsInterval) {
+                            Duration statsInterval, ServerLimitOptions limits) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
 
@@ -29,8 +31,10 @@ public record ServerOptions(String host, int port, int instances, String nodeNam
   }
 
   static ServerOptions fromJson(JsonObject json) {
-    ConfigValues v = new ConfigValues(json, "server", Set.of("host", "port", "instances", "node_name",
-        "shutdown_drain", "stats_interval"));
+    Set<String> keys = new HashSet<>(Set.of("host", "port", "instances", "node_name", "shutdown_drain",
+        "stats_interval"));
+    keys.addAll(ServerLimitOptions.KEYS);
+    ConfigValues v = new ConfigValues(json, "server", keys);
     int cores = Runtime.getRuntime().availableProcessors();
     return new ServerOptions(
         v.string("host", DEFAULT_HOST),
@@ -38,14 +42,15 @@ public record ServerOptions(String host, int port, int instances, String nodeNam
         v.integer("instances", cores, 1, 1024),
         v.string("node_name", "fluxer-" + Integer.toHexString((int) (Math.random() * 0xFFFFF))),
         v.duration("shutdown_drain", Duration.ofSeconds(1), Duration.ZERO),
-        v.duration("stats_interval", Duration.ofSeconds(1), Duration.ZERO));
+        v.duration("stats_interval", Duration.ofSeconds(1), Duration.ZERO),
+        ServerLimitOptions.from(v));
   }
 
   public ServerOptions withPort(int newPort) {
-    return new ServerOptions(host, newPort, instances, nodeName, shutdownDrain, statsInterval);
+    return new ServerOptions(host, newPort, instances, nodeName, shutdownDrain, statsInterval, limits);
   }
 
   public ServerOptions withInstances(int n) {
-    return new ServerOptions(host, port, n, nodeName, shutdownDrain, statsInterval);
+    return new ServerOptions(host, port, n, nodeName, shutdownDrain, statsInterval, limits);
   }
 }
