@@ -15,12 +15,15 @@ import io.fluxer.control.stack.StackPolicy;
 import io.fluxer.control.stack.StackWarning;
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.control.store.ControlStore.Deployment;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.concurrent.Callable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,13 +105,13 @@ public final class StackOps {
   private Future<Reply> deploy(ControlRequest r) {
     String stack = r.pathParam("name");
     StackBody body = StackBody.of(r.body(), true);
-    StackPlan plan = body.plan(stack, policy, r);
-    return store.addRevision(stack, body.stackFile(), body.env(), body.files(), Map.of(), r.actorName())
+    return offLoop(() -> body.plan(stack, policy, r)).compose(plan -> store.addRevision(stack, body.stackFile(),
+            body.env(), body.files(), Map.of(), r.actorName())
         .compose(rev -> store.createDeployment(stack, rev.revision(), "deploy", "api", r.actorName()))
         .map(d -> {
           deployer.deployStack(d, plan, body.prune());
           return accepted(d).put("revision", d.revision()).put("warnings", warnings(plan));
-        })
+        }))
         .map(json -> new Reply(202, json));
   }
 
@@ -121,7 +124,10 @@ public final class StackOps {
   private Future<Reply> adopt(ControlRequest r) {
     String stack = r.pathParam("name");
     StackBody body = StackBody.of(r.body(), false);
-    StackPlan plan = body.plan(stack, policy, r);
+    return offLoop(() -> body.plan(stack, policy, r)).compose(plan -> adopt(r, stack, body, plan));
+  }
+
+  private Future<Reply> adopt(ControlRequest r, String stack, StackBody body, StackPlan plan) {
     return Future.all(store.manages(stack), client.listStackServices(stack)).compose(all -> {
       if (all.<Boolean>resultAt(0)) {
         throw managedAlready(stack);
@@ -158,8 +164,9 @@ public final class StackOps {
       ControlStore.Revision rev = found.orElseThrow(() -> ControlError.notFound("stack " + stack + " has no revision " + n));
       // a stored revision was checked when it was stored (an admin-only source then needed an admin):
       // it is checked again against the allowlists, its admin-only sources taken as accepted
-      StackPlan plan = parse(stack, rev.stackFile(), rev.env(), rev.files(), rev.imageTags(), policy, true, 409,
-          "revision " + n + " of " + stack + " cannot be deployed any more");
+      return offLoop(() -> parse(stack, rev.stackFile(), rev.env(), rev.files(), rev.imageTags(), policy, true, 409,
+          "revision " + n + " of " + stack + " cannot be deployed any more"));
+    }).compose(plan -> {
       return store.createDeployment(stack, n, "deploy", "rollback", r.actorName()).map(d -> {
         deployer.deployStack(d, plan, Boolean.parseBoolean(pruneParam));
         return new Reply(202, accepted(d).put("revision", n).put("warnings", warnings(plan)));
@@ -335,6 +342,22 @@ public final class StackOps {
   }
 
   // ---- helpers
+
+  /**
+   * Runs {@code work} (reading a stack file: up to a MiB of YAML, seconds on a busy host) on a worker
+   * thread, never on the event loop that serves the bus; at once when called outside Vert.x.
+   */
+  static <T> Future<T> offLoop(Callable<T> work) {
+    Context context = Vertx.currentContext();
+    if (context != null) {
+      return context.executeBlocking(work, false);
+    }
+    try {
+      return Future.succeededFuture(work.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
 
   /** Whether the request's actor has the admin role (a webhook has no actor: never). */
   static boolean isAdmin(ControlRequest r) {
