@@ -2,6 +2,7 @@ package io.fluxer.control;
 
 import io.fluxer.control.deploy.DeployerOptions;
 import io.fluxer.control.docker.SwarmClientOptions;
+import io.fluxer.control.stack.StackPolicy;
 import io.fluxer.control.store.EnvCipher;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.ConfigValues;
@@ -17,10 +18,12 @@ import java.util.Set;
  *                        AES-256 key that seals stack environments, files and webhook secrets in PostgreSQL
  * @param deployDeadline  how long a deployment may take to converge before it fails ({@code deploy_deadline})
  * @param dockerPoolSize  worker threads for the blocking Docker calls ({@code docker_pool_size})
+ * @param stackPolicy     what stack files may reach outside their stack ({@link StackPolicy#KEYS}; nothing by default)
  */
-public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize) {
-  static final Set<String> KEYS = Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
-      "docker_pool_size");
+public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize,
+                             StackPolicy stackPolicy) {
+  static final Set<String> KEYS = union(Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
+      "docker_pool_size"), StackPolicy.KEYS);
   /** How to make a key, for the error that asks for one. */
   static final String KEY_HINT = "32 random bytes in base64, e.g. `head -c 32 /dev/urandom | base64`";
 
@@ -46,7 +49,14 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
         v.string("docker_host", SwarmClientOptions.DEFAULT_DOCKER_HOST),
         v.secret("secret_key"),
         v.duration("deploy_deadline", DeployerOptions.DEFAULT_DEADLINE, Duration.ofSeconds(1)),
-        v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64));
+        v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64),
+        StackPolicy.fromValues(v));
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   public EnvCipher cipher() {
@@ -67,6 +77,6 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
   @Override
   public String toString() {
     return "ControlOptions[dockerHost=" + dockerHost + ", deployDeadline=" + deployDeadline + ", dockerPoolSize="
-        + dockerPoolSize + "]";
+        + dockerPoolSize + ", stackPolicy=" + stackPolicy + "]";
   }
 }

@@ -10,6 +10,7 @@ import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.events.SwarmEvents;
 import io.fluxer.control.logs.LogFollowers;
 import io.fluxer.control.logs.ServiceLogs;
+import io.fluxer.control.stack.StackPolicy;
 import io.fluxer.control.store.ControlStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,13 +37,19 @@ public final class ControlPlane {
     this.events = events;
   }
 
+  /** {@link #create(Vertx, ControlStore, SwarmClient, DeployerOptions, StackPolicy)} with {@link StackPolicy#DEFAULT}. */
   public static ControlPlane create(Vertx vertx, ControlStore store, SwarmClient client, DeployerOptions options) {
+    return create(vertx, store, client, options, StackPolicy.DEFAULT);
+  }
+
+  public static ControlPlane create(Vertx vertx, ControlStore store, SwarmClient client, DeployerOptions options,
+                                    StackPolicy policy) {
     Deployer deployer = new Deployer(vertx, client, store, new DeployEvents(vertx.eventBus(), options.publishTimeout()),
         options);
     ServiceLogs logs = ServiceLogs.create(vertx, client);
     ControlApi api = new ControlApi(store);
-    new StackOps(store, client, deployer).registerOn(api);
-    new HookOps(store, deployer).registerOn(api);
+    new StackOps(store, client, deployer, policy).registerOn(api);
+    new HookOps(store, deployer, policy).registerOn(api);
     logs.registerOn(api);
     return new ControlPlane(api, deployer, logs, LogFollowers.create(vertx, client), SwarmEvents.create(vertx, client));
   }

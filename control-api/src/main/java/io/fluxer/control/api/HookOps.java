@@ -3,6 +3,7 @@ package io.fluxer.control.api;
 import io.fluxer.control.api.ControlApi.Reply;
 import io.fluxer.control.deploy.Deployer;
 import io.fluxer.control.stack.StackPlan;
+import io.fluxer.control.stack.StackPolicy;
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.control.store.ControlStore.Revision;
 import io.vertx.core.Future;
@@ -34,10 +35,12 @@ public final class HookOps {
 
   private final ControlStore store;
   private final Deployer deployer;
+  private final StackPolicy policy;
 
-  public HookOps(ControlStore store, Deployer deployer) {
+  public HookOps(ControlStore store, Deployer deployer, StackPolicy policy) {
     this.store = store;
     this.deployer = deployer;
+    this.policy = policy;
   }
 
   /** Adds the operations to {@code api} (before it registers). */
@@ -68,8 +71,9 @@ public final class HookOps {
             + " has no stored revision to redeploy: deploy it with PUT /api/v1/stacks/" + stack + " first", null));
         Map<String, String> merged = new LinkedHashMap<>(rev.imageTags());
         merged.putAll(tags);
-        StackPlan plan = StackOps.parse(stack, rev.stackFile(), rev.env(), rev.files(), merged, 400,
+        StackPlan plan = StackOps.parse(stack, rev.stackFile(), rev.env(), rev.files(), merged, policy, true, 400,
             "the webhook cannot redeploy " + stack);
+        StackOps.keepAdminImages(policy, plan, tags.keySet(), "the webhook cannot redeploy " + stack);
         Future<Integer> revision = merged.equals(rev.imageTags())
             ? Future.succeededFuture(rev.revision())
             : store.addRevision(stack, rev.stackFile(), rev.env(), rev.files(), merged, r.actorName())

@@ -11,15 +11,19 @@ import io.fluxer.control.stack.SpecHash;
 import io.fluxer.control.stack.StackFile;
 import io.fluxer.control.stack.StackFileException;
 import io.fluxer.control.stack.StackPlan;
+import io.fluxer.control.stack.StackPolicy;
 import io.fluxer.control.stack.StackWarning;
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.control.store.ControlStore.Deployment;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.concurrent.Callable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +44,13 @@ public final class StackOps {
   private final ControlStore store;
   private final SwarmClient client;
   private final Deployer deployer;
+  private final StackPolicy policy;
 
-  public StackOps(ControlStore store, SwarmClient client, Deployer deployer) {
+  public StackOps(ControlStore store, SwarmClient client, Deployer deployer, StackPolicy policy) {
     this.store = store;
     this.client = client;
     this.deployer = deployer;
+    this.policy = policy;
   }
 
   /** Adds the operations to {@code api} (before it registers). */
@@ -90,22 +96,22 @@ public final class StackOps {
       return new StackBody(stackFile, strings(body, "env"), strings(body, "files"), (Boolean) prune);
     }
 
-    /** The file's plan, or a 400 naming every problem. */
-    StackPlan plan(String stack) {
-      return parse(stack, stackFile, env, files, Map.of(), 400, "the stack file cannot be deployed");
+    /** The file's plan under {@code policy} for the request's actor, or a 400 naming every problem. */
+    StackPlan plan(String stack, StackPolicy policy, ControlRequest r) {
+      return parse(stack, stackFile, env, files, Map.of(), policy, isAdmin(r), 400, "the stack file cannot be deployed");
     }
   }
 
   private Future<Reply> deploy(ControlRequest r) {
     String stack = r.pathParam("name");
     StackBody body = StackBody.of(r.body(), true);
-    StackPlan plan = body.plan(stack);
-    return store.addRevision(stack, body.stackFile(), body.env(), body.files(), Map.of(), r.actorName())
+    return offLoop(() -> body.plan(stack, policy, r)).compose(plan -> store.addRevision(stack, body.stackFile(),
+            body.env(), body.files(), Map.of(), r.actorName())
         .compose(rev -> store.createDeployment(stack, rev.revision(), "deploy", "api", r.actorName()))
         .map(d -> {
           deployer.deployStack(d, plan, body.prune());
           return accepted(d).put("revision", d.revision()).put("warnings", warnings(plan));
-        })
+        }))
         .map(json -> new Reply(202, json));
   }
 
@@ -118,7 +124,10 @@ public final class StackOps {
   private Future<Reply> adopt(ControlRequest r) {
     String stack = r.pathParam("name");
     StackBody body = StackBody.of(r.body(), false);
-    StackPlan plan = body.plan(stack);
+    return offLoop(() -> body.plan(stack, policy, r)).compose(plan -> adopt(r, stack, body, plan));
+  }
+
+  private Future<Reply> adopt(ControlRequest r, String stack, StackBody body, StackPlan plan) {
     return Future.all(store.manages(stack), client.listStackServices(stack)).compose(all -> {
       if (all.<Boolean>resultAt(0)) {
         throw managedAlready(stack);
@@ -153,7 +162,11 @@ public final class StackOps {
     }
     return store.revision(stack, n).compose(found -> {
       ControlStore.Revision rev = found.orElseThrow(() -> ControlError.notFound("stack " + stack + " has no revision " + n));
-      StackPlan plan = parse(stack, rev, 409, "revision " + n + " of " + stack + " cannot be deployed any more");
+      // a stored revision was checked when it was stored (an admin-only source then needed an admin):
+      // it is checked again against the allowlists, its admin-only sources taken as accepted
+      return offLoop(() -> parse(stack, rev.stackFile(), rev.env(), rev.files(), rev.imageTags(), policy, true, 409,
+          "revision " + n + " of " + stack + " cannot be deployed any more"));
+    }).compose(plan -> {
       return store.createDeployment(stack, n, "deploy", "rollback", r.actorName()).map(d -> {
         deployer.deployStack(d, plan, Boolean.parseBoolean(pruneParam));
         return new Reply(202, accepted(d).put("revision", n).put("warnings", warnings(plan)));
@@ -330,19 +343,38 @@ public final class StackOps {
 
   // ---- helpers
 
-  /** A stored revision's plan: its file, environment and files, with its image tags applied. */
-  static StackPlan parse(String stack, ControlStore.Revision rev, int status, String what) {
-    return parse(stack, rev.stackFile(), rev.env(), rev.files(), rev.imageTags(), status, what);
+  /**
+   * Runs {@code work} (reading a stack file: up to a MiB of YAML, seconds on a busy host) on a worker
+   * thread, never on the event loop that serves the bus; at once when called outside Vert.x.
+   */
+  static <T> Future<T> offLoop(Callable<T> work) {
+    Context context = Vertx.currentContext();
+    if (context != null) {
+      return context.executeBlocking(work, false);
+    }
+    try {
+      return Future.succeededFuture(work.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
   }
 
-  /** The plan of a stack file, or a {@link ControlError} with {@code status} naming every problem. */
+  /** Whether the request's actor has the admin role (a webhook has no actor: never). */
+  static boolean isAdmin(ControlRequest r) {
+    return r.actor() != null && "admin".equals(r.actor().getString("role"));
+  }
+
+  /**
+   * The plan of a stack file under {@code policy} ({@code admin}: its admin-only bind sources may be
+   * used), or a {@link ControlError} with {@code status} naming every problem.
+   */
   static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, String> files,
-                         Map<String, String> imageTags, int status, String what) {
+                         Map<String, String> imageTags, StackPolicy policy, boolean admin, int status, String what) {
     Map<String, byte[]> bytes = new LinkedHashMap<>();
     files.forEach((path, text) -> bytes.put(path, text.getBytes(StandardCharsets.UTF_8)));
     StackPlan plan;
     try {
-      plan = StackFile.parse(stack, yaml, env, bytes);
+      plan = StackFile.parse(stack, yaml, env, bytes, policy, admin);
     } catch (StackFileException e) {
       throw new ControlError(status, what + ": " + e.getMessage(),
           new JsonObject().put("problems", e.toJson().getJsonArray("problems")));
@@ -351,6 +383,22 @@ public final class StackOps {
       return imageTags.isEmpty() ? plan : plan.withImageTags(imageTags);
     } catch (IllegalArgumentException e) {
       throw new ControlError(status, what + ": " + e.getMessage(), null);
+    }
+  }
+
+  /**
+   * Refuses (400) a change of image for a service that bind-mounts an admin-only host path: only an
+   * admin's deploy may change what runs with the Docker socket.
+   */
+  static void keepAdminImages(StackPolicy policy, StackPlan plan, Set<String> retagged, String what) {
+    List<String> refused = policy.adminOnlyServices(plan).stream().filter(retagged::contains).sorted().toList();
+    if (!refused.isEmpty()) {
+      JsonArray problems = new JsonArray();
+      refused.forEach(key -> problems.add(new JsonObject().put("key", "services." + key + ".image")
+          .put("message", "service " + key + " bind-mounts an admin-only host path (control.admin_bind_sources):"
+              + " only an admin's deploy may change its image")));
+      throw new ControlError(400, what + ": " + problems.getJsonObject(0).getString("key") + ": "
+          + problems.getJsonObject(0).getString("message"), new JsonObject().put("problems", problems));
     }
   }
 

@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Reads a compose file as {@code docker stack deploy} does and turns it into the desired swarm state
@@ -36,13 +35,6 @@ import java.util.regex.Pattern;
  * "Stack files". Errors name the key path and line; warnings name the service and key.
  */
 public final class StackFile {
-  /** Docker object names as the brief and the CLI allow them. */
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
-  /** Swarm service and network names (swarmkit's validateAnnotations): a DNS name component. */
-  private static final Pattern DNS_COMPONENT = Pattern.compile("[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*");
-  /** Swarm secret and config names (swarmkit's validateConfigOrSecretAnnotations). */
-  private static final Pattern OBJECT_NAME = Pattern.compile("[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?");
-  private static final Pattern ENV_NAME = Pattern.compile("[^=\\s]+");
 
   private static final Set<String> TOP_LEVEL = Set.of("version", "name", "services", "networks", "volumes", "secrets", "configs");
 
@@ -115,6 +107,14 @@ public final class StackFile {
   }
 
   /**
+   * {@link #parse(String, String, Map, Map, StackPolicy, boolean)} with {@link StackPolicy#UNRESTRICTED}:
+   * for tests and tools that only convert files. The control plane always passes its policy.
+   */
+  public static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, byte[]> files) {
+    return parse(stack, yaml, env, files, StackPolicy.UNRESTRICTED, false);
+  }
+
+  /**
    * Parses, interpolates, validates and converts a stack file.
    *
    * @param stack the stack name; service names become {@code <stack>_<service>}
@@ -124,19 +124,24 @@ public final class StackFile {
    * @param files content for {@code file:} secrets and configs and for {@code env_file}, by the path
    *     exactly as written in the stack file (a leading {@code ./} is ignored on both sides): nothing
    *     is read from disk
+   * @param policy what the file may reach outside its stack: host paths, existing networks, secrets,
+   *     configs and volumes; a file that reaches further is refused like any other problem
+   * @param admin whether the policy's admin-only bind sources may be used (an admin asks, or a stored
+   *     revision is redeployed as it was accepted)
    * @return the desired state, with warnings
    * @throws StackFileException listing every problem found, each with its key path and line
    */
-  public static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, byte[]> files) {
-    if (stack == null || !NAME.matcher(stack).matches() || !DNS_COMPONENT.matcher(stack).matches()) {
+  public static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, byte[]> files,
+                                StackPolicy policy, boolean admin) {
+    if (stack != null && stack.length() > 50) {
+      throw new StackFileException("", 0, 0, "invalid stack name: at most 50 characters, so that"
+          + " <stack>_<service> fits swarm's 63");
+    }
+    if (stack == null || !Names.isName(stack) || !Names.isDnsComponent(stack)) {
       throw new StackFileException("", 0, 0, "invalid stack name \"" + stack + "\": use letters, digits, '-' and '_',"
           + " starting and ending with a letter or digit (swarm names are DNS name components)");
     }
-    if (stack.length() > 50) {
-      throw new StackFileException("", 0, 0, "invalid stack name \"" + stack + "\": at most 50 characters, so that"
-          + " <stack>_<service> fits swarm's 63");
-    }
-    return new Converter(stack, env, files).convert(yaml);
+    return new Converter(stack, env, files, policy, admin).convert(yaml);
   }
 
   /** A declared network, volume, secret or config. */
@@ -156,9 +161,13 @@ public final class StackFile {
     private final Set<String> usedNetworks = new LinkedHashSet<>();
     private final Map<String, SwarmObjectPlan> secretPlans = new TreeMap<>();
     private final Map<String, SwarmObjectPlan> configPlans = new TreeMap<>();
+    private final StackPolicy policy;
+    private final boolean admin;
 
-    Converter(String stack, Map<String, String> env, Map<String, byte[]> files) {
+    Converter(String stack, Map<String, String> env, Map<String, byte[]> files, StackPolicy policy, boolean admin) {
       this.stack = stack;
+      this.policy = policy;
+      this.admin = admin;
       this.env = Map.copyOf(env);
       this.files = new HashMap<>();
       files.forEach((path, content) -> this.files.put(normalizePath(path), content));
@@ -273,13 +282,15 @@ public final class StackFile {
       } else if (external) {
         name = externalName(map, e.key);
       }
-      if (!DNS_COMPONENT.matcher(name).matches() || name.length() > 63) {
-        throw (map.has("name") ? map.get("name") : e.node).error("invalid network name \"" + name
-            + "\": letters, digits, '-' and '_', starting and ending with a letter or digit, at most 63 characters");
+      if (name.length() > 63 || !Names.isDnsComponent(name)) {
+        throw (map.has("name") ? map.get("name") : e.node).error("invalid network name"
+            + (name.length() > 63 ? "" : " \"" + name + "\"")
+            + ": letters, digits, '-' and '_', starting and ending with a letter or digit, at most 63 characters");
       }
       if (external) {
         onlyKeysWithExternal(map);
       }
+      existing(map, e.key, StackPolicy.Existing.NETWORK, name, external);
       return new Declared(e.key, name, external, map, e.node.line);
     }
 
@@ -299,7 +310,42 @@ public final class StackFile {
       if (external) {
         onlyKeysWithExternal(map);
       }
+      existing(map, e.key, StackPolicy.Existing.VOLUME, name, external);
+      if (!external && map.has("driver_opts") && (!map.has("driver") || string(map.get("driver")).equals("local"))) {
+        localBind(map.get("driver_opts"));
+      }
       return new Declared(e.key, name, external, map, e.node.line);
+    }
+
+    /**
+     * Refuses an existing object the policy does not allow: declared {@code external: true}, or named
+     * ({@code name:}) other than the stack's own {@code <stack>_<key>}, which may exist already.
+     */
+    private void existing(MapNode map, String key, StackPolicy.Existing kind, String name, boolean external) {
+      if (!external && name.equals(scoped(key))) {
+        return;
+      }
+      String refusal = policy.externalRefusal(kind, name);
+      if (refusal != null) {
+        Node where = external ? map.get("external") : map.get("name");
+        throw where.error(refusal);
+      }
+    }
+
+    /** The local driver's bind trick ({@code type: none, o: bind, device: /path}) is a bind mount. */
+    private void localBind(Node driverOpts) {
+      JsonObject opts = labels(driverOpts);
+      boolean bind = "none".equals(opts.getString("type")) || "bind".equals(opts.getString("type"));
+      for (String o : opts.getString("o", "").split(",")) {
+        bind |= o.trim().equals("bind") || o.trim().equals("rbind");
+      }
+      if (bind || opts.containsKey("device") && opts.getString("device").startsWith("/")) {
+        String refusal = policy.bindRefusal(opts.getString("device", ""), admin);
+        if (refusal != null) {
+          Node where = driverOpts instanceof MapNode m && m.has("device") ? m.get("device") : driverOpts;
+          throw where.error("a local volume bound to a host path is a bind mount: " + refusal);
+        }
+      }
     }
 
     private Declared object(MapEntry e, Kind kind) {
@@ -312,6 +358,11 @@ public final class StackFile {
       if (external) {
         onlyKeysWithExternal(map);
         String name = map.has("name") ? string(map.get("name")) : externalName(map, e.key);
+        String refusal = policy.externalRefusal(kind == Kind.SECRET ? StackPolicy.Existing.SECRET
+            : StackPolicy.Existing.CONFIG, name);
+        if (refusal != null) {
+          throw map.get("external").error(refusal);
+        }
         secretOrConfigPlans(kind).put(name, new SwarmObjectPlan(kind, e.key, name, true, null));
         return new Declared(e.key, name, true, map, e.node.line);
       }
@@ -345,9 +396,10 @@ public final class StackFile {
       }
       String base = map.has("name") ? string(map.get("name")) : scoped(e.key);
       String name = base + "_" + sha256(data).substring(0, 10);
-      if (!OBJECT_NAME.matcher(name).matches() || name.length() > 64) {
-        throw (map.has("name") ? map.get("name") : e.node).error("invalid " + kind.word() + " name \"" + name
-            + "\": letters, digits, '-', '_' and '.', at most 64 characters with the version suffix");
+      if (name.length() > 64 || !Names.isObjectName(name)) {
+        throw (map.has("name") ? map.get("name") : e.node).error("invalid " + kind.word() + " name"
+            + (name.length() > 64 ? "" : " \"" + name + "\"")
+            + ": letters, digits, '-', '_' and '.', at most 64 characters with the version suffix");
       }
       JsonObject labels = labels(map.get("labels"));
       labels.put(StackPlan.NAMESPACE_LABEL, stack);
@@ -475,12 +527,16 @@ public final class StackFile {
     // ---- services ----
 
     private ServicePlan service(String key, Node node) {
-      if (!NAME.matcher(key).matches()) {
+      String name = scoped(key);
+      if (name.length() > 63) {
+        throw node.error("invalid service name: swarm service names are at most 63 characters with the stack's"
+            + " prefix (" + stack + "_)");
+      }
+      if (!Names.isName(key)) {
         throw node.error("invalid service name \"" + key + "\": use letters, digits, '_', '.' and '-', starting with a"
             + " letter or digit");
       }
-      String name = scoped(key);
-      if (!DNS_COMPONENT.matcher(name).matches() || name.length() > 63) {
+      if (!Names.isDnsComponent(name)) {
         throw node.error("invalid service name \"" + name + "\": swarm service names are DNS name components (letters,"
             + " digits, '-' and '_', ending with a letter or digit, at most 63 characters)");
       }
@@ -625,7 +681,7 @@ public final class StackFile {
       Node envNode = svc.get("environment");
       if (envNode != null) {
         mapOrList(envNode, "=", (key, value, where) -> {
-          if (!ENV_NAME.matcher(key).matches()) {
+          if (!Names.isEnvName(key)) {
             throw where.error("invalid variable name \"" + key + "\"");
           }
           if (value == null) {
@@ -658,7 +714,7 @@ public final class StackFile {
         if (key.startsWith("export ")) {
           key = key.substring("export ".length()).strip();
         }
-        if (!ENV_NAME.matcher(key).matches()) {
+        if (!Names.isEnvName(key)) {
           throw where.error("line " + (i + 1) + " of the env file: invalid variable name \"" + key + "\"");
         }
         if (eq < 0) {
@@ -1136,7 +1192,7 @@ public final class StackFile {
     }
 
     private long port(Node where, String text, String whole) {
-      if (!text.matches("\\d{1,5}")) {
+      if (!Names.isDigits(text, 5)) {
         throw where.error("\"" + whole + "\" is not a port (write e.g. \"8080:80\" or \"8080:80/udp\"; quote it)");
       }
       long port = Long.parseLong(text);
@@ -1232,6 +1288,10 @@ public final class StackFile {
         return new JsonObject().put("Type", "volume").put("Target", target).put("ReadOnly", readOnly);
       }
       if (source.startsWith("/")) {
+        String refusal = policy.bindRefusal(source, admin);
+        if (refusal != null) {
+          throw item.error(refusal);
+        }
         JsonObject m = new JsonObject().put("Type", "bind").put("Source", source).put("Target", target)
             .put("ReadOnly", readOnly);
         if (propagation != null) {
@@ -1332,6 +1392,10 @@ public final class StackFile {
           if (!source.startsWith("/")) {
             throw map.get("source").error("relative host path \"" + source + "\" cannot be resolved: stack files are"
                 + " deployed without their directory; give an absolute path on the nodes");
+          }
+          String refusal = policy.bindRefusal(source, admin);
+          if (refusal != null) {
+            throw map.get("source").error(refusal);
           }
           JsonObject m = new JsonObject().put("Type", "bind").put("Source", source).put("Target", target)
               .put("ReadOnly", readOnly);

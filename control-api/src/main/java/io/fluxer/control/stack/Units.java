@@ -17,6 +17,8 @@ final class Units {
   private Units() {
   }
 
+  /** Durations and sizes are short: longer text is refused before a pattern sees it. */
+  static final int MAX_UNIT_TEXT = 64;
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
   private static final Pattern BYTES = Pattern.compile("(\\d+(?:\\.\\d+)?) ?([kmgtp])?i?b?", Pattern.CASE_INSENSITIVE);
 
@@ -31,6 +33,9 @@ final class Units {
     }
     if (s.isEmpty()) {
       throw new IllegalArgumentException("must be a duration such as 10s, 1m30s or 500ms");
+    }
+    if (s.length() > MAX_UNIT_TEXT) {
+      throw new IllegalArgumentException("a duration has at most " + MAX_UNIT_TEXT + " characters");
     }
     Matcher m = DURATION_PART.matcher(s);
     BigDecimal total = BigDecimal.ZERO;
@@ -71,6 +76,9 @@ final class Units {
 
   /** Bytes of a memory size such as {@code 512M}, {@code 1g}, {@code 1.5GiB}, {@code 1024k} (binary units). */
   static long bytes(String text) {
+    if (text.length() > MAX_UNIT_TEXT) {
+      throw new IllegalArgumentException("a size has at most " + MAX_UNIT_TEXT + " characters");
+    }
     Matcher m = BYTES.matcher(text.trim());
     if (!m.matches()) {
       throw new IllegalArgumentException("\"" + text + "\" is not a size (use e.g. 512M, 1g, 64k; binary units)");
