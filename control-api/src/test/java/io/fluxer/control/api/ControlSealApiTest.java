@@ -38,7 +38,7 @@ class ControlSealApiTest {
     store = db.store();
     await(store.addRevision("shop", "services: {}", Map.of(), "alice"));
     ControlApi api = new ControlApi(store);
-    new HookOps(store, null).registerOn(api);
+    new HookOps(store, null, io.fluxer.control.stack.StackPolicy.DEFAULT).registerOn(api);
     // as ControlService does: the key the relays of this process seal with (not clustered: Vert.x's own)
     await(api.requireSeal(ControlSeal.of(vertx, ClusterOptions.disabled())).register(vertx.eventBus()));
     relay = TestRelay.start(vertx, config -> { });
