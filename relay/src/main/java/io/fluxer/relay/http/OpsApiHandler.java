@@ -1,5 +1,6 @@
 package io.fluxer.relay.http;
 
+import io.fluxer.relay.api.Glob;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.channel.Namespaces;
@@ -31,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Fluxer's own REST API under {@value #BASE}: node stats, active channels, namespaces (read by
@@ -98,11 +98,10 @@ final class OpsApiHandler {
   // ---- channels
 
   private void channels(RoutingContext rc) {
-    Pattern pattern;
+    Glob pattern;
     int limit;
     try {
-      String glob = rc.queryParams().get("pattern");
-      pattern = glob == null || glob.isEmpty() ? null : globToRegex(glob);
+      pattern = globParam(rc.queryParams().get("pattern"));
       limit = limitParam(rc.queryParams().get("limit"));
     } catch (ApiError e) {
       error(rc, e.status, e.getMessage());
@@ -111,7 +110,7 @@ final class OpsApiHandler {
     respond(rc, node.snapshots().map(snapshots -> {
       Map<String, Integer> counts = subscriberCounts(snapshots);
       List<Map.Entry<String, Integer>> matching = counts.entrySet().stream()
-          .filter(e -> pattern == null || pattern.matcher(e.getKey()).matches())
+          .filter(e -> pattern.matches(e.getKey()))
           .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
           .toList();
       JsonArray list = new JsonArray();
@@ -346,6 +345,15 @@ final class OpsApiHandler {
     HttpApi.error(rc, status, message);
   }
 
+  /** The {@code pattern} parameter (absent: every channel); 400 when it is too long. */
+  private static Glob globParam(String value) {
+    try {
+      return Glob.compile(value == null ? "" : value);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "pattern: " + e.getMessage());
+    }
+  }
+
   private static int limitParam(String value) {
     if (value == null || value.isEmpty()) {
       return Integer.MAX_VALUE;
@@ -359,27 +367,6 @@ final class OpsApiHandler {
       // answered below
     }
     throw new ApiError(400, "limit must be a non-negative integer, got '" + value + "'");
-  }
-
-  /** A glob ({@code *} any run of characters, {@code ?} one character) as a regular expression. */
-  static Pattern globToRegex(String glob) {
-    StringBuilder regex = new StringBuilder();
-    StringBuilder literal = new StringBuilder();
-    for (char c : glob.toCharArray()) {
-      if (c == '*' || c == '?') {
-        if (!literal.isEmpty()) {
-          regex.append(Pattern.quote(literal.toString()));
-          literal.setLength(0);
-        }
-        regex.append(c == '*' ? ".*" : ".");
-      } else {
-        literal.append(c);
-      }
-    }
-    if (!literal.isEmpty()) {
-      regex.append(Pattern.quote(literal.toString()));
-    }
-    return Pattern.compile(regex.toString(), Pattern.DOTALL);
   }
 
   /** A request that cannot be answered as asked: the status and why. */
