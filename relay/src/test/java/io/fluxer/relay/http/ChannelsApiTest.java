@@ -120,7 +120,8 @@ class ChannelsApiTest extends ApiTestBase {
   @DisplayName("A user-limited channel name is read URL-decoded; no presence or history where the namespace has none")
   void encodedNameWithoutPresenceOrHistory() {
     relay();
-    assertThat(http().put("/api/v1/namespaces/plain", ADMIN, "{\"allow_subscribe_for_client\":true}").status())
+    assertThat(http().put("/api/v1/namespaces/plain", ADMIN,
+        "{\"allow_subscribe_for_client\":true,\"allow_user_limited_channels\":true}").status())
         .isEqualTo(201);
     String channel = "plain:" + unique("dm") + "#alice,bob";
     connected("alice").subscribe(channel);
