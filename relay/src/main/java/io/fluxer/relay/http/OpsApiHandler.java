@@ -1,6 +1,7 @@
 package io.fluxer.relay.http;
 
 import io.fluxer.relay.api.Glob;
+import io.fluxer.relay.api.UnexpectedFailures;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.channel.Namespaces;
@@ -42,6 +43,9 @@ import java.util.function.Consumer;
 final class OpsApiHandler {
   static final String BASE = "/api/v1";
   private static final long MAX_BODY = 64 * 1024;
+  /** What failed unexpectedly: logged here, never told to the client. */
+  private static final UnexpectedFailures FAILURES =
+      new UnexpectedFailures(System.getLogger(OpsApiHandler.class.getName()), "/api/v1 request failed", 10_000);
 
   private final RelayNode node;
   private final ApiAuth auth;
@@ -334,9 +338,11 @@ final class OpsApiHandler {
       } else if (ar.cause() instanceof ApiError e) {
         error(rc, e.status, e.getMessage());
       } else if (ar.cause() instanceof StoreException e) {
-        error(rc, 503, "namespace store unavailable, nothing was changed: " + e.getMessage());
+        FAILURES.log(e);
+        error(rc, 503, "namespace store (PostgreSQL) unavailable, nothing was changed");
       } else {
-        error(rc, 500, "internal error: " + ar.cause().getMessage());
+        FAILURES.log(ar.cause());
+        error(rc, 500, "internal server error");
       }
     }));
   }
