@@ -136,7 +136,7 @@ class PgNamespacesNodeTest extends RelayTestBase {
     try (LogCapture log = new LogCapture()) {
       Response r = http().put("/api/v1/namespaces/news", ADMIN, "{\"presence\":true}");
       assertThat(r.status()).as("%s", r).isEqualTo(503);
-      assertThat(r.errorMessage()).isEqualTo("namespace store (PostgreSQL) unavailable, nothing was changed");
+      assertThat(r.errorMessage()).startsWith("namespace store").contains("nothing was changed");
       assertThat(r.body()).doesNotContain("namespaces_gone").doesNotContain("relation").doesNotContain("42P01");
       // at most one WARNING (with PostgreSQL's text) per 10 s: an earlier test may have used this one up
       assertThat(log.lines()).hasSizeLessThanOrEqualTo(1)
