@@ -134,10 +134,16 @@ public final class ApiRequests {
     }
   }
 
-  /** {@code channels {pattern}}: a glob, empty for every channel. */
+  /** {@code channels {pattern}}: a glob ({@link Glob}), empty for every channel. */
   public record Channels(String pattern) {
     public static Channels parse(JsonObject json) {
-      return new Channels(new Params(json).string("pattern"));
+      String pattern = new Params(json).string("pattern");
+      try {
+        Glob.compile(pattern);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badRequest("pattern: " + e.getMessage());
+      }
+      return new Channels(pattern);
     }
   }
 

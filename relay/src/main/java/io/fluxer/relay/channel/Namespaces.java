@@ -17,10 +17,16 @@ public final class Namespaces {
     this.options = options;
   }
 
-  /** The namespace options of a valid channel, or {@code null} when the channel is unknown or invalid. */
+  /**
+   * The namespace options of a valid channel, or {@code null} when the channel is unknown or
+   * invalid: empty or too long, of no namespace, with an empty name, malformed
+   * ({@link ChannelName#wellFormed()}), user-limited where the namespace does not allow it (never in
+   * a reserved namespace), or not fully matching the namespace's {@code channel_regex}. Never throws;
+   * takes time linear in the name's length.
+   */
   public NamespaceOptions resolve(ChannelName ch) {
     ChannelOptions current = options;
-    if (ch.channel().isEmpty() || ch.channel().length() > current.maxChannelLength()) {
+    if (ch.channel().isEmpty() || ch.channel().length() > current.maxChannelLength() || !ch.wellFormed()) {
       return null;
     }
     NamespaceOptions ns = ch.namespace().isEmpty()
@@ -29,11 +35,11 @@ public final class Namespaces {
     if (ns == null || ch.name().isEmpty()) {
       return null;
     }
-    if (ns.channelRegex() != null) {
-      String plain = ch.userLimited() ? ch.name().substring(0, ch.name().indexOf(ChannelName.USER_SEPARATOR)) : ch.name();
-      if (!ns.channelRegex().matcher(plain).matches()) {
-        return null;
-      }
+    if (ch.userLimited() && (!ns.allowUserLimitedChannels() || ChannelOptions.isReserved(ch.namespace()))) {
+      return null;
+    }
+    if (ns.channelRegex() != null && !ns.channelRegex().matches(ch.name())) {
+      return null;
     }
     return ns;
   }

@@ -1,5 +1,6 @@
 package io.fluxer.relay.client;
 
+import io.fluxer.relay.api.UnexpectedFailures;
 import io.fluxer.relay.auth.ConnectToken;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.SubscriptionToken;
@@ -48,6 +49,7 @@ import java.util.function.Function;
 public final class ClientSession {
   private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
   private static final FailureLog FAILURES = new FailureLog(LOG, "engine operation failed", 10_000);
+  private static final UnexpectedFailures UNEXPECTED = new UnexpectedFailures(LOG, "client command failed", 10_000);
   /** Deliveries buffered for one subscription while its subscribe is in flight, before the client is dropped. */
   private static final int MAX_BUFFERED = 10_000;
   /**
@@ -276,7 +278,19 @@ public final class ClientSession {
         }
         deferred.add(c);
       } else {
-        dispatch(c);
+        dispatchGuarded(c);
+      }
+    }
+  }
+
+  /** {@link #dispatch}, answering what it throws (a bug) with error 100 and a fixed text. */
+  private void dispatchGuarded(Command c) {
+    try {
+      dispatch(c);
+    } catch (RuntimeException e) {
+      UNEXPECTED.log(e);
+      if (c.id() != 0 && state != State.CLOSED) {
+        reply(ProtocolEncoder.error(c.id(), ProtocolError.INTERNAL));
       }
     }
   }
@@ -414,7 +428,7 @@ public final class ClientSession {
         if (state != State.CONNECTED) {
           return;
         }
-        dispatch(c);
+        dispatchGuarded(c);
       }
     });
   }

@@ -1,11 +1,13 @@
 package io.fluxer.relay.config;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.vertx.core.json.JsonObject;
 import io.fluxer.relay.auth.Role;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Options of the channels in one namespace ({@code name:…}); the namespace with the empty name holds
@@ -20,9 +22,12 @@ import java.util.regex.PatternSyntaxException;
  * @param allowSubscribeForAnonymous anonymous users may subscribe without a token
  * @param allowPublishForClient any connected client may publish
  * @param allowPublishForSubscriber subscribers of the channel may publish
- * @param channelRegex the name part must match, or {@code null}
+ * @param channelRegex the whole name after {@code namespace:} (user list included) must match this
+ *     RE2 expression (linear time on the name), or {@code null}
  * @param allowSubscribeForRole users holding this role or a higher one ({@code viewer}, {@code ops},
  *     {@code admin}) may subscribe without a subscription token, or {@code null}
+ * @param allowUserLimitedChannels user-limited channels ({@code name#user1,user2}) exist here; never
+ *     in the reserved namespaces
  */
 public record NamespaceOptions(String name, int historySize, Duration historyTtl, boolean forceRecovery,
                                boolean allowRecovery, boolean presence, boolean joinLeave,
@@ -31,17 +36,21 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
                                boolean allowPublishForSubscriber, boolean allowHistoryForClient,
                                boolean allowHistoryForSubscriber, boolean allowPresenceForClient,
                                boolean allowPresenceForSubscriber, Pattern channelRegex,
-                               Role allowSubscribeForRole) {
+                               Role allowSubscribeForRole, boolean allowUserLimitedChannels) {
+  /** The longest {@code channel_regex}, in characters, and the largest program it may compile to. */
+  public static final int MAX_REGEX_LENGTH = 1024;
+  private static final int MAX_REGEX_PROGRAM = 10_000;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-.]*");
   private static final Set<String> KEYS = Set.of("name", "history_size", "history_ttl", "force_recovery",
       "allow_recovery", "presence", "join_leave", "force_push_join_leave", "allow_subscribe_for_client",
       "allow_subscribe_for_anonymous", "allow_publish_for_client", "allow_publish_for_subscriber",
       "allow_history_for_client", "allow_history_for_subscriber", "allow_presence_for_client",
-      "allow_presence_for_subscriber", "channel_regex", "allow_subscribe_for_role");
+      "allow_presence_for_subscriber", "channel_regex", "allow_subscribe_for_role",
+      "allow_user_limited_channels");
 
   public NamespaceOptions {
     String path = name.isEmpty() ? "channel.without_namespace" : "channel.namespaces." + name;
-    if (!NAME.matcher(name).matches()) {
+    if (!NAME.matches(name)) {
       throw new ConfigException(path + ".name", "may hold only letters, digits, '_', '-' and '.'");
     }
     if ((historySize > 0) != (historyTtl.compareTo(Duration.ZERO) > 0)) {
@@ -51,12 +60,16 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
       throw new ConfigException(path + (forceRecovery ? ".force_recovery" : ".allow_recovery"),
           "recovery needs history (history_size > 0)");
     }
+    if (allowUserLimitedChannels && ChannelOptions.isReserved(name)) {
+      throw new ConfigException(path + ".allow_user_limited_channels",
+          "user-limited channels are never allowed in the reserved namespace '" + name + "'");
+    }
   }
 
   /** A namespace that allows nothing, keeps nothing. */
   public static NamespaceOptions closed(String name) {
     return new NamespaceOptions(name, 0, Duration.ZERO, false, false, false, false, false, false, false,
-        false, false, false, false, false, false, null, null);
+        false, false, false, false, false, false, null, null, false);
   }
 
   public boolean recoverable(boolean clientAsks) {
@@ -100,6 +113,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
     if (allowSubscribeForRole != null) {
       json.put("allow_subscribe_for_role", allowSubscribeForRole.id());
     }
+    flag(json, "allow_user_limited_channels", allowUserLimitedChannels);
     return json;
   }
 
@@ -114,7 +128,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
     return new NamespaceOptions(newName, historySize, historyTtl, forceRecovery, allowRecovery, presence, joinLeave,
         forcePushJoinLeave, allowSubscribeForClient, allowSubscribeForAnonymous, allowPublishForClient,
         allowPublishForSubscriber, allowHistoryForClient, allowHistoryForSubscriber, allowPresenceForClient,
-        allowPresenceForSubscriber, channelRegex, allowSubscribeForRole);
+        allowPresenceForSubscriber, channelRegex, allowSubscribeForRole, allowUserLimitedChannels);
   }
 
   /** Parses one namespace object (the {@code name} key is allowed and ignored here). */
@@ -125,14 +139,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
   static NamespaceOptions fromJson(JsonObject json, String path, String name) {
     ConfigValues v = new ConfigValues(json, path, KEYS);
     String regex = v.string("channel_regex", null);
-    Pattern pattern = null;
-    if (regex != null && !regex.isEmpty()) {
-      try {
-        pattern = Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        throw new ConfigException(v.key("channel_regex"), "not a valid regular expression: " + e.getDescription());
-      }
-    }
+    Pattern pattern = regex == null || regex.isEmpty() ? null : channelRegex(v, regex);
     return new NamespaceOptions(name,
         v.integer("history_size", 0, 0, 1_000_000),
         v.duration("history_ttl", Duration.ZERO, Duration.ZERO),
@@ -150,6 +157,85 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
         v.bool("allow_presence_for_client", false),
         v.bool("allow_presence_for_subscriber", false),
         pattern,
-        role(v, "allow_subscribe_for_role"));
+        role(v, "allow_subscribe_for_role"),
+        v.bool("allow_user_limited_channels", false));
+  }
+
+  /** {@code channel_regex} compiled with RE2/J: matching takes time linear in the name, whatever the expression. */
+  private static Pattern channelRegex(ConfigValues v, String regex) {
+    if (regex.length() > MAX_REGEX_LENGTH) {
+      throw new ConfigException(v.key("channel_regex"), "longer than " + MAX_REGEX_LENGTH + " characters");
+    }
+    if (nestedCount(regex)) {
+      throw new ConfigException(v.key("channel_regex"), "too complex: a counted repetition ({n}, {n,m}) of a group "
+          + "that holds one");
+    }
+    Pattern pattern;
+    try {
+      pattern = Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new ConfigException(v.key("channel_regex"), "not a valid regular expression (RE2 syntax): "
+          + e.getDescription());
+    }
+    if (pattern.programSize() > MAX_REGEX_PROGRAM) {
+      throw new ConfigException(v.key("channel_regex"), "too complex (repetitions expand to more than "
+          + MAX_REGEX_PROGRAM + " instructions)");
+    }
+    return pattern;
+  }
+
+  /**
+   * Whether a counted repetition applies to a group holding another one ({@code ((a{1000}){1000}){1000}}):
+   * RE2/J would expand it to the product of the counts before any size check, and run out of memory.
+   */
+  static boolean nestedCount(String regex) {
+    Deque<Boolean> open = new ArrayDeque<>(); // per enclosing group: whether it holds a count so far
+    boolean holds = false; // whether the current group holds a count so far
+    boolean afterCountedGroup = false; // the previous item is a group that holds a count
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      boolean countedGroup = false;
+      if (c == '\\') {
+        i++;
+      } else if (c == '[') {
+        i = classEnd(regex, i);
+      } else if (c == '(') {
+        open.push(holds);
+        holds = false;
+      } else if (c == ')') {
+        countedGroup = holds;
+        holds = (open.isEmpty() ? false : open.pop()) || holds;
+      } else if (c == '{' && i + 1 < regex.length() && Character.isDigit(regex.charAt(i + 1))) {
+        if (afterCountedGroup) {
+          return true;
+        }
+        holds = true;
+      }
+      afterCountedGroup = countedGroup;
+    }
+    return false;
+  }
+
+  /** The index of the {@code ]} that closes the character class opening at {@code start}. */
+  private static int classEnd(String regex, int start) {
+    int i = start + 1;
+    if (i < regex.length() && regex.charAt(i) == '^') {
+      i++;
+    }
+    if (i < regex.length() && regex.charAt(i) == ']') {
+      i++;
+    }
+    for (; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '[' && i + 1 < regex.length() && regex.charAt(i + 1) == ':') {
+        int end = regex.indexOf(":]", i + 2);
+        i = end < 0 ? i : end + 1;
+      } else if (c == ']') {
+        return i;
+      }
+    }
+    return regex.length();
   }
 }

@@ -1,5 +1,7 @@
 package io.fluxer.relay.http;
 
+import io.fluxer.relay.api.Glob;
+import io.fluxer.relay.api.UnexpectedFailures;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.channel.Namespaces;
@@ -31,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Fluxer's own REST API under {@value #BASE}: node stats, active channels, namespaces (read by
@@ -42,6 +43,9 @@ import java.util.regex.Pattern;
 final class OpsApiHandler {
   static final String BASE = "/api/v1";
   private static final long MAX_BODY = 64 * 1024;
+  /** What failed unexpectedly: logged here, never told to the client. */
+  private static final UnexpectedFailures FAILURES =
+      new UnexpectedFailures(System.getLogger(OpsApiHandler.class.getName()), "/api/v1 request failed", 10_000);
 
   private final RelayNode node;
   private final ApiAuth auth;
@@ -98,11 +102,10 @@ final class OpsApiHandler {
   // ---- channels
 
   private void channels(RoutingContext rc) {
-    Pattern pattern;
+    Glob pattern;
     int limit;
     try {
-      String glob = rc.queryParams().get("pattern");
-      pattern = glob == null || glob.isEmpty() ? null : globToRegex(glob);
+      pattern = globParam(rc.queryParams().get("pattern"));
       limit = limitParam(rc.queryParams().get("limit"));
     } catch (ApiError e) {
       error(rc, e.status, e.getMessage());
@@ -111,7 +114,7 @@ final class OpsApiHandler {
     respond(rc, node.snapshots().map(snapshots -> {
       Map<String, Integer> counts = subscriberCounts(snapshots);
       List<Map.Entry<String, Integer>> matching = counts.entrySet().stream()
-          .filter(e -> pattern == null || pattern.matcher(e.getKey()).matches())
+          .filter(e -> pattern.matches(e.getKey()))
           .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
           .toList();
       JsonArray list = new JsonArray();
@@ -335,15 +338,26 @@ final class OpsApiHandler {
       } else if (ar.cause() instanceof ApiError e) {
         error(rc, e.status, e.getMessage());
       } else if (ar.cause() instanceof StoreException e) {
-        error(rc, 503, "namespace store unavailable, nothing was changed: " + e.getMessage());
+        FAILURES.log(e);
+        error(rc, 503, "namespace store (PostgreSQL) unavailable, nothing was changed");
       } else {
-        error(rc, 500, "internal error: " + ar.cause().getMessage());
+        FAILURES.log(ar.cause());
+        error(rc, 500, "internal server error");
       }
     }));
   }
 
   private static void error(RoutingContext rc, int status, String message) {
     HttpApi.error(rc, status, message);
+  }
+
+  /** The {@code pattern} parameter (absent: every channel); 400 when it is too long. */
+  private static Glob globParam(String value) {
+    try {
+      return Glob.compile(value == null ? "" : value);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "pattern: " + e.getMessage());
+    }
   }
 
   private static int limitParam(String value) {
@@ -359,27 +373,6 @@ final class OpsApiHandler {
       // answered below
     }
     throw new ApiError(400, "limit must be a non-negative integer, got '" + value + "'");
-  }
-
-  /** A glob ({@code *} any run of characters, {@code ?} one character) as a regular expression. */
-  static Pattern globToRegex(String glob) {
-    StringBuilder regex = new StringBuilder();
-    StringBuilder literal = new StringBuilder();
-    for (char c : glob.toCharArray()) {
-      if (c == '*' || c == '?') {
-        if (!literal.isEmpty()) {
-          regex.append(Pattern.quote(literal.toString()));
-          literal.setLength(0);
-        }
-        regex.append(c == '*' ? ".*" : ".");
-      } else {
-        literal.append(c);
-      }
-    }
-    if (!literal.isEmpty()) {
-      regex.append(Pattern.quote(literal.toString()));
-    }
-    return Pattern.compile(regex.toString(), Pattern.DOTALL);
   }
 
   /** A request that cannot be answered as asked: the status and why. */

@@ -2,6 +2,7 @@ package io.fluxer.relay.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.LogCapture;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +23,20 @@ class ServerApiRequestErrorsTest extends ServerApiTestBase {
     assertThat(r.errorCode()).isEqualTo(107);
     assertThat(r.errorMessage()).startsWith("bad request: malformed JSON").doesNotContain("\n");
     assertThat(history(channel).getLong("offset")).isZero();
+  }
+
+  @Test
+  @DisplayName("a malformed user-limited channel (a user twice) is error 102, not temporary, and logs nothing")
+  void malformedUserLimitedChannel() {
+    try (LogCapture log = new LogCapture()) {
+      for (String method : new String[] {"publish", "history", "presence", "subscribe"}) {
+        JsonObject params = publishParams("chat:" + unique("dm") + "#a,a", new JsonObject()).put("user", "a");
+        Response r = call(method, params);
+        assertThat(r.errorCode()).as(method).isEqualTo(102);
+        assertThat(r.json().getJsonObject("error").containsKey("temporary")).as(method).isFalse();
+      }
+      assertThat(log.lines()).isEmpty();
+    }
   }
 
   @Test

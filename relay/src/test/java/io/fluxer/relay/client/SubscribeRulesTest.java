@@ -2,9 +2,11 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.testing.LogCapture;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -12,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Who may subscribe, publish, read history and presence where, and the errors that say no. Besides
  * {@code chat}, the node has {@code closed} (no client subscriptions, tokens or user-limited
- * channels only), {@code plain} (open subscriptions, nothing else) and {@code lower} (names must be
- * lower-case letters); a connection may hold 3 subscriptions.
+ * channels only), {@code plain} (open subscriptions, nothing else, no user-limited channels),
+ * {@code lower} (names must be lower-case letters) and {@code nested} (a regex that backtracks
+ * exponentially in java.util.regex); a connection may hold 3 subscriptions.
  */
 class SubscribeRulesTest extends RelayTestBase {
   private static final int CHANNEL_LIMIT = 3;
@@ -22,10 +25,12 @@ class SubscribeRulesTest extends RelayTestBase {
   void startNode() {
     startRelay(config -> {
       clientSection(config).put("channel_limit", CHANNEL_LIMIT);
-      addNamespace(config, new JsonObject().put("name", "closed"));
+      addNamespace(config, new JsonObject().put("name", "closed").put("allow_user_limited_channels", true));
       addNamespace(config, new JsonObject().put("name", "plain").put("allow_subscribe_for_client", true));
       addNamespace(config, new JsonObject().put("name", "lower").put("allow_subscribe_for_client", true)
-          .put("channel_regex", "[a-z]+"));
+          .put("channel_regex", "[a-z]+").put("allow_user_limited_channels", true));
+      addNamespace(config, new JsonObject().put("name", "nested").put("allow_subscribe_for_client", true)
+          .put("channel_regex", "(a+)+b"));
     });
   }
 
@@ -136,6 +141,53 @@ class SubscribeRulesTest extends RelayTestBase {
 
     assertThat(subscribeError(c, "lower:Upper1")).isEqualTo(102);
     assertThat(subscribeError(c, "lower:fine")).isZero();
+  }
+
+  @Test
+  @DisplayName("A user-limited channel naming a user twice, or an empty user, is 102, logs nothing, and the connection goes on")
+  void malformedUserLimitedChannel() {
+    WsTestClient c = connected("alice");
+    String dm = "closed:" + unique("dm");
+    try (LogCapture log = new LogCapture()) {
+      assertThat(subscribeError(c, dm + "#alice,alice")).isEqualTo(102);
+      assertThat(subscribeError(c, dm + "#alice,")).isEqualTo(102);
+      assertThat(subscribeError(c, dm + "#")).isEqualTo(102);
+      assertThat(subscribeError(c, dm + "#,alice")).isEqualTo(102);
+      assertThat(c.errorCode("publish", new JsonObject().put("channel", dm + "#alice,alice")
+          .put("data", new JsonObject()))).isEqualTo(102);
+      assertThat(c.errorCode("history", new JsonObject().put("channel", dm + "#bob,bob"))).isEqualTo(102);
+      assertThat(subscribeError(c, dm + "#alice,bob")).isZero();
+      assertThat(log.lines()).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("User-limited channels exist only where allow_user_limited_channels is set, never in sys")
+  void userLimitedNeedsTheNamespaceOption() {
+    WsTestClient c = connected("alice");
+    assertThat(subscribeError(c, "plain:" + unique("dm") + "#alice,bob")).isEqualTo(102);
+    assertThat(subscribeError(c, "chat:" + unique("dm") + "#alice,bob")).isEqualTo(102);
+    assertThat(subscribeError(c, "sys:stats#alice")).isEqualTo(102);
+    assertThat(subscribeError(c, "plain:" + unique("room"))).isZero();
+  }
+
+  @Test
+  @DisplayName("channel_regex must match the whole name after the namespace, user list included")
+  void channelRegexCoversTheWholeName() {
+    WsTestClient c = connected("alice");
+    assertThat(subscribeError(c, "lower:abc#alice")).isEqualTo(102);
+    assertThat(subscribeError(c, "lower:xabc")).isZero();
+    assertThat(subscribeError(c, "lower:abc1")).isEqualTo(102);
+  }
+
+  @Test
+  @DisplayName("channel_regex runs in linear time: (a+)+b against 40 a's answers at once")
+  void channelRegexIsLinear() {
+    WsTestClient c = connected("alice");
+    long start = System.nanoTime();
+    assertThat(subscribeError(c, "nested:" + "a".repeat(40) + "c")).isEqualTo(102);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(subscribeError(c, "nested:aaab")).isZero();
   }
 
   @Test

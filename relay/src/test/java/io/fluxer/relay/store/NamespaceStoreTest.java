@@ -15,7 +15,7 @@ import io.vertx.sqlclient.Row;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -54,7 +54,7 @@ class NamespaceStoreTest {
   @DisplayName("Every option survives a round trip through PostgreSQL")
   void roundTrip() {
     NamespaceOptions all = new NamespaceOptions("full", 50, Duration.ofMinutes(2), true, true, true, true, true,
-        true, true, true, true, true, true, true, true, Pattern.compile("[a-z]+"), Role.OPS);
+        true, true, true, true, true, true, true, true, Pattern.compile("[a-z]+"), Role.OPS, true);
 
     await(store.upsert(all));
     NamespaceOptions back = await(store.loadAll()).get("full");

@@ -9,6 +9,7 @@ import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
+import io.fluxer.relay.testing.LogCapture;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
@@ -125,6 +126,23 @@ class PgNamespacesNodeTest extends RelayTestBase {
     List<String> names = new ArrayList<>();
     await(db.query("SELECT name FROM namespaces ORDER BY name").execute()).forEach(r -> names.add(r.getString(0)));
     return names;
+  }
+
+  @Test
+  @DisplayName("A failed statement answers 503 with a fixed text: PostgreSQL's own message stays in the log")
+  void storeErrorTextStaysInside() {
+    startRelay(withPostgres("0"));
+    await(db.query("ALTER TABLE namespaces RENAME TO namespaces_gone").execute());
+    try (LogCapture log = new LogCapture()) {
+      Response r = http().put("/api/v1/namespaces/news", ADMIN, "{\"presence\":true}");
+      assertThat(r.status()).as("%s", r).isEqualTo(503);
+      assertThat(r.errorMessage()).startsWith("namespace store").contains("nothing was changed");
+      assertThat(r.body()).doesNotContain("namespaces_gone").doesNotContain("relation").doesNotContain("42P01");
+      // at most one WARNING (with PostgreSQL's text) per 10 s: an earlier test may have used this one up
+      assertThat(log.lines()).hasSizeLessThanOrEqualTo(1)
+          .allSatisfy(line -> assertThat(line).startsWith("WARNING").contains("relation"));
+    }
+    assertThat(http().get("/api/v1/namespaces/news", VIEWER).status()).isEqualTo(404);
   }
 
   @Test
