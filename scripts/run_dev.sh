@@ -13,6 +13,8 @@
 #                                           and 8002 (Hazelcast on 5701-5703), all with the same dev
 #                                           token and API key; a node that dies leaves the others
 #                                           running (try failover by hand: kill one by its PID);
+#                                           the event bus between them uses mutual TLS with a
+#                                           throwaway CA made for the run (scripts/cluster-certs.sh);
 #                                           Ctrl-C stops the nodes, Redis and PostgreSQL
 #   scripts/run_dev.sh --control [ARGS...]  the dev node (127.0.0.1:8000) with the control plane in the
 #                                           same JVM: uses $FLUXER_POSTGRES_URL or starts a throwaway
@@ -27,6 +29,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NODE_PIDS=()
+CERT_DIR=""
 
 stop_cluster() {
   local pid
@@ -39,6 +42,20 @@ stop_cluster() {
   NODE_PIDS=()
   stop_redis
   stop_postgres
+  if [ -n "$CERT_DIR" ]; then
+    rm -rf "$CERT_DIR"
+    CERT_DIR=""
+  fi
+}
+
+# make_cluster_certs: a throwaway CA and one certificate per node in $CERT_DIR (removed at the end)
+make_cluster_certs() {
+  local i
+  CERT_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-dev-certs.XXXXXX")"
+  for i in 0 1 2; do
+    bash "$ROOT/scripts/cluster-certs.sh" "$CERT_DIR/ca.pem" "$CERT_DIR/ca.key" "$CERT_DIR/dev-$i.pem" \
+      "$CERT_DIR/dev-$i.key" "dev-$i" >/dev/null
+  done
 }
 
 run_cluster() {
@@ -47,8 +64,11 @@ run_cluster() {
   trap 'exit 130' INT TERM
   start_redis redis_url
   start_postgres pg_url
+  make_cluster_certs
   declare -A names=()
   for i in 0 1 2; do
+    # --dev turns the bus's TLS off; these nodes turn it back on with the run's own CA
+    FLUXER_CLUSTER_TLS="{\"enabled\":true,\"cert_file\":\"$CERT_DIR/dev-$i.pem\",\"key_file\":\"$CERT_DIR/dev-$i.key\",\"ca_file\":\"$CERT_DIR/ca.pem\"}" \
     FLUXER_SERVER_PORT=$((8000 + i)) FLUXER_SERVER_NODE_NAME="dev-$i" \
     FLUXER_ENGINE_TYPE=redis FLUXER_ENGINE_REDIS_URL="$redis_url" \
     FLUXER_CLUSTER_PORT=$((5701 + i)) FLUXER_CLUSTER_MEMBERS="$members" FLUXER_POSTGRES_URL="$pg_url" \
@@ -57,7 +77,7 @@ run_cluster() {
     names[$!]="dev-$i"
   done
   log "nodes ${NODE_PIDS[*]} (dev-0, dev-1, dev-2) starting on 127.0.0.1:8000-8002 with Redis $redis_url and" \
-    "PostgreSQL $pg_url; Ctrl-C stops them"
+    "PostgreSQL $pg_url, event bus TLS from $CERT_DIR; Ctrl-C stops them"
   # A node that stops (killed to try failover) leaves the others running; the cluster goes on until
   # the last one stops or Ctrl-C.
   local left=${#NODE_PIDS[@]} done_pid status

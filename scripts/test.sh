@@ -31,7 +31,7 @@ export FLUXER_TEST_PG_URL
 start_docker
 build_test_images
 export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
-ensure_packages apache2-utils
+ensure_packages apache2-utils openssl # openssl: docker/secrets.sh and the cluster tests' certificates
 bash "$ROOT/scripts/images.sh"
 bash "$ROOT/scripts/images-check.sh"
 export FLUXER_TEST_IMAGE="fluxer:local" FLUXER_TEST_REDIS_IMAGE="$LOCAL_REDIS" \

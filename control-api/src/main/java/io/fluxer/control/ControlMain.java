@@ -2,6 +2,7 @@ package io.fluxer.control;
 
 import io.fluxer.relay.Launch;
 import io.fluxer.relay.Main;
+import io.fluxer.relay.cluster.ControlSeal;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.ConfigLoader;
 import io.fluxer.relay.config.RelayConfig;
@@ -84,7 +85,8 @@ public final class ControlMain {
       if (relay) {
         node = Launch.await(RelayNode.start(vertx, config), 30);
       }
-      service = Launch.await(ControlService.start(vertx, config.postgres(), control), 60);
+      service = Launch.await(ControlService.start(vertx, config.postgres(), control,
+          ControlSeal.of(vertx, config.cluster())), 60);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       Future<Void> stopped = node == null ? Future.succeededFuture() : node.stop();

@@ -2,6 +2,7 @@ package io.fluxer.control;
 
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.store.ControlStore;
+import io.fluxer.relay.cluster.ControlSeal;
 import io.fluxer.relay.config.PostgresOptions;
 import io.fluxer.relay.store.PgPools;
 import io.vertx.core.Future;
@@ -35,7 +36,11 @@ public final class ControlService {
     this.consumers = consumers;
   }
 
-  public static Future<ControlService> start(Vertx vertx, PostgresOptions postgres, ControlOptions options) {
+  /**
+   * @param seal the key relays seal control requests with; requests not sealed with it are refused
+   */
+  public static Future<ControlService> start(Vertx vertx, PostgresOptions postgres, ControlOptions options,
+                                             ControlSeal seal) {
     if (!postgres.enabled()) {
       return Future.failedFuture(new IllegalStateException("the control plane needs PostgreSQL for stacks, "
           + "revisions, deployments and the audit log: set postgres.url (FLUXER_POSTGRES_URL)"));
@@ -54,7 +59,7 @@ public final class ControlService {
             }))
         .compose(store -> {
           ControlPlane plane = ControlPlane.create(vertx, store, client, options.deployer(), options.hooks());
-          return plane.api().register(vertx.eventBus())
+          return plane.api().requireSeal(seal).register(vertx.eventBus())
               .compose(consumers -> plane.startStreams().map(v -> new ControlService(plane, pool, client, consumers)));
         })
         .onFailure(e -> client.close().eventually(pool::close));

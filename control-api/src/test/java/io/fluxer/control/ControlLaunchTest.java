@@ -3,6 +3,8 @@ package io.fluxer.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.relay.config.ClusterOptions;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.PostgresOptions;
 import io.fluxer.relay.config.RelayConfig;
@@ -61,7 +63,8 @@ class ControlLaunchTest {
     assertThat(ControlMain.startProblem(pg, true)).isNull();
 
     ControlOptions options = ControlOptions.fromJson(new JsonObject().put("secret_key", KEY));
-    assertThatThrownBy(() -> TestRelay.await(ControlService.start(vertx, PostgresOptions.none(), options)))
+    assertThatThrownBy(() -> TestRelay.await(ControlService.start(vertx, PostgresOptions.none(), options,
+        ControlSeal.of(vertx, ClusterOptions.disabled()))))
         .hasMessageContaining("needs PostgreSQL");
   }
 
@@ -72,7 +75,8 @@ class ControlLaunchTest {
       ControlOptions options = ControlOptions.fromJson(new JsonObject().put("secret_key", KEY)
           .put("docker_host", "unix:///nonexistent/docker.sock"));
       PostgresOptions postgres = new PostgresOptions(url, 2, Duration.ZERO);
-      assertThatThrownBy(() -> TestRelay.await(ControlService.start(vertx, postgres, options)))
+      assertThatThrownBy(() -> TestRelay.await(ControlService.start(vertx, postgres, options,
+          ControlSeal.of(vertx, ClusterOptions.disabled()))))
           .hasMessageContaining("unix:///nonexistent/docker.sock").hasMessageContaining("does not answer");
     } finally {
       PgTestServer.dropDatabase(vertx, url);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.docker.SwarmTests;
+import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.relay.config.ClusterOptions;
 import io.fluxer.relay.config.PostgresOptions;
 import io.fluxer.relay.testing.NodeScript;
 import io.fluxer.relay.testing.PgTestServer;
@@ -60,7 +62,8 @@ class DashboardSwarmBrowserTest {
         .put("admin_password_hash", BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray()))));
     ControlOptions options = ControlOptions.fromJson(new JsonObject().put("secret_key", KEY)
         .put("docker_host", host).put("deploy_deadline", "60s"));
-    control = SwarmTests.await(ControlService.start(vertx, new PostgresOptions(pgUrl, 2, Duration.ZERO), options));
+    control = SwarmTests.await(ControlService.start(vertx, new PostgresOptions(pgUrl, 2, Duration.ZERO), options,
+        ControlSeal.of(vertx, ClusterOptions.disabled())));
   }
 
   @AfterAll

@@ -2,6 +2,7 @@ package io.fluxer.control.api;
 
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.relay.Addresses;
+import io.fluxer.relay.cluster.ControlSeal;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -20,11 +21,18 @@ import java.util.function.Function;
  * control-api's side of the gateway: one event bus consumer per operation on
  * {@code fluxer.control.<op>}, each answering {@code {"status", "body"}}. A handler's
  * {@link ControlError} becomes its status and error body; anything else a 500 that is logged.
+ *
+ * <p>With {@link #requireSeal}, as control-api runs, a request acts only when its seal verifies
+ * ({@link ControlSeal}: made by a relay holding {@code cluster.signing_key}, for this address and this
+ * very message, recently, once); any other answers {@value #REFUSED_STATUS} with a fixed message and
+ * changes nothing.
  */
 public final class ControlApi {
   private static final System.Logger LOG = System.getLogger(ControlApi.class.getName());
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 500;
+  static final int REFUSED_STATUS = 403;
+  static final String REFUSED_MESSAGE = "control request refused: it is not sealed by a relay of this cluster";
 
   /** What an operation answers: an HTTP status and a JSON body. */
   public record Reply(int status, JsonObject body) {
@@ -35,6 +43,7 @@ public final class ControlApi {
 
   private final ControlStore store;
   private final Map<String, Function<ControlRequest, Future<Reply>>> ops = new LinkedHashMap<>();
+  private ControlSeal seal;
 
   public ControlApi(ControlStore store) {
     this.store = store;
@@ -52,6 +61,12 @@ public final class ControlApi {
     return this;
   }
 
+  /** Acts only on requests sealed with {@code seal}'s key; call before {@link #register}. */
+  public ControlApi requireSeal(ControlSeal seal) {
+    this.seal = seal;
+    return this;
+  }
+
   /** The operations served. */
   public List<String> operations() {
     return List.copyOf(ops.keySet());
@@ -64,10 +79,20 @@ public final class ControlApi {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).map(v -> consumers);
   }
 
-  private static void serve(Function<ControlRequest, Future<Reply>> handler, Message<JsonObject> m) {
+  private void serve(Function<ControlRequest, Future<Reply>> handler, Message<JsonObject> m) {
+    JsonObject body = m.body() == null ? new JsonObject() : m.body();
+    if (seal != null) {
+      String problem = seal.check(m.address(), body);
+      if (problem != null) {
+        seal.logRefused(m.address(), problem);
+        m.reply(new JsonObject().put("status", REFUSED_STATUS)
+            .put("body", new ControlError(REFUSED_STATUS, REFUSED_MESSAGE, null).body()));
+        return;
+      }
+    }
     Future<Reply> reply;
     try {
-      reply = handler.apply(ControlRequest.fromJson(m.body() == null ? new JsonObject() : m.body()));
+      reply = handler.apply(ControlRequest.fromJson(body));
     } catch (RuntimeException e) {
       reply = Future.failedFuture(e);
     }

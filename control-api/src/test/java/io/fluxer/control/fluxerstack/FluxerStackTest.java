@@ -408,8 +408,11 @@ class FluxerStackTest {
     for (String file : List.of("FLUXER_CONFIG_FILE", "FLUXER_EDGE_CONFIG_FILE")) {
       files.put(stack.env.get(file), Files.readString(Path.of(stack.env.get(file))));
     }
-    for (String secret : List.of("jwt_key", "api_key", "dashboard_admin_hash", "control_key", "postgres_password")) {
-      files.put(stack.secrets.resolve(secret).toString(), stack.secret(secret));
+    for (String secret : List.of("jwt_key", "api_key", "dashboard_admin_hash", "control_key", "postgres_password",
+        "cluster_signing_key", "cluster_ca", "cluster_cert", "cluster_key")) {
+      // as the file is: the certificates end with a newline, which is part of the secret
+      Path file = stack.secrets.resolve(secret);
+      files.put(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
     }
     return new JsonObject()
         .put("stackFile", Files.readString(stack.root.resolve("stack.yml"), StandardCharsets.UTF_8))

@@ -7,14 +7,20 @@ import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.fluxer.relay.config.ClusterOptions;
+import io.fluxer.relay.config.ClusterTls;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.metrics.VertxMetricsSetup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.security.Security;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,11 +28,13 @@ import java.util.Map;
 /**
  * Starts Vert.x clustered with the Hazelcast cluster manager: the Hazelcast configuration comes from
  * {@code cluster.xml} (or {@code cluster.hazelcast_config}) with the node's {@code cluster.*}
- * settings applied over it.
+ * settings applied over it, and the event bus with mutual TLS ({@code cluster.tls}). The cluster name
+ * is the file's plus a suffix derived from {@code cluster.signing_key}.
  */
 public final class HazelcastSetup {
   /** The Hazelcast file on the classpath (the project's top-level {@code cluster.xml}). */
   public static final String CLASSPATH_CONFIG = "cluster.xml";
+  private static final Logger LOG = System.getLogger(HazelcastSetup.class.getName());
 
   private HazelcastSetup() {}
 
@@ -35,6 +43,7 @@ public final class HazelcastSetup {
     Config config;
     String own;
     try {
+      cluster.checkSecured();
       own = cluster.subnet() == null ? null : ClusterAddress.pick(cluster.subnet()).getHostAddress();
       config = config(cluster, own);
     } catch (RuntimeException e) {
@@ -42,6 +51,7 @@ public final class HazelcastSetup {
     }
     EventBusOptions bus = options.getEventBusOptions();
     bus.setPort(cluster.busPort());
+    tls(bus, cluster);
     // With a Hazelcast instance of its own making, Vert.x cannot take the bus host from it: say it.
     String busHost = cluster.busHost() != null ? cluster.busHost() : own;
     if (busHost != null) {
@@ -60,6 +70,26 @@ public final class HazelcastSetup {
   }
 
   /**
+   * Mutual TLS on the event bus: this member presents its certificate, and accepts (as server) and
+   * connects to (as client) only peers with a certificate of the cluster CA. Peers are reached by
+   * address, so there is no host name check: membership is holding a certificate of that CA.
+   */
+  static void tls(EventBusOptions bus, ClusterOptions cluster) {
+    ClusterTls tls = cluster.tls();
+    if (!tls.enabled()) {
+      LOG.log(Level.WARNING, "cluster.tls.enabled is false: the event bus runs without TLS, and any host that reaches "
+          + "its port can send this node any message; for development only");
+      return;
+    }
+    // EventBusOptions trusts every certificate by default: only the cluster CA's here, both ways.
+    bus.setSsl(true)
+        .setTrustAll(false)
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile()));
+  }
+
+  /**
    * The Hazelcast configuration for {@code cluster}: the XML file with the node's settings applied.
    *
    * @param own the node's address in {@code cluster.subnet}, or {@code null} when no subnet is set:
@@ -68,6 +98,10 @@ public final class HazelcastSetup {
    */
   public static Config config(ClusterOptions cluster, String own) {
     Config config = load(cluster.hazelcastConfig());
+    if (cluster.signingKey() != null) {
+      // Only members holding the key share the name; Hazelcast refuses a join under another name.
+      config.setClusterName(config.getClusterName() + "-" + ClusterSecret.clusterNameSuffix(cluster.signingKey()));
+    }
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortCount(cluster.portCount()).setPortAutoIncrement(cluster.portCount() > 1);
     if (cluster.networkInterface() != null) {

@@ -1,6 +1,7 @@
 package io.fluxer.relay.config;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -32,14 +33,22 @@ import java.util.Set;
  * @param busPort the event bus port; 0 picks a free one
  * @param busPublicHost the event bus host other nodes connect to, when it differs, or {@code null}
  * @param nodeTimeout how long a node may stay silent before the cluster views drop it
+ * @param tls the event bus's mutual TLS ({@code cluster.tls})
+ * @param signingKey the secret only cluster members hold ({@code cluster.signing_key} or
+ *     {@code cluster.signing_key_file}, at least {@value #MIN_SIGNING_KEY_BYTES} bytes): the relays seal
+ *     control requests with it and control-api checks them, and the Hazelcast cluster name derives from
+ *     it; required in cluster mode, {@code null} otherwise
  */
 public record ClusterOptions(boolean enabled, String hazelcastConfig, List<String> members, String dns, int port,
                              int portCount, String networkInterface, Subnet subnet, String publicAddress,
-                             String busHost, int busPort, String busPublicHost, Duration nodeTimeout) {
+                             String busHost, int busPort, String busPublicHost, Duration nodeTimeout,
+                             ClusterTls tls, String signingKey) {
   public static final int DEFAULT_PORT = 5701;
   public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(5);
+  public static final int MIN_SIGNING_KEY_BYTES = 32;
   static final Set<String> KEYS = Set.of("enabled", "hazelcast_config", "members", "dns", "port", "port_count",
-      "interface", "subnet", "public_address", "bus_host", "bus_port", "bus_public_host", "node_timeout");
+      "interface", "subnet", "public_address", "bus_host", "bus_port", "bus_public_host", "node_timeout", "tls",
+      "signing_key", "signing_key_file");
 
   public ClusterOptions {
     members = List.copyOf(members);
@@ -57,6 +66,35 @@ public record ClusterOptions(boolean enabled, String hazelcastConfig, List<Strin
     if (subnet != null && networkInterface != null) {
       throw new ConfigException("cluster.subnet", "set either cluster.interface or cluster.subnet, not both");
     }
+    tls = tls == null ? ClusterTls.required() : tls;
+    int keyBytes = signingKey == null ? 0 : signingKey.getBytes(StandardCharsets.UTF_8).length;
+    if (signingKey != null && keyBytes < MIN_SIGNING_KEY_BYTES) {
+      throw new ConfigException("cluster.signing_key", "must be at least " + MIN_SIGNING_KEY_BYTES + " bytes, has "
+          + keyBytes + " (make one with: head -c 32 /dev/urandom | base64)");
+    }
+  }
+
+  /**
+   * Checks what a clustered node needs to keep strangers out: the signing key, and the TLS files
+   * unless {@code cluster.tls.enabled} is false.
+   *
+   * @throws ConfigException naming the missing key
+   */
+  public void checkSecured() {
+    if (signingKey == null) {
+      throw new ConfigException("cluster.signing_key", "required in cluster mode (or cluster.signing_key_file): "
+          + "the secret only members hold, at least " + MIN_SIGNING_KEY_BYTES + " bytes, the same on every relay "
+          + "and control-api (make one with: head -c 32 /dev/urandom | base64)");
+    }
+    tls.check();
+  }
+
+  /** The settings, without the signing key. */
+  @Override
+  public String toString() {
+    return "ClusterOptions[enabled=" + enabled + ", members=" + members + ", dns=" + dns + ", port=" + port
+        + ", subnet=" + subnet + ", busPort=" + busPort + ", tls=" + tls + ", signingKey="
+        + (signingKey == null ? "none" : "(set)") + "]";
   }
 
   /** Not clustered. */
@@ -66,7 +104,12 @@ public record ClusterOptions(boolean enabled, String hazelcastConfig, List<Strin
 
   public ClusterOptions withEnabled(boolean on) {
     return new ClusterOptions(on, hazelcastConfig, members, dns, port, portCount, networkInterface, subnet,
-        publicAddress, busHost, busPort, busPublicHost, nodeTimeout);
+        publicAddress, busHost, busPort, busPublicHost, nodeTimeout, tls, signingKey);
+  }
+
+  public ClusterOptions withSecurity(ClusterTls t, String key) {
+    return new ClusterOptions(enabled, hazelcastConfig, members, dns, port, portCount, networkInterface, subnet,
+        publicAddress, busHost, busPort, busPublicHost, nodeTimeout, t, key);
   }
 
   static ClusterOptions fromJson(JsonObject json) {
@@ -86,7 +129,9 @@ public record ClusterOptions(boolean enabled, String hazelcastConfig, List<Strin
         v.string("bus_host", null),
         v.integer("bus_port", 0, 0, 65535),
         v.string("bus_public_host", null),
-        v.duration("node_timeout", DEFAULT_NODE_TIMEOUT, Duration.ofSeconds(1)));
+        v.duration("node_timeout", DEFAULT_NODE_TIMEOUT, Duration.ofSeconds(1)),
+        ClusterTls.fromJson(v.object("tls")),
+        v.secret("signing_key"));
   }
 
   private static Subnet subnet(String cidr) {

@@ -34,6 +34,9 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
       throw new ConfigException("cluster.node_timeout", "must be at least twice server.stats_interval ("
           + server.statsInterval().toMillis() + "ms), or live nodes would drop out between heartbeats");
     }
+    if (cluster.enabled()) {
+      cluster.checkSecured();
+    }
   }
 
   /** Validates a whole configuration tree; unknown sections and keys are errors. */

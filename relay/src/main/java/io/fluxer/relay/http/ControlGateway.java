@@ -2,6 +2,7 @@ package io.fluxer.relay.http;
 
 import io.fluxer.relay.Addresses;
 import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.cluster.ControlSeal;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -25,7 +26,9 @@ import java.util.Map;
  * <p>The message: {@code {"op", "actor": {name, role, api_key}, "path": {…}, "query": {…},
  * "body": <JSON or null>}}; webhooks carry {@code "raw_body"} (the exact text the signature covers)
  * and {@code "headers"} (the signature, event and delivery headers, by lower-case name) instead of an
- * actor. The reply: {@code {"status": 202, "body": {…}}}; a 429's {@code error.retry_after} becomes
+ * actor. Every request is sealed ({@link ControlSeal}: an HMAC under {@code cluster.signing_key} over
+ * the address and the whole message), and control-api acts only on requests whose seal verifies. The
+ * reply: {@code {"status": 202, "body": {…}}}; a 429's {@code error.retry_after} becomes
  * {@code Retry-After}. No control-api on the bus answers 503; no reply in time answers 504.
  */
 final class ControlGateway {
@@ -64,10 +67,12 @@ final class ControlGateway {
       new Route(HttpMethod.GET, "/api/v1/audit", "audit.list", Role.OPS));
 
   private final ApiAuth auth;
+  private final ControlSeal seal;
   private final DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MILLIS);
 
-  ControlGateway(ApiAuth auth) {
+  ControlGateway(ApiAuth auth, ControlSeal seal) {
     this.auth = auth;
+    this.seal = seal;
   }
 
   void mount(Router router) {
@@ -107,7 +112,8 @@ final class ControlGateway {
    * so a page can ask before it calls the control plane (a 503 would show as a console error).
    */
   private void status(RoutingContext rc) {
-    rc.vertx().eventBus().<JsonObject>request(Addresses.control(STATUS_OP), new JsonObject().put("op", STATUS_OP),
+    String address = Addresses.control(STATUS_OP);
+    rc.vertx().eventBus().<JsonObject>request(address, seal.seal(address, new JsonObject().put("op", STATUS_OP)),
         new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MILLIS)).onComplete(ar -> {
           if (!rc.response().ended()) {
             HttpApi.json(rc, 200, new JsonObject().put("available", ar.succeeded()));
@@ -138,7 +144,8 @@ final class ControlGateway {
   }
 
   private void send(RoutingContext rc, String op, JsonObject message) {
-    rc.vertx().eventBus().<JsonObject>request(Addresses.control(op), message, options).onComplete(ar -> {
+    String address = Addresses.control(op);
+    rc.vertx().eventBus().<JsonObject>request(address, seal.seal(address, message), options).onComplete(ar -> {
       if (rc.response().ended()) {
         return;
       }

@@ -2,6 +2,7 @@ package io.fluxer.relay.http;
 
 import io.fluxer.relay.client.OriginCheck;
 import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.cluster.ControlSeal;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +33,7 @@ public final class HttpApi {
     this.auth = new ApiAuth(node.apiKeys(), node.context().tokens());
     this.serverApi = new ServerApiHandler(node, auth);
     this.opsApi = new OpsApiHandler(node, auth);
-    this.control = new ControlGateway(auth);
+    this.control = new ControlGateway(auth, ControlSeal.of(node.vertx(), node.config().cluster()));
     this.metrics = new MetricsHandler(node);
     this.apiKeys = new ApiKeysHandler(auth, node.apiKeys(), node::apiKeyChanges);
     this.dashboard = new DashboardHandler(node.vertx(), node.config().dashboard(), node.config().token(),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fluxer.relay.config.ClusterOptions;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.testing.ClusterCerts;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Vertx;
@@ -44,8 +45,9 @@ class ClusteredNodeTest {
         </hazelcast>
         """.formatted(UUID.randomUUID()));
     int port = freePort();
-    ClusterOptions options = new ClusterOptions(true, xml.toString(), List.of("127.0.0.1:" + port), null, port, 1,
-        "127.0.0.1", null, null, "127.0.0.1", 0, null, Duration.ofSeconds(5));
+    ClusterOptions options = ClusterCerts.shared().secure(new ClusterOptions(true, xml.toString(),
+        List.of("127.0.0.1:" + port), null, port, 1, "127.0.0.1", null, null, "127.0.0.1", 0, null,
+        Duration.ofSeconds(5), null, null));
     vertx = TestRelay.await(HazelcastSetup.start(new VertxOptions(), options));
   }
 
@@ -60,6 +62,8 @@ class ClusteredNodeTest {
     JsonObject json = TestRelay.defaultConfig();
     // Redis is reached lazily: nothing needs to listen there for these checks.
     json.put("engine", new JsonObject().put("type", engineType).put("redis_url", "redis://127.0.0.1:" + freePort()));
+    // a node on a clustered Vert.x seals control requests with the cluster's key
+    json.put("cluster", new JsonObject().put("signing_key", ClusterCerts.SIGNING_KEY));
     return RelayConfig.fromJson(json);
   }
 

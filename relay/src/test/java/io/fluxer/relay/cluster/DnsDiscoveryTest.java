@@ -105,7 +105,7 @@ class DnsDiscoveryTest {
   void membersJoinThroughDns() throws IOException {
     int port = freePortPair();
     ClusterOptions options = new ClusterOptions(true, null, List.of(), "localhost", port, 2, "127.0.0.1", null, null,
-        null, 0, null, Duration.ofSeconds(5));
+        null, 0, null, Duration.ofSeconds(5), null, null);
     for (int i = 0; i < 2; i++) {
       Config config = HazelcastSetup.config(options, null);
       config.setClusterName("dns-test-" + port);

@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.fluxer.relay.config.ClusterOptions;
+import io.fluxer.relay.config.ClusterTls;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.Subnet;
+import io.fluxer.relay.testing.TestRelay;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +30,7 @@ class HazelcastSetupTest {
 
   private static ClusterOptions options(List<String> members, String dns, String file) {
     return new ClusterOptions(true, file, members, dns, 5801, 3, "10.0.1.*", null, "203.0.113.5:5801", null, 0, null,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5), null, null);
   }
 
   @Test
@@ -61,7 +68,7 @@ class HazelcastSetupTest {
   @DisplayName("with cluster.subnet the member binds and advertises only its address there, and DNS keeps only members there")
   void subnetPinsTheAddress() {
     ClusterOptions options = new ClusterOptions(true, null, List.of(), "tasks.s_relay.s_cluster", 5701, 1, null,
-        Subnet.parse("10.231.0.0/24"), null, null, 5710, null, Duration.ofSeconds(5));
+        Subnet.parse("10.231.0.0/24"), null, null, 5710, null, Duration.ofSeconds(5), null, null);
 
     Config config = HazelcastSetup.config(options, "10.231.0.7");
 
@@ -95,5 +102,41 @@ class HazelcastSetupTest {
     Files.writeString(broken, "<hazelcast><network>");
     assertThatThrownBy(() -> HazelcastSetup.config(options(List.of(), null, broken.toString()), null))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.hazelcast_config"));
+  }
+
+  @Test
+  @DisplayName("the cluster name carries a suffix derived from cluster.signing_key: without the key, another name")
+  void clusterNameDependsOnTheSigningKey() {
+    String key = "k".repeat(32);
+    ClusterOptions options = options(List.of("127.0.0.1:5801"), null, null).withSecurity(null, key);
+
+    String name = HazelcastSetup.config(options, null).getClusterName();
+
+    assertThat(name).startsWith("fluxer-").hasSize("fluxer-".length() + 32).doesNotContain(key);
+    assertThat(HazelcastSetup.config(options, null).getClusterName()).isEqualTo(name);
+    assertThat(HazelcastSetup.config(options.withSecurity(null, "j".repeat(32)), null).getClusterName())
+        .startsWith("fluxer-").isNotEqualTo(name);
+  }
+
+  @Test
+  @DisplayName("the event bus gets mutual TLS from cluster.tls; a clustered start without the files or the key fails naming it")
+  void eventBusTls() {
+    ClusterOptions options = options(List.of("127.0.0.1:5801"), null, null)
+        .withSecurity(new ClusterTls(true, "/m.pem", "/m.key", "/ca.pem"), "k".repeat(32));
+    EventBusOptions bus = new EventBusOptions();
+
+    HazelcastSetup.tls(bus, options);
+
+    assertThat(bus.isSsl()).isTrue();
+    assertThat(bus.getClientAuth()).isEqualTo(ClientAuth.REQUIRED);
+    assertThat(bus.isTrustAll()).isFalse();
+    assertThat(((PemKeyCertOptions) bus.getKeyCertOptions()).getCertPaths()).containsExactly("/m.pem");
+    assertThat(((PemKeyCertOptions) bus.getKeyCertOptions()).getKeyPaths()).containsExactly("/m.key");
+    assertThat(((PemTrustOptions) bus.getTrustOptions()).getCertPaths()).containsExactly("/ca.pem");
+
+    assertThatThrownBy(() -> TestRelay.await(HazelcastSetup.start(new VertxOptions(), options)))
+        .hasMessageContaining("cluster.tls.cert_file").hasMessageContaining("cannot read /m.pem");
+    assertThatThrownBy(() -> TestRelay.await(HazelcastSetup.start(new VertxOptions(),
+        options(List.of("127.0.0.1:5801"), null, null)))).hasMessageContaining("cluster.signing_key");
   }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code cluster} section: off by default; members or DNS; cluster mode refuses the memory
@@ -15,6 +19,9 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigClusterTest {
   private static final String REDIS = "'engine':{'type':'redis'}";
+  private static final String KEY = "0123456789abcdef0123456789abcdef";
+  /** What every clustered configuration needs: the signing key, and TLS (turned off here). */
+  private static final String SECURE = "'signing_key':'" + KEY + "','tls':{'enabled':false},";
 
   private static RelayConfig config(String sectionsSingleQuoted) {
     return RelayConfig.fromJson(new JsonObject(("{'token':{'hmac_secret_key':'s'}," + sectionsSingleQuoted + "}")
@@ -35,12 +42,14 @@ class ConfigClusterTest {
 
   @Test
   void membersForLocalRuns() {
-    ClusterOptions cluster = config(REDIS + ",'cluster':{'enabled':true,'members':['127.0.0.1:5801','10.0.0.2'],"
+    ClusterOptions cluster = config(REDIS + ",'cluster':{'enabled':true," + SECURE
+        + "'members':['127.0.0.1:5801','10.0.0.2'],"
         + "'port':5801,'port_count':3,'interface':'10.0.1.*','public_address':'203.0.113.5:5801',"
         + "'bus_host':'10.0.1.4','bus_port':5900,'bus_public_host':'203.0.113.5','node_timeout':'3s'}").cluster();
 
     assertThat(cluster).isEqualTo(new ClusterOptions(true, null, List.of("127.0.0.1:5801", "10.0.0.2"), null, 5801, 3,
-        "10.0.1.*", null, "203.0.113.5:5801", "10.0.1.4", 5900, "203.0.113.5", Duration.ofSeconds(3)));
+        "10.0.1.*", null, "203.0.113.5:5801", "10.0.1.4", 5900, "203.0.113.5", Duration.ofSeconds(3),
+        new ClusterTls(false, null, null, null), KEY));
   }
 
   @Test
@@ -48,7 +57,8 @@ class ConfigClusterTest {
     JsonObject tree = new JsonObject().put("token", new JsonObject()).put("engine", new JsonObject())
         .put("cluster", new JsonObject());
     ConfigLoader.applyEnv(tree, Map.<String, Object>of("FLUXER_CLUSTER_ENABLED", "true", "FLUXER_CLUSTER_MEMBERS",
-        "127.0.0.1:5801, 127.0.0.1:5802", "FLUXER_ENGINE_TYPE", "redis", "FLUXER_TOKEN_HMAC_SECRET_KEY", "s"));
+        "127.0.0.1:5801, 127.0.0.1:5802", "FLUXER_ENGINE_TYPE", "redis", "FLUXER_TOKEN_HMAC_SECRET_KEY", "s",
+        "FLUXER_CLUSTER_SIGNING_KEY", KEY, "FLUXER_CLUSTER_TLS", "{\"enabled\":false}"));
 
     ClusterOptions cluster = RelayConfig.fromJson(tree).cluster();
 
@@ -58,13 +68,13 @@ class ConfigClusterTest {
 
   @Test
   void dnsForSwarm() {
-    assertThat(config(REDIS + ",'cluster':{'enabled':true,'dns':'tasks.fluxer_relay'}").cluster().dns())
+    assertThat(config(REDIS + ",'cluster':{'enabled':true," + SECURE + "'dns':'tasks.fluxer_relay'}").cluster().dns())
         .isEqualTo("tasks.fluxer_relay");
   }
 
   @Test
   void subnetOfTheClusterNetwork() {
-    ClusterOptions cluster = config(REDIS + ",'cluster':{'enabled':true,'dns':'tasks.s_relay.s_cluster',"
+    ClusterOptions cluster = config(REDIS + ",'cluster':{'enabled':true," + SECURE + "'dns':'tasks.s_relay.s_cluster',"
         + "'subnet':'10.231.0.0/24'}").cluster();
 
     assertThat(cluster.subnet()).isEqualTo(Subnet.parse("10.231.0.0/24"));
@@ -97,7 +107,7 @@ class ConfigClusterTest {
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.stats_interval"));
     assertThatThrownBy(() -> config(REDIS + ",'server':{'stats_interval':'3s'},'cluster':{'enabled':true}"))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.node_timeout"));
-    assertThat(config(REDIS + ",'server':{'stats_interval':'2s'},'cluster':{'enabled':true,'node_timeout':'4s'}")
+    assertThat(config(REDIS + ",'server':{'stats_interval':'2s'},'cluster':{'enabled':true," + SECURE + "'node_timeout':'4s'}")
         .cluster().nodeTimeout()).isEqualTo(Duration.ofSeconds(4));
   }
 
@@ -111,5 +121,47 @@ class ConfigClusterTest {
     assertThatThrownBy(() -> config(REDIS + ",'cluster':{'node_timeout':'10ms'}"))
         .hasMessageContaining("cluster.node_timeout");
     assertThatThrownBy(() -> config(REDIS + ",'cluster':{'multicast':true}")).hasMessageContaining("cluster.multicast");
+  }
+
+  @Test
+  @DisplayName("cluster mode needs the signing key (32 bytes or more, inline or from a file) and the TLS files, each named when missing")
+  void clusterModeNeedsTheSigningKeyAndTls(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> config(REDIS + ",'cluster':{'enabled':true,'tls':{'enabled':false}}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.signing_key"));
+    assertThatThrownBy(() -> config(REDIS + ",'cluster':{'signing_key':'short'}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("cluster.signing_key");
+          assertThat(e.getMessage()).contains("at least 32 bytes").doesNotContain("short");
+        });
+    assertThatThrownBy(() -> config(REDIS + ",'cluster':{'enabled':true,'signing_key':'" + KEY + "'}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.tls.cert_file"));
+    assertThatThrownBy(() -> config("'server':{}," + REDIS).withCluster(ClusterOptions.disabled().withEnabled(true)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("cluster.signing_key"));
+
+    Path keyFile = dir.resolve("signing_key");
+    Files.writeString(keyFile, KEY + "\n");
+    Path cert = Files.writeString(dir.resolve("m.pem"), "x");
+    Path missing = dir.resolve("none.pem");
+    String tls = "'tls':{'cert_file':'" + cert + "','key_file':'" + cert + "','ca_file':'%s'}";
+    assertThatThrownBy(() -> config(REDIS + ",'cluster':{'enabled':true,'signing_key_file':'" + keyFile + "',"
+        + tls.formatted(missing) + "}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("cluster.tls.ca_file");
+          assertThat(e.getMessage()).contains("cannot read " + missing);
+        });
+    ClusterOptions cluster = config(REDIS + ",'cluster':{'enabled':true,'signing_key_file':'" + keyFile + "',"
+        + tls.formatted(cert) + "}").cluster();
+    assertThat(cluster.signingKey()).isEqualTo(KEY);
+    assertThat(cluster.tls()).isEqualTo(new ClusterTls(true, cert.toString(), cert.toString(), cert.toString()));
+    assertThat(cluster.toString()).doesNotContain(KEY);
+  }
+
+  @Test
+  void theDevDefaultsHaveAKeyAndTurnTlsOffExplicitly() throws Exception {
+    ClusterOptions dev = RelayConfig.fromJson(io.fluxer.relay.Main.devDefaults()).cluster();
+
+    assertThat(dev.signingKey()).isNotNull();
+    assertThat(dev.tls().enabled()).isFalse();
+    assertThat(ClusterOptions.disabled().tls().enabled()).as("on unless turned off").isTrue();
   }
 }

@@ -3,6 +3,8 @@ package io.fluxer.relay.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.Addresses;
+import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.relay.config.ClusterOptions;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.RelayTestBase;
@@ -58,6 +60,8 @@ class ControlGatewayTest extends RelayTestBase {
     assertThat(m.getJsonObject("path").getString("name")).isEqualTo("shop");
     assertThat(m.getJsonObject("query").getString("dry_run")).isEqualTo("1");
     assertThat(m.getJsonObject("body").getString("stackFile")).isEqualTo("services: {}");
+    assertThat(ControlSeal.of(vertx, ClusterOptions.disabled()).check(Addresses.control("stack.deploy"), m.copy()))
+        .as("sealed for control-api").isNull();
     assertThat(m.getJsonObject("actor")).isEqualTo(new JsonObject().put("name", "ops").put("role", "ops")
         .put("api_key", true));
   }

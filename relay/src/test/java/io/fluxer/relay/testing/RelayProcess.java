@@ -133,6 +133,8 @@ public final class RelayProcess implements AutoCloseable {
     env.put("FLUXER_CLUSTER_INTERFACE", "127.0.0.1");
     env.put("FLUXER_CLUSTER_BUS_HOST", "127.0.0.1");
     env.put("FLUXER_ENGINE_TYPE", "redis");
+    // the event bus with mutual TLS, as outside --dev (the dev defaults turn it off)
+    env.putAll(ClusterCerts.shared().env());
     env.putAll(spec.env());
     return env;
   }
