@@ -1,5 +1,6 @@
 package io.fluxer.control;
 
+import io.fluxer.control.api.HookOptions;
 import io.fluxer.control.deploy.DeployerOptions;
 import io.fluxer.control.docker.SwarmClientOptions;
 import io.fluxer.control.stack.StackPolicy;
@@ -8,6 +9,7 @@ import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.ConfigValues;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -19,11 +21,12 @@ import java.util.Set;
  * @param deployDeadline  how long a deployment may take to converge before it fails ({@code deploy_deadline})
  * @param dockerPoolSize  worker threads for the blocking Docker calls ({@code docker_pool_size})
  * @param stackPolicy     what stack files may reach outside their stack ({@link StackPolicy#KEYS}; nothing by default)
+ * @param hooks           the stack webhooks' limits ({@code hook_*}, see {@link HookOptions})
  */
 public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize,
-                             StackPolicy stackPolicy) {
-  static final Set<String> KEYS = union(Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
-      "docker_pool_size"), StackPolicy.KEYS);
+                             StackPolicy stackPolicy, HookOptions hooks) {
+  static final Set<String> KEYS = keys(Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
+      "docker_pool_size"), StackPolicy.KEYS, HookOptions.KEYS);
   /** How to make a key, for the error that asks for one. */
   static final String KEY_HINT = "32 random bytes in base64, e.g. `head -c 32 /dev/urandom | base64`";
 
@@ -50,12 +53,16 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
         v.secret("secret_key"),
         v.duration("deploy_deadline", DeployerOptions.DEFAULT_DEADLINE, Duration.ofSeconds(1)),
         v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64),
-        StackPolicy.fromValues(v));
+        StackPolicy.fromValues(v),
+        HookOptions.from(v));
   }
 
-  private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new java.util.HashSet<>(a);
-    all.addAll(b);
+  @SafeVarargs
+  private static Set<String> keys(Set<String>... groups) {
+    Set<String> all = new HashSet<>();
+    for (Set<String> g : groups) {
+      all.addAll(g);
+    }
     return Set.copyOf(all);
   }
 
@@ -77,6 +84,6 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
   @Override
   public String toString() {
     return "ControlOptions[dockerHost=" + dockerHost + ", deployDeadline=" + deployDeadline + ", dockerPoolSize="
-        + dockerPoolSize + ", stackPolicy=" + stackPolicy + "]";
+        + dockerPoolSize + ", stackPolicy=" + stackPolicy + ", hooks=" + hooks + "]";
   }
 }

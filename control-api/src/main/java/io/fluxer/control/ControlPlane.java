@@ -2,6 +2,7 @@ package io.fluxer.control;
 
 import io.fluxer.control.api.ControlApi;
 import io.fluxer.control.api.HookOps;
+import io.fluxer.control.api.HookOptions;
 import io.fluxer.control.api.StackOps;
 import io.fluxer.control.deploy.DeployEvents;
 import io.fluxer.control.deploy.Deployer;
@@ -39,17 +40,17 @@ public final class ControlPlane {
 
   /** {@link #create(Vertx, ControlStore, SwarmClient, DeployerOptions, StackPolicy)} with {@link StackPolicy#DEFAULT}. */
   public static ControlPlane create(Vertx vertx, ControlStore store, SwarmClient client, DeployerOptions options) {
-    return create(vertx, store, client, options, StackPolicy.DEFAULT);
+    return create(vertx, store, client, options, StackPolicy.DEFAULT, HookOptions.defaults());
   }
 
   public static ControlPlane create(Vertx vertx, ControlStore store, SwarmClient client, DeployerOptions options,
-                                    StackPolicy policy) {
+                                    StackPolicy policy, HookOptions hooks) {
     Deployer deployer = new Deployer(vertx, client, store, new DeployEvents(vertx.eventBus(), options.publishTimeout()),
         options);
     ServiceLogs logs = ServiceLogs.create(vertx, client);
     ControlApi api = new ControlApi(store);
     new StackOps(store, client, deployer, policy).registerOn(api);
-    new HookOps(store, deployer, policy).registerOn(api);
+    new HookOps(store, deployer, policy, hooks).registerOn(api);
     logs.registerOn(api);
     return new ControlPlane(api, deployer, logs, LogFollowers.create(vertx, client), SwarmEvents.create(vertx, client));
   }

@@ -58,7 +58,8 @@ public final class ControlService {
               return store;
             }))
         .compose(store -> {
-          ControlPlane plane = ControlPlane.create(vertx, store, client, options.deployer(), options.stackPolicy());
+          ControlPlane plane = ControlPlane.create(vertx, store, client, options.deployer(), options.stackPolicy(),
+              options.hooks());
           return plane.api().requireSeal(seal).register(vertx.eventBus())
               .compose(consumers -> plane.startStreams().map(v -> new ControlService(plane, pool, client, consumers)));
         })

@@ -1074,11 +1074,17 @@ function createPage(root, ctx) {
     }, 'Copy');
     fill(d.hookPanel,
       h('h3', null, 'Webhook secret'),
-      h('p', null, 'Shown once: store it in your CI now. Sign each call with ',
-        h('span', { class: 'ops-code' }, `${res.header || 'X-Fluxer-Signature'}: sha256=<hex HMAC-SHA256 of the body>`), '.'),
+      h('p', null, 'Shown once: store it in your CI now. Sign each call when you send it with ',
+        h('span', { class: 'ops-code' }, `${res.header || 'X-Fluxer-Signature'}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`),
+        ' and a new ', h('span', { class: 'ops-code' }, 'X-Fluxer-Delivery: <uuid>'),
+        ' (a replayed or older call is refused).'),
       h('div', { class: 'ops-field' }, h('label', { for: 'ops-hook-secret' }, 'Secret'),
         h('div', { class: 'ops-secret-row' }, secretInput, copy)),
       url ? h('p', null, 'Webhook URL: ', h('span', { class: 'ops-code ops-wrap' }, url)) : null,
+      url ? h('p', null, 'GitHub or GitLab push webhook (the secret as its secret / secret token, content type JSON): ',
+        h('span', { class: 'ops-code ops-wrap' }, `${url}/github`), ' or ',
+        h('span', { class: 'ops-code ops-wrap' }, `${url}/gitlab`),
+        res.ref ? ` (deploys on pushes to ${res.ref} only).` : '.') : null,
       h('button', { type: 'button', class: 'ops-secondary', onclick: () => { d.hookPanel.hidden = true; d.hookPanel.replaceChildren(); } }, 'Hide'));
     d.hookPanel.hidden = false;
     secretInput.focus();

@@ -108,19 +108,48 @@ class ControlGatewayTest extends RelayTestBase {
   }
 
   @Test
-  @DisplayName("A webhook is forwarded unauthenticated with its exact body text and signature, for control-api to check")
+  @DisplayName("A webhook is forwarded unauthenticated with its exact body text and only the hook headers, for control-api to check")
   void webhookCarriesTheRawBodyAndSignature() {
     answer("stack.hook", 401, new JsonObject().put("error", new JsonObject().put("code", 401)
         .put("message", "bad signature")));
     String body = "{\"image\": \"web:2\",  \"note\":\"spaces kept\"}";
 
     Response r = http().sendRaw(HttpMethod.POST, "/api/v1/hooks/stacks/shop",
-        Map.of("X-Fluxer-Signature", "sha256=abc"), Buffer.buffer(body));
+        Map.of("X-Fluxer-Signature", "t=1,v1=abc", "X-Fluxer-Delivery", "d-1", "Cookie", "session=x"),
+        Buffer.buffer(body));
 
     assertThat(r.status()).isEqualTo(401);
     assertThat(received.get(0).getString("raw_body")).isEqualTo(body);
-    assertThat(received.get(0).getString("signature")).isEqualTo("sha256=abc");
+    assertThat(received.get(0).getJsonObject("headers")).isEqualTo(new JsonObject()
+        .put("x-fluxer-signature", "t=1,v1=abc").put("x-fluxer-delivery", "d-1"));
     assertThat(received.get(0).containsKey("actor")).isFalse();
+  }
+
+  @Test
+  @DisplayName("GitHub's and GitLab's hooks reach their own operations with their headers; a 429 gets Retry-After")
+  void gitHubAndGitLabHooks() {
+    answer("stack.hook.github", 200, new JsonObject().put("deployed", false));
+    answer("stack.hook.gitlab", 429, new JsonObject().put("error", new JsonObject().put("code", 429)
+        .put("message", "too many refused calls").put("retry_after", 42)));
+
+    Response github = http().sendRaw(HttpMethod.POST, "/api/v1/hooks/stacks/shop/github",
+        Map.of("X-Hub-Signature-256", "sha256=abc", "X-GitHub-Event", "ping", "X-GitHub-Delivery", "g-1"),
+        Buffer.buffer("{}"));
+    assertThat(github.status()).isEqualTo(200);
+    assertThat(received.get(0).getString("op")).isEqualTo("stack.hook.github");
+    assertThat(received.get(0).getJsonObject("headers")).isEqualTo(new JsonObject()
+        .put("x-hub-signature-256", "sha256=abc").put("x-github-event", "ping").put("x-github-delivery", "g-1"));
+
+    Response gitlab = http().sendRaw(HttpMethod.POST, "/api/v1/hooks/stacks/shop/gitlab",
+        Map.of("X-Gitlab-Token", "t", "X-Gitlab-Event", "Push Hook", "Idempotency-Key", "k-1"), Buffer.buffer("{}"));
+    assertThat(gitlab.status()).isEqualTo(429);
+    assertThat(gitlab.headers().get("Retry-After")).isEqualTo("42");
+    assertThat(received.get(1).getString("op")).isEqualTo("stack.hook.gitlab");
+    assertThat(received.get(1).getJsonObject("headers").getString("idempotency-key")).isEqualTo("k-1");
+
+    assertThat(http().sendRaw(HttpMethod.POST, "/api/v1/hooks/stacks/shop/bitbucket", Map.of(), Buffer.buffer("{}"))
+        .status()).isEqualTo(404);
+    assertThat(received).hasSize(2);
   }
 
   @Test
