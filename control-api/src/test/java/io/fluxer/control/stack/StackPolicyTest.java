@@ -292,7 +292,8 @@ class StackPolicyTest {
     Map<String, byte[]> files = new LinkedHashMap<>();
     for (String f : List.of("./docker/fluxer.yaml", "./docker/edge/haproxy.cfg", "./secrets/jwt_key",
         "./secrets/api_key", "./secrets/dashboard_admin_hash", "./secrets/control_key",
-        "./secrets/postgres_password")) {
+        "./secrets/postgres_password", "./secrets/cluster_signing_key", "./secrets/cluster_ca",
+        "./secrets/cluster_cert", "./secrets/cluster_key")) {
       files.put(f, "x".getBytes(StandardCharsets.UTF_8));
     }
     StackPlan plan = StackFile.parse("fluxer", yaml, Map.of(), files, documented, true);
