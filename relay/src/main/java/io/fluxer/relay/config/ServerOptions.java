@@ -2,6 +2,7 @@ package io.fluxer.relay.config;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,9 +13,11 @@ import java.util.Set;
  * @param nodeName name reported to clients and in stats
  * @param shutdownDrain on shutdown, how long {@code /ready} answers 503 before clients are closed
  * @param statsInterval how often node stats are published to {@code sys:stats}; 0 turns that off
+ * @param trustedProxies networks of the reverse proxies whose {@code X-Forwarded-For} names the client
+ *     (the dashboard login's throttle); empty: the header is ignored and the TCP peer is the client
  */
 public record ServerOptions(String host, int port, int instances, String nodeName, Duration shutdownDrain,
-                            Duration statsInterval) {
+                            Duration statsInterval, List<Subnet> trustedProxies) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
 
@@ -22,6 +25,7 @@ public record ServerOptions(String host, int port, int instances, String nodeNam
     if (host == null || host.isBlank()) {
       throw new ConfigException("server.host", "must not be empty");
     }
+    trustedProxies = List.copyOf(trustedProxies);
   }
 
   public static ServerOptions defaults() {
@@ -30,7 +34,7 @@ public record ServerOptions(String host, int port, int instances, String nodeNam
 
   static ServerOptions fromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "server", Set.of("host", "port", "instances", "node_name",
-        "shutdown_drain", "stats_interval"));
+        "shutdown_drain", "stats_interval", "trusted_proxies"));
     int cores = Runtime.getRuntime().availableProcessors();
     return new ServerOptions(
         v.string("host", DEFAULT_HOST),
@@ -38,14 +42,23 @@ public record ServerOptions(String host, int port, int instances, String nodeNam
         v.integer("instances", cores, 1, 1024),
         v.string("node_name", "fluxer-" + Integer.toHexString((int) (Math.random() * 0xFFFFF))),
         v.duration("shutdown_drain", Duration.ofSeconds(1), Duration.ZERO),
-        v.duration("stats_interval", Duration.ofSeconds(1), Duration.ZERO));
+        v.duration("stats_interval", Duration.ofSeconds(1), Duration.ZERO),
+        subnets("server.trusted_proxies", v.strings("trusted_proxies", List.of())));
+  }
+
+  private static List<Subnet> subnets(String key, List<String> cidrs) {
+    try {
+      return cidrs.stream().map(c -> Subnet.parse(c.strip())).toList();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage() + " (a list of networks in CIDR notation, e.g. 10.0.0.0/8)");
+    }
   }
 
   public ServerOptions withPort(int newPort) {
-    return new ServerOptions(host, newPort, instances, nodeName, shutdownDrain, statsInterval);
+    return new ServerOptions(host, newPort, instances, nodeName, shutdownDrain, statsInterval, trustedProxies);
   }
 
   public ServerOptions withInstances(int n) {
-    return new ServerOptions(host, port, n, nodeName, shutdownDrain, statsInterval);
+    return new ServerOptions(host, port, n, nodeName, shutdownDrain, statsInterval, trustedProxies);
   }
 }

@@ -156,7 +156,8 @@ class ConfigTest {
     String path = Path.of(ConfigTest.class.getResource("/config/full.yaml").toURI()).toString();
     RelayConfig c = await(ConfigLoader.load(vertx, null, path));
 
-    assertThat(c.server()).isEqualTo(new ServerOptions("0.0.0.0", 9100, 2, "relay-a", Duration.ofSeconds(2), Duration.ofMillis(500)));
+    assertThat(c.server()).isEqualTo(new ServerOptions("0.0.0.0", 9100, 2, "relay-a", Duration.ofSeconds(2), Duration.ofMillis(500),
+        java.util.List.of()));
 
     ClientOptions client = c.client();
     assertThat(client.allowedOrigins()).containsExactly("https://app.example.com", "*.example.org");
