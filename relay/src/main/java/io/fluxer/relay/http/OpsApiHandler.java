@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
 final class OpsApiHandler {
   static final String BASE = "/api/v1";
   private static final long MAX_BODY = 64 * 1024;
+  private static final System.Logger LOG = System.getLogger(OpsApiHandler.class.getName());
 
   private final RelayNode node;
   private final ApiAuth auth;
@@ -334,10 +335,15 @@ final class OpsApiHandler {
         answer.accept(ar.result());
       } else if (ar.cause() instanceof ApiError e) {
         error(rc, e.status, e.getMessage());
-      } else if (ar.cause() instanceof StoreException e) {
-        error(rc, 503, "namespace store unavailable, nothing was changed: " + e.getMessage());
       } else {
-        error(rc, 500, "internal error: " + ar.cause().getMessage());
+        // the cause's text is internal (hosts, SQL): logged once here, never answered
+        LOG.log(System.Logger.Level.WARNING, rc.request().method() + " " + rc.request().path() + " failed: "
+            + ar.cause(), ar.cause() instanceof StoreException ? null : ar.cause());
+        if (ar.cause() instanceof StoreException) {
+          error(rc, 503, "namespace store unavailable, nothing was changed; try again later");
+        } else {
+          error(rc, 500, "internal server error");
+        }
       }
     }));
   }
