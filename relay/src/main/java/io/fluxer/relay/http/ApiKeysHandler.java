@@ -132,7 +132,7 @@ final class ApiKeysHandler {
   private static void storeFailed(RoutingContext rc, Throwable cause) {
     LOG.log(System.Logger.Level.WARNING, "API key change failed: " + cause, cause instanceof StoreException ? null : cause);
     if (cause instanceof StoreException) {
-      HttpApi.error(rc, 503, "the key store is unavailable; try again later");
+      HttpApi.error(rc, 503, "key store (PostgreSQL) unavailable, nothing was changed; try again later");
     } else {
       HttpApi.error(rc, 500, "internal server error");
     }

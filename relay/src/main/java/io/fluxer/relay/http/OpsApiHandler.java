@@ -340,7 +340,7 @@ final class OpsApiHandler {
         LOG.log(System.Logger.Level.WARNING, rc.request().method() + " " + rc.request().path() + " failed: "
             + ar.cause(), ar.cause() instanceof StoreException ? null : ar.cause());
         if (ar.cause() instanceof StoreException) {
-          error(rc, 503, "namespace store unavailable, nothing was changed; try again later");
+          error(rc, 503, "namespace store (PostgreSQL) unavailable, nothing was changed; try again later");
         } else {
           error(rc, 500, "internal server error");
         }
