@@ -16,13 +16,18 @@ import java.util.regex.Pattern;
  * @param maxFailedLogins failed logins allowed per client IP within {@code failedLoginWindow}; the
  *     next attempt answers 429 until the oldest failure leaves the window
  * @param failedLoginWindow the window failed logins are counted in
+ * @param maxFailedLoginsPerAccount failed password logins allowed per user name (from any address)
+ *     within {@code failedLoginWindow}; the next password attempt for that name answers 429 until the
+ *     oldest failure leaves the window (refused attempts are not counted, so the lock ends at most one
+ *     window after it began; a JWT login is never refused by it)
  */
 public record DashboardOptions(boolean enabled, String adminUser, String adminPasswordHash, Duration sessionTtl,
-                               int maxFailedLogins, Duration failedLoginWindow) {
+                               int maxFailedLogins, Duration failedLoginWindow, int maxFailedLoginsPerAccount) {
   public static final String DEFAULT_ADMIN_USER = "admin";
   public static final Duration DEFAULT_SESSION_TTL = Duration.ofMinutes(15);
   public static final int DEFAULT_MAX_FAILED_LOGINS = 5;
   public static final Duration DEFAULT_FAILED_LOGIN_WINDOW = Duration.ofMinutes(1);
+  public static final int DEFAULT_MAX_FAILED_LOGINS_PER_ACCOUNT = 10;
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
 
   public DashboardOptions {
@@ -41,7 +46,8 @@ public record DashboardOptions(boolean enabled, String adminUser, String adminPa
 
   static DashboardOptions fromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "dashboard", Set.of("enabled", "admin_user", "admin_password_hash",
-        "admin_password_hash_file", "session_ttl", "max_failed_logins", "failed_login_window"));
+        "admin_password_hash_file", "session_ttl", "max_failed_logins", "failed_login_window",
+        "max_failed_logins_per_account"));
     String hash = RelayConfig.secret(v, "admin_password_hash");
     return new DashboardOptions(
         v.bool("enabled", true),
@@ -49,6 +55,7 @@ public record DashboardOptions(boolean enabled, String adminUser, String adminPa
         hash == null ? null : hash.strip(),
         v.duration("session_ttl", DEFAULT_SESSION_TTL, Duration.ofSeconds(30)),
         v.integer("max_failed_logins", DEFAULT_MAX_FAILED_LOGINS, 1, 1_000),
-        v.duration("failed_login_window", DEFAULT_FAILED_LOGIN_WINDOW, Duration.ofSeconds(1)));
+        v.duration("failed_login_window", DEFAULT_FAILED_LOGIN_WINDOW, Duration.ofSeconds(1)),
+        v.integer("max_failed_logins_per_account", DEFAULT_MAX_FAILED_LOGINS_PER_ACCOUNT, 1, 10_000));
   }
 }

@@ -5,11 +5,11 @@ import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.config.ApiKey;
 import io.fluxer.relay.store.StoreException;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -42,8 +42,8 @@ final class ApiKeysHandler {
 
   void mount(Router router) {
     router.get(PATH).handler(auth.require(Role.ADMIN)).handler(this::list);
-    router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(auth.require(Role.ADMIN))
-        .handler(this::create);
+    router.post(PATH).handler(auth.require(Role.ADMIN)); // credentials before the body is read
+    router.post(PATH).handler(HttpApi.body(MAX_BODY)).handler(this::create).failureHandler(HttpApi.failure(MAX_BODY));
     router.delete(PATH + "/:name").handler(auth.require(Role.ADMIN)).handler(this::revoke);
   }
 
@@ -90,6 +90,8 @@ final class ApiKeysHandler {
         HttpApi.error(rc, 409, "a key named '" + n + "' exists");
       } else {
         LOG.log(System.Logger.Level.INFO, "API key '" + n + "' (" + role.id() + ") created by " + caller.name());
+        // the key's text is in this answer only: no cache, shared or private, may keep it
+        rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         HttpApi.json(rc, 201, managed(key).put("key", text));
       }
     });
@@ -126,8 +128,14 @@ final class ApiKeysHandler {
     return KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** Answers a fixed text (the cause's message may name hosts, tables or SQL); logs the cause once. */
   private static void storeFailed(RoutingContext rc, Throwable cause) {
-    HttpApi.error(rc, cause instanceof StoreException ? 503 : 500, cause.getMessage());
+    LOG.log(System.Logger.Level.WARNING, "API key change failed: " + cause, cause instanceof StoreException ? null : cause);
+    if (cause instanceof StoreException) {
+      HttpApi.error(rc, 503, "key store (PostgreSQL) unavailable, nothing was changed; try again later");
+    } else {
+      HttpApi.error(rc, 500, "internal server error");
+    }
   }
 
 }

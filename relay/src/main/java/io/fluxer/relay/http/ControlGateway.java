@@ -7,12 +7,12 @@ import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +44,7 @@ final class ControlGateway {
   /** A webhook path's last segment → its operation; {@code ""} is Fluxer's own signature. */
   private static final Map<String, String> HOOKS = Map.of("", "stack.hook", "/github", "stack.hook.github",
       "/gitlab", "stack.hook.gitlab");
+  private static final System.Logger LOG = System.getLogger(ControlGateway.class.getName());
 
   /** One route: HTTP method and path, the control operation and the role it needs. */
   private record Route(HttpMethod method, String path, String op, Role role) {}
@@ -79,16 +80,29 @@ final class ControlGateway {
     for (Route r : ROUTES) {
       // Credentials first, so the body of a caller who may not call is never read. Two routes: Vert.x
       // Web wants a body handler before any other on one route (the request stays paused until then).
-      router.route(r.method(), r.path()).handler(auth.require(r.role()));
+      router.route(r.method(), r.path()).handler(ControlGateway::noStore).handler(auth.require(r.role()));
       router.route(r.method(), r.path())
-          .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-          .handler(rc -> forward(rc, r.op()));
+          .handler(HttpApi.body(MAX_BODY))
+          .handler(rc -> forward(rc, r.op()))
+          .failureHandler(HttpApi.failure(MAX_BODY));
     }
-    router.get("/api/v1/control").handler(auth.require(Role.VIEWER)).handler(this::status);
+    router.get("/api/v1/control").handler(ControlGateway::noStore).handler(auth.require(Role.VIEWER))
+        .handler(this::status);
     // Signed by the caller (checked by control-api), not authenticated here.
     HOOKS.forEach((suffix, op) -> router.post("/api/v1/hooks/stacks/:name" + suffix)
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-        .handler(rc -> hook(rc, op)));
+        .handler(ControlGateway::noStore)
+        .handler(HttpApi.body(MAX_BODY))
+        .handler(rc -> hook(rc, op))
+        .failureHandler(HttpApi.failure(MAX_BODY)));
+  }
+
+  /**
+   * Every answer of the control plane is marked {@code Cache-Control: no-store}: some carry secrets
+   * (a stack's new webhook secret), and which ones is control-api's business.
+   */
+  private static void noStore(RoutingContext rc) {
+    rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    rc.next();
   }
 
   private void forward(RoutingContext rc, String op) {
@@ -165,7 +179,9 @@ final class ControlGateway {
         HttpApi.error(rc, 504, "control-api did not answer " + op + " within "
             + TIMEOUT_MILLIS / 1000 + " s");
       } else {
-        HttpApi.error(rc, 502, "control-api failed: " + ar.cause().getMessage());
+        // the cause's text is internal (event bus, codec, cluster): the log has it, the client does not
+        LOG.log(System.Logger.Level.WARNING, "control request " + op + " failed: " + ar.cause());
+        HttpApi.error(rc, 502, "control-api failed to answer " + op);
       }
     });
   }

@@ -7,6 +7,7 @@ import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.config.DashboardOptions;
+import io.fluxer.relay.config.Subnet;
 import io.fluxer.relay.config.TokenOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +39,12 @@ import java.util.regex.Pattern;
  * relay's HMAC key, which the dashboard uses like any client, for the WebSocket protocol and the
  * HTTP APIs. {@code POST /dashboard/api/refresh} with that token as Bearer answers a new one, until
  * the session reaches {@link #MAX_SESSION} (or, for a JWT login, the presented token's expiry).
- * Failed logins are throttled per client address ({@link LoginThrottle}).
+ * Failed logins are throttled per client address and, for passwords, per user name
+ * ({@link LoginThrottle}); the client address is the peer's, or from {@code X-Forwarded-For} behind
+ * {@code server.trusted_proxies} ({@link ClientAddress}). The login takes only
+ * {@code Content-Type: application/json}, which a page of another site cannot send without a CORS
+ * preflight (a cross-site form or {@code text/plain} post answers 415); its throttle and content type
+ * are checked before the body is read.
  */
 final class DashboardHandler {
   static final String BASE = "/dashboard";
@@ -47,6 +53,10 @@ final class DashboardHandler {
   private static final String ASSETS = "META-INF/fluxer-dashboard";
   private static final String WEBJARS = "META-INF/resources/webjars";
   private static final int MAX_BODY = 4096;
+  /** Longest prefix of a user name the per-account throttle keeps. */
+  private static final int MAX_ACCOUNT_KEY = 128;
+  /** The routing context key of the client's address, found before the body is read. */
+  private static final String ADDRESS = "fluxer.login.address";
   private static final Pattern IMPORT_MAP =
       Pattern.compile("<script type=\"importmap\">(.*?)</script>", Pattern.DOTALL);
 
@@ -56,11 +66,14 @@ final class DashboardHandler {
   private final TokenVerifier tokens;
   private final JwtSigner signer;
   private final LoginThrottle throttle;
+  private final LoginThrottle accountThrottle;
+  private final List<Subnet> trustedProxies;
   private final String contentSecurityPolicy;
   /** Checked against when the user name is wrong, so both failures take as long; made on first use. */
   private volatile byte[] decoyHash;
 
-  DashboardHandler(Vertx vertx, DashboardOptions options, TokenOptions tokenOptions, TokenVerifier tokens) {
+  DashboardHandler(Vertx vertx, DashboardOptions options, TokenOptions tokenOptions, TokenVerifier tokens,
+                   List<Subnet> trustedProxies) {
     this.vertx = vertx;
     this.options = options;
     this.tokenOptions = tokenOptions;
@@ -68,6 +81,8 @@ final class DashboardHandler {
     this.signer = tokenOptions.hmacSecret() == null ? null
         : JwtSigner.hmac("HS256", tokenOptions.hmacSecret().getBytes(StandardCharsets.UTF_8));
     this.throttle = new LoginThrottle(options.maxFailedLogins(), options.failedLoginWindow().toMillis());
+    this.accountThrottle = new LoginThrottle(options.maxFailedLoginsPerAccount(), options.failedLoginWindow().toMillis());
+    this.trustedProxies = trustedProxies;
     this.contentSecurityPolicy = contentSecurityPolicy();
   }
 
@@ -82,7 +97,9 @@ final class DashboardHandler {
         rc.next();
       }
     });
-    router.post(BASE + "/api/login").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::login);
+    router.post(BASE + "/api/login").handler(this::admit); // before the body is read
+    router.post(BASE + "/api/login").handler(HttpApi.body(MAX_BODY)).handler(this::login)
+        .failureHandler(HttpApi.failure(MAX_BODY));
     router.post(BASE + "/api/refresh").handler(this::refresh);
     router.route(BASE + "/api/*").handler(rc -> HttpApi.error(rc, 404, "no such dashboard endpoint"));
     router.get(BASE + "/*").handler(this::securityHeaders);
@@ -100,14 +117,39 @@ final class DashboardHandler {
     rc.next();
   }
 
-  private void login(RoutingContext rc) {
-    String address = rc.request().remoteAddress().hostAddress();
-    long wait = throttle.retryAfterMillis(address, System.currentTimeMillis());
-    if (wait > 0) {
-      rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString((wait + 999) / 1000));
-      HttpApi.error(rc, 429, "too many failed logins from this address; try again later");
+  /** Lets a login through to its body only as JSON and from an address not throttled. */
+  private void admit(RoutingContext rc) {
+    if (!isJson(rc.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+      HttpApi.error(rc, 415, "Content-Type must be application/json");
       return;
     }
+    String address = ClientAddress.of(rc.request().remoteAddress(), rc.request().headers(), trustedProxies);
+    long wait = throttle.retryAfterMillis(address, System.currentTimeMillis());
+    if (wait > 0) {
+      tooMany(rc, wait, "too many failed logins from this address; try again later");
+      return;
+    }
+    rc.put(ADDRESS, address);
+    rc.next();
+  }
+
+  /** {@code application/json}, with parameters ({@code ; charset=utf-8}) or not, in any case. */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    return type.equalsIgnoreCase("application/json");
+  }
+
+  private static void tooMany(RoutingContext rc, long waitMillis, String message) {
+    rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString((waitMillis + 999) / 1000));
+    HttpApi.error(rc, 429, message);
+  }
+
+  private void login(RoutingContext rc) {
+    String address = rc.get(ADDRESS);
     JsonObject body = HttpApi.jsonObjectBody(rc);
     if (body == null) {
       HttpApi.error(rc, 400, "body must be a JSON object: {\"user\", \"password\"} or {\"token\"}");
@@ -130,10 +172,20 @@ final class DashboardHandler {
   }
 
   private void loginWithPassword(RoutingContext rc, String address, String user, String password) {
+    long now = System.currentTimeMillis();
+    // any name, known or not, so the answer does not tell which exist; a refused attempt is not
+    // counted, so the lock ends at most one window after the failure that set it
+    String account = user.length() > MAX_ACCOUNT_KEY ? user.substring(0, MAX_ACCOUNT_KEY) : user; // bounded memory
+    long wait = accountThrottle.retryAfterMillis(account, now);
+    if (wait > 0) {
+      tooMany(rc, wait, "too many failed logins for this account; try again later");
+      return;
+    }
     boolean known = options.adminPasswordHash() != null && options.adminUser().equals(user);
     // counted before the check (which takes a while on a worker), so parallel guesses are throttled too;
     // a success forgets it
-    throttle.failed(address, System.currentTimeMillis());
+    throttle.failed(address, now);
+    accountThrottle.failed(account, now);
     Future<Boolean> check = vertx.executeBlocking(() -> {
       byte[] hash = known ? options.adminPasswordHash().getBytes(StandardCharsets.UTF_8) : decoyHash();
       return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash).verified;
@@ -141,8 +193,9 @@ final class DashboardHandler {
     check.onComplete(ar -> {
       if (ar.succeeded() && ar.result() && known) {
         throttle.succeeded(address);
-        long now = nowSeconds();
-        session(rc, user, Role.ADMIN, now, now + MAX_SESSION.toSeconds());
+        accountThrottle.succeeded(account);
+        long issued = nowSeconds();
+        session(rc, user, Role.ADMIN, issued, issued + MAX_SESSION.toSeconds());
       } else {
         HttpApi.error(rc, 401, "invalid user or password");
       }

@@ -3,13 +3,14 @@ package io.fluxer.relay.http;
 import io.fluxer.relay.client.OriginCheck;
 import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.cluster.ControlSeal;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.CorsHandler;
-import java.util.Set;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 
 /**
  * The relay's HTTP surface besides the WebSocket endpoint: {@code /health}, {@code /ready}, the
@@ -17,8 +18,13 @@ import java.util.Set;
  * {@code /metrics} and the web dashboard under {@code /dashboard/}. One instance per node; its
  * handlers run on every server instance's event loop, so what they keep (the login throttle) is
  * thread-safe.
+ *
+ * <p>Request bodies are read only after the caller is authenticated (a route's credentials check runs
+ * on a route of its own, before the one that reads the body), only into memory ({@link #body}: never
+ * into Vert.x's {@code file-uploads/}) and only up to a limit; past it the answer is a JSON 413.
  */
 public final class HttpApi {
+  private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
   private final RelayNode node;
   private final ApiAuth auth;
   private final ServerApiHandler serverApi;
@@ -37,7 +43,7 @@ public final class HttpApi {
     this.metrics = new MetricsHandler(node);
     this.apiKeys = new ApiKeysHandler(auth, node.apiKeys(), node::apiKeyChanges);
     this.dashboard = new DashboardHandler(node.vertx(), node.config().dashboard(), node.config().token(),
-        node.context().tokens());
+        node.context().tokens(), node.config().server().trustedProxies());
   }
 
   /** Adds the routes to one server instance's router. */
@@ -53,6 +59,7 @@ public final class HttpApi {
     apiKeys.mount(router);
     opsApi.mount(router);
     dashboard.mount(router);
+    router.route().failureHandler(failure(-1));
   }
 
   private void ready(RoutingContext rc) {
@@ -60,15 +67,40 @@ public final class HttpApi {
     json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not ready"));
   }
 
-  private CorsHandler cors() {
-    CorsHandler cors = CorsHandler.create()
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", "X-API-Key"))
-        .allowCredentials(false);
-    for (String origin : node.config().api().corsAllowedOrigins()) {
-      cors.addOriginWithRegex(OriginCheck.toRegex(origin));
-    }
-    return cors;
+  private Handler<RoutingContext> cors() {
+    return new Cors(new OriginCheck(node.config().api().corsAllowedOrigins()));
+  }
+
+  /**
+   * Reads the request body, up to {@code limit} bytes, into memory; file uploads are not stored (Vert.x
+   * would write them to {@code file-uploads/} and never delete them). A body over the limit fails the
+   * route with 413, which {@link #failure} answers. Goes on a route after the credentials check.
+   */
+  static BodyHandler body(long limit) {
+    return BodyHandler.create(false).setBodyLimit(limit);
+  }
+
+  /**
+   * A failure handler answering JSON: 413 for a body over {@code bodyLimit} ({@code -1}: not told),
+   * the failure's status otherwise, 500 (logged once at WARNING) for an unexpected exception. Nothing
+   * about the failure reaches the client beyond its status.
+   */
+  static Handler<RoutingContext> failure(long bodyLimit) {
+    return rc -> {
+      int status = rc.statusCode() >= 400 ? rc.statusCode()
+          : rc.failure() instanceof HttpException h ? h.getStatusCode() : 500;
+      if (status >= 500) {
+        LOG.log(System.Logger.Level.WARNING, "HTTP " + rc.request().method() + " " + rc.request().path()
+            + " failed", rc.failure());
+      }
+      if (rc.response().ended() || rc.response().closed()) {
+        return;
+      }
+      String message = status == 413
+          ? "request body too large" + (bodyLimit < 0 ? "" : " (limit " + bodyLimit + " bytes)")
+          : status >= 500 ? "internal server error" : HttpResponseStatus.valueOf(status).reasonPhrase();
+      error(rc, status, message);
+    };
   }
 
   /** Answers the protocol's error object ({@link #errorJson}) with that status. */

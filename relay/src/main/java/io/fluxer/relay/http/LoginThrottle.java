@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts failed logins per client address in a sliding window: after {@code maxFailures} within the
- * window, further attempts from that address are refused until the oldest failure leaves it.
+ * Counts failed logins per key (a client address, or an account name) in a sliding window: after
+ * {@code maxFailures} within the window, further attempts for that key are refused until the oldest
+ * failure leaves it. Refused attempts are not counted, so a key is never refused for longer than one
+ * window after its last counted failure.
  *
  * <p>Thread-safe (the relay's server instances share one). Per node: in a cluster each node counts
  * its own, so an address may try {@code maxFailures} times per node. Memory is bounded: past

@@ -26,7 +26,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -64,8 +63,9 @@ final class OpsApiHandler {
     router.get(BASE + "/channels/:channel").handler(viewer).handler(this::channel);
     router.get(BASE + "/namespaces").handler(viewer).handler(this::namespaces);
     router.get(BASE + "/namespaces/:name").handler(viewer).handler(this::namespace);
-    router.put(BASE + "/namespaces/:name").handler(BodyHandler.create().setBodyLimit(MAX_BODY))
-        .handler(admin).handler(this::putNamespace);
+    router.put(BASE + "/namespaces/:name").handler(admin); // credentials before the body is read
+    router.put(BASE + "/namespaces/:name").handler(HttpApi.body(MAX_BODY)).handler(this::putNamespace)
+        .failureHandler(HttpApi.failure(MAX_BODY));
     router.delete(BASE + "/namespaces/:name").handler(admin).handler(this::deleteNamespace);
     // last: routes other parts add under /api/v1 later still come first
     router.route(BASE + "/*").last().handler(rc -> error(rc, 404,

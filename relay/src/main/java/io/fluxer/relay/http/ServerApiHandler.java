@@ -16,8 +16,6 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import java.lang.System.Logger.Level;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -29,7 +27,6 @@ import java.util.Map;
  * limit answers 413. {@code /api/v1/...} is left to Fluxer's own REST.
  */
 final class ServerApiHandler {
-  private static final System.Logger LOG = System.getLogger(ServerApiHandler.class.getName());
   /** Smallest body limit; a larger {@code client.max_message_size} raises it (×16). */
   static final long MIN_BODY_LIMIT = 1 << 20;
   private static final String PATH = "/api/(?<method>(?!v1$)[^/]+)";
@@ -47,11 +44,12 @@ final class ServerApiHandler {
   }
 
   void mount(Router router) {
+    // credentials first, on a route of their own: the body of a caller who may not call is never read
+    router.postWithRegex(PATH).handler(this::authorize);
     router.postWithRegex(PATH)
-        .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
-        .handler(this::authorize)
+        .handler(HttpApi.body(bodyLimit))
         .handler(this::handle)
-        .failureHandler(this::failed);
+        .failureHandler(HttpApi.failure(bodyLimit));
   }
 
   /** Lets the call through with the method's role; unknown methods need {@code viewer} to learn so. */
@@ -121,19 +119,4 @@ final class ServerApiHandler {
     rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.encode());
   }
 
-  /** A body over the limit (413) or an unexpected failure (500), answered as JSON. */
-  private void failed(RoutingContext rc) {
-    int status = rc.statusCode() < 400 ? 500 : rc.statusCode();
-    if (rc.failure() != null) {
-      LOG.log(Level.WARNING, "server API request failed", rc.failure());
-    }
-    if (rc.response().ended()) {
-      return;
-    }
-    String message = status == 413 ? "request body too large (limit " + bodyLimit + " bytes)"
-        : "internal server error";
-    rc.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)).encode());
-  }
 }

@@ -157,7 +157,7 @@ class ConfigTest {
     RelayConfig c = await(ConfigLoader.load(vertx, null, path));
 
     assertThat(c.server()).isEqualTo(new ServerOptions("0.0.0.0", 9100, 2, "relay-a", Duration.ofSeconds(2), Duration.ofMillis(500),
-        ServerOptions.defaults().limits()));
+        ServerOptions.defaults().limits(), java.util.List.of()));
 
     ClientOptions client = c.client();
     assertThat(client.allowedOrigins()).containsExactly("https://app.example.com", "*.example.org");

@@ -50,7 +50,9 @@ class PgOutageTest extends RelayTestBase {
     Response create = http().put("/api/v1/namespaces/fresh", ADMIN, "{\"allow_subscribe_for_client\":true}");
     assertThat(create.status()).as("%s", create).isEqualTo(503);
     assertThat(create.json().getJsonObject("error").getInteger("code")).isEqualTo(503);
-    assertThat(create.errorMessage()).contains("PostgreSQL").contains("nothing was changed");
+    assertThat(create.errorMessage()).contains("PostgreSQL").contains("nothing was changed")
+        .as("the driver's text (addresses, ports) stays in the log").doesNotContain("127.0.0.1")
+        .doesNotContain("failed:");
     assertThat(http().get("/api/v1/namespaces/fresh", VIEWER).status()).isEqualTo(404);
 
     assertThat(http().put("/api/v1/namespaces/news", ADMIN, "{}").status()).isEqualTo(503);
