@@ -89,11 +89,13 @@ final class ControlGateway {
     router.get("/api/v1/control").handler(ControlGateway::noStore).handler(auth.require(Role.VIEWER))
         .handler(this::status);
     // Signed by the caller (checked by control-api), not authenticated here.
-    HOOKS.forEach((suffix, op) -> router.post("/api/v1/hooks/stacks/:name" + suffix)
-        .handler(ControlGateway::noStore)
-        .handler(HttpApi.body(MAX_BODY))
-        .handler(rc -> hook(rc, op))
-        .failureHandler(HttpApi.failure(MAX_BODY)));
+    HOOKS.forEach((suffix, op) -> {
+      router.post("/api/v1/hooks/stacks/:name" + suffix).handler(ControlGateway::noStore);
+      router.post("/api/v1/hooks/stacks/:name" + suffix)
+          .handler(HttpApi.body(MAX_BODY))
+          .handler(rc -> hook(rc, op))
+          .failureHandler(HttpApi.failure(MAX_BODY));
+    });
   }
 
   /**
