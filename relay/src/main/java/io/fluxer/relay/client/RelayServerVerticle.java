@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import io.fluxer.relay.Addresses;
 import io.fluxer.relay.config.ClientOptions;
+import io.fluxer.relay.http.ClientAddress;
 import io.fluxer.relay.config.ServerLimitOptions;
 import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.protocol.Disconnect;
@@ -188,8 +189,9 @@ public final class RelayServerVerticle extends VerticleBase {
   }
 
   /** The address a connection's rate limit is counted against: the TCP peer. */
-  private static String clientAddress(ServerWebSocketHandshake handshake) {
-    return handshake.remoteAddress().hostAddress();
+  /** The TCP peer, or what a trusted proxy's {@code X-Forwarded-For} names ({@code server.trusted_proxies}). */
+  private String clientAddress(ServerWebSocketHandshake handshake) {
+    return ClientAddress.of(handshake.remoteAddress(), handshake.headers(), serverOptions.trustedProxies());
   }
 
   private void handshake(ServerWebSocketHandshake handshake) {

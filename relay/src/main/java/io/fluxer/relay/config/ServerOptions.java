@@ -16,7 +16,7 @@ import java.util.Set;
  * @param statsInterval how often node stats are published to {@code sys:stats}; 0 turns that off
  * @param limits timeouts, the internal port and the per-address connection rate
  * @param trustedProxies networks of the reverse proxies whose {@code X-Forwarded-For} names the client
- *     (the dashboard login's throttle); empty: the header is ignored and the TCP peer is the client
+ *     (the dashboard login's throttle, the connection rate); empty: the header is ignored and the TCP peer is the client
  */
 public record ServerOptions(String host, int port, int instances, String nodeName, Duration shutdownDrain,
                             Duration statsInterval, ServerLimitOptions limits, List<Subnet> trustedProxies) {

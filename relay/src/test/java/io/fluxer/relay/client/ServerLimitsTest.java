@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,21 @@ class ServerLimitsTest extends RelayTestBase {
     }
     assertThat(((UpgradeRejectedException) root).getStatus()).isEqualTo(503);
     assertThat(first.errorCode("subscribe", new JsonObject().put("channel", chat("still")))).isZero();
+  }
+
+  @Test
+  @DisplayName("Behind a trusted proxy the connection rate counts each forwarded client, not the proxy")
+  void connectionRateBehindATrustedProxy() {
+    startRelay(config -> config.getJsonObject("server").put("connection_rate", 1).put("connection_burst", 1)
+        .put("trusted_proxies", new io.vertx.core.json.JsonArray().add("127.0.0.0/8")));
+    TestRelay.await(WsTestClient.connect(vertx, relay().wsUrl(), null, Map.of("X-Forwarded-For", "203.0.113.1")));
+    // a second client through the same proxy: its own bucket (it shared the proxy's before)
+    TestRelay.await(WsTestClient.connect(vertx, relay().wsUrl(), null, Map.of("X-Forwarded-For", "203.0.113.2")));
+
+    Throwable refused = catchThrowable(() -> TestRelay.await(WsTestClient.connect(vertx, relay().wsUrl(), null,
+        Map.of("X-Forwarded-For", "203.0.113.1"))));
+
+    assertThat(refused).hasRootCauseInstanceOf(UpgradeRejectedException.class);
   }
 
   @Test

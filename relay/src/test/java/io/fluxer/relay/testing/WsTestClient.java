@@ -78,6 +78,12 @@ public final class WsTestClient implements AutoCloseable {
    * when the server refuses the upgrade.
    */
   public static Future<WsTestClient> connect(Vertx vertx, String url, String origin) {
+    return connect(vertx, url, origin, java.util.Map.of());
+  }
+
+  /** As {@link #connect(Vertx, String, String)}, with further handshake headers. */
+  public static Future<WsTestClient> connect(Vertx vertx, String url, String origin,
+                                             java.util.Map<String, String> headers) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(MAX_SIZE)
         .setMaxMessageSize(MAX_SIZE)
@@ -89,6 +95,7 @@ public final class WsTestClient implements AutoCloseable {
     if (origin != null) {
       options.putHeader(HttpHeaders.ORIGIN.toString(), origin);
     }
+    headers.forEach(options::putHeader);
     WsTestClient c = new WsTestClient(client);
     return client.connect(options)
         .map(ws -> {
