@@ -1,5 +1,7 @@
 package io.fluxer.control.logs;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.fluxer.control.api.ControlApi;
 import io.fluxer.control.api.ControlApi.Reply;
 import io.fluxer.control.api.ControlError;
@@ -25,8 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * {@code service.logs} ({@code GET /api/v1/services/{id}/logs?tail=&since=&grep=}): the recent lines
@@ -39,8 +39,9 @@ import java.util.regex.PatternSyntaxException;
  *       {@value #DEFAULT_TAIL}).</li>
  *   <li>{@code since}: only lines from then on: RFC 3339 ({@code 2026-11-23T10:42:00Z}, an offset, a
  *       fraction) or Unix seconds ({@code 1795433317}, {@code 1795433317.5}).</li>
- *   <li>{@code grep}: a Java regular expression the text must contain a match of. With grep the last
- *       {@value #GREP_SCAN} lines of each task are searched.</li>
+ *   <li>{@code grep}: a regular expression (RE2 syntax, matched in linear time: no backreferences or
+ *       lookaround) the text must contain a match of, at most {@value #MAX_GREP} characters. With grep
+ *       the last {@value #GREP_SCAN} lines of each task are searched.</li>
  * </ul>
  * Each task's log is read on a small pool of its own ({@code fluxer-logs-query}), at most
  * {@value #READ_SECONDS} s each (a task whose node does not answer gives what came until then).
@@ -50,6 +51,7 @@ public final class ServiceLogs {
   static final int DEFAULT_TAIL = 100;
   static final int MAX_TAIL = 1000;
   static final int GREP_SCAN = 10_000;
+  static final int MAX_GREP = 256;
   static final int READ_SECONDS = 15;
   static final int THREADS = 4;
 
@@ -181,16 +183,23 @@ public final class ServiceLogs {
     }
   }
 
-  /** The compiled {@code grep}; null when absent; 400 naming the problem when it does not compile. */
+  /**
+   * The compiled {@code grep} (RE2/J: time linear in the line's length, whatever the pattern); null
+   * when absent; 400 naming the problem when longer than {@value #MAX_GREP} characters or when it
+   * does not compile.
+   */
   static Pattern grep(String value) {
     if (value == null || value.isEmpty()) {
       return null;
+    }
+    if (value.length() > MAX_GREP) {
+      throw ControlError.badRequest("grep is longer than " + MAX_GREP + " characters (" + value.length() + ")");
     }
     try {
       return Pattern.compile(value);
     } catch (PatternSyntaxException e) {
       throw ControlError.badRequest("grep is not a valid regular expression: " + e.getDescription()
-          + " near index " + e.getIndex() + " of '" + value + "'");
+          + " in '" + value + "'");
     }
   }
 }
