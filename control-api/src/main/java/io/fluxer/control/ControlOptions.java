@@ -17,10 +17,13 @@ import java.util.Set;
  *                        AES-256 key that seals stack environments, files and webhook secrets in PostgreSQL
  * @param deployDeadline  how long a deployment may take to converge before it fails ({@code deploy_deadline})
  * @param dockerPoolSize  worker threads for the blocking Docker calls ({@code docker_pool_size})
+ * @param plane           whose logs may be read and how a standby waits ({@link PlaneOptions#KEYS})
  */
-public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize) {
-  static final Set<String> KEYS = Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
-      "docker_pool_size");
+public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize,
+                             PlaneOptions plane) {
+  static final Set<String> KEYS = java.util.stream.Stream.of(Set.of("docker_host", "secret_key", "secret_key_file",
+      "deploy_deadline", "docker_pool_size"), PlaneOptions.KEYS).flatMap(Set::stream)
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
   /** How to make a key, for the error that asks for one. */
   static final String KEY_HINT = "32 random bytes in base64, e.g. `head -c 32 /dev/urandom | base64`";
 
@@ -46,7 +49,8 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
         v.string("docker_host", SwarmClientOptions.DEFAULT_DOCKER_HOST),
         v.secret("secret_key"),
         v.duration("deploy_deadline", DeployerOptions.DEFAULT_DEADLINE, Duration.ofSeconds(1)),
-        v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64));
+        v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64),
+        PlaneOptions.fromValues(v));
   }
 
   public EnvCipher cipher() {
@@ -67,6 +71,6 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
   @Override
   public String toString() {
     return "ControlOptions[dockerHost=" + dockerHost + ", deployDeadline=" + deployDeadline + ", dockerPoolSize="
-        + dockerPoolSize + "]";
+        + dockerPoolSize + ", plane=" + plane + "]";
   }
 }

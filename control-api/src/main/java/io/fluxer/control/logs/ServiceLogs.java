@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  *       lookaround) the text must contain a match of, at most {@value #MAX_GREP} characters. With grep
  *       the last {@value #GREP_SCAN} lines of each task are searched.</li>
  * </ul>
+ * Only services {@link LogAccess} allows are served: any other answers 404 like a missing one.
  * Each task's log is read on a small pool of its own ({@code fluxer-logs-query}), at most
  * {@value #READ_SECONDS} s each (a task whose node does not answer gives what came until then).
  */
@@ -59,16 +60,19 @@ public final class ServiceLogs {
   private final SwarmClient client;
   private final EngineStreams streams;
   private final WorkerExecutor readers;
+  private final LogAccess access;
 
-  private ServiceLogs(Vertx vertx, SwarmClient client) {
+  private ServiceLogs(Vertx vertx, SwarmClient client, LogAccess access) {
     this.vertx = vertx;
     this.client = client;
+    this.access = access;
     this.streams = client.openStreams(THREADS);
     this.readers = vertx.createSharedWorkerExecutor("fluxer-logs-query", THREADS, READ_SECONDS + 5L, TimeUnit.SECONDS);
   }
 
-  public static ServiceLogs create(Vertx vertx, SwarmClient client) {
-    return new ServiceLogs(vertx, client);
+  /** Serves the logs of the services {@code access} allows; the others answer 404, as if they did not exist. */
+  public static ServiceLogs create(Vertx vertx, SwarmClient client, LogAccess access) {
+    return new ServiceLogs(vertx, client, access);
   }
 
   /** Adds {@code service.logs} to {@code api} (before it registers). */
@@ -89,9 +93,9 @@ public final class ServiceLogs {
     int tail = r.queryInt("tail", DEFAULT_TAIL, 1, MAX_TAIL);
     Instant since = since(r.query().getString("since"));
     Pattern grep = grep(r.query().getString("grep"));
-    return client.inspectService(id)
-        .recover(e -> Future.failedFuture(e instanceof DockerEngineException de && de.isNotFound()
-            ? ControlError.notFound("no service " + id) : e))
+    return access.readable(id)
+        .compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+            : Future.<InspectedService>failedFuture(ControlError.notFound("no service " + id)))
         .compose(service -> client.listTasks(service.id()).compose(tasks -> hostnames(tasks)
             .compose(names -> read(service, tasks, names, tail, since, grep))));
   }
