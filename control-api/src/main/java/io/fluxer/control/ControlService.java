@@ -1,5 +1,6 @@
 package io.fluxer.control;
 
+import io.fluxer.control.api.ControlApi;
 import io.fluxer.control.api.Takeover;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.store.ControlStore;
@@ -87,6 +88,11 @@ public final class ControlService {
     lock.onLost(() -> stopActing().onComplete(v -> lostHandler.run()));
     return lock.acquire().compose(v -> {
       plane = ControlPlane.create(vertx, store, client, options.deployer(), options.plane());
+      // which instance leads, since when (the relay's GET /api/v1/control may pass it on)
+      JsonObject leader = new JsonObject().put("available", true)
+          .put("leader", System.getenv().getOrDefault("HOSTNAME", "unknown"))
+          .put("leading_since", java.time.Instant.now().toString());
+      plane.api().handle("control.status", r -> Future.succeededFuture(ControlApi.Reply.ok(leader.copy())));
       return Takeover.resume(store, plane.deployer());
     }).compose(resumed -> {
       resumed.forEach(d -> LOG.log(Level.WARNING, "deployment " + d.id() + " of " + d.stack()

@@ -103,7 +103,9 @@ class LeaderTakeoverTest {
     waitFor("the standby leading", TAKEOVER, () -> Future.succeededFuture(takenOver.isComplete()), done -> done);
     assertThat(takenOver.succeeded()).isTrue();
     assertThat(standby.leading()).isTrue();
-    assertThat(await(status(second)).getJsonObject("body").getBoolean("available")).isTrue();
+    JsonObject status = await(status(second)).getJsonObject("body");
+    assertThat(status.getBoolean("available")).isTrue();
+    assertThat(status.getString("leading_since")).isNotBlank();
 
     // and the first one's deployment ends succeeded, never failed
     JsonObject done = waitFor("the deployment finished", CONVERGE, () -> deployment(second, id),
