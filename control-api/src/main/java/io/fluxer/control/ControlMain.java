@@ -27,7 +27,8 @@ import java.util.Set;
  *   <li>{@code --dev}: the relay's embedded dev defaults plus a dev {@code control.secret_key}.</li>
  * </ul>
  * It refuses to start, saying why, without {@code postgres.url}, without a key, or when the Docker
- * engine is not an active swarm manager.
+ * engine is not an active swarm manager. While another control plane holds the leader lock it waits
+ * as a standby (see {@link ControlService}); it exits with status 3 if it loses the lock.
  */
 public final class ControlMain {
   private static final String PROGRAM = "fluxer-control";
@@ -85,7 +86,7 @@ public final class ControlMain {
       if (relay) {
         node = Launch.await(RelayNode.start(vertx, config), 30);
       }
-      service = Launch.await(ControlService.start(vertx, config.postgres(), control,
+      service = Launch.await(ControlService.prepare(vertx, config.postgres(), control,
           ControlSeal.of(vertx, config.cluster())), 60);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -109,6 +110,20 @@ public final class ControlMain {
     }
     System.out.printf("Fluxer control plane driving the swarm at %s%s%n", control.dockerHost(),
         vertx.isClustered() ? " (clustered)" : "");
+    // a second control plane waits here as a standby until the leader is gone; one that loses the lead
+    // exits (status 3): the swarm restarts it, as a standby
+    service.onLost(() -> {
+      System.err.println(PROGRAM + ": lost the leader lock (PostgreSQL session ended): exiting");
+      System.exit(3);
+    });
+    service.lead().onComplete(ar -> {
+      if (ar.succeeded()) {
+        System.out.println("Fluxer control plane leading");
+      } else {
+        System.err.println(PROGRAM + ": cannot lead: " + ar.cause().getMessage());
+        System.exit(3);
+      }
+    });
     if (dev && started != null) {
       Main.devLines(config, started.port()).forEach(System.out::println);
     }

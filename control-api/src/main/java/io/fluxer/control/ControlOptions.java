@@ -22,11 +22,12 @@ import java.util.Set;
  * @param dockerPoolSize  worker threads for the blocking Docker calls ({@code docker_pool_size})
  * @param stackPolicy     what stack files may reach outside their stack ({@link StackPolicy#KEYS}; nothing by default)
  * @param hooks           the stack webhooks' limits ({@code hook_*}, see {@link HookOptions})
+ * @param plane           whose logs may be read and how a standby waits ({@link PlaneOptions#KEYS})
  */
 public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize,
-                             StackPolicy stackPolicy, HookOptions hooks) {
+                             StackPolicy stackPolicy, HookOptions hooks, PlaneOptions plane) {
   static final Set<String> KEYS = keys(Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
-      "docker_pool_size"), StackPolicy.KEYS, HookOptions.KEYS);
+      "docker_pool_size"), StackPolicy.KEYS, HookOptions.KEYS, PlaneOptions.KEYS);
   /** How to make a key, for the error that asks for one. */
   static final String KEY_HINT = "32 random bytes in base64, e.g. `head -c 32 /dev/urandom | base64`";
 
@@ -54,7 +55,8 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
         v.duration("deploy_deadline", DeployerOptions.DEFAULT_DEADLINE, Duration.ofSeconds(1)),
         v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64),
         StackPolicy.fromValues(v),
-        HookOptions.from(v));
+        HookOptions.from(v),
+        PlaneOptions.fromValues(v));
   }
 
   @SafeVarargs
@@ -84,6 +86,6 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
   @Override
   public String toString() {
     return "ControlOptions[dockerHost=" + dockerHost + ", deployDeadline=" + deployDeadline + ", dockerPoolSize="
-        + dockerPoolSize + ", stackPolicy=" + stackPolicy + ", hooks=" + hooks + "]";
+        + dockerPoolSize + ", stackPolicy=" + stackPolicy + ", hooks=" + hooks + ", plane=" + plane + "]";
   }
 }

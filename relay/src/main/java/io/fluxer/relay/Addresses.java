@@ -55,6 +55,12 @@ public final class Addresses {
    */
   public static final String CONTROL_INTEREST = CONTROL_PREFIX + "interest";
 
+  /**
+   * Request/reply: may the logs of a service be read? The relay asks before a client subscribes to
+   * {@code logs:<service>}: {@code {"service": nameOrId}} → {@code {"allowed": true|false}}.
+   */
+  public static final String CONTROL_LOGS_ACCESS = CONTROL_PREFIX + "logs.access";
+
   /** The address of control operation {@code op}. */
   public static String control(String op) {
     return CONTROL_PREFIX + op;

@@ -368,6 +368,14 @@ public final class StackOps {
    * The plan of a stack file under {@code policy} ({@code admin}: its admin-only bind sources may be
    * used), or a {@link ControlError} with {@code status} naming every problem.
    */
+  /**
+   * The plan of a stored revision: checked by the policy when it was stored, so its admin-only sources
+   * count as accepted (the allowlists still apply).
+   */
+  static StackPlan parse(String stack, ControlStore.Revision rev, StackPolicy policy, int status, String what) {
+    return parse(stack, rev.stackFile(), rev.env(), rev.files(), rev.imageTags(), policy, true, status, what);
+  }
+
   static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, String> files,
                          Map<String, String> imageTags, StackPolicy policy, boolean admin, int status, String what) {
     Map<String, byte[]> bytes = new LinkedHashMap<>();

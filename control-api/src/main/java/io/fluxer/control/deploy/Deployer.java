@@ -272,7 +272,61 @@ public final class Deployer {
     List<Watched> watched = new ArrayList<>();
     return run.to(DeploymentState.UPDATING, revision + plan.services().size() + " service(s)"
             + (prune ? ", pruning the others" : ""), null)
-        .compose(v -> ensureNetworks(plan))
+        .compose(v -> applyPlan(run, plan, prune, outcome, watched))
+        .compose(v -> converge(run, watched, Target.FORWARD, revision + summary(outcome)))
+        .compose(message -> pruneObjects(stack).map(n -> n == 0 ? message
+            : message + "; removed " + n + " secret/config version(s) no service uses any more"));
+  }
+
+  /**
+   * Carries on with a stack deployment a control plane that stopped (or lost the leader lock) left
+   * unfinished, without failing it: a queued one runs as usual; an updating one applies the plan
+   * again (what was applied already is unchanged, nothing restarts twice) and a converging one only
+   * waits; either then waits for every service of the plan to converge. Never prunes (the request's
+   * prune flag is not stored).
+   */
+  public Future<DeploymentState> resumeStack(Deployment d, StackPlan plan) {
+    if (d.state() == DeploymentState.QUEUED) {
+      return deployStack(d, plan, false);
+    }
+    return submit(d, run -> resumeApply(run, plan));
+  }
+
+  private Future<String> resumeApply(DeploymentRun run, StackPlan plan) {
+    String revision = run.deployment().revision() == null ? "" : "revision " + run.deployment().revision() + ": ";
+    boolean updating = run.state() == DeploymentState.UPDATING;
+    Map<String, String> outcome = new LinkedHashMap<>();
+    Future<Void> applied = run.note("resumed by the control plane that took over: "
+        + (updating ? "applying the plan again" : "waiting for convergence"), new JsonObject(), false);
+    if (updating) {
+      applied = applied.compose(v -> applyPlan(run, plan, false, outcome, new ArrayList<>()));
+    }
+    return applied.compose(v -> client.listStackServices(plan.stack())).compose(existing -> {
+      Set<String> planned = new HashSet<>();
+      plan.services().forEach(sp -> planned.add(sp.name()));
+      List<Watched> watched = new ArrayList<>();
+      existing.forEach(o -> {
+        JsonObject service = (JsonObject) o;
+        String name = service.getJsonObject("Spec", new JsonObject()).getString("Name");
+        if (planned.contains(name)) {
+          watched.add(new Watched(service.getString("ID"), name));
+        }
+      });
+      String success = revision + (outcome.isEmpty() ? plan.services().size() + " service(s) converged"
+          : summary(outcome)) + " (resumed)";
+      if (updating) {
+        return converge(run, watched, Target.FORWARD, success);
+      }
+      return convergence.watch(run, watched, Target.FORWARD).compose(o -> o.converged()
+          ? Future.succeededFuture(success) : Future.failedFuture(new DeploymentFailure(o.message())));
+    });
+  }
+
+  /** Creates or updates the plan's networks, secrets, configs and services; removes the others when {@code prune}. */
+  private Future<Void> applyPlan(DeploymentRun run, StackPlan plan, boolean prune, Map<String, String> outcome,
+                                 List<Watched> watched) {
+    String stack = plan.stack();
+    return ensureNetworks(plan)
         .compose(v -> ensureObjects(plan.secrets(), client::listSecrets, client::createSecret))
         .compose(secretIds -> ensureObjects(plan.configs(), client::listConfigs, client::createConfig)
             .compose(configIds -> client.listStackServices(stack).compose(existing -> {
@@ -295,10 +349,7 @@ public final class Deployer {
                 }
               }
               return chain;
-            })))
-        .compose(v -> converge(run, watched, Target.FORWARD, revision + summary(outcome)))
-        .compose(message -> pruneObjects(stack).map(n -> n == 0 ? message
-            : message + "; removed " + n + " secret/config version(s) no service uses any more"));
+            })));
   }
 
   /**

@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -35,7 +37,9 @@ import java.util.function.Consumer;
  * ({@link ServiceLogFollow}: one stream per task, through the engine's {@code /tasks/{id}/logs}, which
  * unlike the service-wide endpoint loses no lines across nodes); when it disappears everywhere (or
  * the last node announcing it goes silent), following stops and the streams close. A channel naming
- * no service follows nothing (logged at DEBUG) and is tried again every poll.
+ * no service follows nothing (logged at DEBUG) and is tried again every poll. Only the services
+ * {@link LogAccess} allows are followed: the relay refuses subscribers of the others, and one
+ * subscribed by other means (the server API) gets no lines.
  *
  * <p>Lines leave in publications of at most {@link LogFollowerOptions#batchLines()} lines, at most
  * {@link LogFollowerOptions#batchWindow()} after they were read, in order per task:
@@ -51,11 +55,16 @@ import java.util.function.Consumer;
 public final class LogFollowers {
   private static final System.Logger LOG = System.getLogger(LogFollowers.class.getName());
   static final long CHECK_MILLIS = 1_000;
+  static final long RECHECK_MILLIS = 5_000;
 
   private final Vertx vertx;
   private final SwarmClient client;
   private final LogFollowerOptions options;
+  private final LogAccess access;
   private final LogInterest interest = new LogInterest();
+  /** Services being checked with {@link LogAccess}, and those refused, until when (on the context only). */
+  private final Set<String> checking = new HashSet<>();
+  private final Map<String, Long> refusedUntil = new HashMap<>();
   private final Map<String, ServiceLogFollow> follows = new ConcurrentHashMap<>();
   private final Map<String, String> hostnames = new ConcurrentHashMap<>();
   private final AtomicInteger streamCount = new AtomicInteger();
@@ -65,18 +74,20 @@ public final class LogFollowers {
   private MessageConsumer<JsonObject> consumer;
   private long timer = -1;
 
-  private LogFollowers(Vertx vertx, SwarmClient client, LogFollowerOptions options) {
+  private LogFollowers(Vertx vertx, SwarmClient client, LogFollowerOptions options, LogAccess access) {
     this.vertx = vertx;
     this.client = client;
     this.options = options;
+    this.access = access;
   }
 
-  public static LogFollowers create(Vertx vertx, SwarmClient client) {
-    return create(vertx, client, LogFollowerOptions.defaults());
+  public static LogFollowers create(Vertx vertx, SwarmClient client, LogAccess access) {
+    return create(vertx, client, LogFollowerOptions.defaults(), access);
   }
 
-  public static LogFollowers create(Vertx vertx, SwarmClient client, LogFollowerOptions options) {
-    return new LogFollowers(vertx, client, options);
+  /** Follows only the services {@code access} allows: a refused one is asked about again after {@value #RECHECK_MILLIS} ms. */
+  public static LogFollowers create(Vertx vertx, SwarmClient client, LogFollowerOptions options, LogAccess access) {
+    return new LogFollowers(vertx, client, options, access);
   }
 
   /** Listens to the relay's interest notices; completes once the consumer is registered. */
@@ -106,6 +117,7 @@ public final class LogFollowers {
     context.runOnContext(v -> {
       vertx.cancelTimer(timer);
       Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+      consumer = null;
       follows.values().forEach(ServiceLogFollow::close);
       follows.clear();
       unregistered.eventually(() -> vertx.executeBlocking(() -> {
@@ -202,13 +214,33 @@ public final class LogFollowers {
       }
       return false;
     });
+    long now = System.currentTimeMillis();
+    refusedUntil.values().removeIf(until -> until <= now);
     for (String service : wanted) {
-      if (!follows.containsKey(service)) {
-        ServiceLogFollow follow = new ServiceLogFollow(this, service, publisher(service));
-        follows.put(service, follow);
-        follow.start();
+      if (!follows.containsKey(service) && !checking.contains(service) && !refusedUntil.containsKey(service)) {
+        checking.add(service);
+        access.readable(service).onComplete(ar -> {
+          checking.remove(service);
+          if (ar.succeeded() && ar.result().isPresent()) {
+            follow(service);
+          } else {
+            LOG.log(Level.DEBUG, "not following the logs of " + service + ": "
+                + (ar.succeeded() ? "not a service of a managed stack nor allowed" : ar.cause().getMessage()));
+            refusedUntil.put(service, System.currentTimeMillis() + RECHECK_MILLIS);
+          }
+        });
       }
     }
+  }
+
+  private void follow(String service) {
+    if (consumer == null || follows.containsKey(service)
+        || !interest.services(System.currentTimeMillis()).contains(service)) {
+      return; // stopped, or no subscriber any more
+    }
+    ServiceLogFollow follow = new ServiceLogFollow(this, service, publisher(service));
+    follows.put(service, follow);
+    follow.start();
   }
 
   private RelayPublisher<LogLine> publisher(String service) {

@@ -1,5 +1,7 @@
 package io.fluxer.control.logs;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.fluxer.control.api.ControlApi;
 import io.fluxer.control.api.ControlApi.Reply;
 import io.fluxer.control.api.ControlError;
@@ -25,8 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * {@code service.logs} ({@code GET /api/v1/services/{id}/logs?tail=&since=&grep=}): the recent lines
@@ -39,9 +39,11 @@ import java.util.regex.PatternSyntaxException;
  *       {@value #DEFAULT_TAIL}).</li>
  *   <li>{@code since}: only lines from then on: RFC 3339 ({@code 2026-11-23T10:42:00Z}, an offset, a
  *       fraction) or Unix seconds ({@code 1795433317}, {@code 1795433317.5}).</li>
- *   <li>{@code grep}: a Java regular expression the text must contain a match of. With grep the last
- *       {@value #GREP_SCAN} lines of each task are searched.</li>
+ *   <li>{@code grep}: a regular expression (RE2 syntax, matched in linear time: no backreferences or
+ *       lookaround) the text must contain a match of, at most {@value #MAX_GREP} characters. With grep
+ *       the last {@value #GREP_SCAN} lines of each task are searched.</li>
  * </ul>
+ * Only services {@link LogAccess} allows are served: any other answers 404 like a missing one.
  * Each task's log is read on a small pool of its own ({@code fluxer-logs-query}), at most
  * {@value #READ_SECONDS} s each (a task whose node does not answer gives what came until then).
  */
@@ -50,6 +52,7 @@ public final class ServiceLogs {
   static final int DEFAULT_TAIL = 100;
   static final int MAX_TAIL = 1000;
   static final int GREP_SCAN = 10_000;
+  static final int MAX_GREP = 256;
   static final int READ_SECONDS = 15;
   static final int THREADS = 4;
 
@@ -57,16 +60,19 @@ public final class ServiceLogs {
   private final SwarmClient client;
   private final EngineStreams streams;
   private final WorkerExecutor readers;
+  private final LogAccess access;
 
-  private ServiceLogs(Vertx vertx, SwarmClient client) {
+  private ServiceLogs(Vertx vertx, SwarmClient client, LogAccess access) {
     this.vertx = vertx;
     this.client = client;
+    this.access = access;
     this.streams = client.openStreams(THREADS);
     this.readers = vertx.createSharedWorkerExecutor("fluxer-logs-query", THREADS, READ_SECONDS + 5L, TimeUnit.SECONDS);
   }
 
-  public static ServiceLogs create(Vertx vertx, SwarmClient client) {
-    return new ServiceLogs(vertx, client);
+  /** Serves the logs of the services {@code access} allows; the others answer 404, as if they did not exist. */
+  public static ServiceLogs create(Vertx vertx, SwarmClient client, LogAccess access) {
+    return new ServiceLogs(vertx, client, access);
   }
 
   /** Adds {@code service.logs} to {@code api} (before it registers). */
@@ -87,9 +93,9 @@ public final class ServiceLogs {
     int tail = r.queryInt("tail", DEFAULT_TAIL, 1, MAX_TAIL);
     Instant since = since(r.query().getString("since"));
     Pattern grep = grep(r.query().getString("grep"));
-    return client.inspectService(id)
-        .recover(e -> Future.failedFuture(e instanceof DockerEngineException de && de.isNotFound()
-            ? ControlError.notFound("no service " + id) : e))
+    return access.readable(id)
+        .compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+            : Future.<InspectedService>failedFuture(ControlError.notFound("no service " + id)))
         .compose(service -> client.listTasks(service.id()).compose(tasks -> hostnames(tasks)
             .compose(names -> read(service, tasks, names, tail, since, grep))));
   }
@@ -181,16 +187,23 @@ public final class ServiceLogs {
     }
   }
 
-  /** The compiled {@code grep}; null when absent; 400 naming the problem when it does not compile. */
+  /**
+   * The compiled {@code grep} (RE2/J: time linear in the line's length, whatever the pattern); null
+   * when absent; 400 naming the problem when longer than {@value #MAX_GREP} characters or when it
+   * does not compile.
+   */
   static Pattern grep(String value) {
     if (value == null || value.isEmpty()) {
       return null;
+    }
+    if (value.length() > MAX_GREP) {
+      throw ControlError.badRequest("grep is longer than " + MAX_GREP + " characters (" + value.length() + ")");
     }
     try {
       return Pattern.compile(value);
     } catch (PatternSyntaxException e) {
       throw ControlError.badRequest("grep is not a valid regular expression: " + e.getDescription()
-          + " near index " + e.getIndex() + " of '" + value + "'");
+          + " in '" + value + "'");
     }
   }
 }

@@ -395,6 +395,18 @@ public final class ControlStore {
         });
   }
 
+  /** The deployments still queued, updating or converging, oldest first: what a control plane taking over carries on with. */
+  public Future<List<Deployment>> unfinished() {
+    return pool.preparedQuery("SELECT id FROM control_deployments WHERE state = ANY($1) ORDER BY created_at")
+        .execute(Tuple.of(new String[] {DeploymentState.QUEUED.id(), DeploymentState.UPDATING.id(),
+            DeploymentState.CONVERGING.id()}))
+        .compose(rows -> {
+          List<Future<Optional<Deployment>>> all = new ArrayList<>();
+          rows.forEach(r -> all.add(deployment(r.getUUID(0))));
+          return Future.all(all).map(v -> all.stream().map(Future::result).flatMap(Optional::stream).toList());
+        });
+  }
+
   /** Adds a note to a deployment's timeline in its current state (a task started, failed, ...). */
   public Future<Void> note(UUID id, String message, JsonObject detail) {
     return pool.withTransaction(conn -> conn

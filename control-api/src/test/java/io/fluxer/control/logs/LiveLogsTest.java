@@ -60,6 +60,8 @@ class LiveLogsTest {
   private static HttpTestClient http;
   private static LogFollowers followers;
   private static ServiceLogs serviceLogs;
+  /** A service outside any managed stack whose logs control.logs_allowed_services allows. */
+  private static final String ALLOWED = "fluxer-it-allowed-" + UUID.randomUUID().toString().substring(0, 8);
   /** Publications sent to the relay's API, by channel. */
   private static final Map<String, AtomicInteger> SENT = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -77,8 +79,10 @@ class LiveLogsTest {
     client = SwarmTests.activeClient(vertx, host);
     db = TestStore.fresh(vertx);
     ControlStore store = db.store();
-    serviceLogs = ServiceLogs.create(vertx, client);
+    LogAccess access = new LogAccess(client, store, Set.of(ALLOWED));
+    serviceLogs = ServiceLogs.create(vertx, client, access);
     await(serviceLogs.registerOn(new ControlApi(store)).register(vertx.eventBus()));
+    await(access.register(vertx.eventBus()));
     vertx.eventBus().addOutboundInterceptor(delivery -> {
       if (Addresses.API.equals(delivery.message().address()) && delivery.body() instanceof JsonObject request) {
         String channel = request.getJsonObject("params", new JsonObject()).getString("channel", "");
@@ -86,7 +90,8 @@ class LiveLogsTest {
       }
       delivery.next();
     });
-    followers = LogFollowers.create(vertx, client, LogFollowerOptions.defaults().withPollInterval(Duration.ofSeconds(1)));
+    followers = LogFollowers.create(vertx, client, LogFollowerOptions.defaults().withPollInterval(Duration.ofSeconds(1)),
+        access);
     await(followers.start());
     relay = TestRelay.start(vertx, config -> { });
     http = new HttpTestClient(vertx, relay.httpUrl());
@@ -111,6 +116,8 @@ class LiveLogsTest {
     Assumptions.assumeTrue(client != null, "FLUXER_TEST_DOCKER is not set: skipping the live log tests");
     stack = "fluxer-it-" + UUID.randomUUID().toString().substring(0, 8);
     service = stack + "_counter";
+    // a stack the control plane manages: its services' logs may be read
+    await(db.store().addRevision(stack, "services: {}\n", Map.of(), "test"));
     await(client.createService(counterSpec(service, 2)));
     waitForRunning(2);
   }
@@ -184,11 +191,10 @@ class LiveLogsTest {
   void aChannelWithoutItsServiceWaitsForItAndASilentNodeExpires() throws Exception {
     String later = stack + "_later";
     String node = "test-node-" + UUID.randomUUID();
-    // a node announcing a service that does not exist yet, then going silent (no notice after this one)
+    // a node announcing a service that does not exist yet, then going silent (no notice after this one):
+    // not followed while missing (nothing to read), asked about again after LogFollowers.RECHECK_MILLIS
     vertx.eventBus().publish(Addresses.CONTROL_INTEREST, new JsonObject().put("node", node)
-        .put("channels", new JsonArray().add("logs:" + later)).put("repeat_ms", 3_000));
-    eventually(followers::followedServices, s -> s.contains(later), WITHIN);
-    assertThat(followers.status().getJsonObject("services").getJsonObject(later).getInteger("streams")).isZero();
+        .put("channels", new JsonArray().add("logs:" + later)).put("repeat_ms", 5_000));
     await(client.createService(counterSpec(later, 1)));
     waitFor("the new service's task followed", WITHIN, () -> Future.succeededFuture(followers.status()),
         s -> s.getJsonObject("services").getJsonObject(later, new JsonObject()).getInteger("streams", 0) == 1);
@@ -242,6 +248,48 @@ class LiveLogsTest {
     Response unknown = http.get("/api/v1/services/" + stack + "_nope/logs", VIEWER);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.errorMessage()).isEqualTo("no service " + stack + "_nope");
+  }
+
+  @Test
+  void onlyServicesOfManagedStacksOrAllowedOnesCanBeRead() throws Exception {
+    String unmanaged = "fluxer-it-" + UUID.randomUUID().toString().substring(0, 8) + "_db";
+    JsonObject bare = counterSpec(unmanaged, 1);
+    bare.remove("Labels");
+    String unmanagedId = await(client.createService(bare)).getString("ID");
+    JsonObject allowedSpec = counterSpec(ALLOWED, 1);
+    allowedSpec.remove("Labels");
+    await(client.createService(allowedSpec));
+    try {
+      // HTTP: as if it did not exist, by name or by ID
+      for (String id : List.of(unmanaged, unmanagedId)) {
+        Response r = http.get("/api/v1/services/" + id + "/logs", VIEWER);
+        assertThat(r.status()).as("%s", r).isEqualTo(404);
+        assertThat(r.errorMessage()).isEqualTo("no service " + id);
+      }
+      // the relay refuses the subscription
+      ws = WsTestClient.open(vertx, relay.wsUrl());
+      ws.connectWith(viewerToken());
+      assertThat(ws.errorCode("subscribe", new JsonObject().put("channel", "logs:" + unmanaged))).isEqualTo(103);
+      // and a subscriber by other means gets nothing: interest in it is not followed
+      String node = "test-node-" + UUID.randomUUID();
+      vertx.eventBus().publish(Addresses.CONTROL_INTEREST, new JsonObject().put("node", node)
+          .put("channels", new JsonArray().add("logs:" + unmanaged).add("logs:" + service)).put("repeat_ms", 3_000));
+      eventually(followers::followedServices, s -> s.contains(service), WITHIN);
+      assertThat(followers.followedServices()).doesNotContain(unmanaged);
+
+      // allowlisted by name: readable over HTTP and live
+      waitFor("the allowed service's lines", WITHIN,
+          () -> Future.succeededFuture(http.get("/api/v1/services/" + ALLOWED + "/logs", VIEWER)),
+          r -> r.status() == 200 && !r.json().getJsonArray("lines").isEmpty());
+      ws.subscribe("logs:" + ALLOWED);
+      eventually(() -> lines("logs:" + ALLOWED), l -> !l.isEmpty(), WITHIN);
+      // the managed stack's service, live
+      ws.subscribe("logs:" + service);
+      eventually(() -> lines("logs:" + service), l -> !l.isEmpty(), WITHIN);
+    } finally {
+      await(client.removeService(unmanagedId));
+      await(client.removeService(ALLOWED));
+    }
   }
 
   // ---- helpers

@@ -2,8 +2,10 @@ package io.fluxer.control.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.fluxer.control.api.ControlError;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,29 @@ class ServiceLogsParamsTest {
     assertThat(ServiceLogs.grep("line-\\d+7$").matcher("line-17").find()).isTrue();
     assertThatThrownBy(() -> ServiceLogs.grep("line-(")).isInstanceOfSatisfying(ControlError.class, e -> {
       assertThat(e.status()).isEqualTo(400);
-      assertThat(e.getMessage()).startsWith("grep is not a valid regular expression: Unclosed group");
+      assertThat(e.getMessage()).isEqualTo("grep is not a valid regular expression: missing closing ) in 'line-('");
+    });
+  }
+
+  @Test
+  void grepRunsInLinearTime() {
+    // a backtracking engine took over 10 s on one such line; the grep reads up to 10,000 lines per task
+    String line = "a".repeat(67);
+    var grep = ServiceLogs.grep("(.*a){12}x");
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+      for (int i = 0; i < 20; i++) {
+        assertThat(grep.matcher(line).find()).isFalse();
+      }
+    });
+    assertThat(ServiceLogs.grep("(.*a){3}x").matcher("aaax").find()).isTrue();
+  }
+
+  @Test
+  void grepIsCappedAt256Characters() {
+    assertThat(ServiceLogs.grep("a".repeat(256)).matcher("a".repeat(300)).find()).isTrue();
+    assertThatThrownBy(() -> ServiceLogs.grep("a".repeat(257))).isInstanceOfSatisfying(ControlError.class, e -> {
+      assertThat(e.status()).isEqualTo(400);
+      assertThat(e.getMessage()).isEqualTo("grep is longer than 256 characters (257)");
     });
   }
 }

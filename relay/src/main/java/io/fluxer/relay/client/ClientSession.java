@@ -503,6 +503,29 @@ public final class ClientSession {
       reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
       return;
     }
+    if (LogAccessCheck.applies(ch)) {
+      String info = chanInfo;
+      Long until = subExpiresAt;
+      LogAccessCheck.check(vertx, ch).onComplete(ar -> {
+        if (state == State.CLOSED) {
+          return;
+        }
+        ProtocolError refused = ar.result() != null ? ar.result()
+            : subs.containsKey(channel) ? ProtocolError.ALREADY_SUBSCRIBED
+            : subs.size() >= options.channelLimit() ? ProtocolError.LIMIT_EXCEEDED : null;
+        if (refused != null) {
+          reply(ProtocolEncoder.error(id, refused));
+        } else {
+          join(id, r, ns, info, until);
+        }
+      });
+      return;
+    }
+    join(id, r, ns, chanInfo, subExpiresAt);
+  }
+
+  private void join(long id, Request.Subscribe r, NamespaceOptions ns, String chanInfo, Long subExpiresAt) {
+    String channel = r.channel();
     Subscription sub = new Subscription(channel, ns, ns.joinLeave() && (ns.forcePushJoinLeave() || r.joinLeave()),
         chanInfo, subExpiresAt);
     startSubscription(sub, r, ns.recoverable(r.recoverable())).onComplete(ar -> {

@@ -3,7 +3,9 @@ package io.fluxer.relay.http;
 import io.fluxer.relay.testing.HttpTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.Addresses;
 import io.fluxer.relay.testing.HttpTestClient.Response;
+import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -106,7 +108,15 @@ class NamespacesApiTest extends ApiTestBase {
     viewer.connectWith(relay().token(new JsonObject().put("sub", "vic").put("roles", new JsonArray()
         .add("viewer")).put("exp", nowSeconds() + 60)));
     assertThat(viewer.call("subscribe", new JsonObject().put("channel", "deploy:shop")).containsKey("error")).isFalse();
-    assertThat(viewer.call("subscribe", new JsonObject().put("channel", "logs:web")).containsKey("error")).isFalse();
+    // the control plane decides whose logs may be read: a stand-in that allows web
+    var access = vertx.eventBus().<JsonObject>consumer(Addresses.CONTROL_LOGS_ACCESS,
+        m -> m.reply(new JsonObject().put("allowed", "web".equals(m.body().getString("service")))));
+    TestRelay.await(access.completion());
+    try {
+      assertThat(viewer.call("subscribe", new JsonObject().put("channel", "logs:web")).containsKey("error")).isFalse();
+    } finally {
+      access.unregister();
+    }
   }
 
   @Test

@@ -22,11 +22,16 @@ import org.junit.jupiter.api.Test;
 class ControlInterestTest extends RelayTestBase {
   private final List<JsonObject> notices = new CopyOnWriteArrayList<>();
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> access;
 
   @BeforeEach
   void listen() {
     consumer = vertx.eventBus().consumer(Addresses.CONTROL_INTEREST, m -> notices.add(m.body()));
     TestRelay.await(consumer.completion());
+    // a stand-in for control-api's log access rule: every service but db may be read
+    access = vertx.eventBus().consumer(Addresses.CONTROL_LOGS_ACCESS,
+        m -> m.reply(new JsonObject().put("allowed", !"db".equals(m.body().getString("service")))));
+    TestRelay.await(access.completion());
     startRelay(config -> addNamespace(config, new JsonObject().put("name", "logs")
         .put("allow_subscribe_for_client", true)));
   }
@@ -34,6 +39,9 @@ class ControlInterestTest extends RelayTestBase {
   @AfterEach
   void unregister() {
     consumer.unregister();
+    if (access != null) {
+      access.unregister();
+    }
   }
 
   private JsonObject latest() {
@@ -70,5 +78,22 @@ class ControlInterestTest extends RelayTestBase {
     forgetRelay();
 
     assertThat(latest().getJsonArray("channels")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("A logs: channel the control plane refuses is answered 103 and never announced; none answering is 100, temporary")
+  void asksTheControlPlane() {
+    WsTestClient a = connected("alice");
+    assertThat(a.errorCode("subscribe", new JsonObject().put("channel", "logs:db"))).isEqualTo(103);
+    a.subscribe("logs:web");
+    HttpTestClient.eventually(this::latest, n -> n.getJsonArray("channels", new JsonArray()).contains("logs:web"),
+        Duration.ofSeconds(3));
+    assertThat(latest().getJsonArray("channels")).containsExactly("logs:web");
+
+    TestRelay.await(access.unregister());
+    access = null;
+    JsonObject reply = a.call("subscribe", new JsonObject().put("channel", "logs:api"));
+    assertThat(reply.getJsonObject("error").getInteger("code")).isEqualTo(100);
+    assertThat(reply.getJsonObject("error").getBoolean("temporary")).isTrue();
   }
 }
