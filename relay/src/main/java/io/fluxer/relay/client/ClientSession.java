@@ -1,6 +1,5 @@
 package io.fluxer.relay.client;
 
-import io.fluxer.relay.api.UnexpectedFailures;
 import io.fluxer.relay.auth.ConnectToken;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.SubscriptionToken;
@@ -49,7 +48,7 @@ import java.util.function.Function;
 public final class ClientSession {
   private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
   private static final FailureLog FAILURES = new FailureLog(LOG, "engine operation failed", 10_000);
-  private static final UnexpectedFailures UNEXPECTED = new UnexpectedFailures(LOG, "client command failed", 10_000);
+  private static final FailureLog UNEXPECTED = new FailureLog(LOG, "client command failed", 10_000);
   /** Deliveries buffered for one subscription while its subscribe is in flight, before the client is dropped. */
   private static final int MAX_BUFFERED = 10_000;
   /**
@@ -288,7 +287,7 @@ public final class ClientSession {
     try {
       dispatch(c);
     } catch (RuntimeException e) {
-      UNEXPECTED.log(e);
+      UNEXPECTED.logThrottled(e);
       if (c.id() != 0 && state != State.CLOSED) {
         reply(ProtocolEncoder.error(c.id(), ProtocolError.INTERNAL));
       }

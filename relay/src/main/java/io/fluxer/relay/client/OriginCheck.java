@@ -1,5 +1,6 @@
 package io.fluxer.relay.client;
 
+import io.fluxer.relay.api.Glob;
 import java.util.List;
 import java.util.Locale;
 
@@ -125,32 +126,8 @@ public final class OriginCheck {
     return new Parts(scheme, labels, port);
   }
 
-  /**
-   * Whether {@code text} matches {@code pattern}, whose {@code *} stands for any run of characters;
-   * the classic two-index walk, at most pattern × text steps, no backtracking blow-up.
-   */
+  /** Whether {@code text} matches {@code pattern} ({@link Glob}: linear, the same matcher as channel patterns). */
   static boolean glob(String pattern, String text) {
-    int p = 0;
-    int t = 0;
-    int star = -1;
-    int mark = 0;
-    while (t < text.length()) {
-      if (p < pattern.length() && pattern.charAt(p) != '*' && pattern.charAt(p) == text.charAt(t)) {
-        p++;
-        t++;
-      } else if (p < pattern.length() && pattern.charAt(p) == '*') {
-        star = p++;
-        mark = t;
-      } else if (star >= 0) {
-        p = star + 1;
-        t = ++mark;
-      } else {
-        return false;
-      }
-    }
-    while (p < pattern.length() && pattern.charAt(p) == '*') {
-      p++;
-    }
-    return p == pattern.length();
+    return pattern.length() <= Glob.MAX_LENGTH && Glob.compile(pattern).matches(text);
   }
 }

@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Logs engine failures without flooding the log during an outage: temporary failures (Redis down)
- * are logged at most once per interval, with how many were left out since; other failures (bugs,
- * bad data) are always logged. Thread-safe.
+ * Logs failures without flooding the log: temporary engine failures (Redis down) are logged at most
+ * once per interval, with how many were left out since; other failures (bugs, bad data) are always
+ * logged, or also once per interval with {@link #logThrottled}. Thread-safe.
  */
 public final class FailureLog {
   private final Logger log;
@@ -41,6 +41,19 @@ public final class FailureLog {
       log.log(Level.WARNING, what, e);
       return true;
     }
+    return throttled(what + ": " + e.getMessage(), null);
+  }
+
+  /**
+   * Logs {@code e} with its stack trace at most once per interval, whatever it is: for failures a
+   * client must not see the details of (bugs, a store's own error text), so a client repeating a
+   * request that fails cannot flood the log. Returns whether it logged.
+   */
+  public boolean logThrottled(Throwable e) {
+    return throttled(what, e);
+  }
+
+  private boolean throttled(String message, Throwable e) {
     long now = nanoClock.getAsLong();
     long due = nextAt.get();
     if (now - due < 0 || !nextAt.compareAndSet(due, now + intervalNanos)) {
@@ -48,8 +61,7 @@ public final class FailureLog {
       return false;
     }
     long left = skipped.getAndSet(0);
-    log.log(Level.WARNING, what + ": " + e.getMessage()
-        + (left > 0 ? " (" + left + " more such failures not logged)" : ""));
+    log.log(Level.WARNING, message + (left > 0 ? " (" + left + " more such failures not logged)" : ""), e);
     return true;
   }
 }

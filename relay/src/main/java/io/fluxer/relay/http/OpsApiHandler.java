@@ -1,7 +1,6 @@
 package io.fluxer.relay.http;
 
 import io.fluxer.relay.api.Glob;
-import io.fluxer.relay.api.UnexpectedFailures;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.channel.Namespaces;
@@ -9,6 +8,7 @@ import io.fluxer.relay.client.HubSnapshot;
 import io.fluxer.relay.config.ChannelOptions;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
 import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PresenceStats;
@@ -43,8 +43,8 @@ final class OpsApiHandler {
   static final String BASE = "/api/v1";
   private static final long MAX_BODY = 64 * 1024;
   /** What failed unexpectedly: logged here, never told to the client. */
-  private static final UnexpectedFailures FAILURES =
-      new UnexpectedFailures(System.getLogger(OpsApiHandler.class.getName()), "/api/v1 request failed", 10_000);
+  private static final FailureLog FAILURES =
+      new FailureLog(System.getLogger(OpsApiHandler.class.getName()), "/api/v1 request failed", 10_000);
 
   private final RelayNode node;
   private final ApiAuth auth;
@@ -338,10 +338,10 @@ final class OpsApiHandler {
       } else if (ar.cause() instanceof ApiError e) {
         error(rc, e.status, e.getMessage());
       } else if (ar.cause() instanceof StoreException e) {
-        FAILURES.log(e);
+        FAILURES.logThrottled(e);
         error(rc, 503, "namespace store (PostgreSQL) unavailable, nothing was changed");
       } else {
-        FAILURES.log(ar.cause());
+        FAILURES.logThrottled(ar.cause());
         error(rc, 500, "internal server error");
       }
     }));
