@@ -1,5 +1,6 @@
 package io.fluxer.relay.channel;
 
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -19,7 +20,8 @@ public record ChannelName(String channel, String namespace, String name, Set<Str
     int hash = name.indexOf(USER_SEPARATOR);
     Set<String> users = null;
     if (hash >= 0) {
-      users = Set.of(name.substring(hash + 1).split(",", -1));
+      // Set.copyOf, not Set.of: a user listed twice ("#1,1") is one user, not an exception
+      users = Set.copyOf(Arrays.asList(name.substring(hash + 1).split(",", -1)));
     }
     return new ChannelName(channel, namespace, name, users);
   }
