@@ -1,5 +1,6 @@
 package io.fluxer.control;
 
+import io.fluxer.control.api.HookOptions;
 import io.fluxer.control.deploy.DeployerOptions;
 import io.fluxer.control.docker.SwarmClientOptions;
 import io.fluxer.control.store.EnvCipher;
@@ -7,6 +8,7 @@ import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.ConfigValues;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -17,10 +19,12 @@ import java.util.Set;
  *                        AES-256 key that seals stack environments, files and webhook secrets in PostgreSQL
  * @param deployDeadline  how long a deployment may take to converge before it fails ({@code deploy_deadline})
  * @param dockerPoolSize  worker threads for the blocking Docker calls ({@code docker_pool_size})
+ * @param hooks           the stack webhooks' limits ({@code hook_*}, see {@link HookOptions})
  */
-public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize) {
-  static final Set<String> KEYS = Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
-      "docker_pool_size");
+public record ControlOptions(String dockerHost, String secretKey, Duration deployDeadline, int dockerPoolSize,
+                             HookOptions hooks) {
+  static final Set<String> KEYS = keys(Set.of("docker_host", "secret_key", "secret_key_file", "deploy_deadline",
+      "docker_pool_size"), HookOptions.KEYS);
   /** How to make a key, for the error that asks for one. */
   static final String KEY_HINT = "32 random bytes in base64, e.g. `head -c 32 /dev/urandom | base64`";
 
@@ -46,7 +50,17 @@ public record ControlOptions(String dockerHost, String secretKey, Duration deplo
         v.string("docker_host", SwarmClientOptions.DEFAULT_DOCKER_HOST),
         v.secret("secret_key"),
         v.duration("deploy_deadline", DeployerOptions.DEFAULT_DEADLINE, Duration.ofSeconds(1)),
-        v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64));
+        v.integer("docker_pool_size", SwarmClientOptions.DEFAULT_WORKER_POOL_SIZE, 1, 64),
+        HookOptions.from(v));
+  }
+
+  @SafeVarargs
+  private static Set<String> keys(Set<String>... groups) {
+    Set<String> all = new HashSet<>();
+    for (Set<String> g : groups) {
+      all.addAll(g);
+    }
+    return Set.copyOf(all);
   }
 
   public EnvCipher cipher() {

@@ -2,6 +2,7 @@ package io.fluxer.control;
 
 import io.fluxer.control.api.ControlApi;
 import io.fluxer.control.api.HookOps;
+import io.fluxer.control.api.HookOptions;
 import io.fluxer.control.api.StackOps;
 import io.fluxer.control.deploy.DeployEvents;
 import io.fluxer.control.deploy.Deployer;
@@ -37,12 +38,17 @@ public final class ControlPlane {
   }
 
   public static ControlPlane create(Vertx vertx, ControlStore store, SwarmClient client, DeployerOptions options) {
+    return create(vertx, store, client, options, HookOptions.defaults());
+  }
+
+  public static ControlPlane create(Vertx vertx, ControlStore store, SwarmClient client, DeployerOptions options,
+                                    HookOptions hooks) {
     Deployer deployer = new Deployer(vertx, client, store, new DeployEvents(vertx.eventBus(), options.publishTimeout()),
         options);
     ServiceLogs logs = ServiceLogs.create(vertx, client);
     ControlApi api = new ControlApi(store);
     new StackOps(store, client, deployer).registerOn(api);
-    new HookOps(store, deployer).registerOn(api);
+    new HookOps(store, deployer, hooks).registerOn(api);
     logs.registerOn(api);
     return new ControlPlane(api, deployer, logs, LogFollowers.create(vertx, client), SwarmEvents.create(vertx, client));
   }

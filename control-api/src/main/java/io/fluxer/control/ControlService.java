@@ -53,7 +53,7 @@ public final class ControlService {
               return store;
             }))
         .compose(store -> {
-          ControlPlane plane = ControlPlane.create(vertx, store, client, options.deployer());
+          ControlPlane plane = ControlPlane.create(vertx, store, client, options.deployer(), options.hooks());
           return plane.api().register(vertx.eventBus())
               .compose(consumers -> plane.startStreams().map(v -> new ControlService(plane, pool, client, consumers)));
         })

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -29,7 +30,8 @@ import java.util.UUID;
 public final class ControlStore {
   /** control-api's own migrations table and lock, beside the relay's in the same database. */
   public static final Migrations.Schema SCHEMA = new Migrations.Schema("control_schema_migrations",
-      0x666C_7578_6572_0002L, "io/fluxer/control/store/migrations/", List.of("V1__control.sql", "V2__files_tags_hooks.sql"));
+      0x666C_7578_6572_0002L, "io/fluxer/control/store/migrations/", List.of("V1__control.sql", "V2__files_tags_hooks.sql",
+      "V3__hook_deliveries.sql"));
 
   /**
    * One revision of a stack: its file, with its environment and files decrypted, and the image tags
@@ -257,24 +259,64 @@ public final class ControlStore {
    * @return the new secret, which is stored sealed and never shown again
    */
   public Future<Optional<String>> rotateHookSecret(String stack, String actor) {
+    return rotateHookSecret(stack, null, actor);
+  }
+
+  /**
+   * As {@link #rotateHookSecret(String, String)}, and GitHub and GitLab pushes redeploy only for
+   * {@code ref} (e.g. {@code refs/heads/main}; {@code null}: any).
+   */
+  public Future<Optional<String>> rotateHookSecret(String stack, String ref, String actor) {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     String secret = HexFormat.of().formatHex(bytes);
     String sealed = cipher.encrypt(Map.of("secret", secret), hookContext(stack));
-    return pool.preparedQuery("INSERT INTO control_stack_hooks (stack, secret, created_by) "
-            + "SELECT name, $2, $3 FROM control_stacks WHERE name = $1 "
+    return pool.preparedQuery("INSERT INTO control_stack_hooks (stack, secret, created_by, ref) "
+            + "SELECT name, $2, $3, $4 FROM control_stacks WHERE name = $1 "
             + "ON CONFLICT (stack) DO UPDATE SET secret = excluded.secret, created_at = now(), "
-            + "created_by = excluded.created_by")
-        .execute(Tuple.of(stack, sealed, actor))
+            + "created_by = excluded.created_by, ref = excluded.ref")
+        .execute(Tuple.of(stack, sealed, actor, ref))
         .map(r -> r.rowCount() == 1 ? Optional.of(secret) : Optional.empty());
   }
 
   /** The webhook secret of {@code stack}, or empty when it has none. */
   public Future<Optional<String>> hookSecret(String stack) {
-    return pool.preparedQuery("SELECT secret FROM control_stack_hooks WHERE stack = $1").execute(Tuple.of(stack))
-        .map(rows -> rows.size() == 0 ? Optional.empty()
-            : Optional.of(cipher.decrypt(rows.iterator().next().getString(0), hookContext(stack),
-                "the webhook secret of " + stack).get("secret")));
+    return hook(stack).map(hook -> hook.map(Hook::secret));
+  }
+
+  /** A stack's webhook: its secret and the only ref pushes redeploy for ({@code null}: any). */
+  public record Hook(String secret, String ref) {
+    @Override
+    public String toString() {
+      return "Hook[ref=" + ref + "]";
+    }
+  }
+
+  /** The webhook of {@code stack}, or empty when it has none. */
+  public Future<Optional<Hook>> hook(String stack) {
+    return pool.preparedQuery("SELECT secret, ref FROM control_stack_hooks WHERE stack = $1").execute(Tuple.of(stack))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return Optional.empty();
+          }
+          Row row = rows.iterator().next();
+          return Optional.of(new Hook(cipher.decrypt(row.getString(0), hookContext(stack),
+              "the webhook secret of " + stack).get("secret"), row.getString(1)));
+        });
+  }
+
+  /**
+   * Records that {@code stack}'s hook accepted {@code delivery}, first forgetting every delivery
+   * older than {@code retention}.
+   *
+   * @return false when that delivery was recorded before (a replay), and nothing changes
+   */
+  public Future<Boolean> claimHookDelivery(String stack, String delivery, Duration retention) {
+    return pool.preparedQuery("DELETE FROM control_hook_deliveries WHERE seen_at < now() - $1 * interval '1 millisecond'")
+        .execute(Tuple.of(retention.toMillis()))
+        .compose(v -> pool.preparedQuery("INSERT INTO control_hook_deliveries (stack, delivery) VALUES ($1, $2) "
+            + "ON CONFLICT (stack, delivery) DO NOTHING").execute(Tuple.of(stack, delivery)))
+        .map(r -> r.rowCount() == 1);
   }
 
   /** Removes the webhook secret of {@code stack}: its webhook answers 401 from then on. */

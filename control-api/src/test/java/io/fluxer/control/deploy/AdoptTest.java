@@ -128,7 +128,7 @@ class AdoptTest extends DeployTestBase {
     String secret = http.send(HttpMethod.POST, "/api/v1/stacks/" + stack + "/hook", OPS, null).json().getString("secret");
     String retag = new JsonObject().put("tags", new JsonObject().put("b", "2")).encode();
     Response hooked = http.send(HttpMethod.POST, "/api/v1/hooks/stacks/" + stack,
-        Map.of(HookOps.SIGNATURE_HEADER, HookOps.sign(secret, retag)), retag);
+        HookOps.signedHeaders(secret, retag), retag);
     assertThat(hooked.status()).as("%s", hooked).isEqualTo(202);
     List<String> tasksA = runningTaskIds(client, a);
     String d3 = hooked.json().getString("deployment");

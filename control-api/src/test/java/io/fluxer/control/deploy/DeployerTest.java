@@ -411,7 +411,8 @@ class DeployerTest extends DeployTestBase {
   }
 
   private Response hook(String path, String body, String signature) {
-    Map<String, String> headers = signature == null ? Map.of() : Map.of(HookOps.SIGNATURE_HEADER, signature);
+    Map<String, String> headers = signature == null ? Map.of() : Map.of(HookOps.SIGNATURE_HEADER, signature,
+        HookOps.DELIVERY_HEADER, java.util.UUID.randomUUID().toString());
     return http.send(HttpMethod.POST, path, headers, body);
   }
 

@@ -285,8 +285,10 @@ class FluxerStackTest {
       String[] deployment = new String[1];
       JsonObject summary = underLoad("webhook", () -> {
         String body = new JsonObject().put("tags", new JsonObject().put("relay", tag)).encode();
+        long t = System.currentTimeMillis() / 1000; // signed as docs/control-api.md shows: "<t>.<body>"
         Response r = http.send(HttpMethod.POST, "/api/v1/hooks/stacks/" + stack.name,
-            Map.of("X-Fluxer-Signature", "sha256=" + hmac(secret, body), "Content-Type", "application/json"), body);
+            Map.of("X-Fluxer-Signature", "t=" + t + ",v1=" + hmac(secret, t + "." + body),
+                "X-Fluxer-Delivery", UUID.randomUUID().toString(), "Content-Type", "application/json"), body);
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
         deployment[0] = r.json().getString("deployment");
         assertThat(awaitDeployment(http, deployment[0])).isEqualTo("succeeded");

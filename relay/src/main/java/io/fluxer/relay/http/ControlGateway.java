@@ -13,6 +13,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The control plane's HTTP face. control-api opens no port of its own: the relay authenticates
@@ -22,8 +24,9 @@ import java.util.List;
  *
  * <p>The message: {@code {"op", "actor": {name, role, api_key}, "path": {…}, "query": {…},
  * "body": <JSON or null>}}; webhooks carry {@code "raw_body"} (the exact text the signature covers)
- * and {@code "signature"} instead of an actor. The reply: {@code {"status": 202, "body": {…}}}. No
- * control-api on the bus answers 503; no reply in time answers 504.
+ * and {@code "headers"} (the signature, event and delivery headers, by lower-case name) instead of an
+ * actor. The reply: {@code {"status": 202, "body": {…}}}; a 429's {@code error.retry_after} becomes
+ * {@code Retry-After}. No control-api on the bus answers 503; no reply in time answers 504.
  */
 final class ControlGateway {
   static final long TIMEOUT_MILLIS = 30_000;
@@ -31,7 +34,13 @@ final class ControlGateway {
   static final String STATUS_OP = "control.status";
   private static final long STATUS_TIMEOUT_MILLIS = 3_000;
   private static final long MAX_BODY = 1024 * 1024;
-  private static final String SIGNATURE_HEADER = "X-Fluxer-Signature";
+  /** The headers the stack webhooks read (Fluxer's, GitHub's, GitLab's); no other is forwarded. */
+  private static final List<String> HOOK_HEADERS = List.of("X-Fluxer-Signature", "X-Fluxer-Delivery",
+      "X-Hub-Signature-256", "X-GitHub-Event", "X-GitHub-Delivery", "X-Gitlab-Token", "X-Gitlab-Event",
+      "X-Gitlab-Event-UUID", "Idempotency-Key");
+  /** A webhook path's last segment → its operation; {@code ""} is Fluxer's own signature. */
+  private static final Map<String, String> HOOKS = Map.of("", "stack.hook", "/github", "stack.hook.github",
+      "/gitlab", "stack.hook.gitlab");
 
   /** One route: HTTP method and path, the control operation and the role it needs. */
   private record Route(HttpMethod method, String path, String op, Role role) {}
@@ -71,10 +80,10 @@ final class ControlGateway {
           .handler(rc -> forward(rc, r.op()));
     }
     router.get("/api/v1/control").handler(auth.require(Role.VIEWER)).handler(this::status);
-    // Signed by the caller (HMAC over the body, checked by control-api), not authenticated here.
-    router.post("/api/v1/hooks/stacks/:name")
+    // Signed by the caller (checked by control-api), not authenticated here.
+    HOOKS.forEach((suffix, op) -> router.post("/api/v1/hooks/stacks/:name" + suffix)
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-        .handler(this::hook);
+        .handler(rc -> hook(rc, op)));
   }
 
   private void forward(RoutingContext rc, String op) {
@@ -106,11 +115,18 @@ final class ControlGateway {
         });
   }
 
-  private void hook(RoutingContext rc) {
-    JsonObject message = base(rc, "stack.hook")
+  private void hook(RoutingContext rc, String op) {
+    JsonObject headers = new JsonObject();
+    for (String name : HOOK_HEADERS) {
+      String value = rc.request().getHeader(name);
+      if (value != null) {
+        headers.put(name.toLowerCase(Locale.ROOT), value);
+      }
+    }
+    JsonObject message = base(rc, op)
         .put("raw_body", rc.body().length() == 0 ? "" : rc.body().asString())
-        .put("signature", rc.request().getHeader(SIGNATURE_HEADER));
-    send(rc, "stack.hook", message);
+        .put("headers", headers);
+    send(rc, op, message);
   }
 
   private static JsonObject base(RoutingContext rc, String op) {
@@ -130,6 +146,10 @@ final class ControlGateway {
         JsonObject reply = ar.result().body();
         int status = reply == null ? 502 : reply.getInteger("status", 502);
         Object replyBody = reply == null ? null : reply.getValue("body");
+        if (status == 429 && replyBody instanceof JsonObject o && o.getJsonObject("error") != null
+            && o.getJsonObject("error").getValue("retry_after") instanceof Number wait) {
+          rc.response().putHeader("Retry-After", String.valueOf(wait.longValue()));
+        }
         HttpApi.json(rc, status, replyBody instanceof JsonObject o ? o
             : HttpApi.errorJson(502, "control-api gave no answer body for " + op));
       } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
