@@ -23,6 +23,7 @@ TARGETS=(
   "jwt-claims relay io.fluxer.relay.auth.TokenVerifierFuzzTest#signedClaims"
   "stackfile control-api io.fluxer.control.stack.StackFileFuzzTest#parse"
   "interpolate control-api io.fluxer.control.stack.StackFileFuzzTest#interpolate"
+  "hook-signature control-api io.fluxer.control.api.HookSignatureFuzzTest#parse"
 )
 
 usage() {
