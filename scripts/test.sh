@@ -10,7 +10,9 @@
 # checks them by running them (scripts/images-check.sh), then runs Maven; the stack tests deploy
 # stack.yml with those images (FLUXER_TEST_IMAGE, FLUXER_TEST_REDIS_IMAGE, FLUXER_TEST_POSTGRES_IMAGE,
 # FLUXER_TEST_HAPROXY_IMAGE).
-# Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest).
+# Then fuzzes each parser of untrusted input for FLUXER_FUZZ_SECONDS (default 15) with scripts/fuzz.sh;
+# a finding fails the run; FLUXER_FUZZ_SECONDS=0 skips the stage.
+# Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest); with them, the fuzz stage is skipped.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -39,3 +41,11 @@ export FLUXER_TEST_IMAGE="fluxer:local" FLUXER_TEST_REDIS_IMAGE="$LOCAL_REDIS" \
 
 cd "$ROOT"
 mvn -B test "$@"
+
+# The fuzz stage: 8 targets x 15 s plus a JVM start each keeps it near 4 minutes.
+fuzz_seconds="${FLUXER_FUZZ_SECONDS:-15}"
+if [ $# -gt 0 ] || [ "$fuzz_seconds" = 0 ]; then
+  log "fuzz stage skipped (targeted run or FLUXER_FUZZ_SECONDS=0)"
+else
+  bash "$ROOT/scripts/fuzz.sh" -t "$fuzz_seconds"
+fi
