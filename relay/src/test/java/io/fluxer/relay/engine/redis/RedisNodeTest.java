@@ -26,11 +26,16 @@ class RedisNodeTest extends RelayTestBase {
   @BeforeEach
   void startNode() {
     prefix = "node-test-" + UUID.randomUUID();
-    startRelay(config -> config.put("engine", new JsonObject()
-        .put("type", "redis")
-        .put("redis_url", RedisTestServer.sharedUrl())
-        .put("redis_prefix", prefix)
-        .put("presence_ttl", PRESENCE_TTL.toMillis() + "ms")));
+    startRelay(config -> {
+      config.put("engine", new JsonObject()
+          .put("type", "redis")
+          .put("redis_url", RedisTestServer.sharedUrl())
+          .put("redis_prefix", prefix)
+          .put("presence_ttl", PRESENCE_TTL.toMillis() + "ms"));
+      // presenceRefreshedWhileConnected reads presence back to back for three TTLs, to leave no gap
+      // unseen: far over the default command rate, which ClientLimitsTest covers
+      clientSection(config).put("limits", new JsonObject().put("command_rate", 0));
+    });
   }
 
   @Test
