@@ -188,19 +188,24 @@ public final class HookOps {
           + " has no stored revision to redeploy: deploy it with PUT /api/v1/stacks/" + stack + " first", null));
       Map<String, String> merged = new LinkedHashMap<>(rev.imageTags());
       merged.putAll(tags);
-      StackPlan plan = StackOps.parse(stack, rev.stackFile(), rev.env(), rev.files(), merged, policy, true, 400,
-          "the webhook cannot redeploy " + stack);
-      StackOps.keepAdminImages(policy, plan, tags.keySet(), "the webhook cannot redeploy " + stack);
-      Future<Integer> revision = merged.equals(rev.imageTags())
-          ? Future.succeededFuture(rev.revision())
-          : store.addRevision(stack, rev.stackFile(), rev.env(), rev.files(), merged, r.actorName())
-              .map(Revision::revision);
-      return revision.compose(n -> store.createDeployment(stack, n, "deploy", "webhook", r.actorName()))
-          .map(d -> {
-            deployer.deployStack(d, plan, false);
-            return new Reply(202, StackOps.accepted(d).put("revision", d.revision())
-                .put("warnings", StackOps.warnings(plan)));
-          });
+      // parsed on a worker, as deploy, adopt and rollback do: a large stack file takes seconds
+      return StackOps.offLoop(() -> {
+        StackPlan plan = StackOps.parse(stack, rev.stackFile(), rev.env(), rev.files(), merged, policy, true, 400,
+            "the webhook cannot redeploy " + stack);
+        StackOps.keepAdminImages(policy, plan, tags.keySet(), "the webhook cannot redeploy " + stack);
+        return plan;
+      }).compose(plan -> {
+        Future<Integer> revision = merged.equals(rev.imageTags())
+            ? Future.succeededFuture(rev.revision())
+            : store.addRevision(stack, rev.stackFile(), rev.env(), rev.files(), merged, r.actorName())
+                .map(Revision::revision);
+        return revision.compose(n -> store.createDeployment(stack, n, "deploy", "webhook", r.actorName()))
+            .map(d -> {
+              deployer.deployStack(d, plan, false);
+              return new Reply(202, StackOps.accepted(d).put("revision", d.revision())
+                  .put("warnings", StackOps.warnings(plan)));
+            });
+      });
     });
   }
 
