@@ -61,7 +61,9 @@ const provider = new Provider(issuer, {
     profile: ['name', 'preferred_username'],
     email: ['email', 'email_verified'],
   },
-  ttl: { AccessToken: ttl, ClientCredentials: ttl },
+  ttl: {
+    AccessToken: ttl, ClientCredentials: ttl, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600,
+  },
   async findAccount(ctx, sub) {
     const user = users[sub];
     if (!user) return undefined;
