@@ -157,11 +157,24 @@ public final class NodeScript {
         + " (set FLUXER_TEST_NODE_DIR to relay/src/test/js)");
   }
 
-  /** Installs the locked SDK version unless it is installed already. */
+  /**
+   * The node executable for {@code script}, once the dependencies of its directory are installed
+   * (for fixtures that run a long-lived script themselves, as {@link OidcTestProvider} does).
+   */
+  public static String prepare(String script) throws Exception {
+    String node = executable("node").orElseThrow(() -> new AssertionError(
+        "node is not on PATH: " + script + " needs Node.js 20+ (scripts/test.sh provides it)"));
+    ensureDependencies(dir(script));
+    return node;
+  }
+
+  /** Installs the locked dependencies unless every one of package.json is installed already. */
   private static void ensureDependencies(Path dir) throws Exception {
     synchronized (NPM_LOCK) {
-      if (Files.isRegularFile(dir.resolve("node_modules/centrifuge/package.json"))
-          && Files.isRegularFile(dir.resolve("node_modules/ws/package.json"))) {
+      JsonObject dependencies = new JsonObject(Files.readString(dir.resolve("package.json")))
+          .getJsonObject("dependencies", new JsonObject());
+      if (dependencies.fieldNames().stream()
+          .allMatch(name -> Files.isRegularFile(dir.resolve("node_modules/" + name + "/package.json")))) {
         return;
       }
       String npm = executable("npm").orElseThrow(() -> new AssertionError(
