@@ -1,75 +1,96 @@
 package io.fluxer.relay.auth;
 
 import io.fluxer.relay.auth.JwtSigner.Algorithm;
-import io.fluxer.relay.auth.JwtSigner.Family;
 import io.fluxer.relay.config.ConfigException;
+import io.fluxer.relay.config.IssuerOptions;
+import io.fluxer.relay.config.OpsTokenOptions;
 import io.fluxer.relay.config.TokenOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies connection and subscription JWTs (compact JWS) against the keys in
- * {@link TokenOptions}.
+ * Verifies JWTs: connection and subscription tokens for clients, and ops tokens for the HTTP APIs
+ * and the dashboard.
  *
- * <p>Each algorithm family verifies only with its own key: HS256/384/512 with the HMAC secret,
- * RS256/384/512 with the RSA public key, ES256/384/512 with the EC public key (and only the ES
- * algorithm matching that key's curve). {@code alg: none}, unknown algorithms, algorithms whose
- * key is not configured and tokens with a {@code crit} header are rejected. Registered claims
- * are type-checked; {@code aud} and {@code iss} are checked when configured; {@code exp} and
- * {@code nbf} are checked with the configured leeway. Instances are immutable and thread-safe.
+ * <p>A token whose {@code iss} is one of {@code token.issuers} is verified with that provider's
+ * JWKS ({@link JwksSource}) and only with it; any other token with the static keys. Signatures go
+ * through Vert.x Auth ({@link KeySet}); the structural checks in front of it ({@link Jwt}) reject
+ * {@code alg: none}, {@code crit}, keys named or embedded in the header, and non-canonical base64.
+ * Each static algorithm family verifies only with its own key: HS256/384/512 with the HMAC secret,
+ * RS256/384/512 with the RSA key, ES256/384/512 with the EC key (only the algorithm of its curve);
+ * providers' tokens never verify with HMAC. {@code aud}, {@code iss}, {@code exp} and {@code nbf}
+ * are checked with the source's leeway; {@code exp} is checked last, so that EXPIRED means "valid
+ * but expired" (the client may refresh).
+ *
+ * <p>Most tokens verify at once; a provider token naming a {@code kid} not yet cached waits for one
+ * JWKS fetch, and its future completes on the caller's context. Instances are thread-safe.
  */
 public final class TokenVerifier {
-  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-  private static final String MALFORMED = "malformed token";
+  /** What the token is presented for: each has its own audience, issuer and lifetime rules. */
+  private enum Purpose { CLIENT, OPS }
 
-  private final byte[] hmacSecret;
-  private final RSAPublicKey rsaKey;
-  private final ECPublicKey ecKey;
-  private final Algorithm ecAlgorithm;
-  private final String audience;
-  private final String issuer;
-  private final long leeway;
+  private final TokenOptions options;
   private final Clock clock;
-  private final String rolesClaim;
+  private final KeySet staticKeys;
+  private final boolean hmac;
+  private final boolean rsa;
+  private final Algorithm ecAlgorithm;
+  private final boolean ecKey;
+  private final Map<String, JwksSource> issuers = new LinkedHashMap<>();
 
-  private TokenVerifier(TokenOptions options, Clock clock) {
-    this.hmacSecret = options.hmacSecret() == null
-        ? null : options.hmacSecret().getBytes(StandardCharsets.UTF_8);
-    this.rsaKey = options.rsaPublicKeyPem() == null ? null : parseRsa(options.rsaPublicKeyPem());
-    this.ecKey = options.ecdsaPublicKeyPem() == null ? null : parseEc(options.ecdsaPublicKeyPem());
-    this.ecAlgorithm = ecKey == null ? null : Algorithm.forCurve(ecKey.getParams());
-    if (ecKey != null && ecAlgorithm == null) {
-      throw new ConfigException("token.ecdsa_public_key", "unsupported curve (use P-256, P-384 or P-521)");
-    }
-    this.audience = options.audience();
-    this.issuer = options.issuer();
-    this.leeway = options.leewaySeconds();
+  private TokenVerifier(Vertx vertx, TokenOptions options, Clock clock) {
+    this.options = options;
     this.clock = clock;
-    this.rolesClaim = options.rolesClaim();
+    List<KeySet.Key> keys = new ArrayList<>();
+    hmac = options.hmacSecret() != null;
+    if (hmac) {
+      keys.addAll(KeySet.hmac(options.hmacSecret().getBytes(StandardCharsets.UTF_8)));
+    }
+    rsa = options.rsaPublicKeyPem() != null;
+    if (rsa) {
+      keys.addAll(KeySet.rsa(parseRsa(options.rsaPublicKeyPem())));
+    }
+    ecKey = options.ecdsaPublicKeyPem() != null;
+    if (ecKey) {
+      ECPublicKey ec = parseEc(options.ecdsaPublicKeyPem());
+      ecAlgorithm = Algorithm.forCurve(ec.getParams());
+      if (ecAlgorithm == null) {
+        throw new ConfigException("token.ecdsa_public_key", "unsupported curve (use P-256, P-384 or P-521)");
+      }
+      String crv = switch (ecAlgorithm) {
+        case ES256 -> "P-256";
+        case ES384 -> "P-384";
+        default -> "P-521";
+      };
+      keys.add(KeySet.ec(ec, ecAlgorithm.name(), crv, ecAlgorithm.signatureLength));
+    } else {
+      ecAlgorithm = null;
+    }
+    this.staticKeys = KeySet.of(vertx, keys);
+    for (IssuerOptions issuer : options.issuers()) {
+      issuers.put(issuer.issuer(), new JwksSource(vertx, issuer, clock));
+    }
   }
 
   /**
-   * Creates a verifier using the system clock.
+   * A verifier of the static keys, with the system clock.
    *
    * @throws ConfigException if no key is configured or a PEM key cannot be parsed
    */
@@ -79,12 +100,47 @@ public final class TokenVerifier {
 
   /** Like {@link #create(TokenOptions)} with the given clock (for tests). */
   public static TokenVerifier create(TokenOptions options, Clock clock) {
+    if (!options.issuers().isEmpty()) {
+      throw new IllegalArgumentException("trusted issuers need a Vert.x instance to fetch their keys");
+    }
+    return create(null, options, clock);
+  }
+
+  /** A verifier of the static keys and of the trusted issuers, whose keys it fetches with {@code vertx}. */
+  public static TokenVerifier create(Vertx vertx, TokenOptions options) {
+    return create(vertx, options, Clock.systemUTC());
+  }
+
+  /** Like {@link #create(Vertx, TokenOptions)} with the given clock (for tests). */
+  public static TokenVerifier create(Vertx vertx, TokenOptions options, Clock clock) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(clock, "clock");
     if (!options.hasAnyKey()) {
       throw new ConfigException("token", "no key configured");
     }
-    return new TokenVerifier(options, clock);
+    return new TokenVerifier(vertx, options, clock);
+  }
+
+  /**
+   * Fetches every issuer's keys once. Completes when each fetch succeeded or failed (a provider that
+   * is down does not stop the node: its tokens fail until a later fetch succeeds).
+   */
+  public Future<Void> start() {
+    List<Future<Void>> started = new ArrayList<>();
+    issuers.values().forEach(s -> started.add(s.start()));
+    return Future.join(started).mapEmpty();
+  }
+
+  /** Stops the issuers' refresh timers and HTTP clients. */
+  public void close() {
+    issuers.values().forEach(JwksSource::close);
+  }
+
+  /** The trusted issuers' key caches, for {@code /ready} and {@code /metrics}. */
+  public List<IssuerStatus> issuerStatus() {
+    List<IssuerStatus> out = new ArrayList<>();
+    issuers.values().forEach(s -> out.add(s.status()));
+    return out;
   }
 
   /** Current time in epoch seconds from the verifier's clock. */
@@ -92,24 +148,190 @@ public final class TokenVerifier {
     return Math.floorDiv(clock.millis(), 1000L);
   }
 
-  /** Verifies a connection token; a token with a {@code channel} claim is rejected. */
+  // ---- the three kinds of token
+
+  /** A connection token; one with a {@code channel} claim is rejected. */
+  public Future<ConnectToken> connectToken(String jwt) {
+    return verify(jwt, Purpose.CLIENT, this::connectClaims);
+  }
+
+  /** A subscription token; it must carry a non-empty {@code channel} claim. */
+  public Future<SubscriptionToken> subscriptionToken(String jwt) {
+    return verify(jwt, Purpose.CLIENT, this::subscriptionClaims);
+  }
+
+  /** An ops token: the configured ops audience (and issuer), an {@code exp} within the maximum lifetime. */
+  public Future<OpsToken> opsToken(String jwt) {
+    return verify(jwt, Purpose.OPS, this::opsClaims);
+  }
+
+  /**
+   * {@link #connectToken} for callers that cannot wait: a provider token whose key is not cached
+   * fails with "unknown key id" (the fetch it starts serves later attempts).
+   */
   public ConnectToken verifyConnectToken(String jwt) throws TokenException {
-    JsonObject claims = verify(jwt);
+    return now(connectToken(jwt));
+  }
+
+  /** {@link #subscriptionToken} for callers that cannot wait, as {@link #verifyConnectToken}. */
+  public SubscriptionToken verifySubscriptionToken(String jwt) throws TokenException {
+    return now(subscriptionToken(jwt));
+  }
+
+  private static <T> T now(Future<T> f) throws TokenException {
+    if (!f.isComplete()) {
+      throw KeySet.unknownKey();
+    }
+    if (f.succeeded()) {
+      return f.result();
+    }
+    if (f.cause() instanceof TokenException e) {
+      throw e;
+    }
+    throw new IllegalStateException(f.cause());
+  }
+
+  // ---- verification
+
+  /** Reads the claims a verified token is for; throws when they do not fit. */
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(Jwt jwt, IssuerOptions issuer) throws TokenException;
+  }
+
+  private <T> Future<T> verify(String token, Purpose purpose, Reader<T> reader) {
+    Jwt jwt;
+    JwksSource source;
+    try {
+      jwt = Jwt.parse(token);
+      String iss = jwt.unverifiedIssuer();
+      source = iss == null ? null : issuers.get(iss);
+      if (source == null) {
+        checkStaticAlgorithm(jwt.alg);
+        jwt.checkRegisteredClaimTypes();
+        staticKeys.verify(jwt);
+        checkClaims(jwt, null, purpose);
+        return Future.succeededFuture(reader.read(jwt, null));
+      }
+      checkIssuerHeader(jwt, source.options());
+      jwt.checkRegisteredClaimTypes();
+    } catch (TokenException e) {
+      return Future.failedFuture(e);
+    }
+    Future<KeySet> keys = source.keysWith(jwt.kid, jwt.alg);
+    IssuerOptions issuer = source.options();
+    if (keys.isComplete()) {
+      return afterKeys(keys, jwt, issuer, purpose, reader);
+    }
+    Context caller = Vertx.currentContext();
+    Promise<T> result = Promise.promise();
+    keys.onComplete(ar -> {
+      if (caller == null || caller == Vertx.currentContext()) {
+        result.handle(afterKeys(keys, jwt, issuer, purpose, reader));
+      } else {
+        caller.runOnContext(v -> result.handle(afterKeys(keys, jwt, issuer, purpose, reader)));
+      }
+    });
+    return result.future();
+  }
+
+  private <T> Future<T> afterKeys(Future<KeySet> keys, Jwt jwt, IssuerOptions issuer, Purpose purpose,
+                                  Reader<T> reader) {
+    try {
+      if (keys.failed()) {
+        throw keys.cause() instanceof TokenException e ? e : KeySet.unknownKey();
+      }
+      keys.result().verify(jwt);
+      checkClaims(jwt, issuer, purpose);
+      return Future.succeededFuture(reader.read(jwt, issuer));
+    } catch (TokenException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private void checkStaticAlgorithm(String name) throws TokenException {
+    Algorithm alg = Algorithm.byName(name);
+    if (alg == null) {
+      if (issuers.isEmpty() && !options.hasStaticKey()) {
+        throw TokenException.invalid("unknown issuer");
+      }
+      throw TokenException.invalid("unsupported algorithm " + printable(name));
+    }
+    boolean configured = switch (alg.family) {
+      case HMAC -> hmac;
+      case RSA -> rsa;
+      case EC -> ecAlgorithm == alg;
+    };
+    if (!configured) {
+      if (!options.hasStaticKey()) {
+        throw TokenException.invalid("unknown issuer");
+      }
+      throw TokenException.invalid(alg.family == JwtSigner.Family.EC && ecKey
+          ? "algorithm " + alg + " does not match the ECDSA key curve (expected " + ecAlgorithm + ")"
+          : "algorithm " + alg + " not configured");
+    }
+  }
+
+  /** A provider's tokens: asymmetric algorithms only (its public keys must never act as HMAC secrets), an accepted {@code typ}. */
+  private static void checkIssuerHeader(Jwt jwt, IssuerOptions issuer) throws TokenException {
+    if (jwt.alg.startsWith("HS")) {
+      throw TokenException.invalid("algorithm " + printable(jwt.alg) + " not accepted from an identity provider");
+    }
+    if (!List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+        .contains(jwt.alg)) {
+      throw TokenException.invalid("unsupported algorithm " + printable(jwt.alg));
+    }
+    if (jwt.typ != null && !issuer.types().contains(jwt.typ.toLowerCase(Locale.ROOT))) {
+      throw TokenException.invalid("token type " + printable(jwt.typ) + " not accepted");
+    }
+  }
+
+  /** Audience and issuer rules of the purpose; {@code exp} and {@code nbf} come last, in the readers. */
+  private void checkClaims(Jwt jwt, IssuerOptions issuer, Purpose purpose) throws TokenException {
+    if (purpose == Purpose.OPS) {
+      OpsTokenOptions ops = options.ops();
+      if (!jwt.hasAudience(ops.audience())) {
+        throw TokenException.invalid("not an ops token (audience mismatch)");
+      }
+      if (ops.issuer() != null && !ops.issuer().equals(jwt.claims.getValue("iss"))) {
+        throw TokenException.invalid("issuer mismatch");
+      }
+      return;
+    }
+    if (issuer != null) {
+      boolean ok = false;
+      for (String audience : issuer.audiences()) {
+        ok |= jwt.hasAudience(audience);
+      }
+      if (!ok) {
+        throw TokenException.invalid("audience mismatch");
+      }
+      return;
+    }
+    if (options.audience() != null && !jwt.hasAudience(options.audience())) {
+      throw TokenException.invalid("audience mismatch");
+    }
+    if (options.issuer() != null && !options.issuer().equals(jwt.claims.getValue("iss"))) {
+      throw TokenException.invalid("issuer mismatch");
+    }
+  }
+
+  private ConnectToken connectClaims(Jwt jwt, IssuerOptions issuer) throws TokenException {
+    JsonObject claims = jwt.claims;
     if (claims.getValue("channel") != null) {
       throw TokenException.invalid("subscription token used as connection token");
     }
-    String user = user(claims);
+    String user = user(claims, issuer);
     String info = rawJson(claims, "info");
     List<String> channels = channels(claims);
     String meta = rawJson(claims, "meta");
-    Set<String> roles = roles(claims, rolesClaim);
-    Long expiresAt = checkTime(claims);
+    Set<String> roles = issuer != null ? Claims.mappedRoles(claims, issuer) : staticRoles(claims, options.rolesClaim(), true);
+    Long expiresAt = checkTime(claims, leeway(issuer));
     return new ConnectToken(user, expiresAt, info, channels, meta, roles);
   }
 
-  /** Verifies a subscription token; it must carry a non-empty {@code channel} claim. */
-  public SubscriptionToken verifySubscriptionToken(String jwt) throws TokenException {
-    JsonObject claims = verify(jwt);
+  private SubscriptionToken subscriptionClaims(Jwt jwt, IssuerOptions issuer) throws TokenException {
+    JsonObject claims = jwt.claims;
     Object channel = claims.getValue("channel");
     if (channel == null) {
       throw TokenException.invalid("missing channel claim");
@@ -117,151 +339,39 @@ public final class TokenVerifier {
     if (!(channel instanceof String ch) || ch.isEmpty()) {
       throw TokenException.invalid("invalid channel claim");
     }
-    String user = user(claims);
+    String user = user(claims, issuer);
     String info = rawJson(claims, "info");
-    Long expiresAt = checkTime(claims);
+    Long expiresAt = checkTime(claims, leeway(issuer));
     return new SubscriptionToken(user, ch, expiresAt, info);
   }
 
-  /**
-   * Checks structure, algorithm and signature, then the claims common to all tokens except
-   * {@code exp} (checked last, by {@link #checkTime}, so that EXPIRED means "valid but expired").
-   */
-  private JsonObject verify(String jwt) throws TokenException {
-    if (jwt == null) {
-      throw TokenException.invalid(MALFORMED);
+  private OpsToken opsClaims(Jwt jwt, IssuerOptions issuer) throws TokenException {
+    JsonObject claims = jwt.claims;
+    String user = user(claims, issuer);
+    Set<String> roles = issuer != null ? Claims.mappedRoles(claims, issuer)
+        : staticRoles(claims, options.ops().rolesClaim(), false);
+    long leeway = leeway(issuer);
+    if (claims.getValue("exp") == null) {
+      throw TokenException.invalid("ops tokens must carry exp");
     }
-    int dot1 = jwt.indexOf('.');
-    int dot2 = dot1 < 0 ? -1 : jwt.indexOf('.', dot1 + 1);
-    if (dot2 < 0 || jwt.indexOf('.', dot2 + 1) >= 0) {
-      throw TokenException.invalid(MALFORMED);
+    long max = options.ops().maxLifetime().toSeconds();
+    long exp = floor((Number) claims.getValue("exp"));
+    if (claims.getValue("iat") instanceof Number iat && exp - floor(iat) > max) {
+      throw TokenException.invalid("ops token lives longer than token.ops.max_lifetime");
     }
-    byte[] headerBytes = decodePart(jwt.substring(0, dot1));
-    byte[] payloadBytes = decodePart(jwt.substring(dot1 + 1, dot2));
-    byte[] signature = decodePart(jwt.substring(dot2 + 1));
-
-    JsonObject header = parseObject(headerBytes);
-    Algorithm alg = algorithm(header);
-    byte[] input = jwt.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
-    if (!signatureValid(alg, input, signature)) {
-      throw TokenException.invalid("bad signature");
+    if (exp - now() > max + leeway) {
+      throw TokenException.invalid("ops token lives longer than token.ops.max_lifetime");
     }
-
-    JsonObject claims = parseObject(payloadBytes);
-    checkRegisteredClaimTypes(claims);
-    checkAudience(claims);
-    checkIssuer(claims);
-    return claims;
+    Long expiresAt = checkTime(claims, leeway);
+    return new OpsToken(user, Role.highest(roles), expiresAt);
   }
 
-  private Algorithm algorithm(JsonObject header) throws TokenException {
-    if (!(header.getValue("alg") instanceof String name)) {
-      throw TokenException.invalid(MALFORMED);
-    }
-    if (header.containsKey("crit")) {
-      throw TokenException.invalid("unsupported critical header");
-    }
-    if (name.equalsIgnoreCase("none")) {
-      throw TokenException.invalid("algorithm none not allowed");
-    }
-    Algorithm alg = Algorithm.byName(name);
-    if (alg == null) {
-      throw TokenException.invalid("unsupported algorithm " + printable(name));
-    }
-    boolean configured = switch (alg.family) {
-      case HMAC -> hmacSecret != null;
-      case RSA -> rsaKey != null;
-      case EC -> ecAlgorithm == alg;
-    };
-    if (!configured) {
-      throw TokenException.invalid(alg.family == Family.EC && ecKey != null
-          ? "algorithm " + alg + " does not match the ECDSA key curve (expected " + ecAlgorithm + ")"
-          : "algorithm " + alg + " not configured");
-    }
-    return alg;
-  }
-
-  private boolean signatureValid(Algorithm alg, byte[] input, byte[] signature) {
-    try {
-      switch (alg.family) {
-        case HMAC -> {
-          Mac mac = Mac.getInstance(alg.jcaName);
-          mac.init(new SecretKeySpec(hmacSecret, alg.jcaName));
-          return MessageDigest.isEqual(mac.doFinal(input), signature);
-        }
-        case RSA -> {
-          return verifySignature(alg, rsaKey, input, signature);
-        }
-        case EC -> {
-          if (signature.length != alg.signatureLength || Algorithm.hasZeroHalf(signature)) {
-            return false;
-          }
-          return verifySignature(alg, ecKey, input, signature);
-        }
-        default -> {
-          return false;
-        }
-      }
-    } catch (SignatureException e) {
-      return false;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot verify " + alg, e);
-    }
-  }
-
-  private static boolean verifySignature(Algorithm alg, PublicKey key, byte[] input, byte[] signature)
-      throws GeneralSecurityException {
-    Signature sig = Signature.getInstance(alg.jcaName);
-    sig.initVerify(key);
-    sig.update(input);
-    return sig.verify(signature);
-  }
-
-  private static void checkRegisteredClaimTypes(JsonObject claims) throws TokenException {
-    for (String name : new String[] {"exp", "nbf", "iat"}) {
-      Object v = claims.getValue(name);
-      if (v != null && !(v instanceof Number n && !Double.isNaN(n.doubleValue()))) {
-        throw TokenException.invalid("invalid " + name + " claim");
-      }
-    }
-    for (String name : new String[] {"sub", "iss", "jti"}) {
-      Object v = claims.getValue(name);
-      if (v != null && !(v instanceof String)) {
-        throw TokenException.invalid("invalid " + name + " claim");
-      }
-    }
-    Object aud = claims.getValue("aud");
-    if (aud instanceof JsonArray array) {
-      for (Object item : array) {
-        if (!(item instanceof String)) {
-          throw TokenException.invalid("invalid aud claim");
-        }
-      }
-    } else if (aud != null && !(aud instanceof String)) {
-      throw TokenException.invalid("invalid aud claim");
-    }
-  }
-
-  private void checkAudience(JsonObject claims) throws TokenException {
-    if (audience == null) {
-      return;
-    }
-    Object aud = claims.getValue("aud");
-    boolean ok = aud instanceof String s ? s.equals(audience)
-        : aud instanceof JsonArray array && array.contains(audience);
-    if (!ok) {
-      throw TokenException.invalid("audience mismatch");
-    }
-  }
-
-  private void checkIssuer(JsonObject claims) throws TokenException {
-    if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
-      throw TokenException.invalid("issuer mismatch");
-    }
+  private long leeway(IssuerOptions issuer) {
+    return issuer != null ? issuer.leeway().toSeconds() : options.leewaySeconds();
   }
 
   /** Checks {@code nbf}, then {@code exp}; returns {@code exp} (rounded down) or {@code null}. */
-  private Long checkTime(JsonObject claims) throws TokenException {
+  private Long checkTime(JsonObject claims, long leeway) throws TokenException {
     long now = now();
     Object nbf = claims.getValue("nbf");
     if (nbf != null && saturatedAdd(now, leeway) < ceil((Number) nbf)) {
@@ -278,9 +388,15 @@ public final class TokenVerifier {
     return expiresAt;
   }
 
-  private static String user(JsonObject claims) {
-    Object sub = claims.getValue("sub");
-    return sub == null ? "" : (String) sub;
+  private static String user(JsonObject claims, IssuerOptions issuer) throws TokenException {
+    if (issuer == null) {
+      Object sub = claims.getValue("sub");
+      return sub == null ? "" : (String) sub;
+    }
+    if (!(Claims.at(claims, issuer.userClaim()) instanceof String user) || user.isEmpty()) {
+      throw TokenException.invalid("missing or invalid " + issuer.userClaim() + " claim");
+    }
+    return user;
   }
 
   private static List<String> channels(JsonObject claims) throws TokenException {
@@ -302,13 +418,13 @@ public final class TokenVerifier {
   }
 
   /**
-   * Roles from the configured claim, a string or an array of strings; with the default claim
-   * {@code roles}, a single {@code role} string is read too.
+   * Roles from {@code claim}, a string or an array of strings; for client tokens with the default
+   * claim {@code roles}, a single {@code role} string is read too (ops tokens read only the one claim).
    */
-  private static Set<String> roles(JsonObject claims, String claim) throws TokenException {
+  private static Set<String> staticRoles(JsonObject claims, String claim, boolean singularToo) throws TokenException {
     Set<String> roles = new LinkedHashSet<>();
     addRoles(roles, claims.getValue(claim), claim);
-    if (TokenOptions.DEFAULT_ROLES_CLAIM.equals(claim)) {
+    if (singularToo && TokenOptions.DEFAULT_ROLES_CLAIM.equals(claim)) {
       Object one = claims.getValue("role");
       if (one != null && !(one instanceof String)) {
         throw TokenException.invalid("invalid role claim");
@@ -343,32 +459,6 @@ public final class TokenVerifier {
     return value == null ? null : Json.encode(value);
   }
 
-  /** Decodes one strict base64url part: non-empty, no padding, canonical encoding. */
-  private static byte[] decodePart(String part) throws TokenException {
-    if (part.isEmpty() || part.indexOf('=') >= 0) {
-      throw TokenException.invalid(MALFORMED);
-    }
-    byte[] bytes;
-    try {
-      bytes = DECODER.decode(part);
-    } catch (IllegalArgumentException e) {
-      throw TokenException.invalid(MALFORMED);
-    }
-    if (!JwtSigner.encode(bytes).equals(part)) {
-      throw TokenException.invalid(MALFORMED);
-    }
-    return bytes;
-  }
-
-  private static JsonObject parseObject(byte[] bytes) throws TokenException {
-    try {
-      String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-      return new JsonObject(text);
-    } catch (CharacterCodingException | RuntimeException e) {
-      throw TokenException.invalid(MALFORMED);
-    }
-  }
-
   private static long floor(Number n) {
     if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte) {
       return n.longValue();
@@ -389,7 +479,7 @@ public final class TokenVerifier {
   }
 
   /** Keeps attacker-chosen text in messages short and printable. */
-  private static String printable(String s) {
+  static String printable(String s) {
     String t = s.length() > 20 ? s.substring(0, 20) + "..." : s;
     return t.replaceAll("[^\\x20-\\x7e]", "?");
   }

@@ -352,25 +352,42 @@ public final class ClientSession {
       close(Disconnect.BAD_REQUEST);
       return;
     }
-    ConnectToken token;
     if (r.token().isEmpty()) {
       if (!options.allowAnonymous()) {
         close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "token required"));
         return;
       }
-      token = new ConnectToken("", null, null, List.of(), null, java.util.Set.of());
-    } else {
-      try {
-        token = relay.tokens().verifyConnectToken(r.token());
-      } catch (TokenException e) {
-        rejectToken(id, e);
+      connected(id, r, new ConnectToken("", null, null, List.of(), null, java.util.Set.of()));
+      return;
+    }
+    // Commands that arrive while the token is verified (a provider's keys may be fetched) wait.
+    state = State.AUTHENTICATED;
+    deferred = new ArrayList<>();
+    relay.tokens().connectToken(r.token()).onComplete(ar -> {
+      if (state == State.CLOSED) {
         return;
       }
+      if (ar.failed()) {
+        boolean early = !deferred.isEmpty();
+        state = State.CONNECTING;
+        deferred = null;
+        if (early) {
+          close(Disconnect.BAD_REQUEST); // commands before a connect reply, as in CONNECTING
+          return;
+        }
+        rejectToken(id, ar.cause());
+        return;
+      }
+      ConnectToken token = ar.result();
       if (token.user().isEmpty() && !options.allowAnonymous()) {
         close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "anonymous connections not allowed"));
         return;
       }
-    }
+      connected(id, r, token);
+    });
+  }
+
+  private void connected(long id, Request.Connect r, ConnectToken token) {
     if (new java.util.HashSet<>(token.channels()).size() > options.channelLimit()) {
       LOG.log(Level.DEBUG, "client {0}: token names more channels than client.channel_limit", clientId);
       close(Disconnect.CHANNEL_LIMIT);
@@ -385,7 +402,9 @@ public final class ClientSession {
       countedForUser = true;
     }
     state = State.AUTHENTICATED;
-    deferred = new ArrayList<>();
+    if (deferred == null) {
+      deferred = new ArrayList<>();
+    }
     cancel(staleTimer);
     user = token.user();
     connInfo = token.info();
@@ -437,20 +456,23 @@ public final class ClientSession {
       reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("token required")));
       return;
     }
-    ConnectToken t;
-    try {
-      t = relay.tokens().verifyConnectToken(token);
-    } catch (TokenException e) {
-      rejectToken(id, e);
-      return;
-    }
-    if (!t.user().equals(user)) {
-      close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "token is for another user"));
-      return;
-    }
-    connInfo = t.info() != null ? t.info() : connInfo;
-    setExpiry(t.expiresAt());
-    reply(ProtocolEncoder.refresh(id, clientId, relay.version(), expiresAt != null, ttl(expiresAt)));
+    relay.tokens().connectToken(token).onComplete(ar -> {
+      if (state != State.CONNECTED) {
+        return;
+      }
+      if (ar.failed()) {
+        rejectToken(id, ar.cause());
+        return;
+      }
+      ConnectToken t = ar.result();
+      if (!t.user().equals(user)) {
+        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "token is for another user"));
+        return;
+      }
+      connInfo = t.info() != null ? t.info() : connInfo;
+      setExpiry(t.expiresAt());
+      reply(ProtocolEncoder.refresh(id, clientId, relay.version(), expiresAt != null, ttl(expiresAt)));
+    });
   }
 
   private void setExpiry(Long at) {
@@ -489,22 +511,33 @@ public final class ClientSession {
       reply(ProtocolEncoder.error(id, ProtocolError.LIMIT_EXCEEDED));
       return;
     }
-    String chanInfo = null;
-    Long subExpiresAt = null;
-    if (!r.token().isEmpty()) {
-      SubscriptionToken t = subscriptionToken(id, r.token(), channel);
-      if (t == null) {
+    if (r.token().isEmpty()) {
+      if (!mayJoinWithoutToken(ch, ns)) {
+        reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
         return;
       }
-      chanInfo = t.info();
-      subExpiresAt = t.expiresAt();
-    } else if (!mayJoinWithoutToken(ch, ns)) {
-      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      subscribeAllowed(id, r, ch, ns, null, null);
       return;
     }
+    subscriptionToken(id, r.token(), channel).onSuccess(t -> {
+      if (t == null || state != State.CONNECTED) {
+        return;
+      }
+      // the token may have taken a JWKS fetch: the checks above may no longer hold
+      ProtocolError refused = subs.containsKey(channel) ? ProtocolError.ALREADY_SUBSCRIBED
+          : subs.size() >= options.channelLimit() ? ProtocolError.LIMIT_EXCEEDED : null;
+      if (refused != null) {
+        reply(ProtocolEncoder.error(id, refused));
+        return;
+      }
+      subscribeAllowed(id, r, ch, ns, t.info(), t.expiresAt());
+    });
+  }
+
+  private void subscribeAllowed(long id, Request.Subscribe r, ChannelName ch, NamespaceOptions ns, String chanInfo,
+                                Long subExpiresAt) {
+    String channel = r.channel();
     if (LogAccessCheck.applies(ch)) {
-      String info = chanInfo;
-      Long until = subExpiresAt;
       LogAccessCheck.check(vertx, ch).onComplete(ar -> {
         if (state == State.CLOSED) {
           return;
@@ -515,7 +548,7 @@ public final class ClientSession {
         if (refused != null) {
           reply(ProtocolEncoder.error(id, refused));
         } else {
-          join(id, r, ns, info, until);
+          join(id, r, ns, chanInfo, subExpiresAt);
         }
       });
       return;
@@ -661,36 +694,45 @@ public final class ClientSession {
       reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("not subscribed")));
       return;
     }
-    SubscriptionToken t = subscriptionToken(id, r.token(), sub.channel);
-    if (t == null) {
-      return;
-    }
-    sub.expiresAt = t.expiresAt();
-    scheduleSubExpiry(sub);
-    reply(ProtocolEncoder.subRefresh(id, sub.expiresAt != null, ttl(sub.expiresAt)));
+    subscriptionToken(id, r.token(), sub.channel).onSuccess(t -> {
+      if (t == null || state != State.CONNECTED || subs.get(sub.channel) != sub) {
+        return;
+      }
+      sub.expiresAt = t.expiresAt();
+      scheduleSubExpiry(sub);
+      reply(ProtocolEncoder.subRefresh(id, sub.expiresAt != null, ttl(sub.expiresAt)));
+    });
   }
 
   /**
-   * The verified subscription token for {@code channel} and this user; otherwise answers 109 (expired)
-   * or closes with 3500 and returns {@code null}.
+   * The verified subscription token for {@code channel} and this user; otherwise answers 109
+   * (expired) or closes with 3500 and completes with {@code null}. Never fails.
    */
-  private SubscriptionToken subscriptionToken(long id, String token, String channel) {
-    SubscriptionToken t;
-    try {
-      t = relay.tokens().verifySubscriptionToken(token);
-    } catch (TokenException e) {
-      rejectToken(id, e);
-      return null;
-    }
-    if (!t.channel().equals(channel) || !t.user().equals(user)) {
-      close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
-      return null;
-    }
-    return t;
+  private Future<SubscriptionToken> subscriptionToken(long id, String token, String channel) {
+    return relay.tokens().subscriptionToken(token).transform(ar -> {
+      if (state == State.CLOSED) {
+        return Future.succeededFuture(null);
+      }
+      if (ar.failed()) {
+        rejectToken(id, ar.cause());
+        return Future.succeededFuture(null);
+      }
+      SubscriptionToken t = ar.result();
+      if (!t.channel().equals(channel) || !t.user().equals(user)) {
+        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
+        return Future.succeededFuture(null);
+      }
+      return Future.succeededFuture(t);
+    });
   }
 
   /** An expired token answers 109 so the client fetches a new one; any other problem closes with 3500. */
-  private void rejectToken(long id, TokenException e) {
+  private void rejectToken(long id, Throwable failure) {
+    if (!(failure instanceof TokenException e)) {
+      UNEXPECTED.logThrottled(failure);
+      close(Disconnect.INVALID_TOKEN);
+      return;
+    }
     if (e.reason() == TokenException.Reason.EXPIRED) {
       reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
     } else {

@@ -118,6 +118,25 @@ public final class ConfigValues {
     return d;
   }
 
+  /** A list of objects (each read with its own {@link ConfigValues}); empty when absent. */
+  public List<JsonObject> objects(String name) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return List.of();
+    }
+    if (!(v instanceof JsonArray a)) {
+      throw new ConfigException(key(name), "must be a list of objects");
+    }
+    List<JsonObject> out = new ArrayList<>();
+    for (Object o : a) {
+      if (!(o instanceof JsonObject obj)) {
+        throw new ConfigException(key(name), "must be a list of objects");
+      }
+      out.add(obj);
+    }
+    return List.copyOf(out);
+  }
+
   public List<String> strings(String name, List<String> def) {
     Object v = json.getValue(name);
     if (v == null) {

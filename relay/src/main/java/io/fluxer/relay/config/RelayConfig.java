@@ -15,12 +15,22 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
 
   public RelayConfig {
     if (!token.hasAnyKey() && !client.allowAnonymous()) {
-      throw new ConfigException("token", "no key configured (set token.hmac_secret_key, token.rsa_public_key "
-          + "or token.ecdsa_public_key) and client.allow_anonymous is false: no client could connect");
+      throw new ConfigException("token", "no key configured (set token.hmac_secret_key, token.rsa_public_key, "
+          + "token.ecdsa_public_key or token.issuers) and client.allow_anonymous is false: no client could connect");
     }
     if (dashboard.enabled() && dashboard.adminPasswordHash() != null && token.hmacSecret() == null) {
       throw new ConfigException("dashboard.admin_password_hash", "the dashboard's login signs its session tokens "
           + "with token.hmac_secret_key, which is not set");
+    }
+    if (dashboard.enabled() && token.hmacSecret() != null
+        && dashboard.sessionTtl().compareTo(token.ops().maxLifetime()) > 0) {
+      throw new ConfigException("dashboard.session_ttl", "is longer than token.ops.max_lifetime: the dashboard's "
+          + "session tokens are ops tokens and would be refused");
+    }
+    if (dashboard.enabled() && token.issuer() != null && token.ops().issuer() != null
+        && !token.issuer().equals(token.ops().issuer())) {
+      throw new ConfigException("token.ops.issuer", "differs from token.issuer: the dashboard's session tokens "
+          + "are both ops and connection tokens, and a token has one iss");
     }
     if (cluster.enabled() && !engine.redis()) {
       throw new ConfigException("engine.type", "cluster mode needs the Redis engines (set engine.type to redis and "
@@ -69,7 +79,12 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
   private static TokenOptions tokenFromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "token", Set.of("hmac_secret_key", "hmac_secret_key_file",
         "rsa_public_key", "rsa_public_key_file", "ecdsa_public_key", "ecdsa_public_key_file", "audience",
-        "issuer", "leeway", "roles_claim"));
+        "issuer", "leeway", "roles_claim", "issuers", "ops"));
+    java.util.List<IssuerOptions> issuers = new java.util.ArrayList<>();
+    java.util.List<JsonObject> listed = v.objects("issuers");
+    for (int i = 0; i < listed.size(); i++) {
+      issuers.add(IssuerOptions.fromJson(listed.get(i), "token.issuers[" + i + "]"));
+    }
     return new TokenOptions(
         secret(v, "hmac_secret_key"),
         secret(v, "rsa_public_key"),
@@ -77,7 +92,9 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
         v.string("audience", null),
         v.string("issuer", null),
         v.duration("leeway", java.time.Duration.ZERO, java.time.Duration.ZERO).toSeconds(),
-        v.string("roles_claim", TokenOptions.DEFAULT_ROLES_CLAIM));
+        v.string("roles_claim", TokenOptions.DEFAULT_ROLES_CLAIM),
+        issuers,
+        OpsTokenOptions.fromJson(v.object("ops"), "token.ops"));
   }
 
   /** A value given inline or, with the {@code _file} suffix, read from a file (Docker secrets). */

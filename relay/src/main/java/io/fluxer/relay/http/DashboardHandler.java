@@ -1,7 +1,7 @@
 package io.fluxer.relay.http;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.fluxer.relay.auth.ConnectToken;
+import io.fluxer.relay.auth.OpsToken;
 import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenException;
@@ -34,10 +34,10 @@ import java.util.regex.Pattern;
  * it uses (WebJars) under {@code /dashboard/}, and its login.
  *
  * <p>{@code POST /dashboard/api/login} takes {@code {"user","password"}} for the built-in admin
- * account (bcrypt, checked on a worker thread) or {@code {"token"}}, any connection JWT holding a
- * role, and answers {@code {"token","user","role","expires_in"}}: a short-lived JWT signed with the
- * relay's HMAC key, which the dashboard uses like any client, for the WebSocket protocol and the
- * HTTP APIs. {@code POST /dashboard/api/refresh} with that token as Bearer answers a new one, until
+ * account (bcrypt, checked on a worker thread) or {@code {"token"}}, an ops token holding a role
+ * ({@link TokenVerifier#opsToken}), and answers {@code {"token","user","role","expires_in"}}: a short-lived JWT signed with the
+ * relay's HMAC key, both an ops token (for the HTTP APIs) and a connection token (for the WebSocket
+ * protocol). {@code POST /dashboard/api/refresh} with that token as Bearer answers a new one, until
  * the session reaches {@link #MAX_SESSION} (or, for a JWT login, the presented token's expiry).
  * Failed logins are throttled per client address and, for passwords, per user name
  * ({@link LoginThrottle}); the client address is the peer's, or from {@code X-Forwarded-For} behind
@@ -203,23 +203,21 @@ final class DashboardHandler {
   }
 
   private void loginWithToken(RoutingContext rc, String address, String jwt) {
-    ConnectToken t;
-    try {
-      t = tokens.verifyConnectToken(jwt);
-    } catch (TokenException e) {
-      throttle.failed(address, System.currentTimeMillis());
-      HttpApi.error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "token expired" : "invalid token");
-      return;
-    }
-    Role role = Role.highest(t.roles());
-    if (role == null || t.user().isEmpty()) {
-      HttpApi.error(rc, 403, "the token names no user or holds no dashboard role (viewer, ops or admin)");
-      return;
-    }
-    throttle.succeeded(address);
-    long now = nowSeconds();
-    long until = now + MAX_SESSION.toSeconds();
-    session(rc, t.user(), role, now, t.expiresAt() == null ? until : Math.min(until, t.expiresAt()));
+    tokens.opsToken(jwt).onComplete(ar -> {
+      if (ar.failed()) {
+        throttle.failed(address, System.currentTimeMillis());
+        HttpApi.error(rc, 401, expired(ar.cause()) ? "token expired" : "invalid token (the dashboard takes ops tokens)");
+        return;
+      }
+      OpsToken t = ar.result();
+      if (t.role() == null || t.user().isEmpty()) {
+        HttpApi.error(rc, 403, "the token names no user or holds no dashboard role (viewer, ops or admin)");
+        return;
+      }
+      throttle.succeeded(address);
+      long now = nowSeconds();
+      session(rc, t.user(), t.role(), now, Math.min(now + MAX_SESSION.toSeconds(), t.expiresAt()));
+    });
   }
 
   private void refresh(RoutingContext rc) {
@@ -229,40 +227,48 @@ final class DashboardHandler {
       return;
     }
     String jwt = authorization.substring(7).trim();
-    ConnectToken t;
-    try {
-      t = tokens.verifyConnectToken(jwt);
-    } catch (TokenException e) {
-      HttpApi.error(rc, 401, e.reason() == TokenException.Reason.EXPIRED ? "session expired" : "invalid token");
-      return;
-    }
-    Role role = Role.highest(t.roles());
-    Object until = claims(jwt).getValue("session_until");
-    if (role == null || !(until instanceof Number u)) {
-      HttpApi.error(rc, 401, "not a dashboard session token");
-      return;
-    }
-    if (u.longValue() <= nowSeconds()) {
-      HttpApi.error(rc, 401, "session ended; log in again");
-      return;
-    }
-    session(rc, t.user(), role, nowSeconds(), u.longValue());
+    tokens.opsToken(jwt).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpApi.error(rc, 401, expired(ar.cause()) ? "session expired" : "invalid token");
+        return;
+      }
+      OpsToken t = ar.result();
+      Object until = claims(jwt).getValue("session_until");
+      if (t.role() == null || !(until instanceof Number u)) {
+        HttpApi.error(rc, 401, "not a dashboard session token");
+        return;
+      }
+      if (u.longValue() <= nowSeconds()) {
+        HttpApi.error(rc, 401, "session ended; log in again");
+        return;
+      }
+      session(rc, t.user(), t.role(), nowSeconds(), u.longValue());
+    });
+  }
+
+  private static boolean expired(Throwable failure) {
+    return failure instanceof TokenException e && e.reason() == TokenException.Reason.EXPIRED;
   }
 
   /** Answers a token for {@code user} living {@code sessionTtl}, never past {@code until}. */
   private void session(RoutingContext rc, String user, Role role, long now, long until) {
     long expires = Math.min(now + options.sessionTtl().toSeconds(), until);
+    // An ops token (HTTP APIs, refresh) that is also a connection token (the dashboard's WebSocket).
+    JsonArray audience = new JsonArray().add(tokenOptions.ops().audience());
+    if (tokenOptions.audience() != null && !tokenOptions.audience().equals(tokenOptions.ops().audience())) {
+      audience.add(tokenOptions.audience());
+    }
     JsonObject claims = new JsonObject()
         .put("sub", user)
+        .put("aud", audience)
         .put("iat", now)
         .put("exp", expires)
         .put("session_until", until)
+        .put(tokenOptions.ops().rolesClaim(), new JsonArray().add(role.id()))
         .put(tokenOptions.rolesClaim(), new JsonArray().add(role.id()));
-    if (tokenOptions.audience() != null) {
-      claims.put("aud", tokenOptions.audience());
-    }
-    if (tokenOptions.issuer() != null) {
-      claims.put("iss", tokenOptions.issuer());
+    String issuer = tokenOptions.ops().issuer() != null ? tokenOptions.ops().issuer() : tokenOptions.issuer();
+    if (issuer != null) {
+      claims.put("iss", issuer);
     }
     rc.response().setStatusCode(200)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -6,7 +6,10 @@ import io.fluxer.relay.cluster.ControlSeal;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.fluxer.relay.auth.IssuerStatus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -64,7 +67,16 @@ public final class HttpApi {
 
   private void ready(RoutingContext rc) {
     boolean ready = node.ready();
-    json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not ready"));
+    // Providers' key caches are shown, not counted: a provider that is down leaves the keys already
+    // fetched working, and taking every relay out of the load balancer would end static-key clients too.
+    JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready");
+    List<IssuerStatus> issuers = node.context().tokens().issuerStatus();
+    if (!issuers.isEmpty()) {
+      JsonArray list = new JsonArray();
+      issuers.forEach(i -> list.add(i.toJson()));
+      body.put("issuers", list);
+    }
+    json(rc, ready ? 200 : 503, body);
   }
 
   private Handler<RoutingContext> cors() {

@@ -1,5 +1,7 @@
 package io.fluxer.relay.metrics;
 
+import io.fluxer.relay.auth.IssuerStatus;
+import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubStats;
 import io.fluxer.relay.engine.Broker;
@@ -52,6 +54,14 @@ import java.util.function.ToLongFunction;
  */
 public final class FluxerMetrics implements HubStats.Listener {
   /** Connected clients (after connect). Gauge. */
+  /** Signing keys cached per trusted issuer ({@code issuer} tag). Gauge. */
+  public static final String JWKS_KEYS = "fluxer.jwks.keys";
+  /** 1 while the last JWKS fetch of an issuer succeeded. Gauge. */
+  public static final String JWKS_UP = "fluxer.jwks.up";
+  /** When an issuer's JWKS was last fetched successfully, epoch seconds. Gauge. */
+  public static final String JWKS_LAST_SUCCESS = "fluxer.jwks.last.success";
+  /** JWKS fetches per issuer by {@code result} (ok, failed). Counter. */
+  public static final String JWKS_FETCHES = "fluxer.jwks.fetches";
   public static final String CONNECTIONS = "fluxer.connections";
   /** Distinct users among them; anonymous connections count as one user. Gauge. */
   public static final String USERS = "fluxer.users";
@@ -207,6 +217,31 @@ public final class FluxerMetrics implements HubStats.Listener {
     }
     vertx = relayNode.vertx();
     probeTimer = vertx.setPeriodic(PROBE_PERIOD_MILLIS, id -> probe(relayNode));
+    registerIssuers(relayNode.context().tokens());
+  }
+
+  /** Per trusted issuer: its cached keys, whether the last JWKS fetch worked, fetches by result. */
+  private void registerIssuers(TokenVerifier tokens) {
+    for (IssuerStatus initial : tokens.issuerStatus()) {
+      String issuer = initial.issuer();
+      java.util.function.Supplier<IssuerStatus> status = () -> tokens.issuerStatus().stream()
+          .filter(s -> s.issuer().equals(issuer)).findFirst().orElse(initial);
+      track(Gauge.builder(JWKS_KEYS, status, s -> s.get().keys())
+          .description("Signing keys cached for a trusted issuer (including keys within their grace period)")
+          .tags("node", node, "issuer", issuer).strongReference(true).register(registry));
+      track(Gauge.builder(JWKS_UP, status, s -> s.get().lastFetchOk() ? 1 : 0)
+          .description("1 if the last fetch of the issuer's JWKS succeeded, else 0 (the last good keys stay in use)")
+          .tags("node", node, "issuer", issuer).strongReference(true).register(registry));
+      track(Gauge.builder(JWKS_LAST_SUCCESS, status, s -> s.get().lastSuccessMillis() / 1000.0)
+          .description("When the issuer's JWKS was last fetched successfully (epoch seconds; 0: never)")
+          .baseUnit("seconds").tags("node", node, "issuer", issuer).strongReference(true).register(registry));
+      track(FunctionCounter.builder(JWKS_FETCHES, status, s -> s.get().fetchesOk())
+          .description("Fetches of the issuer's JWKS (discovery included) by result")
+          .tags("node", node, "issuer", issuer, "result", "ok").register(registry));
+      track(FunctionCounter.builder(JWKS_FETCHES, status, s -> s.get().fetchesFailed())
+          .description("Fetches of the issuer's JWKS (discovery included) by result")
+          .tags("node", node, "issuer", issuer, "result", "failed").register(registry));
+    }
   }
 
   private void probe(RelayNode relayNode) {

@@ -125,7 +125,7 @@ public final class RelayNode {
       // Redis presence entries expire unless refreshed: refresh three times per TTL.
       Duration presenceRefresh = config.engine().redis() ? config.engine().presenceTtl().dividedBy(3) : Duration.ZERO;
       RelayContext relay = new RelayContext(config.server().nodeName(), VERSION, config.client(),
-          new Namespaces(config.channel().withReserved()), verifier(config.token()), broker, presence,
+          new Namespaces(config.channel().withReserved()), verifier(vertx, config.token()), broker, presence,
           presenceRefresh);
       node = new RelayNode(vertx, config, relay);
       node.metrics = metrics;
@@ -140,6 +140,7 @@ public final class RelayNode {
       return Future.failedFuture(e);
     }
     return node.startStore()
+        .compose(v -> node.relay.tokens().start()) // providers' keys before clients: a provider down only logs
         .compose(v -> node.deployServers())
         .compose(v -> node.directory == null ? Future.succeededFuture() : node.directory.start())
         .onSuccess(v -> node.ready = true)
@@ -178,6 +179,7 @@ public final class RelayNode {
   }
 
   private void failedStart() {
+    relay.tokens().close();
     metrics.close();
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
@@ -261,6 +263,7 @@ public final class RelayNode {
         .compose(v -> relay.presence().close())
         .compose(v -> storedNamespaces == null ? Future.<Void>succeededFuture() : storedNamespaces.close())
         .compose(v -> storedApiKeys == null ? Future.<Void>succeededFuture() : storedApiKeys.close())
+        .andThen(ar -> relay.tokens().close())
         .andThen(ar -> metrics.close()).mapEmpty();
   }
 
@@ -395,9 +398,9 @@ public final class RelayNode {
     return servers.stream().map(s -> s.hub().sessionCount()).toList();
   }
 
-  private static TokenVerifier verifier(TokenOptions token) {
+  private static TokenVerifier verifier(Vertx vertx, TokenOptions token) {
     if (token.hasAnyKey()) {
-      return TokenVerifier.create(token);
+      return TokenVerifier.create(vertx, token);
     }
     // Anonymous-only node: a random secret nobody knows, so no token can ever verify.
     byte[] secret = new byte[32];

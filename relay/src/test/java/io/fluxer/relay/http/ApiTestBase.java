@@ -26,9 +26,9 @@ abstract class ApiTestBase extends RelayTestBase {
     return c;
   }
 
-  /** Bearer credentials: a connection JWT for {@code user} with these roles. */
+  /** Bearer credentials: an ops token for {@code user} with these roles. */
   protected Map<String, String> bearer(String user, String... roles) {
-    return HttpTestClient.bearer(relay().token(claims(user, roles)));
+    return HttpTestClient.bearer(relay().opsToken(user, roles));
   }
 
   static JsonObject claims(String user, String... roles) {

@@ -96,6 +96,16 @@ public final class TestRelay implements AutoCloseable {
     return token(new JsonObject().put("sub", user).put("exp", Instant.now().getEpochSecond() + ttl.toSeconds()));
   }
 
+  /**
+   * An ops token for {@code user} with these roles, valid for ten minutes: the default ops audience
+   * ({@code token.ops.audience}) and the roles in {@code roles}.
+   */
+  public String opsToken(String user, String... roles) {
+    long now = Instant.now().getEpochSecond();
+    return token(new JsonObject().put("sub", user).put("aud", io.fluxer.relay.config.OpsTokenOptions.DEFAULT_AUDIENCE)
+        .put("iat", now).put("exp", now + 600).put("roles", new io.vertx.core.json.JsonArray(java.util.List.of((Object[]) roles))));
+  }
+
   /** Signs arbitrary claims with the test secret. */
   public String token(JsonObject claims) {
     return signer.sign(claims);
