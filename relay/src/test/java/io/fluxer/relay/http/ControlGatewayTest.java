@@ -76,8 +76,11 @@ class ControlGatewayTest extends RelayTestBase {
     assertThat(http().get("/api/v1/stacks", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).status()).isEqualTo(200);
     assertThat(http().delete("/api/v1/stacks/shop", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).status())
         .isEqualTo(403);
+    assertThat(http().get("/api/v1/stacks", HttpTestClient.bearer(relay().opsToken("eve"))).status())
+        .as("a user without a role").isEqualTo(403);
     assertThat(http().get("/api/v1/stacks", HttpTestClient.bearer(relay().token(new JsonObject().put("sub", "eve")
-        .put("exp", nowSeconds() + 60)))).status()).as("a user without a role").isEqualTo(403);
+        .put("exp", nowSeconds() + 60).put("role", "admin")))).status())
+        .as("a client connection token, even with a role, is no ops credential").isEqualTo(401);
 
     assertThat(received).extracting(m -> m.getString("op")).containsExactly("stack.list");
   }

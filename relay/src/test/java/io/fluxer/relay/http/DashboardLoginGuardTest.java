@@ -73,7 +73,7 @@ class DashboardLoginGuardTest extends ApiTestBase {
     assertThat(Long.parseLong(locked.headers().get("Retry-After"))).isBetween(1L, 60L);
     assertThat(password("alice", "guess", "198.51.100.5").status()).as("another account").isEqualTo(401);
     Response token = login("application/json", new JsonObject().put("token",
-        relay().token(claims("root", "admin"))).encode(), "198.51.100.6");
+        relay().opsToken("root", "admin")).encode(), "198.51.100.6");
     assertThat(token.status()).as("a JWT login is not locked by the account throttle").isEqualTo(200);
   }
 

@@ -123,9 +123,10 @@ class DashboardLoginTest extends ApiTestBase {
   }
 
   @Test
-  @DisplayName("A connection JWT with a role logs in with that role; without a role it is 403, invalid it is 401")
+  @DisplayName("An ops token with a role logs in with that role; without a role it is 403; a connection token "
+      + "with a role, or an invalid one, is 401")
   void tokenLogin() {
-    Response viewer = login(new JsonObject().put("token", relay().token(claims("vera", "viewer"))));
+    Response viewer = login(new JsonObject().put("token", relay().opsToken("vera", "viewer")));
     assertThat(viewer.status()).as(viewer.toString()).isEqualTo(200);
     assertThat(viewer.json().getString("role")).isEqualTo("viewer");
     assertThat(viewer.json().getString("user")).isEqualTo("vera");
@@ -134,11 +135,13 @@ class DashboardLoginTest extends ApiTestBase {
     assertThat(http().put("/api/v1/namespaces/news", HttpTestClient.bearer(token), "{}").status())
         .as("a viewer cannot act").isEqualTo(403);
 
-    JsonObject shortLived = claims("sam", "ops").put("exp", Instant.now().getEpochSecond() + 30);
+    JsonObject shortLived = payload(relay().opsToken("sam", "ops")).put("exp", Instant.now().getEpochSecond() + 30);
     Response ops = login(new JsonObject().put("token", relay().token(shortLived)));
     assertThat(ops.json().getLong("expires_in")).as("never outlives the token it came from").isBetween(1L, 30L);
 
-    assertThat(login(new JsonObject().put("token", relay().token(claims("nobody")))).status()).isEqualTo(403);
+    assertThat(login(new JsonObject().put("token", relay().opsToken("nobody"))).status()).isEqualTo(403);
+    assertThat(login(new JsonObject().put("token", relay().token(claims("ada", "admin")))).status())
+        .as("a client connection token is no ops credential").isEqualTo(401);
     assertThat(login(new JsonObject().put("token", "not.a.jwt")).status()).isEqualTo(401);
   }
 
