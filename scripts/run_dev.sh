@@ -23,6 +23,18 @@
 #                                           /var/run/docker.sock or starts dockerd, in a single-node
 #                                           swarm either way (as scripts/test.sh does); Ctrl-C stops
 #                                           what it started
+#   scripts/run_dev.sh --oidc [ARGS...]     the dev node trusting a local Keycloak (docs/auth.md):
+#                                           downloads Keycloak 26.7.3 once with Maven into
+#                                           ${XDG_CACHE_HOME:-~/.cache}/fluxer/, starts it on
+#                                           127.0.0.1:8180 (or a free port) with the realm
+#                                           scripts/keycloak/fluxer-realm.json (users alice, bob,
+#                                           carol, dave; dev passwords), writes a config with
+#                                           token.issuers, token.ops and dashboard.sso for it (the dev
+#                                           token, API key and admin account keep working), and
+#                                           prints the sign-in URL, the users and curl commands that
+#                                           get their tokens; FLUXER_KEYCLOAK_PORT picks the port,
+#                                           FLUXER_KEYCLOAK_TIMEOUT (300 s) bounds the wait for it;
+#                                           Ctrl-C stops the relay and Keycloak
 #
 # Extra arguments go to the relay (e.g. --config my.yaml); FLUXER_* variables override settings
 # (e.g. FLUXER_SERVER_PORT=8001); JAVA_OPTS adds JVM options (the launcher passes it on).
@@ -121,9 +133,129 @@ run_control() {
   CONTROL_PID=""
 }
 
+OIDC_RELAY_PID=""
+OIDC_DIR=""
+
+stop_oidc() {
+  if [ -n "$OIDC_RELAY_PID" ]; then
+    kill "$OIDC_RELAY_PID" 2>/dev/null || true
+    wait "$OIDC_RELAY_PID" 2>/dev/null || true
+    OIDC_RELAY_PID=""
+  fi
+  stop_keycloak
+  if [ -n "$OIDC_DIR" ]; then
+    rm -rf "$OIDC_DIR"
+    OIDC_DIR=""
+  fi
+}
+
+# write_oidc_config FILE KEYCLOAK_BASE RELAY_PORT: the relay settings that trust the realm, merged
+# over the --dev defaults (the dev HMAC secret, API key and admin account stay).
+write_oidc_config() {
+  local file="$1" issuer="$2/realms/fluxer" relay_port="$3"
+  cat >"$file" <<YAML
+# Written by scripts/run_dev.sh --oidc; merged over the --dev defaults. Keys: docs/auth.md.
+token:
+  issuers:
+    - issuer: $issuer
+      # no jwks_url: found through $issuer/.well-known/openid-configuration
+      audiences: [fluxer]
+      roles_claims: [realm_access.roles]
+      role_map:
+        fluxer-admin: admin
+        fluxer-ops: ops
+        fluxer-viewer: viewer
+  ops:
+    audience: fluxer-ops
+dashboard:
+  sso:
+    issuer: $issuer
+    client_id: fluxer-dashboard
+    public_url: http://127.0.0.1:$relay_port
+    label: Keycloak
+YAML
+}
+
+# print_oidc_summary KEYCLOAK_BASE RELAY_PORT: where to sign in, the users and how to get tokens.
+print_oidc_summary() {
+  local base="$1" relay_port="$2" token_url="$1/realms/fluxer/protocol/openid-connect/token"
+  cat <<EOF
+
+Keycloak (dev only): realm $base/realms/fluxer, admin console $base/admin/ as $KEYCLOAK_ADMIN_USER / $KEYCLOAK_ADMIN_PASSWORD
+Dashboard sign-in: http://127.0.0.1:$relay_port/dashboard/ ("Sign in with Keycloak")
+Users (user / password   realm role -> Fluxer role):
+  alice / alice-dev-password   fluxer-admin  -> admin
+  bob   / bob-dev-password     fluxer-ops    -> ops
+  carol / carol-dev-password   fluxer-viewer -> viewer
+  dave  / dave-dev-password    (none)        -> a client user without a role
+
+# A connection token (aud fluxer) for alice from the front-end client fluxer-web (password grant):
+FLUXER_OIDC_TOKEN=\$(curl -fsS $token_url \\
+  -d grant_type=password -d client_id=fluxer-web -d username=alice -d password=alice-dev-password \\
+  -d scope=openid | jq -r .access_token)
+# An ops token (aud fluxer-ops, role fluxer-ops) from fluxer-ops-cli's service account, for the HTTP APIs:
+FLUXER_OIDC_OPS_TOKEN=\$(curl -fsS $token_url \\
+  -d grant_type=client_credentials -d client_id=fluxer-ops-cli -d client_secret=fluxer-ops-cli-dev-secret \\
+  | jq -r .access_token)
+curl -s -H "Authorization: Bearer \$FLUXER_OIDC_OPS_TOKEN" http://127.0.0.1:$relay_port/api/v1/stats
+# An operator's own ops token: grant_type=password with fluxer-ops-cli, its secret and e.g. bob's password.
+
+EOF
+}
+
+run_oidc() {
+  local arg
+  for arg in "$@"; do
+    if [ "$arg" = "--config" ]; then
+      log "--oidc passes its own --config to the relay; give other settings as FLUXER_* variables" \
+        "(docs/configuration.md#environment-overrides)"
+      exit 2
+    fi
+  done
+  ensure_packages curl jq
+  local relay_port="${FLUXER_SERVER_PORT:-8000}" kc_base
+  trap stop_oidc EXIT
+  trap 'exit 130' INT TERM
+  ensure_keycloak
+  start_keycloak kc_base "$relay_port"
+  OIDC_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-oidc.XXXXXX")"
+  local config="$OIDC_DIR/fluxer-oidc.yaml"
+  write_oidc_config "$config" "$kc_base" "$relay_port"
+  log "relay config for the realm: $config"
+  "$DIST_DIR/bin/fluxer" --dev --config "$config" "$@" &
+  OIDC_RELAY_PID=$!
+  # the relay prints its FLUXER_DEV_* lines once it listens; the summary comes after them
+  local deadline=$((SECONDS + 120))
+  while kill -0 "$OIDC_RELAY_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] && \
+      ! curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$relay_port/health"; do
+    sleep 0.2
+  done
+  print_oidc_summary "$kc_base" "$relay_port"
+  local status=0 done_pid=""
+  wait -n -p done_pid "$OIDC_RELAY_PID" "$KEYCLOAK_PID" || status=$?
+  if [ "${done_pid:-}" = "$KEYCLOAK_PID" ]; then
+    KEYCLOAK_PID=""
+    log "Keycloak stopped with status $status; the relay goes on (Ctrl-C stops it)"
+    wait "$OIDC_RELAY_PID" || true
+    OIDC_RELAY_PID=""
+  else
+    OIDC_RELAY_PID=""
+    log "the relay stopped with status $status; Keycloak goes on for its tokens (Ctrl-C stops it)." \
+      "Start the relay again against it with:"
+    log "  $DIST_DIR/bin/fluxer --dev --config $config $*"
+    wait "$KEYCLOAK_PID" || true
+    KEYCLOAK_PID=""
+  fi
+}
+
 require_java_maven
 build_dist_if_needed
 case "${1:-}" in
+  --oidc)
+    shift
+    source "$ROOT/scripts/keycloak/keycloak.sh"
+    run_oidc "$@"
+    ;;
   --control)
     shift
     run_control "$@"
