@@ -585,4 +585,84 @@ class TokenVerifierTest {
     String jwt = JwtSigner.rsa("RS256", rsa.getPrivate()).sign(claims());
     assertThat(verifier(null, escaped, null).verifyConnectToken(jwt).channels()).isEqualTo(List.of());
   }
+
+  // --- keys named or embedded in the header ---
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jwk", "jku", "x5u", "x5c"})
+  void headerKeysAreRefused(String name) {
+    String value = name.equals("jwk") ? "{\"kty\":\"oct\",\"k\":\"AAAA\"}"
+        : name.equals("x5c") ? "[\"MIIB\"]" : "\"https://evil.example/keys\"";
+    String jwt = hs256().signJson("{\"alg\":\"HS256\",\"" + name + "\":" + value + "}", claims().encode());
+    assertInvalid(hmacVerifier(), jwt, "(" + name + ")");
+  }
+
+  // --- ops tokens ---
+
+  private static OpsToken ops(TokenVerifier v, JsonObject claims) throws TokenException {
+    var f = v.opsToken(hs256(claims));
+    if (f.failed()) {
+      throw (TokenException) f.cause();
+    }
+    return f.result();
+  }
+
+  private static String opsFails(TokenVerifier v, JsonObject claims) {
+    var f = v.opsToken(hs256(claims));
+    assertThat(f.failed()).as("expected the ops token to be refused: %s", claims).isTrue();
+    return f.cause().getMessage();
+  }
+
+  private static JsonObject opsClaims() {
+    return new JsonObject().put("sub", "op").put("aud", "fluxer-ops").put("iat", NOW).put("exp", NOW + 600)
+        .put("roles", new JsonArray().add("ops"));
+  }
+
+  @Test
+  void opsTokensNeedTheOpsAudienceAnExpAndAShortLife() throws Exception {
+    TokenVerifier v = hmacVerifier();
+    OpsToken t = ops(v, opsClaims());
+    assertThat(t.user()).isEqualTo("op");
+    assertThat(t.role()).isEqualTo(Role.OPS);
+    assertThat(t.expiresAt()).isEqualTo(NOW + 600);
+    assertThat(opsFails(v, opsClaims().put("aud", "fluxer"))).contains("not an ops token");
+    assertThat(opsFails(v, opsClaims().put("aud", new JsonArray().add("fluxer")))).contains("not an ops token");
+    assertThat(ops(v, opsClaims().put("aud", new JsonArray().add("fluxer").add("fluxer-ops"))).role())
+        .isEqualTo(Role.OPS);
+    JsonObject noExp = opsClaims();
+    noExp.remove("exp");
+    assertThat(opsFails(v, noExp)).contains("must carry exp");
+    assertThat(opsFails(v, opsClaims().put("exp", NOW + 7200))).contains("max_lifetime");
+    assertThat(opsFails(v, opsClaims().put("iat", NOW - 7200).put("exp", NOW + 60))).contains("max_lifetime");
+    assertThat(v.opsToken(hs256(opsClaims().put("exp", NOW - 1))).cause())
+        .isInstanceOfSatisfying(TokenException.class, e -> assertThat(e.reason()).isEqualTo(TokenException.Reason.EXPIRED));
+  }
+
+  @Test
+  void opsRolesComeOnlyFromTheConfiguredClaim() throws Exception {
+    TokenVerifier v = hmacVerifier();
+    JsonObject singular = opsClaims().put("role", "admin");
+    singular.remove("roles");
+    assertThat(ops(v, singular).role()).as("the singular role claim is not read for ops").isNull();
+    assertThat(ops(v, opsClaims().put("roles", "admin")).role()).isEqualTo(Role.ADMIN);
+    assertThat(ops(v, opsClaims().put("roles", new JsonArray().add("viewer").add("superuser"))).role())
+        .isEqualTo(Role.VIEWER);
+  }
+
+  @Test
+  void opsIssuerIsCheckedWhenConfigured() throws Exception {
+    TokenOptions options = new TokenOptions(SECRET, null, null, null, null, 0, "roles", List.of(),
+        new io.fluxer.relay.config.OpsTokenOptions("fluxer-ops", "ops-issuer", java.time.Duration.ofHours(1), "roles"));
+    TokenVerifier v = TokenVerifier.create(options, CLOCK);
+    assertThat(opsFails(v, opsClaims())).contains("issuer mismatch");
+    assertThat(ops(v, opsClaims().put("iss", "ops-issuer")).role()).isEqualTo(Role.OPS);
+  }
+
+  @Test
+  void clientTokensAreNotOpsTokensAndTheReverseHoldsForAudience() throws Exception {
+    TokenVerifier v = withChecks("fluxer", null, 0);
+    assertThat(opsFails(v, claims().put("aud", "fluxer").put("roles", new JsonArray().add("admin"))))
+        .contains("not an ops token");
+    assertInvalid(v, hs256(opsClaims()), "audience mismatch");
+  }
 }
