@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>The JWKS is fetched at start, every {@code refresh_interval}, and when a token names a
  *       {@code kid} the cache lacks; such fetches are single-flight and at most one per
  *       {@code min_refresh_interval}, so a flood of made-up {@code kid}s costs the provider one
- *       request per interval (between them an unknown {@code kid} is refused at once).
+ *       request per interval (tokens arriving between fetches wait for the next one).
  *   <li>A failed fetch keeps the last good keys; failures are counted for {@code /metrics} and shown
  *       on {@code /ready}; after a failure the next periodic try comes after {@code min_refresh_interval},
  *       doubling up to {@code refresh_interval}.
@@ -54,6 +54,7 @@ final class JwksSource {
   /** Keys by id (kid, or the key itself) as last seen, with when they left the JWKS (0: present). */
   private final Map<String, Seen> seen = new LinkedHashMap<>();
   private Future<Void> inFlight;
+  private Promise<Void> delayed;
   private long lastFetchStart = Long.MIN_VALUE / 2;
   private String jwksUri;
   private long retryDelay;
@@ -95,8 +96,13 @@ final class JwksSource {
   }
 
   /**
-   * The key set once it knows {@code kid} (or, for a token without one, has a key for {@code alg}), fetching the JWKS again if allowed; fails with "unknown
-   * key id" when the fetch is not allowed yet or the key is not in the new JWKS either.
+   * The key set once it knows {@code kid} (or, for a token without one, has a key for {@code alg}),
+   * fetching the JWKS again if it does not: at once when the last fetch began at least
+   * {@code min_refresh_interval} ago, otherwise once that interval is over (one fetch shared by every
+   * token waiting meanwhile). Fails with "unknown key id" when the new JWKS lacks the key too. So a
+   * provider that starts signing with a new key right after a fetch costs its first clients a wait,
+   * not their connection, and a flood of made-up {@code kid}s still reaches the provider at most
+   * once per interval.
    */
   Future<KeySet> keysWith(String kid, String alg) {
     KeySet current = keys;
@@ -105,18 +111,29 @@ final class JwksSource {
     }
     Future<Void> refresh;
     synchronized (this) {
-      if (inFlight != null) {
-        refresh = inFlight;
-      } else if (clock.millis() - lastFetchStart < options.minRefreshInterval().toMillis()) {
-        return Future.failedFuture(KeySet.unknownKey());
-      } else {
-        refresh = fetch();
-      }
+      long wait = lastFetchStart + options.minRefreshInterval().toMillis() - clock.millis();
+      refresh = inFlight != null ? inFlight : wait <= 0 ? fetch() : fetchAfter(wait);
     }
     return refresh.transform(ignored -> {
       KeySet after = keys;
-      return (kid == null ? after.supports(alg) : after.hasKid(kid)) ? Future.succeededFuture(after) : Future.failedFuture(KeySet.unknownKey());
+      return (kid == null ? after.supports(alg) : after.hasKid(kid)) ? Future.succeededFuture(after)
+          : Future.failedFuture(KeySet.unknownKey());
     });
+  }
+
+  /** The one fetch planned for when {@code min_refresh_interval} allows it. */
+  private Future<Void> fetchAfter(long delayMillis) {
+    if (delayed == null) {
+      Promise<Void> planned = Promise.promise();
+      delayed = planned;
+      vertx.setTimer(Math.max(1, delayMillis), t -> {
+        synchronized (this) {
+          delayed = null;
+          fetch().onComplete(planned);
+        }
+      });
+    }
+    return delayed.future();
   }
 
   IssuerStatus status() {
@@ -142,6 +159,9 @@ final class JwksSource {
   private synchronized Future<Void> fetch() {
     if (inFlight != null) {
       return inFlight;
+    }
+    if (closed) {
+      return Future.failedFuture("the node is stopping");
     }
     lastFetchStart = clock.millis();
     Future<Void> f = jwksUri().compose(this::getJson).compose(doc -> {
