@@ -86,10 +86,6 @@ final class JwksSource {
     return options;
   }
 
-  KeySet keys() {
-    return keys;
-  }
-
   /** The first fetch; completes (never fails) once it succeeded or failed, and schedules the next. */
   Future<Void> start() {
     return fetch().otherwiseEmpty();

@@ -21,17 +21,14 @@ final class Jwt {
   private static final String[] EMBEDDED_KEYS = {"jwk", "jku", "x5u", "x5c"};
 
   final String token;
-  final JsonObject header;
   final JsonObject claims;
   final String alg;
   final String kid;
   final String typ;
   final byte[] signature;
 
-  private Jwt(String token, JsonObject header, JsonObject claims, String alg, String kid, String typ,
-              byte[] signature) {
+  private Jwt(String token, JsonObject claims, String alg, String kid, String typ, byte[] signature) {
     this.token = token;
-    this.header = header;
     this.claims = claims;
     this.alg = alg;
     this.kid = kid;
@@ -74,7 +71,7 @@ final class Jwt {
       throw TokenException.invalid(MALFORMED);
     }
     JsonObject claims = parseObject(payloadBytes);
-    return new Jwt(jwt, header, claims, alg, (String) kid, (String) typ, signature);
+    return new Jwt(jwt, claims, alg, (String) kid, (String) typ, signature);
   }
 
   /** The {@code iss} claim if it is a string (not yet verified), else {@code null}. */

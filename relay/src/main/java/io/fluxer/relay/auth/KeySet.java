@@ -77,10 +77,6 @@ final class KeySet {
     return new KeySet(JWTAuth.create(vertx, options), keys);
   }
 
-  List<Key> keys() {
-    return keys;
-  }
-
   boolean hasKid(String kid) {
     return kids.contains(kid);
   }
