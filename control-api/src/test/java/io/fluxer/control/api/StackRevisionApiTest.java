@@ -129,9 +129,11 @@ class StackRevisionApiTest {
     String path = "/api/v1/stacks/shop/revisions/1";
 
     assertThat(http.get(path, HttpTestClient.NONE).status()).isEqualTo(401);
-    assertThat(http.get(path, HttpTestClient.bearer(relay.token("carol"))).status()).isEqualTo(403);
-    String viewer = relay.token(new JsonObject().put("sub", "carol").put("roles", "viewer")
-        .put("exp", Instant.now().getEpochSecond() + 3600));
+    assertThat(http.get(path, HttpTestClient.bearer(relay.opsToken("carol"))).status()).isEqualTo(403);
+    assertThat(http.get(path, HttpTestClient.bearer(relay.token(new JsonObject().put("sub", "carol")
+        .put("roles", "viewer").put("exp", Instant.now().getEpochSecond() + 3600)))).status())
+        .as("a connection token is no ops credential").isEqualTo(401);
+    String viewer = relay.opsToken("carol", "viewer");
     assertThat(http.get(path, HttpTestClient.bearer(viewer)).json().getString("stack_file")).isEqualTo(FILE_1);
   }
 
