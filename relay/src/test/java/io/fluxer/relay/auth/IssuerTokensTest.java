@@ -264,18 +264,12 @@ class IssuerTokensTest extends RelayTestBase {
     return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.substring(0, jwt.indexOf('.')))));
   }
 
+  /** Waits, with a deadline, until {@code condition} holds ({@code what} names it in the failure). */
   private static void waitFor(BooleanSupplier condition, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout.toMillis() + " ms: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    try {
+      HttpTestClient.eventually(condition::getAsBoolean, ok -> ok, timeout);
+    } catch (AssertionError e) {
+      throw new AssertionError("not within " + timeout.toMillis() + " ms: " + what, e);
     }
   }
 }
