@@ -79,7 +79,6 @@ final class DashboardSso {
   private static final int MAX_COOKIE = 1024;
   private static final int GCM_IV = 12;
   private static final int GCM_TAG_BITS = 128;
-  private static final String STORAGE_KEY = "fluxer.dashboard.session";
   /** The error codes of RFC 6749 4.1.2.1 and OpenID Connect 3.1.2.6 that the page may name. */
   private static final Map<String, String> PROVIDER_ERRORS = Map.ofEntries(
       Map.entry("access_denied", "The sign-in was cancelled or refused at the provider."),
@@ -184,14 +183,16 @@ final class DashboardSso {
   private void callback(RoutingContext rc) {
     String from = address.apply(rc);
     long wait = throttle.retryAfterMillis(from, System.currentTimeMillis());
+    // read before the response clears it: Vert.x keeps request and response cookies in one jar
+    Cookie cookie = rc.request().getCookie(COOKIE);
+    String sealed = cookie == null ? null : cookie.getValue();
     rc.response().addCookie(loginCookie("", 0)); // one use, whatever happens
     if (wait > 0) {
       rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString((wait + 999) / 1000));
       page(rc, 429, "Too many attempts", "Too many failed sign-ins from this address. Try again later.", "sso-error");
       return;
     }
-    Cookie cookie = rc.request().getCookie(COOKIE);
-    signIn(rc, cookie == null ? null : cookie.getValue()).onComplete(ar -> {
+    signIn(rc, sealed).onComplete(ar -> {
       if (ar.succeeded()) {
         throttle.succeeded(from);
         landing(rc, ar.result());
@@ -432,7 +433,7 @@ final class DashboardSso {
         + "<link rel=\"stylesheet\" href=\"../css/app.css\">\n"
         + "<script type=\"module\" src=\"../js/sso-landing.js\"></script>\n</head>\n<body>\n"
         + "<div class=\"login\"><div class=\"login-card\">\n<h1 class=\"brand\">Fluxer</h1>\n"
-        + "<p id=\"sso-landing\" class=\"muted\" data-storage-key=\"" + STORAGE_KEY + "\" data-session=\""
+        + "<p id=\"sso-landing\" class=\"muted\" data-session=\""
         + escape(reply.encode()) + "\">Signing in…</p>\n"
         + "<noscript><p>The dashboard needs JavaScript.</p></noscript>\n</div></div>\n</body>\n</html>\n";
     html(rc, 200, body);
