@@ -45,6 +45,11 @@ import java.util.regex.Pattern;
  * {@code Content-Type: application/json}, which a page of another site cannot send without a CORS
  * preflight (a cross-site form or {@code text/plain} post answers 415); its throttle and content type
  * are checked before the body is read.
+ *
+ * <p>With {@code dashboard.builtin_admin: false} the password login answers 404. With
+ * {@code dashboard.sso}, {@link DashboardSso} adds "Sign in with ..." under {@code /dashboard/sso/}
+ * and mints its sessions through {@link #sessionReply}. {@code GET /dashboard/api/login-options}
+ * tells the login page which logins there are.
  */
 final class DashboardHandler {
   static final String BASE = "/dashboard";
