@@ -66,6 +66,11 @@ export function login(credentials) {
   return send('./api/login', { method: 'POST', body: credentials });
 }
 
+/** GET ./api/login-options: {password, sso: {label, login, logout} | null}. */
+export function loginOptions() {
+  return send('./api/login-options', {});
+}
+
 /** POST ./api/refresh with the current token: a new one, same shape as login. */
 export function refreshToken(token) {
   return send('./api/refresh', { method: 'POST', token });

@@ -1,13 +1,13 @@
-// The shell: login, session (token in sessionStorage, background refresh), nav, hash router and
-// the context handed to each page module.
-import { login, refreshToken, createApi } from './api.js';
+// The shell: login (password, token, or single sign-on), session (token in sessionStorage,
+// background refresh), nav, hash router and the context handed to each page module.
+import { login, loginOptions, refreshToken, createApi } from './api.js';
+import { sessionFrom, savedSession, store, forget } from './session.js';
 import { LiveClient, websocketUrl } from './client.js';
 import { el, confirmDialog, toast, notice } from './ui.js';
 
 const PAGES = ['overview', 'channels', 'deployments', 'logs', 'settings'];
 const DEFAULT_PAGE = 'overview';
 const RANK = { viewer: 1, ops: 2, admin: 3 };
-const STORAGE_KEY = 'fluxer.dashboard.session';
 const REFRESH_AT = 0.7; // of the token's lifetime
 const REFRESH_RETRY_MS = 10000;
 const EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.';
@@ -25,25 +25,6 @@ const state = {
 };
 
 // ---- session
-
-function sessionFrom(reply) {
-  const now = Date.now();
-  const ttl = Number(reply.expires_in) > 0 ? Number(reply.expires_in) * 1000 : 15 * 60 * 1000;
-  return { token: reply.token, user: reply.user, role: reply.role, issuedAt: now, expiresAt: now + ttl };
-}
-
-function savedSession() {
-  try {
-    const s = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || 'null');
-    return s && s.token && s.expiresAt > Date.now() + 2000 ? s : null;
-  } catch {
-    return null;
-  }
-}
-
-function store(session) {
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-}
 
 function can(role) {
   const s = state.session;
@@ -68,15 +49,16 @@ function start(session) {
   route();
 }
 
-function end(message) {
+function end(message, { signedOut = false } = {}) {
   if (!state.session) return;
+  const wasSso = Boolean(state.session.sso);
   leavePage();
   state.routeSeq++;
   clearTimeout(state.refreshTimer);
   state.live.close();
   state.abort.abort();
   state.session = state.live = state.abort = state.refreshing = null;
-  sessionStorage.removeItem(STORAGE_KEY);
+  forget();
   $('view').replaceChildren();
   $('page-title').textContent = '';
   $('whoami').textContent = '';
@@ -84,8 +66,9 @@ function end(message) {
   $('login').hidden = false;
   $('login-password').value = '';
   showLoginError(message || '');
+  showSignedOut(signedOut && wasSso);
   document.title = 'Fluxer dashboard';
-  $('login-user').focus();
+  focusLogin();
 }
 
 function scheduleRefresh(delay) {
@@ -102,7 +85,7 @@ function refreshNow() {
   const old = state.session;
   state.refreshing = refreshToken(old.token).then((reply) => {
     if (state.session !== old) return;
-    state.session = sessionFrom(reply);
+    state.session = sessionFrom(reply, { sso: old.sso });
     store(state.session);
     state.live.refresh(state.session.token);
     scheduleRefresh();
@@ -131,6 +114,38 @@ function showLiveState(liveState, detail) {
 
 // ---- login form
 
+/** What the relay offers: {password, sso: {label, login, logout} | null}; password only until known. */
+let offers = { password: true, sso: null };
+
+function showOffers() {
+  const sso = offers.sso;
+  $('login-sso').hidden = !sso;
+  if (sso) $('login-sso-button').textContent = `Sign in with ${sso.label}`;
+  $('login-password-fields').hidden = !offers.password;
+  $('login-or').hidden = !offers.password;
+  showSubmit();
+}
+
+/** Without a password login, the submit button serves the token login only: shown with its field. */
+function showSubmit() {
+  $('login-submit').hidden = !offers.password && !$('login-token-details').open;
+}
+
+function focusLogin() {
+  if (offers.password) $('login-user').focus();
+  else if (offers.sso) $('login-sso-button').focus();
+}
+
+/** After signing out of a single sign-on session: say so, and offer to sign out at the provider too. */
+function showSignedOut(show) {
+  const sso = offers.sso;
+  $('login-notice').hidden = !show;
+  $('login-notice-text').textContent = show ? 'You have signed out of the dashboard.' : '';
+  const link = $('login-sso-logout');
+  link.hidden = !(show && sso && sso.logout);
+  link.textContent = sso ? `Also sign out of ${sso.label}` : '';
+}
+
 function showLoginError(message) {
   const node = $('login-error');
   node.textContent = message;
@@ -145,8 +160,8 @@ async function onLogin(event) {
   const user = $('login-user').value.trim();
   const password = $('login-password').value;
   if (Date.now() < loginBlockedUntil) return;
-  if (!token && (!user || !password)) {
-    showLoginError('Enter a user and a password, or a token.');
+  if (!token && (!offers.password || !user || !password)) {
+    showLoginError(offers.password ? 'Enter a user and a password, or a token.' : 'Enter a token.');
     return;
   }
   const submit = $('login-submit');
@@ -273,7 +288,8 @@ function onNavigate() {
 // ---- start-up
 
 $('login-form').addEventListener('submit', onLogin);
-$('logout').addEventListener('click', () => end(''));
+$('logout').addEventListener('click', () => end('', { signedOut: true }));
+$('login-token-details').addEventListener('toggle', showSubmit);
 $('skip-link').addEventListener('click', (event) => {
   event.preventDefault(); // the hash belongs to the router
   $('main').focus();
@@ -283,6 +299,12 @@ window.addEventListener('hashchange', onNavigate);
 const saved = savedSession();
 if (saved) start(saved);
 else {
-  sessionStorage.removeItem(STORAGE_KEY);
-  $('login-user').focus();
+  forget();
+  focusLogin();
 }
+loginOptions().then((reply) => {
+  if (!reply || typeof reply !== 'object') return;
+  offers = { password: reply.password !== false, sso: reply.sso && reply.sso.login ? reply.sso : null };
+  showOffers();
+  if (!state.session) focusLogin();
+}, () => { /* an older relay: the password form stays */ });

@@ -45,6 +45,11 @@ import java.util.regex.Pattern;
  * {@code Content-Type: application/json}, which a page of another site cannot send without a CORS
  * preflight (a cross-site form or {@code text/plain} post answers 415); its throttle and content type
  * are checked before the body is read.
+ *
+ * <p>With {@code dashboard.builtin_admin: false} the password login answers 404. With
+ * {@code dashboard.sso}, {@link DashboardSso} adds "Sign in with ..." under {@code /dashboard/sso/}
+ * and mints its sessions through {@link #sessionReply}. {@code GET /dashboard/api/login-options}
+ * tells the login page which logins there are.
  */
 final class DashboardHandler {
   static final String BASE = "/dashboard";
@@ -69,6 +74,8 @@ final class DashboardHandler {
   private final LoginThrottle accountThrottle;
   private final List<Subnet> trustedProxies;
   private final String contentSecurityPolicy;
+  /** Single sign-on, or {@code null} when {@code dashboard.sso} is not set. */
+  private final DashboardSso sso;
   /** Checked against when the user name is wrong, so both failures take as long; made on first use. */
   private volatile byte[] decoyHash;
 
@@ -84,6 +91,12 @@ final class DashboardHandler {
     this.accountThrottle = new LoginThrottle(options.maxFailedLoginsPerAccount(), options.failedLoginWindow().toMillis());
     this.trustedProxies = trustedProxies;
     this.contentSecurityPolicy = contentSecurityPolicy();
+    options.checkAgainst(tokenOptions);
+    this.sso = options.enabled() && options.sso() != null
+        ? new DashboardSso(vertx, options.sso(), tokenOptions.issuer(options.sso().issuer()), tokens,
+            tokenOptions.hmacSecret(), this::sessionReply, throttle,
+            rc -> ClientAddress.of(rc.request().remoteAddress(), rc.request().headers(), trustedProxies))
+        : null;
   }
 
   void mount(Router router) {
@@ -101,8 +114,12 @@ final class DashboardHandler {
     router.post(BASE + "/api/login").handler(HttpApi.body(MAX_BODY)).handler(this::login)
         .failureHandler(HttpApi.failure(MAX_BODY));
     router.post(BASE + "/api/refresh").handler(this::refresh);
+    router.get(BASE + "/api/login-options").handler(this::loginOptions);
     router.route(BASE + "/api/*").handler(rc -> HttpApi.error(rc, 404, "no such dashboard endpoint"));
     router.get(BASE + "/*").handler(this::securityHeaders);
+    if (sso != null) {
+      sso.mount(router);
+    }
     router.get(BASE + "/webjars/*").handler(StaticHandler.create(WEBJARS).setMaxAgeSeconds(86_400));
     router.get(BASE + "/*").handler(StaticHandler.create(ASSETS).setIndexPage("index.html")
         .setCachingEnabled(false));
@@ -115,6 +132,17 @@ final class DashboardHandler {
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("Referrer-Policy", "no-referrer");
     rc.next();
+  }
+
+  /** What the login page offers: {@code {"password": bool, "sso": {"label","login","logout"} | null}}. */
+  private void loginOptions(RoutingContext rc) {
+    rc.response().setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject()
+            .put("password", options.builtinAdmin() && options.adminPasswordHash() != null)
+            .put("sso", sso == null ? null : sso.loginOptions())
+            .encode());
   }
 
   /** Lets a login through to its body only as JSON and from an address not throttled. */
@@ -172,6 +200,11 @@ final class DashboardHandler {
   }
 
   private void loginWithPassword(RoutingContext rc, String address, String user, String password) {
+    if (!options.builtinAdmin()) {
+      HttpApi.error(rc, 404, "password login is off (dashboard.builtin_admin: false): sign in with single sign-on "
+          + "or a token");
+      return;
+    }
     long now = System.currentTimeMillis();
     // any name, known or not, so the answer does not tell which exist; a refused attempt is not
     // counted, so the lock ends at most one window after the failure that set it
@@ -252,6 +285,17 @@ final class DashboardHandler {
 
   /** Answers a token for {@code user} living {@code sessionTtl}, never past {@code until}. */
   private void session(RoutingContext rc, String user, Role role, long now, long until) {
+    rc.response().setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(sessionReply(user, role, now, until).encode());
+  }
+
+  /**
+   * A session token for {@code user} living {@code sessionTtl}, never past {@code until}, as the
+   * login answers it: {@code {"token","user","role","expires_in"}} (single sign-on mints the same).
+   */
+  JsonObject sessionReply(String user, Role role, long now, long until) {
     long expires = Math.min(now + options.sessionTtl().toSeconds(), until);
     // An ops token (HTTP APIs, refresh) that is also a connection token (the dashboard's WebSocket).
     JsonArray audience = new JsonArray().add(tokenOptions.ops().audience());
@@ -270,15 +314,11 @@ final class DashboardHandler {
     if (issuer != null) {
       claims.put("iss", issuer);
     }
-    rc.response().setStatusCode(200)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(new JsonObject()
-            .put("token", signer.sign(claims))
-            .put("user", user)
-            .put("role", role.id())
-            .put("expires_in", expires - now)
-            .encode());
+    return new JsonObject()
+        .put("token", signer.sign(claims))
+        .put("user", user)
+        .put("role", role.id())
+        .put("expires_in", expires - now);
   }
 
   /** A hash of a random password at the admin hash's cost (10 without one). Worker threads only. */
