@@ -22,6 +22,7 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
       throw new ConfigException("dashboard.admin_password_hash", "the dashboard's login signs its session tokens "
           + "with token.hmac_secret_key, which is not set");
     }
+    dashboard.checkAgainst(token);
     if (dashboard.enabled() && token.hmacSecret() != null
         && dashboard.sessionTtl().compareTo(token.ops().maxLifetime()) > 0) {
       throw new ConfigException("dashboard.session_ttl", "is longer than token.ops.max_lifetime: the dashboard's "

@@ -440,8 +440,7 @@ class DashboardSsoTest extends ApiTestBase {
     JsonObject json = TestRelay.defaultConfig();
     ssoConfig(json, relayPort, provider);
     json.getJsonObject("dashboard").getJsonObject("sso").put("issuer", "https://not-trusted.example");
-    RelayConfig untrusted = RelayConfig.fromJson(json);
-    assertThatThrownBy(() -> untrusted.dashboard().checkAgainst(untrusted.token()))
+    assertThatThrownBy(() -> RelayConfig.fromJson(json))
         .isInstanceOf(ConfigException.class).hasMessageContaining("dashboard.sso.issuer")
         .hasMessageContaining("token.issuers");
 
@@ -455,8 +454,7 @@ class DashboardSsoTest extends ApiTestBase {
     ssoConfig(noHmac, relayPort, provider);
     noHmac.getJsonObject("token").remove("hmac_secret_key");
     noHmac.getJsonObject("dashboard").remove("admin_password_hash");
-    RelayConfig withoutKey = RelayConfig.fromJson(noHmac);
-    assertThatThrownBy(() -> withoutKey.dashboard().checkAgainst(withoutKey.token()))
+    assertThatThrownBy(() -> RelayConfig.fromJson(noHmac))
         .isInstanceOf(ConfigException.class).hasMessageContaining("token.hmac_secret_key");
 
     JsonObject unknownKey = TestRelay.defaultConfig();
