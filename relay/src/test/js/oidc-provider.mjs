@@ -2,7 +2,7 @@
 //
 // Usage: node oidc-provider.mjs <config.json>, config:
 //   { port, jwks: {keys: [private JWKs]}, accessTokenTtl (s),
-//     users: {<accountId>: {roles, groups, password?}},
+//     users: {<accountId>: {roles, groups, password?, id_token_roles?}},
 //     clients: {<svc client id>: {roles}}            (optional)
 //     dashboardClient: {client_id, redirect_uris, client_secret?}  (optional) }
 //
@@ -76,7 +76,8 @@ const provider = new Provider(issuer, {
           preferred_username: sub,
           email: `${sub}@example.test`,
           email_verified: true,
-          ...roleClaims(user.roles ?? [], user.groups ?? []),
+          // id_token_roles: false keeps roles out of the ID token (and userinfo), as Keycloak does by default
+          ...(user.id_token_roles === false ? {} : roleClaims(user.roles ?? [], user.groups ?? [])),
         };
       },
     };

@@ -260,8 +260,24 @@ final class DashboardSso {
               return refused(400, "The identity provider refused the sign-in code (it may have been used already "
                   + "or expired). Start again from the dashboard.", true);
             }))
-        .compose(user -> verifyIdToken(idTokenOf(user), login.nonce()))
+        .compose(user -> verifyIdToken(idTokenOf(user), login.nonce()).compose(id -> withAccessTokenRole(id, user)))
         .compose(this::session);
+  }
+
+  /**
+   * The ID token's identity with, when the ID token maps to no role, the role of the access token the
+   * same exchange returned, if that is an ops token of the same user (Keycloak, for one, puts realm
+   * roles in access tokens only unless told otherwise). The relay fetched it itself from the token
+   * endpoint, so it is as trusted as the ID token; it must still pass every ops check.
+   */
+  private Future<OpsToken> withAccessTokenRole(OpsToken id, User user) {
+    Object access = user.principal().getValue("access_token");
+    if (id.role() != null || !(access instanceof String token) || token.isEmpty()) {
+      return Future.succeededFuture(id);
+    }
+    return tokens.opsToken(token).transform(ar -> Future.succeededFuture(
+        ar.succeeded() && ar.result().user().equals(id.user()) && ar.result().role() != null
+            ? new OpsToken(id.user(), ar.result().role(), id.expiresAt()) : id));
   }
 
   /**

@@ -68,7 +68,8 @@ class DashboardSsoTest extends ApiTestBase {
     List<TestJwks.Key> keys = TestJwks.oneOfEach("sso");
     DashboardClient client = new DashboardClient(CLIENT_ID, List.of(redirectUri()), null);
     provider = OidcTestProvider.start(Settings.of(keys,
-            User.of("alice", "fluxer-admin"), User.of("vic", "fluxer-viewer"), User.of("nora"))
+            User.of("alice", "fluxer-admin"), User.of("vic", "fluxer-viewer"), User.of("nora"),
+            User.of("kim", "fluxer-ops").rolesInAccessTokenOnly())
         .withDashboardClient(client));
     // a second trusted provider, for an ID token from the wrong (but trusted) issuer
     other = OidcTestProvider.start(Settings.of(TestJwks.oneOfEach("other"), User.of("alice", "fluxer-admin"))
@@ -111,7 +112,8 @@ class DashboardSsoTest extends ApiTestBase {
         .put("issuer", p.issuer())
         .put("audiences", new JsonArray().add(OidcTestProvider.AUDIENCE))
         .put("roles_claims", new JsonArray().add("roles"))
-        .put("role_map", new JsonObject().put("fluxer-admin", "admin").put("fluxer-viewer", "viewer"));
+        .put("role_map", new JsonObject().put("fluxer-admin", "admin").put("fluxer-ops", "ops")
+            .put("fluxer-viewer", "viewer"));
   }
 
   private TestRelay startSsoRelay(Consumer<JsonObject> more) {
@@ -287,6 +289,16 @@ class DashboardSsoTest extends ApiTestBase {
     assertThat(http().get("/api/v1/stats", HttpTestClient.bearer(token)).status()).isEqualTo(200);
     assertThat(http().put("/api/v1/namespaces/sso-viewer", HttpTestClient.bearer(token), "{}").status())
         .isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("Roles only in the access token (Keycloak's default): the access token, an ops token of the same user, gives the role")
+  void rolesFromTheAccessToken() throws Exception {
+    startSsoRelay();
+    JsonObject session = session(signIn("kim"));
+    assertThat(session).as("a session for kim").isNotNull();
+    assertThat(session.getString("role")).isEqualTo("ops");
+    assertThat(session.getString("user")).isEqualTo("kim");
   }
 
   @Test

@@ -58,7 +58,16 @@ public final class OidcTestProvider implements AutoCloseable {
   private static final int MAX_REDIRECTS = 10;
 
   /** A user of the login page; its id is the login name and the token's {@code sub}. */
-  public record User(String id, List<String> roles, List<String> groups, String password) {
+  public record User(String id, List<String> roles, List<String> groups, String password, boolean rolesInIdToken) {
+    public User(String id, List<String> roles, List<String> groups, String password) {
+      this(id, roles, groups, password, true);
+    }
+
+    /** This user with roles and groups in access tokens only, not in the ID token (as Keycloak's defaults). */
+    public User rolesInAccessTokenOnly() {
+      return new User(id, roles, groups, password, false);
+    }
+
     /** A user with these roles, no groups, and any password accepted. */
     public static User of(String id, String... roles) {
       return new User(id, List.of(roles), List.of(), null);
@@ -359,6 +368,9 @@ public final class OidcTestProvider implements AutoCloseable {
       JsonObject entry = new JsonObject().put("roles", new JsonArray(user.roles())).put("groups", new JsonArray(user.groups()));
       if (user.password() != null) {
         entry.put("password", user.password());
+      }
+      if (!user.rolesInIdToken()) {
+        entry.put("id_token_roles", false);
       }
       users.put(user.id(), entry);
     }
