@@ -503,6 +503,11 @@ public final class ClientSession {
       reply(ProtocolEncoder.error(id, ProtocolError.UNKNOWN_CHANNEL));
       return;
     }
+    if (r.type() != 0) {
+      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage(
+          "bad request: subscription type " + r.type() + " is not supported (only streams, type 0)")));
+      return;
+    }
     if (subs.containsKey(channel)) {
       reply(ProtocolEncoder.error(id, ProtocolError.ALREADY_SUBSCRIBED));
       return;
@@ -597,6 +602,10 @@ public final class ClientSession {
     return read.compose(rec -> {
       if (subs.get(sub.channel) != sub) {
         return Future.failedFuture(new EngineException("unsubscribed while subscribing", false));
+      }
+      if (recovering && !rec.recovered && position.rejectUnrecovered()) {
+        // the client keeps its own state (getState) and wants an error, not a fresh stream
+        return Future.failedFuture(new UnrecoverablePositionException("publications since the position are gone"));
       }
       if (rec != null) {
         sub.streamEpoch = rec.position.epoch();

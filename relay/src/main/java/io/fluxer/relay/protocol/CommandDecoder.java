@@ -114,8 +114,10 @@ public final class CommandDecoder {
   }
 
   private static Request.Subscribe subscribe(Fields f, String channel) {
+    long type = f.num("type");
     return new Request.Subscribe(channel, f.str("token"), f.bool("recover"), f.num("offset"),
-        f.str("epoch"), f.bool("positioned"), f.bool("recoverable"), f.bool("join_leave"), f.raw("data"));
+        f.str("epoch"), f.bool("positioned"), f.bool("recoverable"), f.bool("join_leave"), f.raw("data"),
+        f.num("flag"), type < Integer.MIN_VALUE || type > Integer.MAX_VALUE ? -1 : (int) type);
   }
 
   /** Reads the fields of the object whose START_OBJECT is the current token. */
@@ -128,7 +130,7 @@ public final class CommandDecoder {
         case "data" -> f.raws.put(name, rawValue(p, t, src));
         case "token", "name", "version", "channel", "epoch", "method" -> f.strs.put(name, string(p, t, name));
         case "recover", "positioned", "recoverable", "join_leave", "reverse" -> f.bools.put(name, bool(p, t, name));
-        case "offset", "limit" -> f.nums.put(name, number(p, t, name));
+        case "offset", "limit", "flag", "type" -> f.nums.put(name, number(p, t, name));
         case "since" -> f.since = connect ? skip(p) : since(p, t, src);
         case "subs" -> {
           if (connect) {

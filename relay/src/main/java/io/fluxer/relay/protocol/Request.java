@@ -15,9 +15,25 @@ public sealed interface Request {
     }
   }
 
+  /**
+   * {@code subscribe}; {@code flag} is the client's feature bits ({@link #REJECT_UNRECOVERED}) and
+   * {@code type} the subscription kind (0: a stream, the only kind served).
+   */
   record Subscribe(String channel, String token, boolean recover, long offset, String epoch,
-                   boolean positioned, boolean recoverable, boolean joinLeave, String data)
-      implements Request {}
+                   boolean positioned, boolean recoverable, boolean joinLeave, String data, long flag, int type)
+      implements Request {
+    /** Flag bit: answer error 112 rather than subscribing with {@code recovered: false} (centrifuge-js getState). */
+    public static final long REJECT_UNRECOVERED = 1L << 1;
+
+    public Subscribe(String channel, String token, boolean recover, long offset, String epoch, boolean positioned,
+                     boolean recoverable, boolean joinLeave, String data) {
+      this(channel, token, recover, offset, epoch, positioned, recoverable, joinLeave, data, 0, 0);
+    }
+
+    public boolean rejectUnrecovered() {
+      return (flag & REJECT_UNRECOVERED) != 0;
+    }
+  }
 
   record Unsubscribe(String channel) implements Request {}
 

@@ -85,6 +85,36 @@ class RecoveryTest extends RelayTestBase {
   }
 
   @Test
+  @DisplayName("With flag bit 2 (rejectUnrecovered, getState) an unrecoverable position is error 112 and no subscription")
+  void rejectUnrecoveredFlag() {
+    String channel = chat("reject");
+    WsTestClient publisher = connected("bob");
+    Position seen = subscribeReceiveAndLeave(channel, publisher, 2);
+    publishNumbered(publisher, channel, 100, 3);
+
+    WsTestClient again = connected("alice");
+    JsonObject refused = again.call("subscribe",
+        recoverFrom(channel, new Position("not-" + seen.epoch(), seen.offset())).put("flag", 3));
+    assertThat(refused.getJsonObject("error").getInteger("code")).as("reply %s", refused).isEqualTo(112);
+    assertThat(again.result("presence", new JsonObject().put("channel", channel)).getJsonObject("presence").encode())
+        .as("no presence left behind").doesNotContain("alice");
+
+    JsonObject recovered = again.result("subscribe", recoverFrom(channel, seen).put("flag", 3));
+    assertThat(recovered.getBoolean("recovered")).as("a recoverable position with the flag subscribes").isTrue();
+    assertThat(recovered.getJsonArray("publications")).hasSize(3);
+  }
+
+  @Test
+  @DisplayName("A subscription type other than a stream (0) is refused with 107 and a clear message")
+  void otherSubscriptionTypesAreRefused() {
+    WsTestClient c = connected("alice");
+    JsonObject reply = c.call("subscribe", new JsonObject().put("channel", chat("typed")).put("type", 1));
+    assertThat(reply.getJsonObject("error").getInteger("code")).isEqualTo(107);
+    assertThat(reply.getJsonObject("error").getString("message")).contains("subscription type 1 is not supported");
+    assertThat(c.result("subscribe", new JsonObject().put("channel", chat("typed")))).isNotNull();
+  }
+
+  @Test
   @DisplayName("A gap longer than the history answers recovered:false, never part of the gap")
   void gapLargerThanHistoryIsNotRecovered() {
     startRelay(config -> addNamespace(config, new JsonObject().put("name", "short").put("history_size", 10)
