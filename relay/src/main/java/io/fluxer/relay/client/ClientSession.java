@@ -37,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -49,14 +48,6 @@ public final class ClientSession {
   private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
   private static final FailureLog FAILURES = new FailureLog(LOG, "engine operation failed", 10_000);
   private static final FailureLog UNEXPECTED = new FailureLog(LOG, "client command failed", 10_000);
-  /** Deliveries buffered for one subscription while its subscribe is in flight, before the client is dropped. */
-  private static final int MAX_BUFFERED = 10_000;
-  /**
-   * How long a subscription holds publications that arrived ahead of a missing one before it gives
-   * up with 3010. Each node sends the publications it stored, so those of two nodes publishing to
-   * one channel can reach a third out of offset order; the missing one is normally milliseconds away.
-   */
-  static final long REORDER_WAIT_MILLIS = 1_000;
 
   /** CONNECTING: waiting for connect; AUTHENTICATED: connect accepted, its reply not sent yet. */
   private enum State { CONNECTING, AUTHENTICATED, CONNECTED, CLOSED }
@@ -90,28 +81,16 @@ public final class ClientSession {
   private final TokenBucket[] buckets = new TokenBucket[5];
 
   /** This client's subscription to one channel; the hub delivers to it directly. */
-  private final class Subscription implements Subscriber {
+  private final class Subscription implements Subscriber, StreamOrder.Sink {
     final String channel;
     final NamespaceOptions ns;
     final boolean pushJoinLeave;
     final String chanInfo;
     /** What this subscription's publications, joins and presence carry; see {@link #info}. */
     ClientInfo info;
-    boolean active;
-    List<Delivery> buffered = new ArrayList<>();
-    /**
-     * The epoch of the channel's stream when the client got a position (recoverable
-     * subscriptions), else {@code null}: then publications are checked against it.
-     */
-    String streamEpoch;
-    /** The offset of the last publication the client has (sent, recovered or before its position). */
-    long lastOffset;
+    final StreamOrder order = new StreamOrder(this);
     Long expiresAt;
     long expireTimer = -1;
-    /** Publications past a missing offset, held until it arrives (at most {@link #REORDER_WAIT_MILLIS}). */
-    TreeMap<Long, Delivery> ahead;
-    long aheadTimer = -1;
-
     /** Set once the subscription left the hub; a delivery loop may still hold it for one round. */
     boolean removed;
 
@@ -125,94 +104,41 @@ public final class ClientSession {
 
     @Override
     public void deliverPublication(Delivery d) {
-      if (removed) {
-        return;
-      }
-      if (!active) {
-        if (buffered.size() >= MAX_BUFFERED) {
-          close(Disconnect.INSUFFICIENT_STATE);
-          return;
-        }
-        buffered.add(d);
-        return;
-      }
-      if (streamEpoch == null || d.offset() == 0) {
-        send(d.frame());
-        return;
-      }
-      if (!streamEpoch.equals(d.epoch())) {
-        // The stream was lost (new epoch): the client reconnects and learns it cannot recover
-        // (recovered:false) instead of a silent gap.
-        close(Disconnect.INSUFFICIENT_STATE);
-        return;
-      }
-      if (d.offset() <= lastOffset) {
-        return; // stored before the subscribe read its position, or recovered: the client has it
-      }
-      if (d.offset() > lastOffset + 1) {
-        holdAhead(d);
-        return;
-      }
-      lastOffset = d.offset();
-      send(d.frame());
-      if (ahead != null) {
-        releaseAhead();
-      }
-    }
-
-    /** Holds a publication past a missing one; a gap still open after the wait closes with 3010. */
-    private void holdAhead(Delivery d) {
-      if (ahead == null) {
-        ahead = new TreeMap<>();
-      }
-      if (ahead.size() >= MAX_BUFFERED) {
-        close(Disconnect.INSUFFICIENT_STATE);
-        return;
-      }
-      ahead.put(d.offset(), d);
-      if (aheadTimer < 0) {
-        waitForGap();
-      }
-    }
-
-    private void waitForGap() {
-      aheadTimer = vertx.setTimer(REORDER_WAIT_MILLIS, t -> {
-        aheadTimer = -1;
-        if (!removed && ahead != null && !ahead.isEmpty()) {
-          // A publication is missing: the client reconnects and recovers it from history.
-          close(Disconnect.INSUFFICIENT_STATE);
-        }
-      });
-    }
-
-    /** Sends the held publications that follow on from {@link #lastOffset}, in order. */
-    private void releaseAhead() {
-      while (!ahead.isEmpty() && state != State.CLOSED) {
-        Map.Entry<Long, Delivery> first = ahead.firstEntry();
-        if (first.getKey() <= lastOffset) {
-          ahead.pollFirstEntry();
-        } else if (first.getKey() == lastOffset + 1) {
-          ahead.pollFirstEntry();
-          lastOffset = first.getKey();
-          send(first.getValue().frame());
-        } else {
-          break; // another gap: it gets a wait of its own
-        }
-      }
-      cancel(aheadTimer);
-      aheadTimer = -1;
-      if (ahead.isEmpty() || state == State.CLOSED) {
-        ahead = null;
-      } else {
-        waitForGap();
+      if (!removed) {
+        order.offer(d);
       }
     }
 
     @Override
     public void deliverJoinLeave(Delivery d) {
-      if (!removed && active && pushJoinLeave) {
-        send(d.frame());
+      if (!removed && order.active() && pushJoinLeave) {
+        ClientSession.this.send(d.frame());
       }
+    }
+
+    @Override
+    public void send(Delivery d) {
+      ClientSession.this.send(d.frame());
+    }
+
+    @Override
+    public void lost() {
+      close(Disconnect.INSUFFICIENT_STATE);
+    }
+
+    @Override
+    public boolean closed() {
+      return state == State.CLOSED;
+    }
+
+    @Override
+    public long setTimer(long delayMillis, Runnable action) {
+      return vertx.setTimer(delayMillis, t -> action.run());
+    }
+
+    @Override
+    public void cancelTimer(long id) {
+      vertx.cancelTimer(id);
     }
   }
 
@@ -608,8 +534,7 @@ public final class ClientSession {
         return Future.failedFuture(new UnrecoverablePositionException("publications since the position are gone"));
       }
       if (rec != null) {
-        sub.streamEpoch = rec.position.epoch();
-        sub.lastOffset = rec.position.offset();
+        sub.order.position(rec.position.epoch(), rec.position.offset());
       }
       ClientInfo info = info(sub);
       Future<Void> presence = sub.ns.presence()
@@ -630,6 +555,7 @@ public final class ClientSession {
         sub.removed = true;
         hub.unsubscribe(sub.channel, sub);
         cancel(sub.expireTimer);
+        sub.order.stop();
       }
     });
   }
@@ -663,15 +589,10 @@ public final class ClientSession {
 
   /** After the subscribe reply went out: release what arrived meanwhile, in order, without repeats. */
   private void activate(Subscription sub) {
-    if (sub == null || sub.active || subs.get(sub.channel) != sub) {
+    if (sub == null || sub.removed || subs.get(sub.channel) != sub) {
       return;
     }
-    sub.active = true;
-    List<Delivery> buffered = sub.buffered;
-    sub.buffered = null;
-    for (Delivery d : buffered) {
-      sub.deliverPublication(d);
-    }
+    sub.order.activate();
   }
 
   private void unsubscribe(long id, String channel) {
@@ -687,7 +608,7 @@ public final class ClientSession {
     sub.removed = true;
     hub.unsubscribe(sub.channel, sub);
     cancel(sub.expireTimer);
-    cancel(sub.aheadTimer);
+    sub.order.stop();
     ClientInfo info = info(sub);
     if (sub.ns.presence()) {
       relay.presence().removePresence(sub.channel, clientId, user);

@@ -56,7 +56,7 @@ class OutOfOrderDeliveryTest extends RelayTestBase {
     WsTestClient.Close close = c.awaitClose(SHORT);
     long waitedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
     assertThat(close.code()).isEqualTo((short) 3010);
-    assertThat(waitedMs).isGreaterThanOrEqualTo(ClientSession.REORDER_WAIT_MILLIS - 50);
+    assertThat(waitedMs).isGreaterThanOrEqualTo(StreamOrder.REORDER_WAIT_MILLIS - 50);
     assertThat(c.publications(channel)).isEmpty();
   }
 
@@ -69,7 +69,7 @@ class OutOfOrderDeliveryTest extends RelayTestBase {
 
     deliver(channel, 1, "another-epoch");
 
-    assertThat(c.awaitClose(Duration.ofMillis(ClientSession.REORDER_WAIT_MILLIS / 2)).code()).isEqualTo((short) 3010);
+    assertThat(c.awaitClose(Duration.ofMillis(StreamOrder.REORDER_WAIT_MILLIS / 2)).code()).isEqualTo((short) 3010);
   }
 
   private void deliver(String channel, long offset, String epoch) {
