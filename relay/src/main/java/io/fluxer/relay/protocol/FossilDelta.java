@@ -232,7 +232,7 @@ public final class FossilDelta {
           if (m != null && (best == null || m.length > best.length)) {
             best = m;
             if (m.targetStart == base && m.length == target.length - base) {
-              break; // it covers all that is left: on repetitive input the rest would be slow
+              break; // it covers all that is left: no candidate can beat it
             }
           }
         }
