@@ -19,6 +19,7 @@ TARGETS=(
   "decoder relay io.fluxer.relay.protocol.CommandDecoderFuzzTest#decode"
   "channel relay io.fluxer.relay.channel.ChannelNameFuzzTest#parseAndResolve"
   "glob relay io.fluxer.relay.api.GlobFuzzTest#matchesLikeReference"
+  "tag-filter relay io.fluxer.relay.channel.TagFilterFuzzTest#parseAndMatch"
   "jwt relay io.fluxer.relay.auth.TokenVerifierFuzzTest#arbitraryToken"
   "jwt-claims relay io.fluxer.relay.auth.TokenVerifierFuzzTest#signedClaims"
   "stackfile control-api io.fluxer.control.stack.StackFileFuzzTest#parse"

@@ -42,7 +42,7 @@ export FLUXER_TEST_IMAGE="fluxer:local" FLUXER_TEST_REDIS_IMAGE="$LOCAL_REDIS" \
 cd "$ROOT"
 mvn -B test "$@"
 
-# The fuzz stage: 8 targets x 15 s plus a JVM start each keeps it near 4 minutes.
+# The fuzz stage: 9 targets x 15 s plus a JVM start each keeps it near 4.5 minutes.
 fuzz_seconds="${FLUXER_FUZZ_SECONDS:-15}"
 if [ $# -gt 0 ] || [ "$fuzz_seconds" = 0 ]; then
   log "fuzz stage skipped (targeted run or FLUXER_FUZZ_SECONDS=0)"

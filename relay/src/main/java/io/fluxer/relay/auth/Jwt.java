@@ -86,7 +86,8 @@ final class Jwt {
   void checkRegisteredClaimTypes() throws TokenException {
     for (String name : new String[] {"exp", "nbf", "iat"}) {
       Object v = claims.getValue(name);
-      if (v != null && !(v instanceof Number n && !Double.isNaN(n.doubleValue()))) {
+      // a present null is refused too: Vert.x Auth unboxes it (NullPointerException, found by fuzzing)
+      if ((v == null && claims.containsKey(name)) || (v != null && !(v instanceof Number n && !Double.isNaN(n.doubleValue())))) {
         throw TokenException.invalid("invalid " + name + " claim");
       }
     }

@@ -32,6 +32,8 @@ final class KeySet {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
   private static final int MIN_RSA_BITS = 2048;
+  private static final io.fluxer.relay.engine.FailureLog UNEXPECTED = new io.fluxer.relay.engine.FailureLog(
+      System.getLogger(KeySet.class.getName()), "Vert.x Auth threw while verifying a token", 60_000);
 
   /**
    * One key for one algorithm.
@@ -112,7 +114,14 @@ final class KeySet {
       throw TokenException.invalid("bad signature");
     }
     // Vert.x Auth verifies in the calling thread (no I/O), so its future is already complete.
-    Future<User> verdict = auth.authenticate(new TokenCredentials(jwt.token));
+    Future<User> verdict;
+    try {
+      verdict = auth.authenticate(new TokenCredentials(jwt.token));
+    } catch (RuntimeException e) {
+      // the library throws on some claim shapes instead of failing (Jwt checks the ones known)
+      UNEXPECTED.logThrottled(e);
+      throw TokenException.invalid("token not accepted");
+    }
     if (!verdict.isComplete()) {
       throw new IllegalStateException("vertx-auth-jwt answered asynchronously");
     }
