@@ -41,7 +41,7 @@
 
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
-import { describe, scriptRun, sleep, stepWaits } from './wait.mjs';
+import { check, describe, scriptRun, sleep, stepWaits } from './wait.mjs';
 import { deliveryProblem, exactRun, firstProblem } from './sequence.mjs';
 import { asker } from './ask.mjs';
 
@@ -49,24 +49,7 @@ const HARD_TIMEOUT_MS = Number(process.env.FLUXER_HARD_TIMEOUT_MS || 60000);
 const STEP_TIMEOUT_MS = 10000;
 const { changed, until, deadline } = stepWaits(STEP_TIMEOUT_MS);
 const SETTLE_MS = 500;
-const { note, fail, succeed, elapsed, debug: DEBUG } = scriptRun('sdk-cluster', HARD_TIMEOUT_MS);
-
-function env(name, fallback) {
-  const value = process.env[name];
-  if (!value) {
-    if (fallback !== undefined) {
-      return fallback;
-    }
-    fail(`environment variable ${name} is not set`);
-  }
-  return value;
-}
-
-function check(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
+const { note, fail, succeed, elapsed, debug: DEBUG, env } = scriptRun('sdk-cluster', HARD_TIMEOUT_MS);
 
 // ---- waiting: conditions re-checked whenever something arrives, each with its own deadline
 

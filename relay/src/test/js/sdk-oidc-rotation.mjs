@@ -27,7 +27,7 @@
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
 import { asker } from './ask.mjs';
-import { describe, scriptRun, stepWaits } from './wait.mjs';
+import { check, describe, scriptRun, stepWaits } from './wait.mjs';
 
 const TTL_MS = Number(process.env.FLUXER_TTL_MS || 5000);
 const PUBLISH_EVERY_MS = 200;
@@ -36,22 +36,8 @@ const REFRESHES_AFTER_ROTATION = 2;
 const STEP_TIMEOUT_MS = 2 * TTL_MS + 5000;
 const HARD_TIMEOUT_MS = 8 * TTL_MS + 60000;
 const { changed, until, deadline } = stepWaits(STEP_TIMEOUT_MS);
-const { note, fail, succeed, elapsed, debug: DEBUG } = scriptRun('sdk-oidc-rotation', HARD_TIMEOUT_MS);
+const { note, fail, succeed, elapsed, debug: DEBUG, env } = scriptRun('sdk-oidc-rotation', HARD_TIMEOUT_MS);
 const ask = asker(note, deadline);
-
-function env(name) {
-  const value = process.env[name];
-  if (!value) {
-    fail(`environment variable ${name} is not set`);
-  }
-  return value;
-}
-
-function check(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
 
 function jwtHeader(token) {
   return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));

@@ -20,27 +20,13 @@
 
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
-import { describe, scriptRun, sleep, stepWaits } from './wait.mjs';
+import { check, describe, scriptRun, sleep, stepWaits } from './wait.mjs';
 
 const HARD_TIMEOUT_MS = 20000;
 const STEP_TIMEOUT_MS = 5000;
 const { changed, until, deadline } = stepWaits(STEP_TIMEOUT_MS);
 const SETTLE_MS = 300;
-const { note, fail, succeed, elapsed, debug: DEBUG } = scriptRun('sdk-recovery', HARD_TIMEOUT_MS);
-
-function env(name) {
-  const value = process.env[name];
-  if (!value) {
-    fail(`environment variable ${name} is not set`);
-  }
-  return value;
-}
-
-function check(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
+const { note, fail, succeed, elapsed, debug: DEBUG, env } = scriptRun('sdk-recovery', HARD_TIMEOUT_MS);
 
 function sameList(a, b) {
   return a.length === b.length && a.every((x, i) => x === b[i]);

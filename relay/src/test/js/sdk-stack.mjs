@@ -31,7 +31,7 @@
 
 import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
-import { describe, scriptRun, sleep, stepWaits } from './wait.mjs';
+import { check, describe, scriptRun, sleep, stepWaits } from './wait.mjs';
 import { deliveryProblem } from './sequence.mjs';
 import { asker } from './ask.mjs';
 
@@ -40,25 +40,8 @@ const HARD_TIMEOUT_MS = Number(process.env.FLUXER_HARD_TIMEOUT_MS || DISRUPTION_
 const RETRY_MS = 30000;
 const SETTLE_MS = 500;
 const { changed, until, deadline } = stepWaits(20000);
-const { note, fail, succeed, elapsed, debug: DEBUG } = scriptRun('sdk-stack', HARD_TIMEOUT_MS);
+const { note, fail, succeed, elapsed, debug: DEBUG, env } = scriptRun('sdk-stack', HARD_TIMEOUT_MS);
 const ask = asker(note, deadline);
-
-function env(name, fallback) {
-  const value = process.env[name];
-  if (!value) {
-    if (fallback !== undefined) {
-      return fallback;
-    }
-    fail(`environment variable ${name} is not set`);
-  }
-  return value;
-}
-
-function check(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
 
 const wsUrl = env('FLUXER_WS');
 const httpBase = env('FLUXER_HTTP');

@@ -132,5 +132,24 @@ export function scriptRun(name, hardTimeoutMs) {
     // The SDK logs with console.debug, which Node writes to stdout: keep stdout for the summary.
     console.debug = (...args) => console.error('[sdk]', ...args);
   }
-  return { note, fail, succeed, elapsed, debug };
+  /** The value of an environment variable, or `fallback`; without either the run fails. */
+  function env(variable, fallback) {
+    const value = process.env[variable];
+    if (!value) {
+      if (fallback !== undefined) {
+        return fallback;
+      }
+      fail(`environment variable ${variable} is not set`);
+    }
+    return value;
+  }
+
+  return { note, fail, succeed, elapsed, debug, env };
+}
+
+/** Throws (failing the step that called it) unless `condition` holds. */
+export function check(condition, message) {
+  if (!condition) {
+    throw new Error(message);
+  }
 }
