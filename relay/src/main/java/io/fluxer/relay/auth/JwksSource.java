@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -223,7 +222,7 @@ final class JwksSource {
         return Future.failedFuture("discovery names issuer " + printable(doc.getValue("issuer"))
             + ", not the configured one");
       }
-      if (!(doc.getValue("jwks_uri") instanceof String uri) || !httpUrl(uri)) {
+      if (!(doc.getValue("jwks_uri") instanceof String uri) || !IssuerOptions.isHttpUrl(uri)) {
         return Future.failedFuture("discovery has no http(s) jwks_uri");
       }
       synchronized (this) {
@@ -348,18 +347,7 @@ final class JwksSource {
     return key.id() != null ? "kid:" + key.id() : "jwk:" + key.jwk().copy().put("alg", "").encode();
   }
 
-  private static boolean httpUrl(String url) {
-    try {
-      URI uri = new URI(url);
-      return ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null;
-    } catch (java.net.URISyntaxException e) {
-      return false;
-    }
-  }
-
   private static String printable(Object value) {
-    String s = String.valueOf(value);
-    String t = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    return t.replaceAll("[^\\x20-\\x7e]", "?");
+    return TokenVerifier.printable(String.valueOf(value));
   }
 }

@@ -46,6 +46,10 @@ public final class TokenVerifier {
   /** What the token is presented for: each has its own audience, issuer and lifetime rules. */
   private enum Purpose { CLIENT, OPS, ID }
 
+  /** What identity providers' tokens may be signed with: asymmetric algorithms only. */
+  private static final Set<String> PROVIDER_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+      "ES256", "ES384", "ES512", "EdDSA");
+
   private final TokenOptions options;
   private final Clock clock;
   private final KeySet staticKeys;
@@ -166,14 +170,17 @@ public final class TokenVerifier {
   }
 
   /**
-   * An OpenID Connect ID token for the dashboard's sign-in: from a trusted issuer only, {@code aud}
-   * holding {@code clientId}, {@code nonce} equal to the one the sign-in sent, an {@code exp}; the
-   * user from the issuer's {@code user_claim} and the role through its {@code role_map}.
+   * An OpenID Connect ID token for the dashboard's sign-in: from the trusted issuer {@code expectedIssuer},
+   * {@code aud} holding {@code clientId}, {@code nonce} equal to the one the sign-in sent, an
+   * {@code exp}; the user from the issuer's {@code user_claim} and the role through its {@code role_map}.
    */
-  public Future<OpsToken> idToken(String jwt, String clientId, String nonce) {
+  public Future<OpsToken> idToken(String jwt, String expectedIssuer, String clientId, String nonce) {
     return verify(jwt, Purpose.ID, (token, issuer) -> {
       if (issuer == null) {
         throw TokenException.invalid("ID token not from a trusted issuer");
+      }
+      if (!issuer.issuer().equals(expectedIssuer)) {
+        throw TokenException.invalid("ID token issued by another identity provider");
       }
       if (!token.hasAudience(clientId)) {
         throw TokenException.invalid("audience mismatch");
@@ -302,8 +309,7 @@ public final class TokenVerifier {
     if (jwt.alg.startsWith("HS")) {
       throw TokenException.invalid("algorithm " + printable(jwt.alg) + " not accepted from an identity provider");
     }
-    if (!List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
-        .contains(jwt.alg)) {
+    if (!PROVIDER_ALGORITHMS.contains(jwt.alg)) {
       throw TokenException.invalid("unsupported algorithm " + printable(jwt.alg));
     }
     if (jwt.typ != null && !issuer.types().contains(jwt.typ.toLowerCase(Locale.ROOT))) {

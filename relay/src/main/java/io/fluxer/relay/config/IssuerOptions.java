@@ -103,14 +103,18 @@ public record IssuerOptions(String issuer, String jwksUrl, List<String> audience
   }
 
   private static void checkHttpUrl(String key, String url) {
+    if (!isHttpUrl(url)) {
+      throw new ConfigException(key, "must be an http(s) URL, got '" + url + "'");
+    }
+  }
+
+  /** Whether {@code url} is an absolute http or https URL with a host. */
+  public static boolean isHttpUrl(String url) {
     try {
       URI uri = new URI(url);
-      String scheme = uri.getScheme();
-      if (!("https".equals(scheme) || "http".equals(scheme)) || uri.getHost() == null) {
-        throw new ConfigException(key, "must be an http(s) URL, got '" + url + "'");
-      }
+      return ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null;
     } catch (java.net.URISyntaxException e) {
-      throw new ConfigException(key, "must be an http(s) URL, got '" + url + "'");
+      return false;
     }
   }
 }
