@@ -348,6 +348,6 @@ final class JwksSource {
   }
 
   private static String printable(Object value) {
-    return TokenVerifier.printable(String.valueOf(value));
+    return TokenVerifier.printable(String.valueOf(value), 40); // a URL fits, for the operator
   }
 }

@@ -514,7 +514,12 @@ public final class TokenVerifier {
 
   /** Keeps attacker-chosen text in messages short and printable. */
   static String printable(String s) {
-    String t = s.length() > 20 ? s.substring(0, 20) + "..." : s;
+    return printable(s, 20);
+  }
+
+  /** {@link #printable(String)} keeping up to {@code max} characters. */
+  static String printable(String s, int max) {
+    String t = s.length() > max ? s.substring(0, max) + "..." : s;
     return t.replaceAll("[^\\x20-\\x7e]", "?");
   }
 
