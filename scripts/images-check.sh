@@ -92,6 +92,12 @@ stop_timed() {
   return "$rc"
 }
 
+# Whether text $2 has a line matching $1. Reads the text whole: `cmd | grep -q` under pipefail fails
+# when grep exits at the first match and the command, still writing, gets SIGPIPE.
+has_line() {
+  grep -q -- "$1" <<<"$2"
+}
+
 # Whether the relay in container $1 answers /ready with 503 (draining), within 5 s.
 turns_503() {
   wait_until 5 docker_cli exec "$1" sh -c 'fluxer-health 2>&1 | grep -q " 503"'
@@ -103,9 +109,9 @@ check_fluxer_static() {
   uid="$(docker_cli run --rm "$IMAGE" id -u)"
   [ "$uid" != 0 ] || die "$IMAGE runs as root"
   pass "$IMAGE runs as $(docker_cli run --rm "$IMAGE" id)"
-  docker_cli run --rm "$IMAGE" fluxer-control --help | grep -q '^usage: fluxer-control' ||
+  has_line '^usage: fluxer-control' "$(docker_cli run --rm "$IMAGE" fluxer-control --help)" ||
     die "fluxer-control --help did not print its usage"
-  docker_cli run --rm "$IMAGE" --help | grep -q '^usage: fluxer ' || die "--help did not reach the relay"
+  has_line '^usage: fluxer ' "$(docker_cli run --rm "$IMAGE" --help)" || die "--help did not reach the relay"
   pass "fluxer-control --help and --help (the relay's) run their launchers"
   size="$(docker_cli image inspect -f '{{.Size}}' "$IMAGE")"
   [ "$size" -le 200000000 ] || die "$IMAGE is $((size / 1000000)) MB, over 200 MB"
@@ -128,7 +134,7 @@ check_fluxer_relay() {
   pass "fluxer --dev answers /ready (fluxer-health exits 0)"
   wait_until 60 health_is "$c" healthy || die "docker never reported $c healthy"
   pass "docker inspect: health status healthy"
-  docker_cli exec "$c" sh -c 'tr "\0" " " </proc/1/cmdline' | grep -q '^/opt/java/bin/java ' ||
+  has_line '^/opt/java/bin/java ' "$(docker_cli exec "$c" sh -c 'tr "\0" " " </proc/1/cmdline')" ||
     die "PID 1 is not the JVM"
   pass "PID 1 is /opt/java/bin/java, uid $(pid1_uid "$c")"
   stop_timed "$c" 20 turns_503 "$c" || die "/ready did not answer 503 while the relay drained"
@@ -152,7 +158,7 @@ check_redis() {
   pass "$LOCAL_REDIS: PING, SET/GET from another container; redis-server is PID 1 as uid 999"
   stop_timed "$c" 10
   [ "$STOP_EXIT" = 0 ] || die "redis-server exited $STOP_EXIT on SIGTERM"
-  docker_cli logs "$c" 2>&1 | grep -q 'ready to exit' || die "redis-server did not shut down gracefully"
+  has_line 'ready to exit' "$(docker_cli logs "$c" 2>&1)" || die "redis-server did not shut down gracefully"
   pass "$LOCAL_REDIS: docker stop in $STOP_SECONDS s, exit 0, graceful shutdown"
 }
 
@@ -188,7 +194,7 @@ check_postgres() {
   pass "$LOCAL_POSTGRES: docker stop (SIGINT) in $STOP_SECONDS s, exit 0"
   c="$PREFIX-pg2"
   run_postgres "$c"
-  docker_cli logs "$c" 2>&1 | grep -q 'Skipping initialization' || die "the restart initialised again"
+  has_line 'Skipping initialization' "$(docker_cli logs "$c" 2>&1)" || die "the restart initialised again"
   [ "$(psql_tcp "$c" "$PG_PASSWORD" 'SELECT v FROM kept')" = "across restarts" ] || die "the data was not kept"
   pass "$LOCAL_POSTGRES: restarted on the same volume, no re-initialisation, data kept"
 }

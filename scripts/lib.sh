@@ -221,7 +221,7 @@ pg_as_owner() {
 # Right after installing postgresql-15: Debian's package may create and start a cluster on 5432,
 # which the tests do not use. Stop that one only (its own cluster), nothing else.
 stop_packaged_postgres() {
-  if command -v pg_ctlcluster >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q '^15 \+main .* online'; then
+  if command -v pg_ctlcluster >/dev/null && grep -q '^15 \+main .* online' <<<"$(pg_lsclusters -h 2>/dev/null)"; then
     as_root pg_ctlcluster 15 main stop || true
   fi
 }
