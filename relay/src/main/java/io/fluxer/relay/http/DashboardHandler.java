@@ -209,16 +209,20 @@ final class DashboardHandler {
     // any name, known or not, so the answer does not tell which exist; a refused attempt is not
     // counted, so the lock ends at most one window after the failure that set it
     String account = user.length() > MAX_ACCOUNT_KEY ? user.substring(0, MAX_ACCOUNT_KEY) : user; // bounded memory
-    long wait = accountThrottle.retryAfterMillis(account, now);
+    // counted as failures before the check (which takes a while on a worker), each in one step with
+    // its throttle's test, so parallel guesses are throttled too; a success forgets them
+    long wait = throttle.acquire(address, now);
     if (wait > 0) {
+      tooMany(rc, wait, "too many failed logins from this address; try again later");
+      return;
+    }
+    wait = accountThrottle.acquire(account, now);
+    if (wait > 0) {
+      throttle.release(address, now);
       tooMany(rc, wait, "too many failed logins for this account; try again later");
       return;
     }
     boolean known = options.adminPasswordHash() != null && options.adminUser().equals(user);
-    // counted before the check (which takes a while on a worker), so parallel guesses are throttled too;
-    // a success forgets it
-    throttle.failed(address, now);
-    accountThrottle.failed(account, now);
     Future<Boolean> check = vertx.executeBlocking(() -> {
       byte[] hash = known ? options.adminPasswordHash().getBytes(StandardCharsets.UTF_8) : decoyHash();
       return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash).verified;
@@ -236,20 +240,26 @@ final class DashboardHandler {
   }
 
   private void loginWithToken(RoutingContext rc, String address, String jwt) {
+    long now = System.currentTimeMillis();
+    long wait = throttle.acquire(address, now); // counted before the (asynchronous) check, as passwords are
+    if (wait > 0) {
+      tooMany(rc, wait, "too many failed logins from this address; try again later");
+      return;
+    }
     tokens.opsToken(jwt).onComplete(ar -> {
       if (ar.failed()) {
-        throttle.failed(address, System.currentTimeMillis());
         HttpApi.error(rc, 401, expired(ar.cause()) ? "token expired" : "invalid token (the dashboard takes ops tokens)");
         return;
       }
       OpsToken t = ar.result();
       if (t.role() == null || t.user().isEmpty()) {
+        throttle.release(address, now); // a valid token: not a guess
         HttpApi.error(rc, 403, "the token names no user or holds no dashboard role (viewer, ops or admin)");
         return;
       }
       throttle.succeeded(address);
-      long now = nowSeconds();
-      session(rc, t.user(), t.role(), now, Math.min(now + MAX_SESSION.toSeconds(), t.expiresAt()));
+      long issued = nowSeconds();
+      session(rc, t.user(), t.role(), issued, Math.min(issued + MAX_SESSION.toSeconds(), t.expiresAt()));
     });
   }
 

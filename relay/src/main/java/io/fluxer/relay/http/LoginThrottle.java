@@ -43,6 +43,36 @@ final class LoginThrottle {
     }
   }
 
+  /**
+   * Check and count in one step, so parallel attempts cannot all pass the check before any of them
+   * is counted: when {@code key} may try now, counts this attempt as a failure (a success later
+   * forgets it, {@link #succeeded}) and answers 0; otherwise answers the wait and counts nothing.
+   */
+  long acquire(String key, long now) {
+    if (failures.size() >= MAX_ADDRESSES && !failures.containsKey(key)) {
+      purge(now);
+    }
+    ArrayDeque<Long> times = failures.computeIfAbsent(key, a -> new ArrayDeque<>());
+    synchronized (times) {
+      drop(times, now);
+      if (times.size() >= maxFailures) {
+        return times.peekFirst() + windowMillis - now;
+      }
+      times.addLast(now);
+      return 0;
+    }
+  }
+
+  /** Takes back an attempt {@link #acquire} counted at {@code now} (it was refused for another reason). */
+  void release(String key, long now) {
+    ArrayDeque<Long> times = failures.get(key);
+    if (times != null) {
+      synchronized (times) {
+        times.removeLastOccurrence(now);
+      }
+    }
+  }
+
   /** Records a failed attempt from {@code address}. */
   void failed(String address, long now) {
     if (failures.size() >= MAX_ADDRESSES && !failures.containsKey(address)) {

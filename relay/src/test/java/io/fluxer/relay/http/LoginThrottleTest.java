@@ -2,6 +2,8 @@ package io.fluxer.relay.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,48 @@ class LoginThrottleTest {
     assertThat(t.retryAfterMillis("a", 1)).isPositive();
     t.succeeded("a");
     assertThat(t.retryAfterMillis("a", 1)).isZero();
+  }
+
+  @Test
+  @DisplayName("acquire checks and counts in one step: of 16 threads trying at once, exactly max get through")
+  void acquireIsAtomic() throws InterruptedException {
+    for (int round = 0; round < 200; round++) {
+      LoginThrottle t = new LoginThrottle(3, 60_000);
+      AtomicInteger admitted = new AtomicInteger();
+      CountDownLatch start = new CountDownLatch(1);
+      Thread[] threads = new Thread[16];
+      for (int i = 0; i < threads.length; i++) {
+        threads[i] = new Thread(() -> {
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          if (t.acquire("a", 1_000) == 0) {
+            admitted.incrementAndGet();
+          }
+        });
+        threads[i].start();
+      }
+      start.countDown();
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      assertThat(admitted.get()).as("round %d", round).isEqualTo(3);
+    }
+  }
+
+  @Test
+  @DisplayName("A refused acquire counts nothing; release takes one counted attempt back")
+  void acquireAndRelease() {
+    LoginThrottle t = new LoginThrottle(2, 60_000);
+    assertThat(t.acquire("a", 0)).isZero();
+    assertThat(t.acquire("a", 10_000)).isZero();
+    assertThat(t.acquire("a", 20_000)).as("full: the wait until the first leaves the window").isEqualTo(40_000);
+    assertThat(t.retryAfterMillis("a", 59_999)).as("the refused attempt was not counted").isEqualTo(1);
+    t.release("a", 10_000);
+    assertThat(t.acquire("a", 30_000)).isZero();
+    assertThat(t.acquire("a", 30_000)).isPositive();
   }
 
   @Test
