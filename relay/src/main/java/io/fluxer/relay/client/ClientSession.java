@@ -14,12 +14,12 @@ import io.fluxer.relay.engine.HistoryFilter;
 import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
+import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Command;
-import io.fluxer.relay.protocol.CommandDecoder;
 import io.fluxer.relay.protocol.ConnectResult;
 import io.fluxer.relay.protocol.Disconnect;
-import io.fluxer.relay.protocol.ProtocolEncoder;
+import io.fluxer.relay.protocol.JsonCodec;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.fluxer.relay.protocol.ProtocolException;
 import io.fluxer.relay.protocol.Publication;
@@ -59,6 +59,8 @@ public final class ClientSession {
   private final Context context;
   private final Hub hub;
   private final Transport transport;
+  /** The encoding the connection agreed on (JSON or Protobuf): every command and reply goes through it. */
+  private final ClientCodec codec;
   private final String clientId = UUID.randomUUID().toString();
   private final Map<String, Subscription> subs = new HashMap<>();
   /** Commands that arrived while the connect reply was pending; run after it, in order. */
@@ -154,8 +156,15 @@ public final class ClientSession {
     }
   }
 
+  /** A session of the JSON protocol. */
   public ClientSession(RelayContext relay, Vertx vertx, Context context, Hub hub, Transport transport) {
+    this(relay, vertx, context, hub, transport, JsonCodec.INSTANCE);
+  }
+
+  public ClientSession(RelayContext relay, Vertx vertx, Context context, Hub hub, Transport transport,
+                       ClientCodec codec) {
     this.relay = relay;
+    this.codec = codec;
     this.options = relay.client();
     this.vertx = vertx;
     this.context = context;
@@ -185,16 +194,30 @@ public final class ClientSession {
 
   // ---- inbound
 
-  /** Handles one inbound WebSocket message: one or more newline-separated commands. */
+  /** Handles one inbound text message (a WebSocket text frame): one or more commands. */
   public void handleMessage(String frame) {
+    handleMessage(() -> codec.decode(frame), frame.length());
+  }
+
+  /** Handles one inbound binary message (a WebSocket binary frame): one or more commands. */
+  public void handleMessage(byte[] frame) {
+    handleMessage(() -> codec.decode(frame), frame.length);
+  }
+
+  @FunctionalInterface
+  private interface Decoding {
+    List<Command> decode() throws ProtocolException;
+  }
+
+  private void handleMessage(Decoding decoding, int size) {
     if (state == State.CLOSED) {
       return;
     }
     heardSincePing = true;
     List<Command> commands;
     try {
-      commands = CommandDecoder.decode(frame);
-      hub.stats().in(commands.size(), frame.length());
+      commands = decoding.decode();
+      hub.stats().in(commands.size(), size);
       if (commands.size() > options.limits().maxCommandsPerFrame()) {
         throw new ProtocolException(commands.size() + " commands in one frame");
       }
@@ -227,7 +250,7 @@ public final class ClientSession {
     } catch (RuntimeException e) {
       UNEXPECTED.logThrottled(e);
       if (c.id() != 0 && state != State.CLOSED) {
-        reply(ProtocolEncoder.error(c.id(), ProtocolError.INTERNAL));
+        reply(codec.error(c.id(), ProtocolError.INTERNAL));
       }
     }
   }
@@ -250,7 +273,7 @@ public final class ClientSession {
       if (options.limits().disconnectOnRateLimit()) {
         close(Disconnect.TOO_MANY_REQUESTS);
       } else if (id != 0) {
-        reply(ProtocolEncoder.error(id, ProtocolError.TOO_MANY_REQUESTS));
+        reply(codec.error(id, ProtocolError.TOO_MANY_REQUESTS));
       }
       return;
     }
@@ -273,13 +296,13 @@ public final class ClientSession {
     } else if (r instanceof Request.SubRefresh sr) {
       subRefresh(id, sr);
     } else if (r instanceof Request.Rpc) {
-      reply(ProtocolEncoder.error(id, ProtocolError.METHOD_NOT_FOUND));
+      reply(codec.error(id, ProtocolError.METHOD_NOT_FOUND));
     } else if (r instanceof Request.Send) {
       // accepted and dropped: no handler for asynchronous messages yet
     } else if (r instanceof Request.Invalid invalid) {
-      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("bad request: " + invalid.problem())));
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("bad request: " + invalid.problem())));
     } else {
-      reply(ProtocolEncoder.error(id, ProtocolError.METHOD_NOT_FOUND));
+      reply(codec.error(id, ProtocolError.METHOD_NOT_FOUND));
     }
   }
 
@@ -374,7 +397,7 @@ public final class ClientSession {
         }
       });
       int ping = (int) Math.max(1, options.pingInterval().toSeconds());
-      reply(ProtocolEncoder.connect(id, new ConnectResult(clientId, relay.version(), expiresAt != null,
+      reply(codec.connect(id, new ConnectResult(clientId, relay.version(), expiresAt != null,
           ttl(expiresAt), null, results, ping, true, null, relay.nodeName())));
       results.keySet().forEach(channel -> activate(subs.get(channel)));
       startPings();
@@ -391,7 +414,7 @@ public final class ClientSession {
 
   private void refresh(long id, String token) {
     if (token.isEmpty()) {
-      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("token required")));
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("token required")));
       return;
     }
     relay.tokens().connectToken(token).onComplete(ar -> {
@@ -409,7 +432,7 @@ public final class ClientSession {
       }
       connInfo = t.info() != null ? t.info() : connInfo;
       setExpiry(t.expiresAt());
-      reply(ProtocolEncoder.refresh(id, clientId, relay.version(), expiresAt != null, ttl(expiresAt)));
+      reply(codec.refresh(id, clientId, relay.version(), expiresAt != null, ttl(expiresAt)));
     });
   }
 
@@ -432,17 +455,17 @@ public final class ClientSession {
   private void subscribe(long id, Request.Subscribe r) {
     String channel = r.channel();
     if (channel.isEmpty()) {
-      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
       return;
     }
     ChannelName ch = ChannelName.parse(channel);
     NamespaceOptions ns = relay.namespaces().resolve(ch);
     if (ns == null) {
-      reply(ProtocolEncoder.error(id, ProtocolError.UNKNOWN_CHANNEL));
+      reply(codec.error(id, ProtocolError.UNKNOWN_CHANNEL));
       return;
     }
     if (r.type() != 0) {
-      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage(
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage(
           "bad request: subscription type " + r.type() + " is not supported (only streams, type 0)")));
       return;
     }
@@ -452,21 +475,21 @@ public final class ClientSession {
     }
     // delta "fossil" is not negotiated yet: the reply's delta stays false and data comes whole
     if (r.tf() != null && !ns.allowTagsFilter()) {
-      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage(
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage(
           "bad request: tags filter (tf) is not allowed in this namespace (allow_tags_filter)")));
       return;
     }
     if (subs.containsKey(channel)) {
-      reply(ProtocolEncoder.error(id, ProtocolError.ALREADY_SUBSCRIBED));
+      reply(codec.error(id, ProtocolError.ALREADY_SUBSCRIBED));
       return;
     }
     if (subs.size() >= options.channelLimit()) {
-      reply(ProtocolEncoder.error(id, ProtocolError.LIMIT_EXCEEDED));
+      reply(codec.error(id, ProtocolError.LIMIT_EXCEEDED));
       return;
     }
     if (r.token().isEmpty()) {
       if (!mayJoinWithoutToken(ch, ns)) {
-        reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+        reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
         return;
       }
       subscribeAllowed(id, r, ch, ns, null, null);
@@ -480,7 +503,7 @@ public final class ClientSession {
       ProtocolError refused = subs.containsKey(channel) ? ProtocolError.ALREADY_SUBSCRIBED
           : subs.size() >= options.channelLimit() ? ProtocolError.LIMIT_EXCEEDED : null;
       if (refused != null) {
-        reply(ProtocolEncoder.error(id, refused));
+        reply(codec.error(id, refused));
         return;
       }
       subscribeAllowed(id, r, ch, ns, t.info(), t.expiresAt());
@@ -499,7 +522,7 @@ public final class ClientSession {
             : subs.containsKey(channel) ? ProtocolError.ALREADY_SUBSCRIBED
             : subs.size() >= options.channelLimit() ? ProtocolError.LIMIT_EXCEEDED : null;
         if (refused != null) {
-          reply(ProtocolEncoder.error(id, refused));
+          reply(codec.error(id, refused));
         } else {
           join(id, r, ns, chanInfo, subExpiresAt);
         }
@@ -518,10 +541,10 @@ public final class ClientSession {
         return;
       }
       if (ar.failed()) {
-        reply(ProtocolEncoder.error(id, toError(ar.cause())));
+        reply(codec.error(id, toError(ar.cause())));
         return;
       }
-      reply(ProtocolEncoder.subscribe(id, ar.result()));
+      reply(codec.subscribe(id, ar.result()));
       activate(sub);
     });
   }
@@ -630,7 +653,7 @@ public final class ClientSession {
     if (sub != null) {
       removeSubscription(sub);
     }
-    reply(ProtocolEncoder.empty(id, "unsubscribe"));
+    reply(codec.empty(id, "unsubscribe"));
   }
 
   private void removeSubscription(Subscription sub) {
@@ -651,7 +674,7 @@ public final class ClientSession {
   private void subRefresh(long id, Request.SubRefresh r) {
     Subscription sub = subs.get(r.channel());
     if (sub == null) {
-      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("not subscribed")));
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("not subscribed")));
       return;
     }
     subscriptionToken(id, r.token(), sub.channel).onSuccess(t -> {
@@ -660,7 +683,7 @@ public final class ClientSession {
       }
       sub.expiresAt = t.expiresAt();
       scheduleSubExpiry(sub);
-      reply(ProtocolEncoder.subRefresh(id, sub.expiresAt != null, ttl(sub.expiresAt)));
+      reply(codec.subRefresh(id, sub.expiresAt != null, ttl(sub.expiresAt)));
     });
   }
 
@@ -694,7 +717,7 @@ public final class ClientSession {
       return;
     }
     if (e.reason() == TokenException.Reason.EXPIRED) {
-      reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
+      reply(codec.error(id, ProtocolError.TOKEN_EXPIRED));
     } else {
       LOG.log(Level.DEBUG, "client {0}: token rejected: {1}", clientId, e.getMessage());
       close(Disconnect.INVALID_TOKEN);
@@ -711,7 +734,7 @@ public final class ClientSession {
       sub.expireTimer = -1;
       if (subs.get(sub.channel) == sub && sub.expiresAt != null && sub.expiresAt <= relay.tokens().now()) {
         removeSubscription(sub);
-        send(ProtocolEncoder.unsubscribe(sub.channel, Unsubscribe.EXPIRED));
+        send(codec.unsubscribe(sub.channel, Unsubscribe.EXPIRED));
       }
     });
   }
@@ -748,7 +771,7 @@ public final class ClientSession {
     Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null);
     startSubscription(sub, null, ns.recoverable(true)).onSuccess(result -> {
       if (state == State.CONNECTED) {
-        send(ProtocolEncoder.subscribePush(channel, result));
+        send(codec.subscribePush(channel, result));
         activate(sub);
       }
     });
@@ -759,7 +782,7 @@ public final class ClientSession {
     Subscription sub = subs.get(channel);
     if (sub != null && state == State.CONNECTED) {
       removeSubscription(sub);
-      send(ProtocolEncoder.unsubscribe(channel, Unsubscribe.SERVER));
+      send(codec.unsubscribe(channel, Unsubscribe.SERVER));
     }
   }
 
@@ -775,7 +798,7 @@ public final class ClientSession {
       close(Disconnect.CONNECTION_EXPIRED);
     } else {
       setExpiry(expireAt);
-      send(ProtocolEncoder.refreshPush(expireAt != null, ttl(expireAt)));
+      send(codec.refreshPush(expireAt != null, ttl(expireAt)));
     }
   }
 
@@ -795,13 +818,13 @@ public final class ClientSession {
     boolean allowed = ns.allowPublishForClient() || ns.allowPublishForSubscriber() && sub != null
         || ChannelName.parse(r.channel()).limitedTo(user);
     if (!allowed) {
-      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
       return;
     }
     PublishOptions opts = (ns.historySize() > 0
         ? PublishOptions.withHistory(ns.historySize(), ns.historyTtl())
         : PublishOptions.noHistory()).withInfo(info(sub));
-    replyWhenDone(id, relay.broker().publish(r.channel(), r.data(), opts), pos -> ProtocolEncoder.empty(id, "publish"));
+    replyWhenDone(id, relay.broker().publish(r.channel(), r.data(), opts), pos -> codec.empty(id, "publish"));
   }
 
   private void history(long id, Request.History r) {
@@ -810,29 +833,29 @@ public final class ClientSession {
       return;
     }
     if (ns.historySize() == 0) {
-      reply(ProtocolEncoder.error(id, ProtocolError.NOT_AVAILABLE));
+      reply(codec.error(id, ProtocolError.NOT_AVAILABLE));
       return;
     }
     if (!permitted(ns.allowHistoryForClient(), ns.allowHistoryForSubscriber(), r.channel())) {
-      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
       return;
     }
     int limit = r.limit() < 0 || r.limit() > ns.historySize() ? ns.historySize() : r.limit();
     replyWhenDone(id, relay.broker().history(r.channel(), new HistoryFilter(r.since(), limit, r.reverse())),
-        h -> ProtocolEncoder.history(id, h));
+        h -> codec.history(id, h));
   }
 
   private void presence(long id, String channel) {
     NamespaceOptions ns = presenceNamespace(id, channel);
     if (ns != null) {
-      replyWhenDone(id, relay.presence().presence(channel), p -> ProtocolEncoder.presence(id, p));
+      replyWhenDone(id, relay.presence().presence(channel), p -> codec.presence(id, p));
     }
   }
 
   private void presenceStats(long id, String channel) {
     NamespaceOptions ns = presenceNamespace(id, channel);
     if (ns != null) {
-      replyWhenDone(id, relay.presence().presenceStats(channel), st -> ProtocolEncoder.presenceStats(id, st));
+      replyWhenDone(id, relay.presence().presenceStats(channel), st -> codec.presenceStats(id, st));
     }
   }
 
@@ -842,11 +865,11 @@ public final class ClientSession {
       return null;
     }
     if (!ns.presence()) {
-      reply(ProtocolEncoder.error(id, ProtocolError.NOT_AVAILABLE));
+      reply(codec.error(id, ProtocolError.NOT_AVAILABLE));
       return null;
     }
     if (!permitted(ns.allowPresenceForClient(), ns.allowPresenceForSubscriber(), channel)) {
-      reply(ProtocolEncoder.error(id, ProtocolError.PERMISSION_DENIED));
+      reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
       return null;
     }
     return ns;
@@ -858,12 +881,12 @@ public final class ClientSession {
 
   private NamespaceOptions resolveOrReply(long id, String channel) {
     if (channel.isEmpty()) {
-      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
       return null;
     }
     NamespaceOptions ns = relay.namespaces().resolve(ChannelName.parse(channel));
     if (ns == null) {
-      reply(ProtocolEncoder.error(id, ProtocolError.UNKNOWN_CHANNEL));
+      reply(codec.error(id, ProtocolError.UNKNOWN_CHANNEL));
     }
     return ns;
   }
@@ -886,7 +909,7 @@ public final class ClientSession {
     long interval = options.pingInterval().toMillis();
     pingTimer = vertx.setPeriodic(interval, interval, t -> {
       heardSincePing = false;
-      send(ProtocolEncoder.PING);
+      send(codec.ping());
       cancel(pongTimer);
       pongTimer = vertx.setTimer(options.pongTimeout().toMillis(), t2 -> {
         pongTimer = -1;
@@ -975,7 +998,7 @@ public final class ClientSession {
 
   /** Replies with the encoded result, or with the error the failure maps to, on this session's loop. */
   private <T> void replyWhenDone(long id, Future<T> f, Function<T, byte[]> encode) {
-    here(f).onComplete(ar -> reply(ar.succeeded() ? encode.apply(ar.result()) : ProtocolEncoder.error(id, toError(ar.cause()))));
+    here(f).onComplete(ar -> reply(ar.succeeded() ? encode.apply(ar.result()) : codec.error(id, toError(ar.cause()))));
   }
 
   /** The future, completing on this session's event loop whatever thread the engine completes on. */
