@@ -17,6 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # name module class#method
 TARGETS=(
   "decoder relay io.fluxer.relay.protocol.CommandDecoderFuzzTest#decode"
+  "protobuf relay io.fluxer.relay.protocol.ProtobufCodecFuzzTest#decode"
   "channel relay io.fluxer.relay.channel.ChannelNameFuzzTest#parseAndResolve"
   "glob relay io.fluxer.relay.api.GlobFuzzTest#matchesLikeReference"
   "tag-filter relay io.fluxer.relay.channel.TagFilterFuzzTest#parseAndMatch"
