@@ -119,7 +119,7 @@ public final class ClientSession {
     @Override
     public void deliverJoinLeave(Delivery d) {
       if (!removed && order.active() && pushJoinLeave) {
-        ClientSession.this.send(d.frame());
+        ClientSession.this.send(d.frame(codec));
       }
     }
 
@@ -131,7 +131,7 @@ public final class ClientSession {
     @Override
     public void send(Delivery d) {
       if (d.passes(filter)) {
-        ClientSession.this.send(d.frame());
+        ClientSession.this.send(d.frame(codec));
       }
     }
 

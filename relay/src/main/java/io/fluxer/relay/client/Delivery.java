@@ -1,80 +1,150 @@
 package io.fluxer.relay.client;
 
 import io.fluxer.relay.channel.TagFilter;
+import io.fluxer.relay.protocol.ClientCodec;
+import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.Publication;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A push frame for the subscribers of one channel, encoded once and shared by every session that
- * receives it, on every event loop of the node. The frame bytes must never be modified.
+ * A push for the subscribers of one channel (a publication, a join or a leave), shared by every
+ * session that receives it, on every event loop of the node.
  *
- * <p>Tags filters ({@code tf} on subscribe) are evaluated here, once per distinct filter: each
+ * <p>Encoded once per codec: the first subscriber that speaks JSON (or Protobuf) encodes the push
+ * frame, and every other subscriber of that codec, on any event loop, gets the same bytes, which
+ * must never be modified. A channel with JSON and Protobuf subscribers so costs two encodings per
+ * publication on a node, and a codec nobody uses costs none.
+ *
+ * <p>Tags filters ({@code tf} on subscribe) are evaluated here too, once per distinct filter: each
  * result is remembered on the delivery, so a thousand subscribers with one filter cost one
  * evaluation, and subscribers with no filter cost nothing.
  */
 public final class Delivery {
+  /** What the push says. */
+  public enum Kind { PUBLICATION, JOIN, LEAVE }
+
+  private final Kind kind;
   private final String channel;
-  private final long offset;
   private final String epoch;
-  private final byte[] frame;
-  private final Map<String, String> tags;
+  /** The publication ({@link Kind#PUBLICATION}), else {@code null}. */
+  private final Publication publication;
+  /** Who joined or left ({@link Kind#JOIN}, {@link Kind#LEAVE}), else {@code null}. */
+  private final ClientInfo info;
   private final long publishedNanos;
+  /**
+   * Encoded frames by {@link ClientCodec#index}; read without a lock once set, made under the
+   * array's lock so that each codec encodes at most once whichever loops ask at the same time.
+   */
+  private final AtomicReferenceArray<byte[]> frames = new AtomicReferenceArray<>(ClientCodec.COUNT);
+  /** Guarded by {@link #frames}. */
+  private int encodings;
   /** Filter results of this delivery, made on the first filtered subscriber; guarded by {@code this}. */
   private Map<TagFilter, Boolean> filtered;
   private int filterEvaluations;
 
-  /**
-   * @param offset the publication's stream offset (0 for join/leave and channels without history)
-   * @param epoch the epoch of the stream {@code offset} is in (empty when offset is 0)
-   * @param frame the encoded push message, without a trailing newline
-   * @param tags the publication's tags (empty for join/leave), what tags filters test
-   * @param publishedNanos {@link System#nanoTime()} when the broker handed the publication to this
-   *     node, for the publish-to-write latency; 0 when unknown (join/leave, or decoded from another
-   *     node, whose clock means nothing here)
-   */
-  public Delivery(String channel, long offset, String epoch, byte[] frame, Map<String, String> tags,
-                  long publishedNanos) {
-    this.channel = channel;
-    this.offset = offset;
-    this.epoch = epoch;
-    this.frame = frame;
-    this.tags = tags == null ? Map.of() : tags;
+  private Delivery(Kind kind, String channel, String epoch, Publication publication, ClientInfo info,
+                   long publishedNanos) {
+    this.kind = kind;
+    this.channel = Objects.requireNonNull(channel, "channel");
+    this.epoch = epoch == null ? "" : epoch;
+    this.publication = publication;
+    this.info = info;
     this.publishedNanos = publishedNanos;
   }
 
-  /** A publication without tags or a local timestamp. */
-  public Delivery(String channel, long offset, String epoch, byte[] frame) {
-    this(channel, offset, epoch, frame, Map.of(), 0);
+  /**
+   * A publication stored by the broker.
+   *
+   * @param epoch the epoch of the stream the publication's offset is in (empty when its offset is 0)
+   * @param publishedNanos {@link System#nanoTime()} when the broker handed the publication to this
+   *     node, for the publish-to-write latency; 0 when unknown (decoded from another node, whose
+   *     clock means nothing here)
+   */
+  public static Delivery publication(String channel, Publication publication, String epoch, long publishedNanos) {
+    return new Delivery(Kind.PUBLICATION, channel, epoch, Objects.requireNonNull(publication, "publication"), null,
+        publishedNanos);
   }
 
-  /** A join or leave push: no stream position. */
-  public static Delivery joinLeave(String channel, byte[] frame) {
-    return new Delivery(channel, 0, "", frame, Map.of(), 0);
+  /** A join push: no stream position. */
+  public static Delivery join(String channel, ClientInfo info) {
+    return new Delivery(Kind.JOIN, channel, "", null, Objects.requireNonNull(info, "info"), 0);
+  }
+
+  /** A leave push: no stream position. */
+  public static Delivery leave(String channel, ClientInfo info) {
+    return new Delivery(Kind.LEAVE, channel, "", null, Objects.requireNonNull(info, "info"), 0);
+  }
+
+  public Kind kind() {
+    return kind;
   }
 
   public String channel() {
     return channel;
   }
 
+  /** The publication's stream offset; 0 for join/leave and channels without history. */
   public long offset() {
-    return offset;
+    return publication == null ? 0 : publication.offset();
   }
 
+  /** The epoch of the stream {@link #offset} is in; empty when the offset is 0. */
   public String epoch() {
     return epoch;
   }
 
-  public byte[] frame() {
-    return frame;
+  /** The publication, or {@code null} for a join or leave. */
+  public Publication publication() {
+    return publication;
   }
 
-  /** The publication's tags; never {@code null}, never modified. */
+  /** Who joined or left, or {@code null} for a publication. */
+  public ClientInfo info() {
+    return info;
+  }
+
+  /** The publication's tags (empty for join/leave), what tags filters test; never {@code null}, never modified. */
   public Map<String, String> tags() {
-    return tags;
+    return publication == null ? Map.of() : publication.tags();
   }
 
   public long publishedNanos() {
     return publishedNanos;
+  }
+
+  /**
+   * The push frame in {@code codec}'s encoding (one message, no separator), encoded on the first
+   * call for that codec and shared afterwards; safe to call from any thread.
+   */
+  public byte[] frame(ClientCodec codec) {
+    int i = codec.index();
+    byte[] frame = frames.get(i);
+    if (frame != null) {
+      return frame;
+    }
+    synchronized (frames) {
+      frame = frames.get(i);
+      if (frame == null) {
+        frame = switch (kind) {
+          case PUBLICATION -> codec.publication(channel, publication);
+          case JOIN -> codec.join(channel, info);
+          case LEAVE -> codec.leave(channel, info);
+        };
+        encodings++;
+        frames.set(i, frame);
+      }
+      return frame;
+    }
+  }
+
+  /** How many frames {@link #frame} encoded for this delivery: at most one per codec. */
+  public int encodings() {
+    synchronized (frames) {
+      return encodings;
+    }
   }
 
   /**
@@ -91,7 +161,7 @@ public final class Delivery {
       }
       Boolean known = filtered.get(filter);
       if (known == null) {
-        known = filter.matches(tags);
+        known = filter.matches(tags());
         filterEvaluations++;
         filtered.put(filter, known);
       }
@@ -106,6 +176,6 @@ public final class Delivery {
 
   @Override
   public String toString() {
-    return "Delivery[" + channel + "@" + offset + "/" + epoch + ", " + frame.length + " B]";
+    return "Delivery[" + kind + " " + channel + "@" + offset() + "/" + epoch + "]";
   }
 }

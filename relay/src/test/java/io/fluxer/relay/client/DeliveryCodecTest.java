@@ -2,43 +2,67 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.JsonCodec;
+import io.fluxer.relay.protocol.ProtobufCodec;
+import io.fluxer.relay.protocol.Publication;
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What crosses to other nodes: channel, offset, epoch, tags and the frame, byte for byte. */
+/**
+ * What crosses to other nodes: what the push says (channel, epoch, the publication with its info
+ * and tags, or who joined or left), from which the receiving node encodes the same frames.
+ */
 class DeliveryCodecTest {
   private final DeliveryCodec codec = new DeliveryCodec();
+  private final ProtobufCodec protobuf = new ProtobufCodec(64 * 1024);
 
-  @Test
-  void roundTripOverTheWire() {
-    byte[] frame = "{\"push\":{\"channel\":\"chat:é\",\"pub\":{\"data\":{},\"offset\":42}}}".getBytes(StandardCharsets.UTF_8);
-    Delivery sent = new Delivery("chat:é", 42, "epoch-ü", frame, Map.of("ticker", "ÄAPL", "", "empty key"), 123);
+  private Delivery roundTrip(Delivery sent) {
     Buffer wire = Buffer.buffer("prefix");
-
     codec.encodeToWire(wire, sent);
-    Delivery got = codec.decodeFromWire("prefix".length(), wire);
-
-    assertThat(got.channel()).isEqualTo("chat:é");
-    assertThat(got.offset()).isEqualTo(42);
-    assertThat(got.epoch()).isEqualTo("epoch-ü");
-    assertThat(got.frame()).isEqualTo(frame);
-    assertThat(got.tags()).as("tags filters on other nodes test them").containsExactlyInAnyOrderEntriesOf(
-        Map.of("ticker", "ÄAPL", "", "empty key"));
-    assertThat(got.publishedNanos()).as("another JVM's clock does not travel").isZero();
+    return codec.decodeFromWire("prefix".length(), wire);
   }
 
   @Test
-  void joinLeaveHasNoPosition() {
-    Delivery d = Delivery.joinLeave("chat:x", new byte[] {1, 2});
-    Buffer wire = Buffer.buffer();
-    codec.encodeToWire(wire, d);
+  void publicationRoundTripOverTheWire() {
+    Publication pub = new Publication(42, "{\"text\":\"ü\"}", new ClientInfo("alice", "c1", "{\"name\":\"A\"}", null),
+        Map.of("ticker", "ÄAPL", "", "empty key"));
+    Delivery sent = Delivery.publication("chat:é", pub, "epoch-ü", 123);
 
-    Delivery got = codec.decodeFromWire(0, wire);
+    Delivery got = roundTrip(sent);
+
+    assertThat(got.kind()).isEqualTo(Delivery.Kind.PUBLICATION);
+    assertThat(got.channel()).isEqualTo("chat:é");
+    assertThat(got.offset()).isEqualTo(42);
+    assertThat(got.epoch()).isEqualTo("epoch-ü");
+    assertThat(got.publication()).isEqualTo(pub);
+    assertThat(got.tags()).as("tags filters on other nodes test them").containsExactlyInAnyOrderEntriesOf(
+        Map.of("ticker", "ÄAPL", "", "empty key"));
+    assertThat(got.publishedNanos()).as("another JVM's clock does not travel").isZero();
+    assertThat(got.frame(JsonCodec.INSTANCE)).isEqualTo(sent.frame(JsonCodec.INSTANCE));
+    assertThat(got.frame(protobuf)).isEqualTo(sent.frame(protobuf));
+  }
+
+  @Test
+  void publicationFromTheServerHasNoInfo() {
+    Delivery got = roundTrip(Delivery.publication("news", new Publication(0, "1", null, null), "", 0));
+    assertThat(got.publication().info()).isNull();
     assertThat(got.offset()).isZero();
-    assertThat(got.epoch()).isEmpty();
-    assertThat(got.frame()).containsExactly(1, 2);
     assertThat(got.tags()).isEmpty();
+  }
+
+  @Test
+  void joinAndLeaveHaveNoPosition() {
+    ClientInfo info = new ClientInfo("bob", "c2", null, "{\"role\":\"mod\"}");
+    for (Delivery d : new Delivery[] {Delivery.join("chat:x", info), Delivery.leave("chat:x", info)}) {
+      Delivery got = roundTrip(d);
+      assertThat(got.kind()).isEqualTo(d.kind());
+      assertThat(got.info()).isEqualTo(info);
+      assertThat(got.offset()).isZero();
+      assertThat(got.epoch()).isEmpty();
+      assertThat(got.tags()).isEmpty();
+      assertThat(got.frame(JsonCodec.INSTANCE)).isEqualTo(d.frame(JsonCodec.INSTANCE));
+    }
   }
 }

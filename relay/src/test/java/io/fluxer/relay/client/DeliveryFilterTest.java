@@ -3,6 +3,8 @@ package io.fluxer.relay.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.channel.TagFilter;
+import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.Publication;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,7 @@ class DeliveryFilterTest {
   }
 
   private static Delivery tagged(Map<String, String> tags) {
-    return new Delivery("market:stocks", 7, "e", new byte[] {'{', '}'}, tags, 0);
+    return Delivery.publication("market:stocks", new Publication(7, "{}", null, tags), "e", 0);
   }
 
   @Test
@@ -28,7 +30,7 @@ class DeliveryFilterTest {
     assertThat(d.passes(eq("ticker", "AAPL"))).isTrue();
     assertThat(d.passes(eq("ticker", "MSFT"))).isFalse();
     assertThat(d.passes(null)).isTrue();
-    assertThat(Delivery.joinLeave("market:stocks", new byte[0]).passes(eq("ticker", "AAPL"))).isFalse();
+    assertThat(Delivery.join("market:stocks", new ClientInfo("u", "c", null, null)).passes(eq("ticker", "AAPL"))).isFalse();
   }
 
   @Test

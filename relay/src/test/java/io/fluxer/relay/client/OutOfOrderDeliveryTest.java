@@ -3,7 +3,6 @@ package io.fluxer.relay.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.Addresses;
-import io.fluxer.relay.protocol.ProtocolEncoder;
 import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
@@ -73,8 +72,7 @@ class OutOfOrderDeliveryTest extends RelayTestBase {
   }
 
   private void deliver(String channel, long offset, String epoch) {
-    byte[] frame = ProtocolEncoder.publication(channel,
-        new Publication(offset, new JsonObject().put("n", offset).encode(), null, Map.of()));
-    vertx.eventBus().publish(Addresses.PUB, new Delivery(channel, offset, epoch, frame), CODEC);
+    Publication pub = new Publication(offset, new JsonObject().put("n", offset).encode(), null, Map.of());
+    vertx.eventBus().publish(Addresses.PUB, Delivery.publication(channel, pub, epoch, 0), CODEC);
   }
 }

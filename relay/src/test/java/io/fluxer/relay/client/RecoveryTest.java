@@ -3,12 +3,12 @@ package io.fluxer.relay.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.Addresses;
+import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
@@ -191,9 +191,8 @@ class RecoveryTest extends RelayTestBase {
     assertThat(epoch).isNotEmpty();
 
     // As if offset 3 were lost between nodes and 4 arrived.
-    byte[] frame = ("{\"push\":{\"channel\":\"" + channel + "\",\"pub\":{\"data\":{\"n\":4},\"offset\":4}}}")
-        .getBytes(StandardCharsets.UTF_8);
-    vertx.eventBus().publish(Addresses.PUB, new Delivery(channel, 4, epoch, frame),
+    Publication fourth = new Publication(4, "{\"n\":4}", null, null);
+    vertx.eventBus().publish(Addresses.PUB, Delivery.publication(channel, fourth, epoch, 0),
         new DeliveryOptions().setCodecName(DeliveryCodec.NAME));
 
     assertThat(alice.awaitClose(SHORT).code()).isEqualTo((short) 3010);

@@ -2,7 +2,7 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import io.fluxer.relay.protocol.Publication;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +63,7 @@ class StreamOrderTest {
   }
 
   private static Delivery pub(long offset, String epoch) {
-    return new Delivery("ch", offset, epoch, ("p" + offset).getBytes(StandardCharsets.UTF_8));
+    return Delivery.publication("ch", new Publication(offset, "\"p" + offset + "\"", null, null), epoch, 0);
   }
 
   private static StreamOrder active(FakeSink sink, long position) {
