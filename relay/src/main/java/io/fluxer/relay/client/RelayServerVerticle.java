@@ -7,6 +7,7 @@ import io.fluxer.relay.config.ServerLimitOptions;
 import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.protocol.ProtobufCodec;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -215,10 +216,27 @@ public final class RelayServerVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Whether a WebSocket speaks the Protobuf encoding: it agreed on the subprotocol, or (as
+   * Centrifugo also accepts, for SDKs and tools that cannot offer a subprotocol) its URL says
+   * {@code format=protobuf} or {@code cf_protocol=protobuf}.
+   */
+  static boolean wantsProtobuf(String subProtocol, String query) {
+    if (PROTOBUF_SUBPROTOCOL.equals(subProtocol)) {
+      return true;
+    }
+    if (query == null || query.isEmpty()) {
+      return false;
+    }
+    Map<String, List<String>> params = new QueryStringDecoder(query, false).parameters();
+    return params.getOrDefault("format", List.of()).contains("protobuf")
+        || params.getOrDefault("cf_protocol", List.of()).contains("protobuf");
+  }
+
   private void accept(ServerWebSocket ws) {
     ClientOptions c = relay.client();
     ClientSession[] session = new ClientSession[1];
-    if (PROTOBUF_SUBPROTOCOL.equals(ws.subProtocol())) {
+    if (wantsProtobuf(ws.subProtocol(), ws.query())) {
       WebSocketTransport transport = WebSocketTransport.attachBinary(ws, (ContextInternal) context, flusher,
           c.writeQueueMaxSize(), c.maxBatchSize(), c.maxMessageSize(), message -> session[0].handleMessage(message));
       session[0] = new ClientSession(relay, vertx, context, hub, transport, protobuf);

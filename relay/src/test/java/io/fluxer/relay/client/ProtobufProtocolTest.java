@@ -80,6 +80,20 @@ class ProtobufProtocolTest extends RelayTestBase {
   }
 
   @Test
+  @DisplayName("As in Centrifugo, format=protobuf or cf_protocol=protobuf in the URL asks for Protobuf too")
+  void protobufAskedByUrl() {
+    for (String query : List.of("?format=protobuf", "?cf_protocol=protobuf")) {
+      PbTestClient c = PbTestClient.open(vertx, relay().wsUrl() + query, false);
+      pbClients.add(c);
+      assertThat(c.subProtocol()).isNull();
+      assertThat(c.connectWith(relay().token("alice")).getClient()).isNotEmpty();
+    }
+    assertThat(RelayServerVerticle.wantsProtobuf(null, "format=json")).isFalse();
+    assertThat(RelayServerVerticle.wantsProtobuf(null, "")).isFalse();
+    assertThat(RelayServerVerticle.wantsProtobuf("", "x=1&format=protobuf")).isTrue();
+  }
+
+  @Test
   @DisplayName("Errors have the same codes as in JSON")
   void errors() {
     PbTestClient c = connectedPb("alice");

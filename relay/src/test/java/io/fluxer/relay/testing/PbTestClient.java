@@ -47,10 +47,18 @@ public final class PbTestClient implements AutoCloseable {
 
   /** Opens a connection asking for the Protobuf subprotocol. */
   public static PbTestClient open(Vertx vertx, String url) {
+    return open(vertx, url, true);
+  }
+
+  /** Opens a connection, offering the Protobuf subprotocol or not (the URL may ask instead). */
+  public static PbTestClient open(Vertx vertx, String url, boolean offerSubprotocol) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(MAX_SIZE).setMaxMessageSize(MAX_SIZE).setClosingTimeout(2));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(url)
-        .setAllowOriginHeader(false).addSubProtocol(SUBPROTOCOL);
+        .setAllowOriginHeader(false);
+    if (offerSubprotocol) {
+      options.addSubProtocol(SUBPROTOCOL);
+    }
     PbTestClient c = new PbTestClient(client);
     Future<PbTestClient> connected = client.connect(options).map(socket -> {
       c.attach(socket);
