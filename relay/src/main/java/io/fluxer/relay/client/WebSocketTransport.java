@@ -23,11 +23,10 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * {@link Transport} over a server WebSocket, speaking to the Netty channel directly.
@@ -58,6 +57,7 @@ public final class WebSocketTransport implements Transport {
   public static final short MESSAGE_TOO_BIG = 1009;
   static final long CLOSE_TIMEOUT_SECONDS = 5;
   private static final int MAX_OUTBOUND_BUFFER = 256 * 1024;
+  private static final IntUnaryOperator WITH_NEWLINE = length -> length + 1;
 
   private final Channel channel;
   /** Netty's frame encoder: text frames built here are written past it, already framed. */
@@ -65,12 +65,10 @@ public final class WebSocketTransport implements Transport {
   private final ContextInternal context;
   private final FlushScheduler flusher;
   private final Runnable flushTask = this::flush;
-  private final int writeQueueMaxSize;
   private final int maxBatchSize;
   private final int maxMessageSize;
   private final Consumer<String> messageHandler;
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-  private long pendingBytes;
+  private final OutboundQueue pending;
   private boolean flushScheduled;
   private boolean waitingForDrain;
   /** No more writes: the session asked to close, or the transport closed itself, or the peer left. */
@@ -86,10 +84,10 @@ public final class WebSocketTransport implements Transport {
     this.encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     this.context = context;
     this.flusher = flusher;
-    this.writeQueueMaxSize = writeQueueMaxSize;
     this.maxBatchSize = maxBatchSize;
     this.maxMessageSize = maxMessageSize;
     this.messageHandler = messageHandler;
+    this.pending = new OutboundQueue(writeQueueMaxSize);
   }
 
   /**
@@ -115,11 +113,7 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
-    pending.add(message);
-    pendingBytes += message.length + 1;
-    if (pendingBytes > writeQueueMaxSize) {
-      pending.clear();
-      pendingBytes = 0;
+    if (!pending.offer(message)) {
       closeWith(Disconnect.SLOW.code(), Disconnect.SLOW.reason());
       return;
     }
@@ -160,17 +154,9 @@ public final class WebSocketTransport implements Transport {
    * without the encoder's second buffer and copy.
    */
   private ByteBuf nextBatch() {
-    Iterator<byte[]> queued = pending.iterator();
-    int size = queued.next().length;
-    int count = 1;
-    while (queued.hasNext()) {
-      int length = queued.next().length;
-      if (size + 1 + length > maxBatchSize) {
-        break;
-      }
-      size += 1 + length;
-      count++;
-    }
+    // each message counts with the newline after it; the last one's is not sent
+    int count = pending.fitting(maxBatchSize + 1, WITH_NEWLINE);
+    int size = pending.framedBytes(count, WITH_NEWLINE) - 1;
     int header = size < 126 ? 2 : size <= 0xFFFF ? 4 : 10;
     ByteBuf batch = channel.alloc().directBuffer(header + size, header + size);
     batch.writeByte(0x81); // FIN, text
@@ -183,7 +169,6 @@ public final class WebSocketTransport implements Transport {
     }
     for (int i = 0; i < count; i++) {
       byte[] next = pending.poll();
-      pendingBytes -= next.length + 1;
       if (i > 0) {
         batch.writeByte('\n');
       }
@@ -238,7 +223,6 @@ public final class WebSocketTransport implements Transport {
     }
     closed = true;
     pending.clear();
-    pendingBytes = 0;
     releaseFragments();
     closeHandler.accept(code);
   }
