@@ -362,8 +362,11 @@ public final class ClientSession {
         }
       });
       int ping = (int) Math.max(1, options.pingInterval().toSeconds());
-      reply(ProtocolEncoder.connect(id, new ConnectResult(clientId, relay.version(), expiresAt != null,
-          ttl(expiresAt), null, results, ping, true, null, relay.nodeName())));
+      // unidirectional: a connect push (no id), and no pongs expected
+      boolean uni = transport.unidirectional();
+      String node = transport.node() != null ? transport.node() : uni ? null : relay.nodeName();
+      reply(ProtocolEncoder.connect(uni ? 0 : id, new ConnectResult(clientId, relay.version(), expiresAt != null,
+          ttl(expiresAt), null, results, ping, !uni, transport.session(), node)));
       results.keySet().forEach(channel -> activate(subs.get(channel)));
       startPings();
       List<Command> waiting = deferred;
@@ -663,7 +666,9 @@ public final class ClientSession {
       close(Disconnect.INVALID_TOKEN);
       return;
     }
-    if (e.reason() == TokenException.Reason.EXPIRED) {
+    if (e.reason() == TokenException.Reason.EXPIRED && transport.unidirectional()) {
+      close(Disconnect.CONNECTION_EXPIRED); // no error replies on a unidirectional transport (Centrifugo: 3005)
+    } else if (e.reason() == TokenException.Reason.EXPIRED) {
       reply(ProtocolEncoder.error(id, ProtocolError.TOKEN_EXPIRED));
     } else {
       LOG.log(Level.DEBUG, "client {0}: token rejected: {1}", clientId, e.getMessage());
@@ -857,6 +862,9 @@ public final class ClientSession {
     pingTimer = vertx.setPeriodic(interval, interval, t -> {
       heardSincePing = false;
       send(ProtocolEncoder.PING);
+      if (transport.unidirectional()) {
+        return;
+      }
       cancel(pongTimer);
       pongTimer = vertx.setTimer(options.pongTimeout().toMillis(), t2 -> {
         pongTimer = -1;
