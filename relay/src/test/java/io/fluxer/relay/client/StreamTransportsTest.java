@@ -9,6 +9,8 @@ import io.fluxer.relay.testing.StreamTestClient;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -194,5 +196,39 @@ class StreamTransportsTest extends RelayTestBase {
     JsonObject push = s.awaitMessage(m -> m.containsKey("push"), SHORT).getJsonObject("push");
     assertThat(push.getJsonObject("disconnect").getInteger("code")).isEqualTo(3012);
     s.awaitEnd(SHORT);
+  }
+
+  @Test
+  @DisplayName("A stream reader that stops reading is closed as slow (3008) once its backlog passes write_queue_max_size")
+  void slowReaderIsClosed() throws Exception {
+    startRelay(config -> clientSection(config).put("write_queue_max_size", 65536));
+    String channel = chat("slow");
+    String command = connect(relay().token("slow"));
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new InetSocketAddress("127.0.0.1", relay().port()));
+      byte[] body = command.getBytes(StandardCharsets.UTF_8);
+      socket.getOutputStream().write(("POST /connection/http_stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
+      socket.getOutputStream().flush();
+      // The session subscribes through the server API (the client itself reads nothing).
+      HttpTestClient.eventually(this::connections, n -> n == 1, SHORT);
+      api("subscribe", new JsonObject().put("user", "slow").put("channel", channel));
+      HttpTestClient.eventually(() -> TestRelay.await(relay().node().snapshots()).stream()
+          .mapToInt(h -> h.subscriptions()).sum(), n -> n == 1, SHORT);
+      String pad = "x".repeat(4096);
+      long slow = 0;
+      for (int i = 0; i < 10_000 && slow == 0; i++) {
+        api("publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", i).put("pad", pad)));
+        slow = TestRelay.await(relay().node().snapshots()).stream().mapToLong(h -> h.slowDisconnects()).sum();
+      }
+      assertThat(slow).as("slow stream reader closed").isEqualTo(1);
+      assertThat(relay().node().sessionCount()).isZero();
+    }
+  }
+
+  private int connections() {
+    return TestRelay.await(relay().node().snapshots()).stream().mapToInt(h -> h.connections()).sum();
   }
 }
