@@ -158,4 +158,16 @@ class UniTransportsTest extends RelayTestBase {
     assertThat(s.ended()).isFalse();
     assertThat(s.messages()).noneMatch(m -> m.containsKey("disconnect"));
   }
+
+  @Test
+  @DisplayName("uni_http_stream takes the request as curl -d sends it (a form content type) too")
+  void uniHttpStreamFromCurl() {
+    String channel = chat("curl");
+    StreamTestClient s = StreamTestClient.open(vertx, HttpMethod.POST, relay().httpUrl() + "/connection/uni_http_stream",
+        Map.of("Content-Type", "application/x-www-form-urlencoded"),
+        new JsonObject().put("token", token("frank", channel)).encode(), false);
+    streams.add(s);
+    assertThat(s.awaitMessage(m -> m.containsKey("connect"), SHORT).getJsonObject("connect")
+        .getJsonObject("subs").fieldNames()).containsExactly(channel);
+  }
 }
