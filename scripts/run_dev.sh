@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Fluxer for development with embedded defaults: a dev HS256 secret, the dev API key
 # (admin) and the namespace `chat` (history 100 / 5 min, recovery, presence, join/leave,
-# user-limited chat:dm#a,b channels; any connected user may subscribe and publish). Prints
+# user-limited chat:dm#a,b channels, tags filters; any connected user may subscribe and publish). Prints
 # FLUXER_DEV_TOKEN, a 24 h token for user `dev`, FLUXER_DEV_API_KEY, the dashboard's URL
 # (FLUXER_DEV_DASHBOARD) and its dev admin account (FLUXER_DEV_ADMIN=user:password). Builds the
 # distribution first when needed and runs its launchers (dist/target/fluxer-*/bin/fluxer and

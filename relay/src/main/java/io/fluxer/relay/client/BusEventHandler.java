@@ -24,7 +24,7 @@ public final class BusEventHandler implements BrokerEventHandler {
   public void onPublication(String channel, Publication publication, String epoch) {
     long handedOver = System.nanoTime();
     bus.publish(Addresses.PUB, new Delivery(channel, publication.offset(), epoch,
-        ProtocolEncoder.publication(channel, publication), handedOver), OPTIONS);
+        ProtocolEncoder.publication(channel, publication), publication.tags(), handedOver), OPTIONS);
   }
 
   @Override

@@ -5,12 +5,12 @@ import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.SubscriptionToken;
 import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.channel.ChannelName;
+import io.fluxer.relay.channel.TagFilter;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.engine.EngineException;
 import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.protocol.ClientInfo;
@@ -86,6 +86,8 @@ public final class ClientSession {
     final NamespaceOptions ns;
     final boolean pushJoinLeave;
     final String chanInfo;
+    /** The client's tags filter: only publications whose tags match it are sent; {@code null}: all. */
+    final TagFilter filter;
     /** What this subscription's publications, joins and presence carry; see {@link #info}. */
     ClientInfo info;
     final StreamOrder order = new StreamOrder(this);
@@ -94,8 +96,10 @@ public final class ClientSession {
     /** Set once the subscription left the hub; a delivery loop may still hold it for one round. */
     boolean removed;
 
-    Subscription(String channel, NamespaceOptions ns, boolean pushJoinLeave, String chanInfo, Long expiresAt) {
+    Subscription(String channel, NamespaceOptions ns, boolean pushJoinLeave, String chanInfo, Long expiresAt,
+                 TagFilter filter) {
       this.channel = channel;
+      this.filter = filter;
       this.ns = ns;
       this.pushJoinLeave = pushJoinLeave;
       this.chanInfo = chanInfo;
@@ -116,9 +120,16 @@ public final class ClientSession {
       }
     }
 
+    /**
+     * A publication in stream order. One the filter drops still moved the stream position on (in
+     * {@link StreamOrder}), so the order and gap checks see every offset; the client sees offsets
+     * with holes, as a Centrifugo client with a filter does.
+     */
     @Override
     public void send(Delivery d) {
-      ClientSession.this.send(d.frame());
+      if (d.passes(filter)) {
+        ClientSession.this.send(d.frame());
+      }
     }
 
     @Override
@@ -347,7 +358,7 @@ public final class ClientSession {
         continue;
       }
       Request.Subscribe position = r.subs().get(channel);
-      Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null);
+      Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null);
       serverSubs.put(channel, startSubscription(sub, position, ns.recoverable(true)));
     }
     Future.join(new ArrayList<>(serverSubs.values())).onComplete(done -> {
@@ -437,6 +448,16 @@ public final class ClientSession {
           "bad request: subscription type " + r.type() + " is not supported (only streams, type 0)")));
       return;
     }
+    if (!r.delta().isEmpty() && !r.delta().equals("fossil")) {
+      close(Disconnect.BAD_REQUEST); // as Centrifugo: an unknown delta type is a broken client
+      return;
+    }
+    // delta "fossil" is not negotiated yet: the reply's delta stays false and data comes whole
+    if (r.tf() != null && !ns.allowTagsFilter()) {
+      reply(ProtocolEncoder.error(id, ProtocolError.BAD_REQUEST.withMessage(
+          "bad request: tags filter (tf) is not allowed in this namespace (allow_tags_filter)")));
+      return;
+    }
     if (subs.containsKey(channel)) {
       reply(ProtocolEncoder.error(id, ProtocolError.ALREADY_SUBSCRIBED));
       return;
@@ -493,7 +514,7 @@ public final class ClientSession {
   private void join(long id, Request.Subscribe r, NamespaceOptions ns, String chanInfo, Long subExpiresAt) {
     String channel = r.channel();
     Subscription sub = new Subscription(channel, ns, ns.joinLeave() && (ns.forcePushJoinLeave() || r.joinLeave()),
-        chanInfo, subExpiresAt);
+        chanInfo, subExpiresAt, r.tf());
     startSubscription(sub, r, ns.recoverable(r.recoverable())).onComplete(ar -> {
       if (state == State.CLOSED) {
         return;
@@ -550,7 +571,7 @@ public final class ClientSession {
         return rec == null
             ? new SubscribeResult(sub.expiresAt != null, ttl, false, "", 0, false, List.of(), false, false, null)
             : new SubscribeResult(sub.expiresAt != null, ttl, true, rec.position.epoch(), rec.position.offset(),
-                false, rec.publications, rec.recovered, recovering, null);
+                false, passing(rec.publications, sub.filter), rec.recovered, recovering, null);
       });
     }).onFailure(e -> {
       if (subs.get(sub.channel) == sub) {
@@ -564,6 +585,14 @@ public final class ClientSession {
   }
 
   private record Recovery(StreamPosition position, List<Publication> publications, boolean recovered) {}
+
+  /** The recovered publications a tags filter lets through (recovery shows what the live stream would). */
+  private static List<Publication> passing(List<Publication> publications, TagFilter filter) {
+    if (filter == null || publications.isEmpty()) {
+      return publications;
+    }
+    return publications.stream().filter(p -> filter.matches(p.tags())).toList();
+  }
 
   /**
    * The current stream position, plus, when recovering, every publication after the client's
@@ -720,7 +749,7 @@ public final class ClientSession {
     if (state != State.CONNECTED || ns == null || subs.containsKey(channel)) {
       return;
     }
-    Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null);
+    Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null);
     startSubscription(sub, null, ns.recoverable(true)).onSuccess(result -> {
       if (state == State.CONNECTED) {
         send(ProtocolEncoder.subscribePush(channel, result));

@@ -28,6 +28,8 @@ import java.util.Set;
  *     {@code admin}) may subscribe without a subscription token, or {@code null}
  * @param allowUserLimitedChannels user-limited channels ({@code name#user1,user2}) exist here; never
  *     in the reserved namespaces
+ * @param allowTagsFilter subscribers may pass a tags filter ({@code tf}) and get only the
+ *     publications whose tags match it
  */
 public record NamespaceOptions(String name, int historySize, Duration historyTtl, boolean forceRecovery,
                                boolean allowRecovery, boolean presence, boolean joinLeave,
@@ -36,7 +38,8 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
                                boolean allowPublishForSubscriber, boolean allowHistoryForClient,
                                boolean allowHistoryForSubscriber, boolean allowPresenceForClient,
                                boolean allowPresenceForSubscriber, Pattern channelRegex,
-                               Role allowSubscribeForRole, boolean allowUserLimitedChannels) {
+                               Role allowSubscribeForRole, boolean allowUserLimitedChannels,
+                               boolean allowTagsFilter) {
   /** The longest {@code channel_regex}, in characters, and the largest program it may compile to. */
   public static final int MAX_REGEX_LENGTH = 1024;
   private static final int MAX_REGEX_PROGRAM = 10_000;
@@ -46,7 +49,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
       "allow_subscribe_for_anonymous", "allow_publish_for_client", "allow_publish_for_subscriber",
       "allow_history_for_client", "allow_history_for_subscriber", "allow_presence_for_client",
       "allow_presence_for_subscriber", "channel_regex", "allow_subscribe_for_role",
-      "allow_user_limited_channels");
+      "allow_user_limited_channels", "allow_tags_filter");
 
   public NamespaceOptions {
     String path = name.isEmpty() ? "channel.without_namespace" : "channel.namespaces." + name;
@@ -69,7 +72,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
   /** A namespace that allows nothing, keeps nothing. */
   public static NamespaceOptions closed(String name) {
     return new NamespaceOptions(name, 0, Duration.ZERO, false, false, false, false, false, false, false,
-        false, false, false, false, false, false, null, null, false);
+        false, false, false, false, false, false, null, null, false, false);
   }
 
   public boolean recoverable(boolean clientAsks) {
@@ -114,6 +117,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
       json.put("allow_subscribe_for_role", allowSubscribeForRole.id());
     }
     flag(json, "allow_user_limited_channels", allowUserLimitedChannels);
+    flag(json, "allow_tags_filter", allowTagsFilter);
     return json;
   }
 
@@ -128,7 +132,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
     return new NamespaceOptions(newName, historySize, historyTtl, forceRecovery, allowRecovery, presence, joinLeave,
         forcePushJoinLeave, allowSubscribeForClient, allowSubscribeForAnonymous, allowPublishForClient,
         allowPublishForSubscriber, allowHistoryForClient, allowHistoryForSubscriber, allowPresenceForClient,
-        allowPresenceForSubscriber, channelRegex, allowSubscribeForRole, allowUserLimitedChannels);
+        allowPresenceForSubscriber, channelRegex, allowSubscribeForRole, allowUserLimitedChannels, allowTagsFilter);
   }
 
   /** Parses one namespace object (the {@code name} key is allowed and ignored here). */
@@ -158,7 +162,8 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
         v.bool("allow_presence_for_subscriber", false),
         pattern,
         role(v, "allow_subscribe_for_role"),
-        v.bool("allow_user_limited_channels", false));
+        v.bool("allow_user_limited_channels", false),
+        v.bool("allow_tags_filter", false));
   }
 
   /** {@code channel_regex} compiled with RE2/J: matching takes time linear in the name, whatever the expression. */

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.fluxer.relay.channel.TagFilter;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,7 +100,7 @@ public final class CommandDecoder {
     return switch (method) {
       case "connect" -> new Request.Connect(f.str("token"), f.raw("data"), f.str("name"),
           f.str("version"), f.subs);
-      case "subscribe" -> subscribe(f, f.str("channel"));
+      case "subscribe" -> subscribe(f);
       case "unsubscribe" -> new Request.Unsubscribe(f.str("channel"));
       case "publish" -> f.raw("data") == null
           ? new Request.Invalid(method, "data required")
@@ -113,11 +116,27 @@ public final class CommandDecoder {
     };
   }
 
-  private static Request.Subscribe subscribe(Fields f, String channel) {
+  /** A subscribe command: its position, options and tags filter (an invalid filter: error 107). */
+  private static Request subscribe(Fields f) {
+    TagFilter tf = null;
+    String tfText = f.raw("tf");
+    if (tfText != null && !tfText.equals("null")) {
+      try {
+        tf = TagFilter.parse(new JsonObject(tfText));
+      } catch (DecodeException | ClassCastException e) {
+        return new Request.Invalid("subscribe", "tf must be an object");
+      } catch (IllegalArgumentException e) { // InvalidFilterException, or a field of the wrong type
+        return new Request.Invalid("subscribe", e.getMessage());
+      }
+    }
+    return subscribe(f, f.str("channel"), tf);
+  }
+
+  private static Request.Subscribe subscribe(Fields f, String channel, TagFilter tf) {
     long type = f.num("type");
     return new Request.Subscribe(channel, f.str("token"), f.bool("recover"), f.num("offset"),
         f.str("epoch"), f.bool("positioned"), f.bool("recoverable"), f.bool("join_leave"), f.raw("data"),
-        f.num("flag"), type < Integer.MIN_VALUE || type > Integer.MAX_VALUE ? -1 : (int) type);
+        f.num("flag"), type < Integer.MIN_VALUE || type > Integer.MAX_VALUE ? -1 : (int) type, tf, f.str("delta"));
   }
 
   /** Reads the fields of the object whose START_OBJECT is the current token. */
@@ -127,8 +146,8 @@ public final class CommandDecoder {
       String name = p.currentName();
       JsonToken t = p.nextToken();
       switch (name) {
-        case "data" -> f.raws.put(name, rawValue(p, t, src));
-        case "token", "name", "version", "channel", "epoch", "method" -> f.strs.put(name, string(p, t, name));
+        case "data", "tf" -> f.raws.put(name, rawValue(p, t, src));
+        case "token", "name", "version", "channel", "epoch", "method", "delta" -> f.strs.put(name, string(p, t, name));
         case "recover", "positioned", "recoverable", "join_leave", "reverse" -> f.bools.put(name, bool(p, t, name));
         case "offset", "limit", "flag", "type" -> f.nums.put(name, number(p, t, name));
         case "since" -> f.since = connect ? skip(p) : since(p, t, src);
@@ -177,7 +196,7 @@ public final class CommandDecoder {
       }
       Fields f = new Fields();
       readFields(p, src, f, false);
-      subs.put(channel, subscribe(f, channel));
+      subs.put(channel, subscribe(f, channel, null)); // a recovery position: filters belong to subscribe
     }
     return subs;
   }

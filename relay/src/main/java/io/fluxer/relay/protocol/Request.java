@@ -1,5 +1,6 @@
 package io.fluxer.relay.protocol;
 
+import io.fluxer.relay.channel.TagFilter;
 import java.util.Map;
 
 /**
@@ -16,18 +17,20 @@ public sealed interface Request {
   }
 
   /**
-   * {@code subscribe}; {@code flag} is the client's feature bits ({@link #REJECT_UNRECOVERED}) and
-   * {@code type} the subscription kind (0: a stream, the only kind served).
+   * {@code subscribe}; {@code flag} is the client's feature bits ({@link #REJECT_UNRECOVERED}),
+   * {@code type} the subscription kind (0: a stream, the only kind served), {@code tf} the tags
+   * filter ({@code null}: none) and {@code delta} the delta compression asked for ({@code ""}: none).
    */
   record Subscribe(String channel, String token, boolean recover, long offset, String epoch,
-                   boolean positioned, boolean recoverable, boolean joinLeave, String data, long flag, int type)
+                   boolean positioned, boolean recoverable, boolean joinLeave, String data, long flag, int type,
+                   TagFilter tf, String delta)
       implements Request {
     /** Flag bit: answer error 112 rather than subscribing with {@code recovered: false} (centrifuge-js getState). */
     public static final long REJECT_UNRECOVERED = 1L << 1;
 
     public Subscribe(String channel, String token, boolean recover, long offset, String epoch, boolean positioned,
                      boolean recoverable, boolean joinLeave, String data) {
-      this(channel, token, recover, offset, epoch, positioned, recoverable, joinLeave, data, 0, 0);
+      this(channel, token, recover, offset, epoch, positioned, recoverable, joinLeave, data, 0, 0, null, "");
     }
 
     public boolean rejectUnrecovered() {

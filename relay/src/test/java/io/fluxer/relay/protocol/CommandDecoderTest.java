@@ -89,6 +89,31 @@ class CommandDecoderTest {
   }
 
   @Test
+  void subscribeWithTagsFilterAndDelta() throws Exception {
+    Request.Subscribe r = request(q("{'id':2,'subscribe':{'channel':'c','delta':'fossil','tf':{'op':'and','nodes':["
+        + "{'key':'ticker','cmp':'eq','val':'AAPL'},{'key':'price','cmp':'gt','val':'10'}]}}}"), Request.Subscribe.class);
+    assertThat(r.delta()).isEqualTo("fossil");
+    assertThat(r.tf()).isNotNull();
+    assertThat(r.tf().matches(Map.of("ticker", "AAPL", "price", "11"))).isTrue();
+    assertThat(r.tf().matches(Map.of("ticker", "AAPL", "price", "9"))).isFalse();
+    assertThat(request(q("{'id':2,'subscribe':{'channel':'c','tf':null}}"), Request.Subscribe.class).tf()).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{'id':2,'subscribe':{'channel':'c','tf':'ticker=AAPL'}}",
+      "{'id':2,'subscribe':{'channel':'c','tf':[1]}}",
+      "{'id':2,'subscribe':{'channel':'c','tf':{'key':'ticker','val':'AAPL'}}}",
+      "{'id':2,'subscribe':{'channel':'c','tf':{'key':'ticker','cmp':'eq','val':7}}}",
+      "{'id':2,'subscribe':{'channel':'c','tf':{'op':'not','nodes':[]}}}",
+      "{'id':2,'subscribe':{'channel':'c','tf':{'key':'k','cmp':'in','vals':[]}}}"})
+  void invalidTagsFilterIsABadSubscribe(String frame) throws Exception {
+    Request.Invalid invalid = request(q(frame), Request.Invalid.class);
+    assertThat(invalid.method()).isEqualTo("subscribe");
+    assertThat(invalid.problem()).isNotBlank();
+  }
+
+  @Test
   void offsetWrittenAsStringByProtojsonIsAccepted() throws Exception {
     assertThat(request(q("{'id':2,'subscribe':{'channel':'c','recover':true,'offset':'9007199254740993'}}"),
         Request.Subscribe.class).offset()).isEqualTo(9007199254740993L);

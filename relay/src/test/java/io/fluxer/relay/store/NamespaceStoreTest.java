@@ -54,7 +54,7 @@ class NamespaceStoreTest {
   @DisplayName("Every option survives a round trip through PostgreSQL")
   void roundTrip() {
     NamespaceOptions all = new NamespaceOptions("full", 50, Duration.ofMinutes(2), true, true, true, true, true,
-        true, true, true, true, true, true, true, true, Pattern.compile("[a-z]+"), Role.OPS, true);
+        true, true, true, true, true, true, true, true, Pattern.compile("[a-z]+"), Role.OPS, true, true);
 
     await(store.upsert(all));
     NamespaceOptions back = await(store.loadAll()).get("full");
