@@ -1,10 +1,10 @@
 package io.fluxer.relay.client;
 
 import io.fluxer.relay.protocol.Disconnect;
-import io.fluxer.relay.protocol.ProtocolEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 
@@ -32,6 +32,7 @@ final class HttpStreamTransport implements Transport {
   private final FlushScheduler flusher;
   private final Runnable flushTask = this::flush;
   private final StreamFraming framing;
+  private final Function<Disconnect, byte[]> disconnectPush;
   private final IntUnaryOperator framed;
   private final int maxBatchSize;
   private final boolean unidirectional;
@@ -49,17 +50,20 @@ final class HttpStreamTransport implements Transport {
    * Starts the response (status 200, the framing's headers and prelude). Call on the verticle's
    * event loop that owns the request.
    *
+   * @param disconnectPush encodes the push that precedes the end of the stream, in the connection's
+   *     encoding ({@code ProtocolEncoder::disconnectPush} for JSON)
    * @param node the node id for the connect reply of emulated transports, {@code null} for
    *     unidirectional ones
    * @param onEnd runs once the stream ended, by either side
    */
   HttpStreamTransport(HttpServerResponse response, Context context, FlushScheduler flusher, StreamFraming framing,
-                      int writeQueueMaxSize, int maxBatchSize, boolean unidirectional, String session, String node,
+                      Function<Disconnect, byte[]> disconnectPush, int writeQueueMaxSize, int maxBatchSize, boolean unidirectional, String session, String node,
                       String remote, Runnable onEnd) {
     this.response = response;
     this.context = context;
     this.flusher = flusher;
     this.framing = framing;
+    this.disconnectPush = disconnectPush;
     this.framed = framing::framedLength;
     this.maxBatchSize = maxBatchSize;
     this.unidirectional = unidirectional;
@@ -155,7 +159,7 @@ final class HttpStreamTransport implements Transport {
     }
     pending.clear();
     Buffer last = Buffer.buffer(64);
-    append(last, ProtocolEncoder.disconnectPush(disconnect));
+    append(last, disconnectPush.apply(disconnect));
     response.write(last);
     long timer = context.owner().setTimer(END_TIMEOUT_MILLIS, t -> {
       if (!response.closed()) {

@@ -5,6 +5,7 @@ import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.http.ClientAddress;
 import io.fluxer.relay.protocol.Command;
 import io.fluxer.relay.protocol.CommandDecoder;
+import io.fluxer.relay.protocol.ProtocolEncoder;
 import io.fluxer.relay.protocol.ProtocolException;
 import io.fluxer.relay.protocol.Request;
 import io.vertx.core.Context;
@@ -173,7 +174,7 @@ final class StreamEndpoints {
     String session = UUID.randomUUID().toString();
     ClientSession[] owner = new ClientSession[1];
     HttpStreamTransport transport = new HttpStreamTransport(rc.response(), context, flusher, framing,
-        c.writeQueueMaxSize(), c.maxBatchSize(), unidirectional, session,
+        ProtocolEncoder::disconnectPush, c.writeQueueMaxSize(), c.maxBatchSize(), unidirectional, session,
         unidirectional ? null : emulation.nodeId(), String.valueOf(rc.request().remoteAddress()),
         () -> emulation.unregister(session));
     owner[0] = new ClientSession(relay, vertx, context, hub, transport);
