@@ -95,6 +95,14 @@ class StreamTransportsTest extends RelayTestBase {
     assertThat(reply(s, 3).getJsonObject("presence").getJsonObject("presence").fieldNames())
         .containsExactly(connected.getString("client"));
     assertThat(reply(s, 4).getJsonObject("history").getJsonArray("publications")).hasSize(1);
+
+    // A token refresh through /emulation.
+    String fresh = relay().token("alice", java.time.Duration.ofMinutes(30));
+    assertThat(emulate(connected, new JsonObject().put("id", 5).put("refresh", new JsonObject().put("token", fresh))
+        .encode()).status()).isEqualTo(204);
+    JsonObject refreshed = reply(s, 5).getJsonObject("refresh");
+    assertThat(refreshed.getBoolean("expires")).isTrue();
+    assertThat(refreshed.getLong("ttl")).isBetween(1700L, 1800L);
   }
 
   @Test
