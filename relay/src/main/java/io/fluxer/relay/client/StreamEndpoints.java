@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -124,6 +125,10 @@ final class StreamEndpoints {
     }
     if ("application/octet-stream".equals(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
       status(rc, 415); // Protobuf: not on these transports yet
+      return;
+    }
+    if (connecting && request.version() == HttpVersion.HTTP_1_0) {
+      status(rc, 505); // a stream needs chunked transfer encoding
       return;
     }
     if (connecting && !connectionRate.tryAcquire(

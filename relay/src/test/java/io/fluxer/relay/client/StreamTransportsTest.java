@@ -122,7 +122,7 @@ class StreamTransportsTest extends RelayTestBase {
 
   @Test
   @DisplayName("Connect endpoints refuse bad requests with a status before reading anything else")
-  void connectEndpointRefusals() {
+  void connectEndpointRefusals() throws Exception {
     HttpTestClient h = http();
     assertThat(h.get("/connection/sse", HttpTestClient.NONE).status()).isEqualTo(400);
     assertThat(h.get("/connection/http_stream", HttpTestClient.NONE).status()).isEqualTo(405);
@@ -135,6 +135,18 @@ class StreamTransportsTest extends RelayTestBase {
     assertThat(h.send(HttpMethod.POST, "/connection/sse", HttpTestClient.NONE, big).status()).isEqualTo(413);
     assertThat(h.send(HttpMethod.POST, "/connection/http_stream", Map.of("Origin", "https://evil.example"),
         connect(relay().token("a"))).status()).isEqualTo(403);
+    assertThat(http10("POST /connection/http_stream HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}"))
+        .as("streams need HTTP/1.1 chunked encoding").startsWith("HTTP/1.0 505");
+  }
+
+  /** Sends a raw request; the status line of the answer. */
+  private String http10(String request) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", relay().port())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      byte[] head = socket.getInputStream().readNBytes(12);
+      return new String(head, StandardCharsets.US_ASCII);
+    }
   }
 
   @Test
