@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fluxer.relay.testing.NodeScript;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class SdkEmulationTest {
   private static final Duration NODE_TIMEOUT = Duration.ofSeconds(60);
 
+  private final String channel = "chat:sdk-" + UUID.randomUUID().toString().substring(0, 8);
   private Vertx vertx;
   private TestRelay relay;
 
@@ -57,6 +59,16 @@ class SdkEmulationTest {
     check(run("sse"), "sse");
   }
 
+  @Test
+  @DisplayName("README's plain EventSource on uni_sse, in Chromium")
+  void uniSseEventSourceInChromium() throws Exception {
+    JsonObject summary = run("uni_sse");
+    assertThat(summary.getBoolean("ok")).isTrue();
+    assertThat(summary.getJsonArray("subs").getList()).containsExactly(channel);
+    assertThat(summary.getString("channel")).isEqualTo(channel);
+    assertThat(summary.getJsonObject("data").getString("text")).isEqualTo("hello");
+  }
+
   private static void check(JsonObject summary, String transport) {
     assertThat(summary.getBoolean("ok")).isTrue();
     assertThat(summary.getString("transport")).isEqualTo(transport);
@@ -77,7 +89,9 @@ class SdkEmulationTest {
         "FLUXER_TOKEN_B", relay.token("bob"),
         "FLUXER_TOKEN_EXPIRED", relay.token(new JsonObject().put("sub", "carol").put("exp", now - 3600)),
         "FLUXER_TOKEN_FRESH", relay.token("carol"),
-        "FLUXER_CHANNEL", "chat:sdk-" + UUID.randomUUID().toString().substring(0, 8),
+        "FLUXER_CHANNEL", channel,
+        "FLUXER_TOKEN_CHANNELS", relay.token(new JsonObject().put("sub", "dave").put("exp", now + 3600)
+            .put("channels", new JsonArray().add(channel))),
         "FLUXER_API_KEY", TestRelay.ADMIN_KEY), NODE_TIMEOUT).summary();
   }
 }
