@@ -61,6 +61,18 @@ public final class Addresses {
    */
   public static final String CONTROL_LOGS_ACCESS = CONTROL_PREFIX + "logs.access";
 
+  /**
+   * Request/reply to one node: a {@code POST /emulation} that reached another node, for the node
+   * that owns the session. Body {@code {"session": s, "data": commands}}, reply
+   * {@code {"status": 204|404|400}} (the HTTP status to answer). Not sealed: relies on the bus's TLS.
+   */
+  public static final String EMULATION_PREFIX = PREFIX + "emulation.";
+
+  /** The emulation address of node {@code nodeId}. */
+  public static String emulation(String nodeId) {
+    return EMULATION_PREFIX + nodeId;
+  }
+
   /** The address of control operation {@code op}. */
   public static String control(String op) {
     return CONTROL_PREFIX + op;

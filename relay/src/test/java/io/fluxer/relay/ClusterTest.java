@@ -7,9 +7,11 @@ import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.RedisTestServer;
 import io.fluxer.relay.testing.RelayCluster;
 import io.fluxer.relay.testing.RelayProcess;
+import io.fluxer.relay.testing.StreamTestClient;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -239,6 +241,41 @@ class ClusterTest {
     long deletedMillis = (System.nanoTime() - delete) / 1_000_000;
     System.out.printf("cluster figures: namespace change A -> C: created %d ms, deleted %d ms%n", createdMillis,
         deletedMillis);
+  }
+
+  @Test
+  @DisplayName("/emulation on a node that does not own the session reaches the owner over the event bus")
+  void emulationReachesTheOwningNode() {
+    String channel = channel("chat", "emulation");
+    StreamTestClient stream = StreamTestClient.open(vertx, HttpMethod.POST, cluster.node("A").httpUrl()
+        + "/connection/http_stream", Map.of("Content-Type", "application/json"),
+        new JsonObject().put("id", 1).put("connect", new JsonObject().put("token", RelayProcess.token("erin"))).encode(),
+        false);
+    try {
+      JsonObject connected = stream.awaitMessage(m -> m.getLong("id", 0L) == 1, SHORT).getJsonObject("connect");
+      String session = connected.getString("session");
+      String owner = connected.getString("node");
+      assertThat(infoNodes("A")).extracting(n -> n.getString("uid")).contains(owner);
+
+      assertThat(emulate("B", owner, session, "{\"id\":2,\"subscribe\":{\"channel\":\"" + channel + "\"}}"))
+          .isEqualTo(204);
+      assertThat(stream.awaitMessage(m -> m.getLong("id", 0L) == 2, SHORT).containsKey("subscribe")).isTrue();
+      assertThat(emulate("C", owner, session, "{\"id\":3,\"publish\":{\"channel\":\"" + channel
+          + "\",\"data\":{\"via\":\"C\"}}}")).isEqualTo(204);
+      JsonObject pub = stream.awaitMessage(m -> m.containsKey("push") && m.getJsonObject("push").containsKey("pub"),
+          SHORT).getJsonObject("push").getJsonObject("pub");
+      assertThat(pub.getJsonObject("data").getString("via")).isEqualTo("C");
+
+      assertThat(emulate("B", owner, UUID.randomUUID().toString(), "{}")).isEqualTo(404);
+      assertThat(emulate("B", UUID.randomUUID().toString(), session, "{}")).isEqualTo(404);
+    } finally {
+      stream.close();
+    }
+  }
+
+  private int emulate(String via, String node, String session, String data) {
+    return cluster.http(via).send(HttpMethod.POST, "/emulation", HttpTestClient.NONE,
+        new JsonObject().put("session", session).put("node", node).put("data", data).encode()).status();
   }
 
   private WsTestClient connected(String node, String user) {

@@ -396,8 +396,11 @@ public final class ClientSession {
         }
       });
       int ping = (int) Math.max(1, options.pingInterval().toSeconds());
-      reply(codec.connect(id, new ConnectResult(clientId, relay.version(), expiresAt != null,
-          ttl(expiresAt), null, results, ping, true, null, relay.nodeName())));
+      // unidirectional: a connect push (no id), and no pongs expected
+      boolean uni = transport.unidirectional();
+      String node = transport.node() != null ? transport.node() : uni ? null : relay.nodeName();
+      reply(codec.connect(uni ? 0 : id, new ConnectResult(clientId, relay.version(), expiresAt != null,
+          ttl(expiresAt), null, results, ping, !uni, transport.session(), node)));
       results.keySet().forEach(channel -> activate(subs.get(channel)));
       startPings();
       List<Command> waiting = deferred;
@@ -715,7 +718,9 @@ public final class ClientSession {
       close(Disconnect.INVALID_TOKEN);
       return;
     }
-    if (e.reason() == TokenException.Reason.EXPIRED) {
+    if (e.reason() == TokenException.Reason.EXPIRED && transport.unidirectional()) {
+      close(Disconnect.CONNECTION_EXPIRED); // no error replies on a unidirectional transport (Centrifugo: 3005)
+    } else if (e.reason() == TokenException.Reason.EXPIRED) {
       reply(codec.error(id, ProtocolError.TOKEN_EXPIRED));
     } else {
       LOG.log(Level.DEBUG, "client {0}: token rejected: {1}", clientId, e.getMessage());
@@ -909,6 +914,9 @@ public final class ClientSession {
     pingTimer = vertx.setPeriodic(interval, interval, t -> {
       heardSincePing = false;
       send(codec.ping());
+      if (transport.unidirectional()) {
+        return;
+      }
       cancel(pongTimer);
       pongTimer = vertx.setTimer(options.pongTimeout().toMillis(), t2 -> {
         pongTimer = -1;

@@ -38,6 +38,7 @@ public final class RelayServerVerticle extends VerticleBase {
   public static final String WEBSOCKET_PATH = "/connection/websocket";
   /** The WebSocket subprotocol of the Protobuf client protocol; without it a connection speaks JSON. */
   public static final String PROTOBUF_SUBPROTOCOL = "centrifuge-protobuf";
+  public static final String UNI_WEBSOCKET_PATH = "/connection/uni_websocket";
   private static final Set<String> INTERNAL_PATHS = Set.of("/metrics", "/health", "/ready");
 
   private final RelayContext relay;
@@ -45,6 +46,7 @@ public final class RelayServerVerticle extends VerticleBase {
   private final OriginCheck origins;
   private final Hub hub = new Hub();
   private final Consumer<Router> routes;
+  private final EmulationRegistry emulation;
   private FlushScheduler flusher;
   private ProtobufCodec protobuf;
   private HttpServer server;
@@ -58,10 +60,20 @@ public final class RelayServerVerticle extends VerticleBase {
    *     instance's router
    */
   public RelayServerVerticle(RelayContext relay, ServerOptions serverOptions, Consumer<Router> routes) {
+    this(relay, serverOptions, routes, null);
+  }
+
+  /**
+   * @param emulation the node's sessions on emulated transports ({@code /emulation}); {@code null}
+   *     for one of this instance's own, under the node's name
+   */
+  public RelayServerVerticle(RelayContext relay, ServerOptions serverOptions, Consumer<Router> routes,
+                             EmulationRegistry emulation) {
     this.relay = relay;
     this.serverOptions = serverOptions;
     this.origins = new OriginCheck(relay.client().allowedOrigins());
     this.routes = routes;
+    this.emulation = emulation;
   }
 
   @Override
@@ -71,6 +83,9 @@ public final class RelayServerVerticle extends VerticleBase {
     ServerLimitOptions limits = serverOptions.limits();
     connectionRate = ConnectionRateLimiter.of(vertx, limits.connectionRate(), limits.connectionBurst());
     Router router = Router.router(vertx);
+    // The HTTP transports first, so that no route of the APIs (their CORS rules) sees them.
+    new StreamEndpoints(relay, serverOptions, vertx, context, hub, flusher, origins, connectionRate,
+        emulation != null ? emulation : new EmulationRegistry(vertx, relay.nodeName())).mount(router);
     routes.accept(router);
     if (limits.internalPort() != 0) {
       router.route().order(-1).handler(rc -> servedOnInternalPortOnly(rc, true));
@@ -204,7 +219,7 @@ public final class RelayServerVerticle extends VerticleBase {
 
   private void handshake(ServerWebSocketHandshake handshake) {
     headersArrived(handshake.remoteAddress());
-    if (!WEBSOCKET_PATH.equals(handshake.path())) {
+    if (!WEBSOCKET_PATH.equals(handshake.path()) && !UNI_WEBSOCKET_PATH.equals(handshake.path())) {
       handshake.reject(404);
     } else if (!origins.allows(handshake.headers().get(HttpHeaders.ORIGIN),
         handshake.headers().get(HttpHeaders.HOST))) {
@@ -235,6 +250,10 @@ public final class RelayServerVerticle extends VerticleBase {
 
   private void accept(ServerWebSocket ws) {
     ClientOptions c = relay.client();
+    if (UNI_WEBSOCKET_PATH.equals(ws.path())) {
+      UniWebSocket.accept(ws, relay, vertx, (ContextInternal) context, hub, flusher);
+      return;
+    }
     ClientSession[] session = new ClientSession[1];
     if (wantsProtobuf(ws.subProtocol(), ws.query())) {
       WebSocketTransport transport = WebSocketTransport.attachBinary(ws, (ContextInternal) context, flusher,

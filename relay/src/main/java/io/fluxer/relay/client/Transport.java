@@ -24,4 +24,29 @@ public interface Transport {
 
   /** The {@code Origin}/remote address, for logs. */
   String remoteAddress();
+
+  /**
+   * Unidirectional transports (uni_websocket, uni_sse, uni_http_stream) carry pushes only: the
+   * connect reply goes out as a {@code connect} push, and the client sends no pongs.
+   */
+  default boolean unidirectional() {
+    return false;
+  }
+
+  /**
+   * The session id the connect reply carries on emulated and unidirectional transports (a UUID
+   * that {@code POST /emulation} names); {@code null} on WebSocket.
+   */
+  default String session() {
+    return null;
+  }
+
+  /**
+   * The node id the connect reply carries on emulated transports, which {@code POST /emulation}
+   * names so that a request reaches the owner of the session; {@code null} elsewhere (the connect
+   * reply then carries the node's name).
+   */
+  default String node() {
+    return null;
+  }
 }

@@ -24,11 +24,10 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * {@link Transport} over a server WebSocket, speaking to the Netty channel directly.
@@ -70,7 +69,6 @@ public final class WebSocketTransport implements Transport {
   private final ContextInternal context;
   private final FlushScheduler flusher;
   private final Runnable flushTask = this::flush;
-  private final int writeQueueMaxSize;
   private final int maxBatchSize;
   private final int maxMessageSize;
   /** Text mode: what receives messages; {@code null} in binary mode. */
@@ -81,8 +79,9 @@ public final class WebSocketTransport implements Transport {
   private final int frameStart;
   /** Bytes between two messages of one frame: 1 ({@code \n}) in text mode, 0 in binary mode. */
   private final int separator;
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-  private long pendingBytes;
+  private final OutboundQueue pending;
+  /** A message's length in a batch: with the separator after it. */
+  private final IntUnaryOperator framed;
   private boolean flushScheduled;
   private boolean waitingForDrain;
   /** No more writes: the session asked to close, or the transport closed itself, or the peer left. */
@@ -99,13 +98,14 @@ public final class WebSocketTransport implements Transport {
     this.encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     this.context = context;
     this.flusher = flusher;
-    this.writeQueueMaxSize = writeQueueMaxSize;
     this.maxBatchSize = maxBatchSize;
     this.maxMessageSize = maxMessageSize;
     this.textHandler = textHandler;
     this.binaryHandler = binaryHandler;
     this.frameStart = binaryHandler != null ? 0x82 : 0x81;
     this.separator = binaryHandler != null ? 0 : 1;
+    this.pending = new OutboundQueue(writeQueueMaxSize);
+    this.framed = binaryHandler != null ? length -> length : length -> length + 1;
   }
 
   /**
@@ -144,11 +144,7 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
-    pending.add(message);
-    pendingBytes += message.length + separator;
-    if (pendingBytes > writeQueueMaxSize) {
-      pending.clear();
-      pendingBytes = 0;
+    if (!pending.offer(message)) {
       closeWith(Disconnect.SLOW.code(), Disconnect.SLOW.reason());
       return;
     }
@@ -189,17 +185,9 @@ public final class WebSocketTransport implements Transport {
    * without the encoder's second buffer and copy.
    */
   private ByteBuf nextBatch() {
-    Iterator<byte[]> queued = pending.iterator();
-    int size = queued.next().length;
-    int count = 1;
-    while (queued.hasNext()) {
-      int length = queued.next().length;
-      if (size + separator + length > maxBatchSize) {
-        break;
-      }
-      size += separator + length;
-      count++;
-    }
+    // each message counts with the separator after it; the last one's is not sent
+    int count = pending.fitting(maxBatchSize + separator, framed);
+    int size = pending.framedBytes(count, framed) - separator;
     int header = size < 126 ? 2 : size <= 0xFFFF ? 4 : 10;
     ByteBuf batch = channel.alloc().directBuffer(header + size, header + size);
     batch.writeByte(frameStart); // FIN, text or binary
@@ -212,7 +200,6 @@ public final class WebSocketTransport implements Transport {
     }
     for (int i = 0; i < count; i++) {
       byte[] next = pending.poll();
-      pendingBytes -= next.length + separator;
       if (i > 0 && separator > 0) {
         batch.writeByte('\n');
       }
@@ -267,7 +254,6 @@ public final class WebSocketTransport implements Transport {
     }
     closed = true;
     pending.clear();
-    pendingBytes = 0;
     releaseFragments();
     closeHandler.accept(code);
   }

@@ -10,6 +10,7 @@ import io.fluxer.relay.client.BusEventHandler;
 import io.fluxer.relay.cluster.NodeDirectory;
 import io.fluxer.relay.client.ClientSession;
 import io.fluxer.relay.client.DeliveryCodec;
+import io.fluxer.relay.client.EmulationRegistry;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubSnapshot;
 import io.fluxer.relay.client.RelayContext;
@@ -79,6 +80,8 @@ public final class RelayNode {
   private final StatsCollector stats;
   private NodeDirectory directory;
   private final ControlInterest controlInterest = new ControlInterest(this);
+  /** Sessions of this node's emulated transports, which {@code POST /emulation} reaches. */
+  private final EmulationRegistry emulation;
 
   private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay) {
     this.vertx = vertx;
@@ -88,6 +91,7 @@ public final class RelayNode {
     this.namespaceChanges = NamespaceChanges.inMemory(relay.namespaces());
     this.apiKeys = new ApiKeys(config.api().keys());
     this.apiKeyChanges = ApiKeyChanges.inMemory(apiKeys);
+    this.emulation = new EmulationRegistry(vertx, id);
   }
 
   /**
@@ -133,6 +137,7 @@ public final class RelayNode {
         node.directory = new NodeDirectory(vertx.eventBus(), node.id, config.cluster().nodeTimeout());
       }
       beforeListen.accept(node);
+      node.consumers.add(node.emulation.listen());
     } catch (RuntimeException e) {
       if (metrics != null) {
         metrics.close();
@@ -223,7 +228,7 @@ public final class RelayNode {
   private Future<RelayServerVerticle> deployServer(int onPort) {
     List<Consumer<Router>> mounts = List.copyOf(routes);
     RelayServerVerticle verticle = new RelayServerVerticle(relay, config.server().withPort(onPort),
-        router -> mounts.forEach(m -> m.accept(router)));
+        router -> mounts.forEach(m -> m.accept(router)), emulation);
     metrics.bind(verticle.hub());
     return vertx.deployVerticle(verticle, new DeploymentOptions()).map(deploymentId -> {
       deployments.add(deploymentId);
@@ -265,6 +270,11 @@ public final class RelayNode {
         .compose(v -> storedApiKeys == null ? Future.<Void>succeededFuture() : storedApiKeys.close())
         .andThen(ar -> relay.tokens().close())
         .andThen(ar -> metrics.close()).mapEmpty();
+  }
+
+  /** The sessions of this node's emulated transports (SSE, HTTP streaming). */
+  public EmulationRegistry emulation() {
+    return emulation;
   }
 
   /** Whether the node accepts clients: listeners and engines up, not shutting down. */

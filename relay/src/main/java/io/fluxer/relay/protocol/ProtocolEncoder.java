@@ -198,6 +198,25 @@ public final class ProtocolEncoder {
     });
   }
 
+  /**
+   * {@code {"push":{"disconnect":{code,reason}}}}: how a disconnect reaches a client over an HTTP
+   * stream (WebSocket closes with a close frame instead).
+   */
+  public static byte[] disconnectPush(Disconnect d) {
+    return encode(g -> {
+      g.writeStartObject();
+      g.writeFieldName("push");
+      g.writeStartObject();
+      g.writeFieldName("disconnect");
+      g.writeStartObject();
+      num(g, "code", d.code());
+      str(g, "reason", d.reason());
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+
   public static byte[] message(String data) {
     return push("", "message", g -> raw(g, "data", data));
   }

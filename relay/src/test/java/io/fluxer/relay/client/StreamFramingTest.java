@@ -1,0 +1,61 @@
+package io.fluxer.relay.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.relay.protocol.Disconnect;
+import io.fluxer.relay.protocol.ProtocolEncoder;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Stream framing, the unidirectional unwrapping of pushes and uni connect requests, without sockets. */
+class StreamFramingTest {
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String framed(StreamFraming f, String message) {
+    Buffer out = Buffer.buffer();
+    byte[] m = bytes(message);
+    f.append(out, m, 0, m.length);
+    assertThat(out.length()).isEqualTo(f.framedLength(m.length));
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @DisplayName("SSE: \\r\\n first, then data: <json>\\n\\n; HTTP streaming: <json>\\n")
+  void framings() {
+    assertThat(new String(StreamFraming.SSE.prelude(), StandardCharsets.US_ASCII)).isEqualTo("\r\n");
+    assertThat(framed(StreamFraming.SSE, "{\"id\":1}")).isEqualTo("data: {\"id\":1}\n\n");
+    assertThat(StreamFraming.JSON_LINES.prelude()).isEmpty();
+    assertThat(framed(StreamFraming.JSON_LINES, "{}")).isEqualTo("{}\n");
+  }
+
+  @Test
+  @DisplayName("Unidirectional transports send the push without its wrapper; other messages as they are")
+  void unwrap() {
+    byte[] pub = bytes("{\"push\":{\"channel\":\"c\",\"pub\":{\"data\":{}}}}");
+    assertThat(new String(UniPush.unwrap(pub), StandardCharsets.UTF_8)).isEqualTo("{\"channel\":\"c\",\"pub\":{\"data\":{}}}");
+    assertThat(new String(UniPush.unwrap(ProtocolEncoder.disconnectPush(Disconnect.SLOW)), StandardCharsets.UTF_8))
+        .isEqualTo("{\"disconnect\":{\"code\":3008,\"reason\":\"slow\"}}");
+    byte[] connect = bytes("{\"connect\":{\"client\":\"x\"}}");
+    assertThat(UniPush.unwrap(connect)).isSameAs(connect);
+    assertThat(UniPush.unwrap(ProtocolEncoder.PING)).isSameAs(ProtocolEncoder.PING);
+    byte[] partial = bytes("{\"push\":");
+    assertThat(UniPush.unwrap(partial)).isSameAs(partial);
+  }
+
+  @Test
+  @DisplayName("A uni connect request becomes a connect command only when it is one JSON object of a connect's field types")
+  void uniConnect() {
+    assertThat(StreamEndpoints.uniConnect("{\"token\":\"t\",\"data\":{\"a\":1}}"))
+        .isEqualTo("{\"id\":1,\"connect\":{\"token\":\"t\",\"data\":{\"a\":1}}}");
+    assertThat(StreamEndpoints.uniConnect("{}")).isNotNull();
+    assertThat(StreamEndpoints.uniConnect("{\"token\":5}")).isNull();
+    assertThat(StreamEndpoints.uniConnect("[1]")).isNull();
+    assertThat(StreamEndpoints.uniConnect("nope")).isNull();
+    assertThat(StreamEndpoints.uniConnect("{}}\n{\"id\":2,\"connect\":{}")).as("a second command smuggled in").isNull();
+    assertThat(StreamEndpoints.uniConnect("{}},\"x\":{")).isNull();
+  }
+}
