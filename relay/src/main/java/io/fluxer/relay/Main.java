@@ -5,7 +5,6 @@ import io.fluxer.relay.cli.Cli;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
