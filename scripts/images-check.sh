@@ -112,7 +112,8 @@ check_fluxer_static() {
   has_line '^usage: fluxer-control' "$(docker_cli run --rm "$IMAGE" fluxer-control --help)" ||
     die "fluxer-control --help did not print its usage"
   has_line '^usage: fluxer ' "$(docker_cli run --rm "$IMAGE" --help)" || die "--help did not reach the relay"
-  pass "fluxer-control --help and --help (the relay's) run their launchers"
+  has_line '^fluxer [0-9]' "$(docker_cli run --rm "$IMAGE" fluxer version)" || die "fluxer version printed no version"
+  pass "fluxer-control --help, --help (the relay's) and fluxer version run their launchers"
   size="$(docker_cli image inspect -f '{{.Size}}' "$IMAGE")"
   [ "$size" -le 200000000 ] || die "$IMAGE is $((size / 1000000)) MB, over 200 MB"
   pass "$IMAGE is $((size / 1000000)) MB"

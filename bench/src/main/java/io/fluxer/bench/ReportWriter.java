@@ -126,7 +126,8 @@ final class ReportWriter {
     }
 
     md.append("## Connect storm: connect + subscribe as fast as possible\n\n");
-    md.append("| run | connections | in flight | connected | failed | time | connects/s | handshake p50 / p99 / max ms | server CPU | generator CPU | other load | bound |\n");
+    md.append("| run | connections | in flight | connected | failed | time | connects/s "
+        + "| handshake p50 / p99 / max ms | server CPU | generator CPU | other load | bound |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (JsonObject r : runs) {
       JsonObject s = scenario(r, "storm");
@@ -153,7 +154,9 @@ final class ReportWriter {
         continue;
       }
       if (!any) {
-        md.append("| run | connections | pub/s | offered deliveries/s | delivered/s | of ceiling | p50 ms | p99 ms | max ms | lost | server CPU | server RSS | server GC pauses (n, total / max ms) | generator CPU | other load | bound |\n");
+        md.append("| run | connections | pub/s | offered deliveries/s | delivered/s | of ceiling | p50 ms | p99 ms "
+            + "| max ms | lost | server CPU | server RSS | server GC pauses (n, total / max ms) | generator CPU "
+            + "| other load | bound |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         any = true;
       }

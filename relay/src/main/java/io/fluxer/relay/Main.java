@@ -1,10 +1,10 @@
 package io.fluxer.relay;
 
 import io.fluxer.relay.auth.JwtSigner;
+import io.fluxer.relay.cli.Cli;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,11 +15,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Command line: {@code fluxer [--dev] [--cluster] [--config FILE]}. The config file may also come
+ * Command line: {@code fluxer [serve] [--dev] [--cluster] [--config FILE]}, or one of the tools of
+ * {@link Cli} ({@code version}, {@code genconfig}, {@code checkconfig}, {@code gentoken},
+ * {@code checktoken}, {@code hash-password}, {@code health}; docs/cli.md). The config file may also come
  * from {@code FLUXER_CONFIG}; {@code FLUXER_*} variables override it. {@code --dev} starts from the
  * embedded dev defaults and prints a token for user {@code dev}. {@code --cluster} (or
  * {@code cluster.enabled}) joins the Hazelcast cluster described by {@code cluster.*}.
@@ -31,12 +34,22 @@ public final class Main {
   public static final String DEV_ADMIN_PASSWORD = "fluxer-dev-admin";
   static final String DEV_ADMIN_HASH = "$2a$10$CoDygbizbJCI966GaFWXr.tIiRfxxXU9sq5GILAGtBRd6ODuirtDa";
 
-  private static final String USAGE = "usage: fluxer [--dev] [--cluster] [--config FILE]";
+  private static final String USAGE = Cli.HELP.strip();
   private static final String PROGRAM = "fluxer";
 
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && Cli.isCommand(args[0])) {
+      System.exit(Cli.run(args, Cli.Io.system()));
+    }
+    if (args.length > 0 && args[0].equals("serve")) {
+      args = Arrays.copyOfRange(args, 1, args.length);
+    }
+    serve(args);
+  }
+
+  private static void serve(String[] args) throws Exception {
     boolean dev = false;
     boolean cluster = false;
     String configFile = System.getenv("FLUXER_CONFIG");
@@ -54,7 +67,7 @@ public final class Main {
           System.out.println(USAGE);
           return;
         }
-        default -> exit("unknown argument: " + args[i] + " (" + USAGE + ")");
+        default -> exit("unknown argument: " + args[i] + " (fluxer help lists the commands and options)");
       }
     }
     JsonObject base;

@@ -1,6 +1,5 @@
 package io.fluxer.control.deploy;
 
-import io.fluxer.control.deploy.Convergence.Outcome;
 import io.fluxer.control.deploy.Convergence.Target;
 import io.fluxer.control.deploy.Convergence.Watched;
 import io.fluxer.control.deploy.DeploymentRun.Updated;

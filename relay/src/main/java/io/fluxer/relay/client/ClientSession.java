@@ -11,7 +11,6 @@ import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.engine.EngineException;
 import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.protocol.ClientCodec;

@@ -6,6 +6,7 @@ import io.fluxer.relay.http.ClientAddress;
 import io.fluxer.relay.config.ServerLimitOptions;
 import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.protocol.Disconnect;
+import io.fluxer.relay.protocol.ProtobufCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -34,6 +35,8 @@ import java.util.function.Function;
  */
 public final class RelayServerVerticle extends VerticleBase {
   public static final String WEBSOCKET_PATH = "/connection/websocket";
+  /** The WebSocket subprotocol of the Protobuf client protocol; without it a connection speaks JSON. */
+  public static final String PROTOBUF_SUBPROTOCOL = "centrifuge-protobuf";
   private static final Set<String> INTERNAL_PATHS = Set.of("/metrics", "/health", "/ready");
 
   private final RelayContext relay;
@@ -42,6 +45,7 @@ public final class RelayServerVerticle extends VerticleBase {
   private final Hub hub = new Hub();
   private final Consumer<Router> routes;
   private FlushScheduler flusher;
+  private ProtobufCodec protobuf;
   private HttpServer server;
   private HttpServer internalServer;
   private ConnectionRateLimiter connectionRate;
@@ -62,6 +66,7 @@ public final class RelayServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     flusher = new FlushScheduler(context, relay.client().writeDelay().toMillis());
+    protobuf = new ProtobufCodec(relay.client().maxMessageSize());
     ServerLimitOptions limits = serverOptions.limits();
     connectionRate = ConnectionRateLimiter.of(vertx, limits.connectionRate(), limits.connectionBurst());
     Router router = Router.router(vertx);
@@ -85,6 +90,8 @@ public final class RelayServerVerticle extends VerticleBase {
         // (Centrifugo leaves it off by default too), and WebSocketTransport writes frames itself.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
+        // Offered by Protobuf clients; the handshake agrees on it when asked, JSON clients ask for none.
+        .setWebSocketSubProtocols(List.of(PROTOBUF_SUBPROTOCOL))
         .setTcpNoDelay(true)
         .setHttp2ClearTextEnabled(false)
         .setIdleTimeout((int) limits.idleTimeout().toMillis())
@@ -211,6 +218,12 @@ public final class RelayServerVerticle extends VerticleBase {
   private void accept(ServerWebSocket ws) {
     ClientOptions c = relay.client();
     ClientSession[] session = new ClientSession[1];
+    if (PROTOBUF_SUBPROTOCOL.equals(ws.subProtocol())) {
+      WebSocketTransport transport = WebSocketTransport.attachBinary(ws, (ContextInternal) context, flusher,
+          c.writeQueueMaxSize(), c.maxBatchSize(), c.maxMessageSize(), message -> session[0].handleMessage(message));
+      session[0] = new ClientSession(relay, vertx, context, hub, transport, protobuf);
+      return;
+    }
     WebSocketTransport transport = WebSocketTransport.attach(ws, (ContextInternal) context, flusher,
         c.writeQueueMaxSize(), c.maxBatchSize(), c.maxMessageSize(), message -> session[0].handleMessage(message));
     session[0] = new ClientSession(relay, vertx, context, hub, transport);

@@ -2,6 +2,7 @@ package io.fluxer.relay.client;
 
 import io.fluxer.relay.protocol.Disconnect;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,16 +40,20 @@ import java.util.function.IntConsumer;
  * a batch goes to the frame encoder without Vert.x copying it first. Everything here still runs on
  * the connection's event loop, and what reaches the session is dispatched on its Vert.x context.
  *
- * <p>Writes: messages queued during one event-loop turn are flushed together (through the loop's
- * {@link FlushScheduler}) as one text frame of {@code \n}-joined messages (at most
- * {@code maxBatchSize} bytes, unless one message alone is larger), copied once into a pooled direct
+ * <p>Two modes, fixed when attached: text (the JSON protocol) and binary (the Protobuf protocol,
+ * subprotocol {@code centrifuge-protobuf}). Writes: messages queued during one event-loop turn are
+ * flushed together (through the loop's {@link FlushScheduler}) as one frame (at most
+ * {@code maxBatchSize} bytes, unless one message alone is larger): a text frame of
+ * {@code \n}-joined messages, or a binary frame of messages simply concatenated (each is
+ * varint-length-delimited already), copied once into a pooled direct
  * buffer that the socket writes as it is. While the channel is not writable (more than
  * {@code min(writeQueueMaxSize, 256 KiB)} bytes in its outbound buffer), messages wait here; when
  * more than {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008,
  * so it never holds up others.
  *
- * <p>Reads: text messages (fragmented or not) up to {@code maxMessageSize} bytes go to the message
- * handler; a larger one closes the connection with 1009, a binary one with 3501. Pings are
+ * <p>Reads: messages of the transport's mode (fragmented or not) up to {@code maxMessageSize} bytes
+ * go to the message handler; a larger one closes the connection with 1009, one of the other mode
+ * (binary on a text connection, text on a binary one) with 3501. Pings are
  * answered with pongs. A close from the peer is answered and ends the connection; a close from
  * here waits for the peer's answer at most {@link #CLOSE_TIMEOUT_SECONDS} before the TCP
  * connection is dropped.
@@ -68,7 +73,14 @@ public final class WebSocketTransport implements Transport {
   private final int writeQueueMaxSize;
   private final int maxBatchSize;
   private final int maxMessageSize;
-  private final Consumer<String> messageHandler;
+  /** Text mode: what receives messages; {@code null} in binary mode. */
+  private final Consumer<String> textHandler;
+  /** Binary mode: what receives messages; {@code null} in text mode. */
+  private final Consumer<byte[]> binaryHandler;
+  /** The first header byte of an outbound frame: FIN plus the text or binary opcode. */
+  private final int frameStart;
+  /** Bytes between two messages of one frame: 1 ({@code \n}) in text mode, 0 in binary mode. */
+  private final int separator;
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
   private long pendingBytes;
   private boolean flushScheduled;
@@ -81,7 +93,8 @@ public final class WebSocketTransport implements Transport {
   private ByteBuf fragments;
 
   private WebSocketTransport(Channel channel, ContextInternal context, FlushScheduler flusher, int writeQueueMaxSize,
-                             int maxBatchSize, int maxMessageSize, Consumer<String> messageHandler) {
+                             int maxBatchSize, int maxMessageSize, Consumer<String> textHandler,
+                             Consumer<byte[]> binaryHandler) {
     this.channel = channel;
     this.encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     this.context = context;
@@ -89,7 +102,10 @@ public final class WebSocketTransport implements Transport {
     this.writeQueueMaxSize = writeQueueMaxSize;
     this.maxBatchSize = maxBatchSize;
     this.maxMessageSize = maxMessageSize;
-    this.messageHandler = messageHandler;
+    this.textHandler = textHandler;
+    this.binaryHandler = binaryHandler;
+    this.frameStart = binaryHandler != null ? 0x82 : 0x81;
+    this.separator = binaryHandler != null ? 0 : 1;
   }
 
   /**
@@ -100,12 +116,25 @@ public final class WebSocketTransport implements Transport {
   public static WebSocketTransport attach(ServerWebSocket ws, ContextInternal context, FlushScheduler flusher,
                                           int writeQueueMaxSize, int maxBatchSize, int maxMessageSize,
                                           Consumer<String> messageHandler) {
+    return attach(ws, context, flusher, writeQueueMaxSize, maxBatchSize, maxMessageSize, messageHandler, null);
+  }
+
+  /** As {@link #attach}, for a binary protocol: binary frames in and out, messages joined as they are. */
+  public static WebSocketTransport attachBinary(ServerWebSocket ws, ContextInternal context, FlushScheduler flusher,
+                                                int writeQueueMaxSize, int maxBatchSize, int maxMessageSize,
+                                                Consumer<byte[]> messageHandler) {
+    return attach(ws, context, flusher, writeQueueMaxSize, maxBatchSize, maxMessageSize, null, messageHandler);
+  }
+
+  private static WebSocketTransport attach(ServerWebSocket ws, ContextInternal context, FlushScheduler flusher,
+                                           int writeQueueMaxSize, int maxBatchSize, int maxMessageSize,
+                                           Consumer<String> textHandler, Consumer<byte[]> binaryHandler) {
     ChannelHandlerContext vertxHandler = ((WebSocketInternal) ws).channelHandlerContext();
     Channel channel = vertxHandler.channel();
     int high = Math.min(writeQueueMaxSize, MAX_OUTBOUND_BUFFER);
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
     WebSocketTransport transport = new WebSocketTransport(channel, context, flusher, writeQueueMaxSize, maxBatchSize,
-        maxMessageSize, messageHandler);
+        maxMessageSize, textHandler, binaryHandler);
     channel.pipeline().replace(vertxHandler.name(), "fluxer-websocket", transport.new Inbound());
     return transport;
   }
@@ -116,7 +145,7 @@ public final class WebSocketTransport implements Transport {
       return;
     }
     pending.add(message);
-    pendingBytes += message.length + 1;
+    pendingBytes += message.length + separator;
     if (pendingBytes > writeQueueMaxSize) {
       pending.clear();
       pendingBytes = 0;
@@ -154,8 +183,8 @@ public final class WebSocketTransport implements Transport {
   }
 
   /**
-   * Copies queued messages, newline-joined, up to the batch size, into one direct buffer behind
-   * the header of an unmasked final text frame (RFC 6455 5.2). The server never negotiates
+   * Copies queued messages, newline-joined (text) or concatenated (binary), up to the batch size,
+   * into one direct buffer behind the header of an unmasked final frame (RFC 6455 5.2). The server never negotiates
    * extensions (no compression), so this is the frame exactly as Netty's encoder would write it,
    * without the encoder's second buffer and copy.
    */
@@ -165,15 +194,15 @@ public final class WebSocketTransport implements Transport {
     int count = 1;
     while (queued.hasNext()) {
       int length = queued.next().length;
-      if (size + 1 + length > maxBatchSize) {
+      if (size + separator + length > maxBatchSize) {
         break;
       }
-      size += 1 + length;
+      size += separator + length;
       count++;
     }
     int header = size < 126 ? 2 : size <= 0xFFFF ? 4 : 10;
     ByteBuf batch = channel.alloc().directBuffer(header + size, header + size);
-    batch.writeByte(0x81); // FIN, text
+    batch.writeByte(frameStart); // FIN, text or binary
     if (size < 126) {
       batch.writeByte(size);
     } else if (size <= 0xFFFF) {
@@ -183,8 +212,8 @@ public final class WebSocketTransport implements Transport {
     }
     for (int i = 0; i < count; i++) {
       byte[] next = pending.poll();
-      pendingBytes -= next.length + 1;
-      if (i > 0) {
+      pendingBytes -= next.length + separator;
+      if (i > 0 && separator > 0) {
         batch.writeByte('\n');
       }
       batch.writeBytes(next);
@@ -264,16 +293,21 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
-    if (frame instanceof BinaryWebSocketFrame) {
+    boolean binary = binaryHandler != null;
+    if (frame instanceof BinaryWebSocketFrame && !binary) {
       closeWith(Disconnect.BAD_REQUEST.code(), "binary frames are not supported");
       return;
     }
+    if (frame instanceof TextWebSocketFrame && binary) {
+      closeWith(Disconnect.BAD_REQUEST.code(), "text frames are not supported with centrifuge-protobuf");
+      return;
+    }
     ByteBuf data = frame.content();
-    if (frame instanceof TextWebSocketFrame) {
+    if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
       releaseFragments();
       if (frame.isFinalFragment()) {
         // The frame decoder already refused a frame over maxMessageSize.
-        messageHandler.accept(data.toString(StandardCharsets.UTF_8));
+        deliver(data);
         return;
       }
       fragments = channel.alloc().heapBuffer(Math.min(maxMessageSize, Math.max(256, data.readableBytes() * 2)),
@@ -288,9 +322,22 @@ public final class WebSocketTransport implements Transport {
     }
     fragments.writeBytes(data);
     if (frame.isFinalFragment()) {
-      String message = fragments.toString(StandardCharsets.UTF_8);
-      releaseFragments();
-      messageHandler.accept(message);
+      ByteBuf message = fragments;
+      fragments = null;
+      try {
+        deliver(message);
+      } finally {
+        message.release();
+      }
+    }
+  }
+
+  /** Hands one whole message to the handler of this transport's mode. */
+  private void deliver(ByteBuf message) {
+    if (binaryHandler != null) {
+      binaryHandler.accept(ByteBufUtil.getBytes(message));
+    } else {
+      textHandler.accept(message.toString(StandardCharsets.UTF_8));
     }
   }
 

@@ -169,7 +169,8 @@ public final class ConfigValues {
     return json.getValue(name);
   }
 
-  static Duration parseDuration(String s) {
+  /** A duration as config values write it ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}; bare: seconds), or {@code null}. */
+  public static Duration parseDuration(String s) {
     Matcher m = DURATION.matcher(s);
     if (!m.matches()) {
       return null;

@@ -49,10 +49,7 @@ final class LoginThrottle {
    * forgets it, {@link #succeeded}) and answers 0; otherwise answers the wait and counts nothing.
    */
   long acquire(String key, long now) {
-    if (failures.size() >= MAX_ADDRESSES && !failures.containsKey(key)) {
-      purge(now);
-    }
-    ArrayDeque<Long> times = failures.computeIfAbsent(key, a -> new ArrayDeque<>());
+    ArrayDeque<Long> times = timesOf(key, now);
     synchronized (times) {
       drop(times, now);
       if (times.size() >= maxFailures) {
@@ -75,10 +72,7 @@ final class LoginThrottle {
 
   /** Records a failed attempt from {@code address}. */
   void failed(String address, long now) {
-    if (failures.size() >= MAX_ADDRESSES && !failures.containsKey(address)) {
-      purge(now);
-    }
-    ArrayDeque<Long> times = failures.computeIfAbsent(address, a -> new ArrayDeque<>());
+    ArrayDeque<Long> times = timesOf(address, now);
     synchronized (times) {
       drop(times, now);
       times.addLast(now);
@@ -86,6 +80,14 @@ final class LoginThrottle {
         times.removeFirst();
       }
     }
+  }
+
+  /** The failure times of {@code key}, made when new (purging the table first when it is full). */
+  private ArrayDeque<Long> timesOf(String key, long now) {
+    if (failures.size() >= MAX_ADDRESSES && !failures.containsKey(key)) {
+      purge(now);
+    }
+    return failures.computeIfAbsent(key, k -> new ArrayDeque<>());
   }
 
   /** Forgets the failures of {@code address} after it logged in. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.fluxer.relay.testing.NodeScript;
-import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;

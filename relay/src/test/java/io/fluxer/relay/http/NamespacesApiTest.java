@@ -1,6 +1,5 @@
 package io.fluxer.relay.http;
 
-import io.fluxer.relay.testing.HttpTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.Addresses;

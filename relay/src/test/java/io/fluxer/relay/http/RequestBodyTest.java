@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package io.fluxer.relay.http;
 
-import io.fluxer.relay.testing.HttpTestClient;
 import static io.fluxer.relay.testing.HttpTestClient.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
