@@ -19,8 +19,10 @@ import { check, describe, scriptRun, stepWaits } from './wait.mjs';
 const HARD_TIMEOUT_MS = 25000;
 const { changed, until, deadline } = stepWaits(5000);
 const { note, fail, succeed, debug: DEBUG, env } = scriptRun('sdk-delta', HARD_TIMEOUT_MS);
-const { Centrifuge } = env('FLUXER_PROTOCOL', 'json') === 'protobuf'
-  ? await import('centrifuge/build/protobuf') : await import('centrifuge');
+const PROTOBUF = env('FLUXER_PROTOCOL', 'json') === 'protobuf';
+const { Centrifuge } = PROTOBUF ? await import('centrifuge/build/protobuf') : await import('centrifuge');
+// The Protobuf build hands data over as bytes (here: JSON text in UTF-8), the JSON build decoded.
+const decode = PROTOBUF ? (data) => JSON.parse(new TextDecoder().decode(data)) : (data) => data;
 
 function scoreboard(round) {
   const players = [];
@@ -57,7 +59,7 @@ async function main() {
     changed();
   });
   sub.on('publication', (ctx) => {
-    received.push(ctx.data);
+    received.push(decode(ctx.data));
     changed();
   });
   const healthy = () => check(failure === null, `subscription error: ${describe(failure)}`);
