@@ -15,16 +15,17 @@ import java.util.Set;
 public final class ApiRequests {
   private ApiRequests() {}
 
-  /** How to publish: the raw JSON data and the Centrifugo publish options. */
-  public record PublishSpec(String data, boolean skipHistory, Map<String, String> tags, String idempotencyKey) {
+  /** How to publish: the raw JSON data and the Centrifugo publish options ({@code delta}: for delta delivery). */
+  public record PublishSpec(String data, boolean skipHistory, Map<String, String> tags, String idempotencyKey,
+                            boolean delta) {
     static PublishSpec parse(Params p) {
       String key = p.string("idempotency_key");
       return new PublishSpec(p.requiredJson("data"), p.bool("skip_history"), p.stringMap("tags"),
-          key.isEmpty() ? null : key);
+          key.isEmpty() ? null : key, p.bool("delta"));
     }
   }
 
-  /** {@code publish {channel, data, skip_history, tags, idempotency_key}}. */
+  /** {@code publish {channel, data, skip_history, tags, idempotency_key, delta}}. */
   public record Publish(String channel, PublishSpec spec) {
     public static Publish parse(JsonObject json) {
       Params p = new Params(json);
@@ -32,7 +33,7 @@ public final class ApiRequests {
     }
   }
 
-  /** {@code broadcast {channels, data, skip_history, tags, idempotency_key}}. */
+  /** {@code broadcast {channels, data, skip_history, tags, idempotency_key, delta}}. */
   public record Broadcast(List<String> channels, PublishSpec spec) {
     public static Broadcast parse(JsonObject json) {
       Params p = new Params(json);

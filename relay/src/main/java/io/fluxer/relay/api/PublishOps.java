@@ -49,7 +49,7 @@ final class PublishOps {
     PublishOptions base = history ? PublishOptions.withHistory(ns.historySize(), ns.historyTtl())
         : PublishOptions.noHistory();
     PublishOptions options = new PublishOptions(null, spec.tags(), base.historySize(), base.historyTtl(),
-        base.historyMetaTtl(), spec.idempotencyKey());
+        base.historyMetaTtl(), spec.idempotencyKey(), spec.delta() || ns.deltaPublish());
     return relay.broker().publish(channel, spec.data(), options);
   }
 }

@@ -90,6 +90,10 @@ public final class ClientSession {
     final String chanInfo;
     /** The client's tags filter: only publications whose tags match it are sent; {@code null}: all. */
     final TagFilter filter;
+    /** Delta compression was negotiated: publications go in the delta form ({@link Delivery#deltaFrame}). */
+    final boolean delta;
+    /** With {@link #delta}: the last publication the client got, what the next delta is against. */
+    Publication previous;
     /** What this subscription's publications, joins and presence carry; see {@link #info}. */
     ClientInfo info;
     final StreamOrder order = new StreamOrder(this);
@@ -99,9 +103,10 @@ public final class ClientSession {
     boolean removed;
 
     Subscription(String channel, NamespaceOptions ns, boolean pushJoinLeave, String chanInfo, Long expiresAt,
-                 TagFilter filter) {
+                 TagFilter filter, boolean delta) {
       this.channel = channel;
       this.filter = filter;
+      this.delta = delta;
       this.ns = ns;
       this.pushJoinLeave = pushJoinLeave;
       this.chanInfo = chanInfo;
@@ -129,7 +134,13 @@ public final class ClientSession {
      */
     @Override
     public void send(Delivery d) {
-      if (d.passes(filter)) {
+      if (!d.passes(filter)) {
+        return;
+      }
+      if (delta) {
+        ClientSession.this.send(d.deltaFrame(codec, previous));
+        previous = d.publication();
+      } else {
         ClientSession.this.send(d.frame(codec));
       }
     }
@@ -381,7 +392,7 @@ public final class ClientSession {
         continue;
       }
       Request.Subscribe position = r.subs().get(channel);
-      Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null);
+      Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null, false);
       serverSubs.put(channel, startSubscription(sub, position, ns.recoverable(true)));
     }
     Future.join(new ArrayList<>(serverSubs.values())).onComplete(done -> {
@@ -475,7 +486,11 @@ public final class ClientSession {
       close(Disconnect.BAD_REQUEST); // as Centrifugo: an unknown delta type is a broken client
       return;
     }
-    // delta "fossil" is not negotiated yet: the reply's delta stays false and data comes whole
+    if (r.tf() != null && !r.delta().isEmpty()) {
+      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage(
+          "bad request: a tags filter (tf) and delta compression cannot be used together")));
+      return;
+    }
     if (r.tf() != null && !ns.allowTagsFilter()) {
       reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage(
           "bad request: tags filter (tf) is not allowed in this namespace (allow_tags_filter)")));
@@ -537,7 +552,7 @@ public final class ClientSession {
   private void join(long id, Request.Subscribe r, NamespaceOptions ns, String chanInfo, Long subExpiresAt) {
     String channel = r.channel();
     Subscription sub = new Subscription(channel, ns, ns.joinLeave() && (ns.forcePushJoinLeave() || r.joinLeave()),
-        chanInfo, subExpiresAt, r.tf());
+        chanInfo, subExpiresAt, r.tf(), ns.allowedDeltaTypes().contains(r.delta()));
     startSubscription(sub, r, ns.recoverable(r.recoverable())).onComplete(ar -> {
       if (state == State.CLOSED) {
         return;
@@ -546,7 +561,7 @@ public final class ClientSession {
         reply(codec.error(id, toError(ar.cause())));
         return;
       }
-      reply(codec.subscribe(id, ar.result()));
+      reply(codec.subscribe(id, ar.result().withDelta(sub.delta)));
       activate(sub);
     });
   }
@@ -591,6 +606,9 @@ public final class ClientSession {
           relay.broker().publishJoin(sub.channel, info);
         }
         long ttl = sub.expiresAt == null ? 0 : ttl(sub.expiresAt);
+        if (sub.delta && rec != null && !rec.publications.isEmpty()) {
+          sub.previous = rec.publications.get(rec.publications.size() - 1); // the client's base after the reply
+        }
         return rec == null
             ? new SubscribeResult(sub.expiresAt != null, ttl, false, "", 0, false, List.of(), false, false, null)
             : new SubscribeResult(sub.expiresAt != null, ttl, true, rec.position.epoch(), rec.position.offset(),
@@ -772,7 +790,7 @@ public final class ClientSession {
     if (state != State.CONNECTED || ns == null || subs.containsKey(channel)) {
       return;
     }
-    Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null);
+    Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null, false);
     startSubscription(sub, null, ns.recoverable(true)).onSuccess(result -> {
       if (state == State.CONNECTED) {
         send(codec.subscribePush(channel, result));
@@ -827,7 +845,7 @@ public final class ClientSession {
     }
     PublishOptions opts = (ns.historySize() > 0
         ? PublishOptions.withHistory(ns.historySize(), ns.historyTtl())
-        : PublishOptions.noHistory()).withInfo(info(sub));
+        : PublishOptions.noHistory()).withInfo(info(sub)).withDelta(ns.deltaPublish());
     replyWhenDone(id, relay.broker().publish(r.channel(), r.data(), opts), pos -> codec.empty(id, "publish"));
   }
 

@@ -4,7 +4,10 @@ import io.fluxer.relay.channel.TagFilter;
 import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
+import io.fluxer.relay.protocol.FossilDelta;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -17,6 +20,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * frame, and every other subscriber of that codec, on any event loop, gets the same bytes, which
  * must never be modified. A channel with JSON and Protobuf subscribers so costs two encodings per
  * publication on a node, and a codec nobody uses costs none.
+ *
+ * <p>So are the frames of subscriptions with delta compression ({@link #deltaFrame}): the Fossil
+ * delta against a previous publication is computed once per publication and previous publication
+ * (normally one: every subscriber of the channel had the same one before), and framed once per codec.
  *
  * <p>Tags filters ({@code tf} on subscribe) are evaluated here too, once per distinct filter: each
  * result is remembered on the delivery, so a thousand subscribers with one filter cost one
@@ -41,6 +48,17 @@ public final class Delivery {
   private final AtomicReferenceArray<byte[]> frames = new AtomicReferenceArray<>(ClientCodec.COUNT);
   /** Guarded by {@link #frames}. */
   private int encodings;
+  /** Frames for delta subscriptions by codec: the data whole, in the delta form; guarded by {@link #frames}. */
+  private final byte[][] wholeForDelta = new byte[ClientCodec.COUNT][];
+  /**
+   * Delta frames by codec, each keyed by the previous publication (by identity: publications hold no
+   * deliveries, so this keeps no chain of old deliveries alive); guarded by {@link #frames}.
+   */
+  @SuppressWarnings("unchecked")
+  private final Map<Publication, byte[]>[] deltaFrames = new Map[ClientCodec.COUNT];
+  /** Fossil deltas by previous publication ({@code null}: saves nothing), shared by the codecs; guarded by {@link #frames}. */
+  private Map<Publication, byte[]> deltas;
+  private int deltaComputations;
   /** Filter results of this delivery, made on the first filtered subscriber; guarded by {@code this}. */
   private Map<TagFilter, Boolean> filtered;
   private int filterEvaluations;
@@ -140,7 +158,72 @@ public final class Delivery {
     }
   }
 
-  /** How many frames {@link #frame} encoded for this delivery: at most one per codec. */
+  /**
+   * The frame for a subscription with delta compression whose client last got {@code previous}
+   * ({@code null}: none since it subscribed): a Fossil delta against it when this publication was
+   * published for delta delivery and the delta is smaller than the data, else the data whole, in the
+   * delta form. The delta of UTF-8 text is UTF-8 text ({@link FossilDelta#create}), as the JSON form
+   * needs. Safe to call from any thread.
+   */
+  public byte[] deltaFrame(ClientCodec codec, Publication previous) {
+    if (kind != Kind.PUBLICATION) {
+      throw new IllegalStateException("only publications have delta frames");
+    }
+    int i = codec.index();
+    synchronized (frames) {
+      if (previous != null && publication.delta()) {
+        byte[] delta = delta(previous);
+        if (delta != null) {
+          Map<Publication, byte[]> byPrevious = deltaFrames[i];
+          if (byPrevious == null) {
+            byPrevious = new IdentityHashMap<>(2);
+            deltaFrames[i] = byPrevious;
+          }
+          byte[] frame = byPrevious.get(previous);
+          if (frame == null) {
+            frame = codec.deltaPublication(channel, publication, delta, true);
+            encodings++;
+            byPrevious.put(previous, frame);
+          }
+          return frame;
+        }
+      }
+      byte[] whole = wholeForDelta[i];
+      if (whole == null) {
+        whole = codec.deltaPublication(channel, publication, publication.data().getBytes(StandardCharsets.UTF_8), false);
+        encodings++;
+        wholeForDelta[i] = whole;
+      }
+      return whole;
+    }
+  }
+
+  /** The Fossil delta from {@code previous}'s data to this one's, or {@code null} when it saves nothing. */
+  private byte[] delta(Publication previous) {
+    if (deltas == null) {
+      deltas = new IdentityHashMap<>(2);
+    }
+    if (deltas.containsKey(previous)) {
+      return deltas.get(previous);
+    }
+    byte[] target = publication.data().getBytes(StandardCharsets.UTF_8);
+    byte[] delta = FossilDelta.create(previous.data().getBytes(StandardCharsets.UTF_8), target);
+    deltaComputations++;
+    if (delta.length >= target.length) {
+      delta = null;
+    }
+    deltas.put(previous, delta);
+    return delta;
+  }
+
+  /** How many Fossil deltas {@link #deltaFrame} computed: at most one per previous publication. */
+  public int deltaComputations() {
+    synchronized (frames) {
+      return deltaComputations;
+    }
+  }
+
+  /** How many frames {@link #frame} and {@link #deltaFrame} encoded: at most one per codec and form. */
   public int encodings() {
     synchronized (frames) {
       return encodings;

@@ -47,6 +47,7 @@ public final class DeliveryCodec implements MessageCodec<Delivery, Delivery> {
           appendString(buffer, e.getKey());
           appendString(buffer, e.getValue());
         }
+        buffer.appendByte((byte) (p.delta() ? 1 : 0));
       }
       case JOIN, LEAVE -> {
         buffer.appendByte(d.kind() == Delivery.Kind.JOIN ? JOIN : LEAVE);
@@ -92,7 +93,8 @@ public final class DeliveryCodec implements MessageCodec<Delivery, Delivery> {
         for (int i = 0; i < tagCount; i++) {
           tags.put(in.string(), in.string());
         }
-        return Delivery.publication(channel, new Publication(offset, data, info, tags), epoch, 0);
+        boolean delta = in.buffer.getByte(in.pos++) == 1;
+        return Delivery.publication(channel, new Publication(offset, data, info, tags, delta), epoch, 0);
       }
       case JOIN -> {
         return Delivery.join(channel, in.info());

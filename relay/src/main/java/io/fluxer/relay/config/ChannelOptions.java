@@ -65,7 +65,7 @@ public record ChannelOptions(NamespaceOptions withoutNamespace, Map<String, Name
   /** The default options of the reserved {@value #SYS_NAMESPACE} namespace. */
   public static NamespaceOptions sysNamespace() {
     return new NamespaceOptions(SYS_NAMESPACE, 0, Duration.ZERO, false, false, false, false, false, false, false,
-        false, false, false, false, false, false, null, Role.VIEWER, false, false);
+        false, false, false, false, false, false, null, Role.VIEWER, false, false, Set.of(), false);
   }
 
   static ChannelOptions fromJson(JsonObject json) {

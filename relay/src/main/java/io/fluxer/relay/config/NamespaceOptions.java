@@ -2,11 +2,13 @@ package io.fluxer.relay.config;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.fluxer.relay.auth.Role;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -30,6 +32,9 @@ import java.util.Set;
  *     in the reserved namespaces
  * @param allowTagsFilter subscribers may pass a tags filter ({@code tf}) and get only the
  *     publications whose tags match it
+ * @param allowedDeltaTypes delta compressions subscribers may ask for: empty or {@code fossil}
+ * @param deltaPublish every publication in the namespace is published for delta delivery, as the
+ *     server API's {@code delta: true} asks for one
  */
 public record NamespaceOptions(String name, int historySize, Duration historyTtl, boolean forceRecovery,
                                boolean allowRecovery, boolean presence, boolean joinLeave,
@@ -39,7 +44,9 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
                                boolean allowHistoryForSubscriber, boolean allowPresenceForClient,
                                boolean allowPresenceForSubscriber, Pattern channelRegex,
                                Role allowSubscribeForRole, boolean allowUserLimitedChannels,
-                               boolean allowTagsFilter) {
+                               boolean allowTagsFilter, Set<String> allowedDeltaTypes, boolean deltaPublish) {
+  /** The one delta compression there is: Fossil's, as Centrifugo names it. */
+  public static final String DELTA_FOSSIL = "fossil";
   /** The longest {@code channel_regex}, in characters, and the largest program it may compile to. */
   public static final int MAX_REGEX_LENGTH = 1024;
   private static final int MAX_REGEX_PROGRAM = 10_000;
@@ -49,7 +56,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
       "allow_subscribe_for_anonymous", "allow_publish_for_client", "allow_publish_for_subscriber",
       "allow_history_for_client", "allow_history_for_subscriber", "allow_presence_for_client",
       "allow_presence_for_subscriber", "channel_regex", "allow_subscribe_for_role",
-      "allow_user_limited_channels", "allow_tags_filter");
+      "allow_user_limited_channels", "allow_tags_filter", "allowed_delta_types", "delta_publish");
 
   public NamespaceOptions {
     String path = name.isEmpty() ? "channel.without_namespace" : "channel.namespaces." + name;
@@ -63,6 +70,12 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
       throw new ConfigException(path + (forceRecovery ? ".force_recovery" : ".allow_recovery"),
           "recovery needs history (history_size > 0)");
     }
+    allowedDeltaTypes = allowedDeltaTypes == null ? Set.of() : Set.copyOf(allowedDeltaTypes);
+    for (String type : allowedDeltaTypes) {
+      if (!DELTA_FOSSIL.equals(type)) {
+        throw new ConfigException(path + ".allowed_delta_types", "the only delta type is 'fossil'; got '" + type + "'");
+      }
+    }
     if (allowUserLimitedChannels && ChannelOptions.isReserved(name)) {
       throw new ConfigException(path + ".allow_user_limited_channels",
           "user-limited channels are never allowed in the reserved namespace '" + name + "'");
@@ -72,7 +85,7 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
   /** A namespace that allows nothing, keeps nothing. */
   public static NamespaceOptions closed(String name) {
     return new NamespaceOptions(name, 0, Duration.ZERO, false, false, false, false, false, false, false,
-        false, false, false, false, false, false, null, null, false, false);
+        false, false, false, false, false, false, null, null, false, false, Set.of(), false);
   }
 
   public boolean recoverable(boolean clientAsks) {
@@ -118,6 +131,10 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
     }
     flag(json, "allow_user_limited_channels", allowUserLimitedChannels);
     flag(json, "allow_tags_filter", allowTagsFilter);
+    if (!allowedDeltaTypes.isEmpty()) {
+      json.put("allowed_delta_types", new JsonArray(allowedDeltaTypes.stream().sorted().toList()));
+    }
+    flag(json, "delta_publish", deltaPublish);
     return json;
   }
 
@@ -132,7 +149,8 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
     return new NamespaceOptions(newName, historySize, historyTtl, forceRecovery, allowRecovery, presence, joinLeave,
         forcePushJoinLeave, allowSubscribeForClient, allowSubscribeForAnonymous, allowPublishForClient,
         allowPublishForSubscriber, allowHistoryForClient, allowHistoryForSubscriber, allowPresenceForClient,
-        allowPresenceForSubscriber, channelRegex, allowSubscribeForRole, allowUserLimitedChannels, allowTagsFilter);
+        allowPresenceForSubscriber, channelRegex, allowSubscribeForRole, allowUserLimitedChannels, allowTagsFilter,
+        allowedDeltaTypes, deltaPublish);
   }
 
   /** Parses one namespace object (the {@code name} key is allowed and ignored here). */
@@ -163,7 +181,9 @@ public record NamespaceOptions(String name, int historySize, Duration historyTtl
         pattern,
         role(v, "allow_subscribe_for_role"),
         v.bool("allow_user_limited_channels", false),
-        v.bool("allow_tags_filter", false));
+        v.bool("allow_tags_filter", false),
+        Set.copyOf(v.strings("allowed_delta_types", List.of())),
+        v.bool("delta_publish", false));
   }
 
   /** {@code channel_regex} compiled with RE2/J: matching takes time linear in the name, whatever the expression. */

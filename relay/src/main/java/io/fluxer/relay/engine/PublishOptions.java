@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param historyTtl how long a publication stays in history
  * @param historyMetaTtl how long the stream's epoch and top offset survive without publications
  * @param idempotencyKey publish at most once per key within the broker's idempotency window, or {@code null}
+ * @param delta for delta delivery ({@link io.fluxer.relay.protocol.Publication#delta})
  */
 public record PublishOptions(ClientInfo info, Map<String, String> tags, int historySize, Duration historyTtl,
-                             Duration historyMetaTtl, String idempotencyKey) {
+                             Duration historyMetaTtl, String idempotencyKey, boolean delta) {
   public static final Duration DEFAULT_HISTORY_META_TTL = Duration.ofDays(30);
 
   public PublishOptions {
@@ -30,6 +31,11 @@ public record PublishOptions(ClientInfo info, Map<String, String> tags, int hist
     }
   }
 
+  public PublishOptions(ClientInfo info, Map<String, String> tags, int historySize, Duration historyTtl,
+                        Duration historyMetaTtl, String idempotencyKey) {
+    this(info, tags, historySize, historyTtl, historyMetaTtl, idempotencyKey, false);
+  }
+
   /** No history, no info: fan-out only. */
   public static PublishOptions noHistory() {
     return new PublishOptions(null, Map.of(), 0, Duration.ZERO, DEFAULT_HISTORY_META_TTL, null);
@@ -40,11 +46,15 @@ public record PublishOptions(ClientInfo info, Map<String, String> tags, int hist
   }
 
   public PublishOptions withInfo(ClientInfo publisher) {
-    return new PublishOptions(publisher, tags, historySize, historyTtl, historyMetaTtl, idempotencyKey);
+    return new PublishOptions(publisher, tags, historySize, historyTtl, historyMetaTtl, idempotencyKey, delta);
   }
 
   public PublishOptions withTags(Map<String, String> newTags) {
-    return new PublishOptions(info, newTags, historySize, historyTtl, historyMetaTtl, idempotencyKey);
+    return new PublishOptions(info, newTags, historySize, historyTtl, historyMetaTtl, idempotencyKey, delta);
+  }
+
+  public PublishOptions withDelta(boolean forDelta) {
+    return new PublishOptions(info, tags, historySize, historyTtl, historyMetaTtl, idempotencyKey, forDelta);
   }
 
   public boolean keepsHistory() {

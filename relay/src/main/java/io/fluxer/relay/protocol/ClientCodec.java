@@ -69,6 +69,13 @@ public interface ClientCodec {
 
   byte[] publication(String channel, Publication pub);
 
+  /**
+   * A publication to a subscription that negotiated delta compression: {@code payload} is the
+   * publication's data ({@code isDelta} false) or a Fossil delta against the data of the publication
+   * the subscriber had before; UTF-8 text either way (the JSON form carries it as a string).
+   */
+  byte[] deltaPublication(String channel, Publication pub, byte[] payload, boolean isDelta);
+
   byte[] join(String channel, ClientInfo info);
 
   byte[] leave(String channel, ClientInfo info);

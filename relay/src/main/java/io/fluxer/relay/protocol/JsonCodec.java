@@ -96,6 +96,11 @@ public final class JsonCodec implements ClientCodec {
   }
 
   @Override
+  public byte[] deltaPublication(String channel, Publication pub, byte[] payload, boolean isDelta) {
+    return ProtocolEncoder.deltaPublication(channel, pub, new String(payload, StandardCharsets.UTF_8), isDelta);
+  }
+
+  @Override
   public byte[] join(String channel, ClientInfo info) {
     return ProtocolEncoder.join(channel, info);
   }

@@ -411,6 +411,12 @@ public final class ProtobufCodec implements ClientCodec {
   }
 
   @Override
+  public byte[] deltaPublication(String channel, Publication pub, byte[] payload, boolean isDelta) {
+    Client.Publication.Builder b = publication(pub).toBuilder().setData(ByteString.copyFrom(payload)).setDelta(isDelta);
+    return push(Client.Push.newBuilder().setChannel(channel).setPub(b));
+  }
+
+  @Override
   public byte[] subscribePush(String channel, SubscribeResult r) {
     return push(Client.Push.newBuilder().setChannel(channel).setSubscribe(Client.Subscribe.newBuilder()
         .setRecoverable(r.recoverable()).setEpoch(r.epoch()).setOffset(r.offset())
@@ -440,7 +446,8 @@ public final class ProtobufCodec implements ClientCodec {
         .setOffset(r.offset())
         .setPositioned(r.positioned())
         .setData(bytes(r.data()))
-        .setWasRecovering(r.wasRecovering());
+        .setWasRecovering(r.wasRecovering())
+        .setDelta(r.delta());
     for (Publication p : r.publications()) {
       b.addPublications(publication(p));
     }

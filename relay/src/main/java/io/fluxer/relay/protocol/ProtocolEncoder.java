@@ -110,7 +110,7 @@ public final class ProtocolEncoder {
 
   public static byte[] history(long id, HistoryResult r) {
     return reply(id, "history", g -> {
-      publications(g, r.publications());
+      publications(g, r.publications(), false);
       str(g, "epoch", r.position().epoch());
       num(g, "offset", r.position().offset());
     });
@@ -155,7 +155,20 @@ public final class ProtocolEncoder {
   // ---- pushes
 
   public static byte[] publication(String channel, Publication pub) {
-    return push(channel, "pub", g -> publicationFields(g, pub));
+    return push(channel, "pub", g -> publicationFields(g, pub, false));
+  }
+
+  /**
+   * A publication to a subscription with delta compression: {@code data} is a JSON string, holding
+   * either the publication's JSON text or ({@code isDelta}) a Fossil delta against the previous
+   * publication's, in UTF-8 text; centrifuge-js decodes both.
+   */
+  public static byte[] deltaPublication(String channel, Publication pub, String payload, boolean isDelta) {
+    return push(channel, "pub", g -> {
+      g.writeStringField("data", payload);
+      otherPublicationFields(g, pub);
+      flag(g, "delta", isDelta);
+    });
   }
 
   public static byte[] join(String channel, ClientInfo info) {
@@ -228,15 +241,16 @@ public final class ProtocolEncoder {
     num(g, "ttl", r.ttl());
     flag(g, "recoverable", r.recoverable());
     str(g, "epoch", r.epoch());
-    publications(g, r.publications());
+    publications(g, r.publications(), r.delta());
     flag(g, "recovered", r.recovered());
     num(g, "offset", r.offset());
     flag(g, "positioned", r.positioned());
     raw(g, "data", r.data());
     flag(g, "was_recovering", r.wasRecovering());
+    flag(g, "delta", r.delta());
   }
 
-  private static void publications(JsonWriter g, List<Publication> pubs) {
+  private static void publications(JsonWriter g, List<Publication> pubs, boolean dataAsString) {
     if (pubs.isEmpty()) {
       return;
     }
@@ -244,14 +258,23 @@ public final class ProtocolEncoder {
     g.writeStartArray();
     for (Publication p : pubs) {
       g.writeStartObject();
-      publicationFields(g, p);
+      publicationFields(g, p, dataAsString);
       g.writeEndObject();
     }
     g.writeEndArray();
   }
 
-  private static void publicationFields(JsonWriter g, Publication p) {
-    raw(g, "data", p.data());
+  /** With {@code dataAsString} (delta negotiated) the data goes as a JSON string of its text. */
+  private static void publicationFields(JsonWriter g, Publication p, boolean dataAsString) {
+    if (dataAsString) {
+      g.writeStringField("data", p.data());
+    } else {
+      raw(g, "data", p.data());
+    }
+    otherPublicationFields(g, p);
+  }
+
+  private static void otherPublicationFields(JsonWriter g, Publication p) {
     if (p.info() != null) {
       g.writeFieldName("info");
       clientInfo(g, p.info());

@@ -27,7 +27,7 @@ class DeliveryCodecTest {
   @Test
   void publicationRoundTripOverTheWire() {
     Publication pub = new Publication(42, "{\"text\":\"ü\"}", new ClientInfo("alice", "c1", "{\"name\":\"A\"}", null),
-        Map.of("ticker", "ÄAPL", "", "empty key"));
+        Map.of("ticker", "ÄAPL", "", "empty key"), true);
     Delivery sent = Delivery.publication("chat:é", pub, "epoch-ü", 123);
 
     Delivery got = roundTrip(sent);
@@ -36,7 +36,7 @@ class DeliveryCodecTest {
     assertThat(got.channel()).isEqualTo("chat:é");
     assertThat(got.offset()).isEqualTo(42);
     assertThat(got.epoch()).isEqualTo("epoch-ü");
-    assertThat(got.publication()).isEqualTo(pub);
+    assertThat(got.publication()).as("delta: other nodes send deltas to their subscribers too").isEqualTo(pub);
     assertThat(got.tags()).as("tags filters on other nodes test them").containsExactlyInAnyOrderEntriesOf(
         Map.of("ticker", "ÄAPL", "", "empty key"));
     assertThat(got.publishedNanos()).as("another JVM's clock does not travel").isZero();
@@ -48,6 +48,7 @@ class DeliveryCodecTest {
   void publicationFromTheServerHasNoInfo() {
     Delivery got = roundTrip(Delivery.publication("news", new Publication(0, "1", null, null), "", 0));
     assertThat(got.publication().info()).isNull();
+    assertThat(got.publication().delta()).isFalse();
     assertThat(got.offset()).isZero();
     assertThat(got.tags()).isEmpty();
   }

@@ -15,6 +15,7 @@ import io.vertx.sqlclient.Row;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import com.google.re2j.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +55,8 @@ class NamespaceStoreTest {
   @DisplayName("Every option survives a round trip through PostgreSQL")
   void roundTrip() {
     NamespaceOptions all = new NamespaceOptions("full", 50, Duration.ofMinutes(2), true, true, true, true, true,
-        true, true, true, true, true, true, true, true, Pattern.compile("[a-z]+"), Role.OPS, true, true);
+        true, true, true, true, true, true, true, true, Pattern.compile("[a-z]+"), Role.OPS, true, true,
+        Set.of("fossil"), true);
 
     await(store.upsert(all));
     NamespaceOptions back = await(store.loadAll()).get("full");

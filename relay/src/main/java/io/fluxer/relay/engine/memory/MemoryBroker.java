@@ -281,7 +281,7 @@ public final class MemoryBroker implements Broker {
       if (options.keepsHistory()) {
         ensureMeta(now, 0);
         top++;
-        publication = new Publication(top, data, options.info(), options.tags());
+        publication = new Publication(top, data, options.info(), options.tags(), options.delta());
         publications.addLast(publication, now + ttlNanos(options.historyTtl()));
         while (publications.size() > options.historySize()) {
           publications.removeFirst();
@@ -289,7 +289,7 @@ public final class MemoryBroker implements Broker {
         metaExpiresAt = now + ttlNanos(options.historyMetaTtl());
         position = new StreamPosition(top, epoch);
       } else {
-        publication = new Publication(0, data, options.info(), options.tags());
+        publication = new Publication(0, data, options.info(), options.tags(), options.delta());
         position = new StreamPosition(0, NO_EPOCH);
       }
       if (key != null) {

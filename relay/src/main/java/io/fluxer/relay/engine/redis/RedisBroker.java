@@ -109,7 +109,7 @@ public final class RedisBroker implements Broker {
     }
     Promise<StreamPosition> done = Promise.promise();
     if (!options.keepsHistory() && options.idempotencyKey() == null) {
-      onContext(() -> handOver(h, channel, new Publication(0, data, options.info(), options.tags()), NO_STREAM,
+      onContext(() -> handOver(h, channel, new Publication(0, data, options.info(), options.tags(), options.delta()), NO_STREAM,
           done));
       return done.future();
     }
@@ -154,7 +154,7 @@ public final class RedisBroker implements Broker {
           if (reply.get(0).toInteger() == 1) {
             done.tryComplete(position); // a repeated idempotency key: published before
           } else {
-            handOver(h, channel, new Publication(position.offset(), data, options.info(), options.tags()),
+            handOver(h, channel, new Publication(position.offset(), data, options.info(), options.tags(), options.delta()),
                 position, done);
           }
         }));
