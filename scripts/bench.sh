@@ -2,6 +2,7 @@
 # Load test of the relay against a bare Vert.x "ceiling" server, on 127.0.0.1 only.
 #
 #   scripts/bench.sh [--profile] [extra Bench options, e.g. --step-seconds 5 --rates 500,1000]
+#   scripts/bench.sh --delta [publications]
 #
 # Builds the relay and bench modules, then for each server in turn (the relay with its embedded
 # dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
@@ -15,11 +16,17 @@
 # side by side in one report), BENCH_SERVER_JAVA_OPTS, BENCH_GENERATOR_JAVA_OPTS, BENCH_RELAY_PORT (18000),
 # BENCH_CEILING_PORT (18100), BENCH_SERVER_CPU, BENCH_GENERATOR_CPU, BENCH_OUT.
 # A default run takes about 7 minutes (plus about 1 with --profile).
+# --delta instead prints the bytes Fossil delta compression saves on three payloads
+# (io.fluxer.bench.DeltaSavings, 1,000 publications each by default; no server, a few seconds).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PROFILE=0
-if [ "${1:-}" = "--profile" ]; then
+DELTA=0
+if [ "${1:-}" = "--delta" ]; then
+  DELTA=1
+  shift
+elif [ "${1:-}" = "--profile" ]; then
   PROFILE=1
   shift
 fi
@@ -47,6 +54,11 @@ bench_classpath() {
   printf '%s' "$BENCH_JAR"
   for j in "$ROOT"/bench/target/lib/*.jar; do printf ':%s' "$j"; done
 }
+
+if [ "$DELTA" = 1 ]; then
+  java -cp "$(bench_classpath)" io.fluxer.bench.DeltaSavings "$@"
+  exit 0
+fi
 
 # 10,000 connections need 10,000 descriptors on each side: raise the soft limit to the hard one.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
