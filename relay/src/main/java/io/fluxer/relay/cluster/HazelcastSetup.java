@@ -17,7 +17,6 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -49,6 +48,11 @@ public final class HazelcastSetup {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    return start(options, cluster, config, own);
+  }
+
+  /** {@link #start(VertxOptions, ClusterOptions)} with the Hazelcast configuration already made. */
+  static Future<Vertx> start(VertxOptions options, ClusterOptions cluster, Config config, String own) {
     EventBusOptions bus = options.getEventBusOptions();
     bus.setPort(cluster.busPort());
     tls(bus, cluster);
@@ -66,7 +70,7 @@ public final class HazelcastSetup {
       Security.setProperty("networkaddress.cache.ttl", "5");
       Security.setProperty("networkaddress.cache.negative.ttl", "1");
     }
-    return VertxMetricsSetup.createClustered(options, new HazelcastClusterManager(config));
+    return VertxMetricsSetup.createClustered(options, new ResyncingClusterManager(config));
   }
 
   /**

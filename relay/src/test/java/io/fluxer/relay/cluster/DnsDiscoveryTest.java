@@ -119,20 +119,34 @@ class DnsDiscoveryTest {
   }
 
   /** The first of two free consecutive ports. */
-  private static int freePortPair() throws IOException {
+  static int freePortPair() throws IOException {
+    return freePortRange(2);
+  }
+
+  /** The first of {@code count} free consecutive ports. */
+  static int freePortRange(int count) throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
+      int first;
       try (ServerSocket a = new ServerSocket(0)) {
-        int p = a.getLocalPort();
-        if (p >= 65535) {
-          continue;
+        first = a.getLocalPort();
+      }
+      if (first + count > 65536) {
+        continue;
+      }
+      List<ServerSocket> held = new ArrayList<>();
+      try {
+        for (int p = first; p < first + count; p++) {
+          held.add(new ServerSocket(p));
         }
-        try (ServerSocket b = new ServerSocket(p + 1)) {
-          return p;
-        } catch (IOException taken) {
-          // try another pair
+        return first;
+      } catch (IOException taken) {
+        // try another range
+      } finally {
+        for (ServerSocket s : held) {
+          s.close();
         }
       }
     }
-    throw new IOException("no two free consecutive ports");
+    throw new IOException("no " + count + " free consecutive ports");
   }
 }
