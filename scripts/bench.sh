@@ -3,6 +3,7 @@
 #
 #   scripts/bench.sh [--profile] [extra Bench options, e.g. --step-seconds 5 --rates 500,1000]
 #   scripts/bench.sh --delta [publications]
+#   scripts/bench.sh --encodings [extra Bench options]
 #
 # Builds the relay and bench modules, then for each server in turn (the relay with its embedded
 # dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
@@ -18,20 +19,29 @@
 # A default run takes about 7 minutes (plus about 1 with --profile).
 # --delta instead prints the bytes Fossil delta compression saves on three payloads
 # (io.fluxer.bench.DeltaSavings, 1,000 publications each by default; no server, a few seconds).
+# --encodings instead runs the fan-out twice, each against a fresh relay: subscribers speaking JSON
+# (label relay-json), then Protobuf (relay-protobuf); results in $BENCH_OUT (bench/results/encodings).
+# About 3 minutes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PROFILE=0
 DELTA=0
+ENCODINGS=0
 if [ "${1:-}" = "--delta" ]; then
   DELTA=1
+  shift
+elif [ "${1:-}" = "--encodings" ]; then
+  ENCODINGS=1
   shift
 elif [ "${1:-}" = "--profile" ]; then
   PROFILE=1
   shift
 fi
 
-OUT="${BENCH_OUT:-$ROOT/bench/results}"
+DEFAULT_OUT="$ROOT/bench/results"
+[ "$ENCODINGS" = 1 ] && DEFAULT_OUT="$ROOT/bench/results/encodings"
+OUT="${BENCH_OUT:-$DEFAULT_OUT}"
 RELAY_LABEL="${BENCH_RELAY_LABEL:-relay}"
 RELAY_PORT="${BENCH_RELAY_PORT:-18000}"
 CEILING_PORT="${BENCH_CEILING_PORT:-18100}"
@@ -160,6 +170,17 @@ generate() {
     --server-info "java $SERVER_JAVA_OPTS, 1 event loop, taskset -c $SERVER_CPU; revision $REVISION; generator: java $GENERATOR_JAVA_OPTS, taskset -c $GENERATOR_CPU" \
     --out "$OUT" "$@"
 }
+
+if [ "$ENCODINGS" = 1 ]; then
+  for encoding in json protobuf; do
+    wait_for_quiet
+    start_relay "relay-$encoding"
+    generate "relay-$encoding" "$RELAY_PORT" fanout --encoding "$encoding" "$@"
+    stop_server
+  done
+  log "results: $OUT/report.md"
+  exit 0
+fi
 
 wait_for_quiet
 start_relay

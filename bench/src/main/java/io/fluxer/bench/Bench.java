@@ -70,7 +70,7 @@ public final class Bench {
             .put("info", o.serverInfo()))
         .put("options", options(o))
         .put("scenarios", scenarios);
-    try (ClientPool pool = new ClientPool(o.url(), o.loops(), o.secret())) {
+    try (ClientPool pool = new ClientPool(o.url(), o.loops(), o.secret(), o.protobuf())) {
       run.put("generator", new JsonObject()
           .put("loops", o.loops())
           .put("cpus", Runtime.getRuntime().availableProcessors())
@@ -124,6 +124,7 @@ public final class Bench {
         .put("drain_seconds", o.drainSeconds())
         .put("warmup_connections", o.warmupConnections())
         .put("channel_prefix", o.channelPrefix())
-        .put("padding_bytes", o.paddingBytes());
+        .put("padding_bytes", o.paddingBytes())
+        .put("encoding", o.protobuf() ? "protobuf" : "json");
   }
 }

@@ -1,5 +1,8 @@
 package io.fluxer.bench;
 
+import centrifugal.centrifuge.protocol.Client;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -8,16 +11,23 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One WebSocket connection of the generator, speaking the relay's protocol: {@code connect} with a
- * token, then (unless it only publishes) {@code subscribe} to one channel. Answers server pings,
+ * One WebSocket connection of the generator, speaking the relay's protocol in JSON or in Protobuf
+ * (binary frames, subprotocol {@code centrifuge-protobuf}): {@code connect} with a token, then (unless it only publishes) {@code subscribe} to one channel. Answers server pings,
  * and counts the publications it receives, their latency (the publisher's embedded
  * {@code System.nanoTime()}, same process, same clock) and sequence gaps into its {@link Lane}.
  * All its handlers run on the lane's event loop.
  */
-final class BenchClient implements FrameScanner.Sink {
+final class BenchClient implements FrameScanner.Sink, ProtobufScanner.Sink {
+  /** The WebSocket subprotocol of Centrifugo's Protobuf encoding. */
+  static final String PROTOBUF_SUBPROTOCOL = "centrifuge-protobuf";
+  /** An empty {@code Command}, length-delimited: the Protobuf client's pong. */
+  private static final Buffer PROTOBUF_PONG = Buffer.buffer(new byte[] {0});
   private static final long CONNECT_ID = 1;
   private static final long SUBSCRIBE_ID = 2;
 
@@ -25,6 +35,8 @@ final class BenchClient implements FrameScanner.Sink {
   final String channel;
   private final Lane lane;
   private final ClientPool pool;
+  /** Speaks the Protobuf protocol (binary frames) instead of JSON. */
+  private final boolean protobuf;
   private final Promise<BenchClient> ready = Promise.promise();
   private WebSocket ws;
   private boolean subscribed;
@@ -47,11 +59,12 @@ final class BenchClient implements FrameScanner.Sink {
   /** Set when we close it ourselves, so the close does not count as a server disconnect. */
   volatile boolean closing;
 
-  BenchClient(int index, String channel, Lane lane, ClientPool pool) {
+  BenchClient(int index, String channel, Lane lane, ClientPool pool, boolean protobuf) {
     this.index = index;
     this.channel = channel;
     this.lane = lane;
     this.pool = pool;
+    this.protobuf = protobuf;
   }
 
   /** Starts the protocol on an open WebSocket; completes when connected (and subscribed). */
@@ -60,8 +73,13 @@ final class BenchClient implements FrameScanner.Sink {
     ws.frameHandler(this::onFrame);
     ws.closeHandler(v -> onClose());
     ws.exceptionHandler(e -> { });
-    ws.writeTextMessage(new JsonObject().put("id", CONNECT_ID)
-        .put("connect", new JsonObject().put("token", token).put("name", "fluxer-bench")).encode());
+    if (protobuf) {
+      ws.writeBinaryMessage(delimited(Client.Command.newBuilder().setId((int) CONNECT_ID)
+          .setConnect(Client.ConnectRequest.newBuilder().setToken(token).setName("fluxer-bench")).build()));
+    } else {
+      ws.writeTextMessage(new JsonObject().put("id", CONNECT_ID)
+          .put("connect", new JsonObject().put("token", token).put("name", "fluxer-bench")).encode());
+    }
     return ready.future();
   }
 
@@ -88,7 +106,7 @@ final class BenchClient implements FrameScanner.Sink {
 
   private void onFrame(WebSocketFrame frame) {
     Buffer data;
-    if (frame.isText()) {
+    if (frame.isText() || frame.isBinary()) {
       if (!frame.isFinal()) {
         fragments = frame.binaryData().copy();
         return;
@@ -116,11 +134,11 @@ final class BenchClient implements FrameScanner.Sink {
     int len = buf.readableBytes();
     if (buf.hasArray()) {
       int from = buf.arrayOffset() + buf.readerIndex();
-      FrameScanner.scan(buf.array(), from, from + len, this);
+      scan(buf.array(), from, from + len);
     } else {
       byte[] bytes = lane.scratch(len);
       buf.getBytes(buf.readerIndex(), bytes, 0, len);
-      FrameScanner.scan(bytes, 0, len, this);
+      scan(bytes, 0, len);
     }
     if (frameReceived > 0) {
       lane.received.addAndGet(frameReceived);
@@ -134,6 +152,19 @@ final class BenchClient implements FrameScanner.Sink {
     }
     if (frameDuplicates > 0) {
       lane.duplicates.addAndGet(frameDuplicates);
+    }
+  }
+
+  private void scan(byte[] b, int from, int to) {
+    if (!protobuf) {
+      FrameScanner.scan(b, from, to, this);
+      return;
+    }
+    try {
+      ProtobufScanner.scan(b, from, to, this);
+    } catch (IllegalArgumentException malformed) {
+      ready.tryFail(new IllegalStateException("malformed Protobuf frame: " + malformed.getMessage()));
+      ws.close();
     }
   }
 
@@ -160,7 +191,11 @@ final class BenchClient implements FrameScanner.Sink {
   public void ping() {
     if (!framePinged) {
       framePinged = true;
-      ws.writeTextMessage("{}");
+      if (protobuf) {
+        ws.writeBinaryMessage(PROTOBUF_PONG);
+      } else {
+        ws.writeTextMessage("{}");
+      }
     }
   }
 
@@ -179,16 +214,30 @@ final class BenchClient implements FrameScanner.Sink {
     } catch (RuntimeException e) {
       return;
     }
-    long id = m.getLong("id", 0L);
     JsonObject error = m.getJsonObject("error");
+    answered(m.getLong("id", 0L), error == null ? null : error.encode());
+  }
+
+  @Override
+  public void reply(byte[] b, int from, int to) {
+    Client.Reply r;
+    try {
+      r = Client.Reply.parseFrom(java.nio.ByteBuffer.wrap(b, from, to - from));
+    } catch (InvalidProtocolBufferException e) {
+      return;
+    }
+    answered(r.getId(), r.hasError() ? r.getError().getCode() + " " + r.getError().getMessage() : null);
+  }
+
+  /** A reply to command {@code id}: the handshake's, or a publish's; {@code error} null on success. */
+  private void answered(long id, String error) {
     if (id == CONNECT_ID || id == SUBSCRIBE_ID && !subscribed) {
       if (error != null) {
         ready.tryFail(new IllegalStateException((id == CONNECT_ID ? "connect" : "subscribe " + channel)
-            + " refused: " + error.encode()));
+            + " refused: " + error));
         ws.close();
       } else if (id == CONNECT_ID && channel != null) {
-        ws.writeTextMessage(new JsonObject().put("id", SUBSCRIBE_ID)
-            .put("subscribe", new JsonObject().put("channel", channel)).encode());
+        subscribe();
       } else {
         subscribed = channel != null;
         ready.tryComplete(this);
@@ -196,6 +245,27 @@ final class BenchClient implements FrameScanner.Sink {
     } else if (id > SUBSCRIBE_ID) {
       (error == null ? publishAcks : publishErrors).incrementAndGet();
     }
+  }
+
+  private void subscribe() {
+    if (protobuf) {
+      ws.writeBinaryMessage(delimited(Client.Command.newBuilder().setId((int) SUBSCRIBE_ID)
+          .setSubscribe(Client.SubscribeRequest.newBuilder().setChannel(channel)).build()));
+    } else {
+      ws.writeTextMessage(new JsonObject().put("id", SUBSCRIBE_ID)
+          .put("subscribe", new JsonObject().put("channel", channel)).encode());
+    }
+  }
+
+  /** {@code message} with its varint length in front, as the Protobuf protocol frames commands. */
+  static Buffer delimited(MessageLite message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      message.writeDelimitedTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
   }
 
   private void onClose() {

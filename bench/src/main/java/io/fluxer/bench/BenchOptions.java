@@ -32,7 +32,8 @@ record BenchOptions(
     boolean gcForRss,
     Path jfrDir,
     int warmupConnections,
-    Path serverGcLog) {
+    Path serverGcLog,
+    boolean protobuf) {
 
   static final List<String> SCENARIOS = List.of("idle", "storm", "fanout", "channels");
   static final String DEV_SECRET = "fluxer-dev-secret-not-for-production";
@@ -61,6 +62,8 @@ record BenchOptions(
       "  --secret S                HS256 secret for connection tokens (the dev relay's)",
       "  --channel-prefix P        namespace prefix of the channels (chat:)",
       "  --padding BYTES           extra bytes in each publication's data (0)",
+      "  --encoding json|protobuf  the subscribers' encoding: JSON text frames, or the Protobuf protocol",
+      "                            (subprotocol centrifuge-protobuf); the publisher speaks JSON (json)",
       "  --warmup-connections N    open and close N connections before measuring anything (3000)",
       "  --server-gc-log FILE      the server's -Xlog:gc:file=FILE:utctime log: GC pauses per step",
       "  --no-gc                   idle: do not measure the server's live heap (jcmd GC.run + GC.heap_info)",
@@ -105,6 +108,7 @@ record BenchOptions(
     Path jfr = null;
     int warmupConnections = 3000;
     Path gcLog = null;
+    boolean protobuf = false;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String value = null;
@@ -147,6 +151,11 @@ record BenchOptions(
         case "--jfr" -> jfr = Path.of(value);
         case "--warmup-connections" -> warmupConnections = Integer.parseInt(value);
         case "--server-gc-log" -> gcLog = Path.of(value);
+        case "--encoding" -> protobuf = switch (value) {
+          case "json" -> false;
+          case "protobuf" -> true;
+          default -> throw new IllegalArgumentException("--encoding must be json or protobuf, got " + value);
+        };
         default -> throw new IllegalArgumentException("unknown option: " + a);
       }
     }
@@ -158,7 +167,8 @@ record BenchOptions(
     }
     return new BenchOptions(List.copyOf(scenarios), url, label, serverPid, serverInfo, out, subscribers, rates,
         channelConnections, channelRates, idle, storm, stormConcurrency, connectConcurrency, step,
-        Math.max(0, warmup), drain, loops, secret, prefix, Math.max(0, padding), gc, jfr, Math.max(0, warmupConnections), gcLog);
+        Math.max(0, warmup), drain, loops, secret, prefix, Math.max(0, padding), gc, jfr, Math.max(0, warmupConnections), gcLog,
+        protobuf);
   }
 
   private static int positive(String name, String value) {

@@ -43,6 +43,9 @@ final class ClientPool implements AutoCloseable {
   private final Lane[] lanes;
   private final Lane publisherLane;
   private final WebSocketConnectOptions target;
+  /** Subscribers speak the Protobuf protocol (the publisher always speaks JSON). */
+  private final boolean protobuf;
+  private final WebSocketConnectOptions protobufTarget;
   private final JwtSigner signer;
   private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
   private volatile int step;
@@ -53,7 +56,8 @@ final class ClientPool implements AutoCloseable {
    *               {@code loops > 1}, so that its timer is not delayed by receiving
    * @param secret HMAC secret for the HS256 connection tokens
    */
-  ClientPool(URI url, int loops, String secret) {
+  ClientPool(URI url, int loops, String secret, boolean protobuf) {
+    this.protobuf = protobuf;
     int publisherLoops = loops > 1 ? 1 : 0;
     this.vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(loops + publisherLoops)
@@ -73,13 +77,18 @@ final class ClientPool implements AutoCloseable {
     for (int i = 0; i < loops; i++) {
       lanes[i] = new Lane(i, contexts.get(i + publisherLoops));
     }
-    this.target = new WebSocketConnectOptions()
+    this.target = connectOptions(url);
+    this.protobufTarget = connectOptions(url).addSubProtocol(BenchClient.PROTOBUF_SUBPROTOCOL);
+    this.signer = JwtSigner.hmac("HS256", secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static WebSocketConnectOptions connectOptions(URI url) {
+    return new WebSocketConnectOptions()
         .setHost(url.getHost())
         .setPort(url.getPort() > 0 ? url.getPort() : 80)
         .setURI(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
         // No Origin header, as a non-browser client (Vert.x would add one derived from the URL).
         .setAllowOriginHeader(false);
-    this.signer = JwtSigner.hmac("HS256", secret.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -143,8 +152,9 @@ final class ClientPool implements AutoCloseable {
   private Future<BenchClient> open(int index, String channel, Lane lane) {
     Promise<BenchClient> result = Promise.promise();
     String token = token(index < 0 ? "bench-publisher" : "bench-" + index);
-    lane.context.runOnContext(v -> client.connect(target)
-        .compose(ws -> new BenchClient(index, channel, lane, this).start(ws, token))
+    boolean binary = protobuf && channel != null;
+    lane.context.runOnContext(v -> client.connect(binary ? protobufTarget : target)
+        .compose(ws -> new BenchClient(index, channel, lane, this, binary).start(ws, token))
         .timeout(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .onComplete(result));
     return result.future();

@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs a short fan-out (20 subscribers, 200 publications/s for 2 s) against an in-process relay
- * and an in-process ceiling server, and checks that every publication reached every subscriber
- * and that the report files were written. It checks delivery, not speed.
+ * and an in-process ceiling server (and with Protobuf subscribers against the relay), and checks
+ * that every publication reached every subscriber and that the report files were written. It
+ * checks delivery, not speed.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BenchSmokeTest {
@@ -62,24 +65,8 @@ class BenchSmokeTest {
     JsonObject relayRun = Bench.run(options("relay", relay.port()), line -> System.out.println("[relay] " + line));
     JsonObject ceilingRun = Bench.run(options("ceiling", ceiling.port()), line -> System.out.println("[ceiling] " + line));
 
-    for (JsonObject run : new JsonObject[] {relayRun, ceilingRun}) {
-      JsonObject fanout = run.getJsonObject("scenarios").getJsonObject("fanout");
-      assertThat(fanout.getInteger("connections")).isEqualTo(SUBSCRIBERS);
-      JsonArray steps = fanout.getJsonArray("steps");
-      assertThat(steps).hasSize(1);
-      JsonObject step = steps.getJsonObject(0);
-      long published = Math.round(RATE * SECONDS);
-      assertThat(step.getLong("published")).as(run.getString("label") + " published").isEqualTo(published);
-      assertThat(step.getLong("publish_errors")).isZero();
-      assertThat(step.getInteger("receivers")).isEqualTo(SUBSCRIBERS);
-      assertThat(step.getLong("expected")).isEqualTo(published * SUBSCRIBERS);
-      assertThat(step.getLong("received")).as(run.getString("label") + " received").isEqualTo(published * SUBSCRIBERS);
-      assertThat(step.getLong("lost")).isZero();
-      assertThat(step.getLong("gaps")).isZero();
-      assertThat(step.getLong("duplicates")).isZero();
-      assertThat(step.getJsonObject("latency_ms").getLong("count")).isEqualTo(published * SUBSCRIBERS);
-      assertThat(step.getJsonObject("disconnects")).isEmpty();
-    }
+    assertEveryDelivery(relayRun);
+    assertEveryDelivery(ceilingRun);
 
     assertThat(out.resolve("relay.json")).isRegularFile();
     assertThat(out.resolve("ceiling.json")).isRegularFile();
@@ -88,8 +75,36 @@ class BenchSmokeTest {
     assertThat(Files.readString(out.resolve("chart.svg"))).startsWith("<svg").contains("relay").contains("ceiling");
   }
 
-  private BenchOptions options(String label, int port) {
-    return BenchOptions.parse(new String[] {
+  @Test
+  void protobufSubscribersGetEveryPublication() throws Exception {
+    JsonObject run = Bench.run(options("relay-protobuf", relay.port(), "--encoding", "protobuf"),
+        line -> System.out.println("[relay-protobuf] " + line));
+
+    assertThat(run.getJsonObject("options").getString("encoding")).isEqualTo("protobuf");
+    assertEveryDelivery(run);
+  }
+
+  private static void assertEveryDelivery(JsonObject run) {
+    JsonObject fanout = run.getJsonObject("scenarios").getJsonObject("fanout");
+    assertThat(fanout.getInteger("connections")).isEqualTo(SUBSCRIBERS);
+    JsonArray steps = fanout.getJsonArray("steps");
+    assertThat(steps).hasSize(1);
+    JsonObject step = steps.getJsonObject(0);
+    long published = Math.round(RATE * SECONDS);
+    assertThat(step.getLong("published")).as(run.getString("label") + " published").isEqualTo(published);
+    assertThat(step.getLong("publish_errors")).isZero();
+    assertThat(step.getInteger("receivers")).isEqualTo(SUBSCRIBERS);
+    assertThat(step.getLong("expected")).isEqualTo(published * SUBSCRIBERS);
+    assertThat(step.getLong("received")).as(run.getString("label") + " received").isEqualTo(published * SUBSCRIBERS);
+    assertThat(step.getLong("lost")).isZero();
+    assertThat(step.getLong("gaps")).isZero();
+    assertThat(step.getLong("duplicates")).isZero();
+    assertThat(step.getJsonObject("latency_ms").getLong("count")).isEqualTo(published * SUBSCRIBERS);
+    assertThat(step.getJsonObject("disconnects")).isEmpty();
+  }
+
+  private BenchOptions options(String label, int port, String... extra) {
+    List<String> args = new ArrayList<>(List.of(
         "fanout",
         "--url", "ws://127.0.0.1:" + port + "/connection/websocket",
         "--label", label,
@@ -100,7 +115,9 @@ class BenchSmokeTest {
         "--warmup-seconds", "0",
         "--drain-seconds", "5",
         "--loops", "2",
-        "--warmup-connections", "0"});
+        "--warmup-connections", "0"));
+    args.addAll(List.of(extra));
+    return BenchOptions.parse(args.toArray(String[]::new));
   }
 
   /** The dev relay's settings (namespace chat with history, presence and join/leave) on a free port. */
