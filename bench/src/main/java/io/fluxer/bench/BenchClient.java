@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One WebSocket connection of the generator, speaking the relay's protocol in JSON or in Protobuf
- * (binary frames, subprotocol {@code centrifuge-protobuf}): {@code connect} with a token, then (unless it only publishes) {@code subscribe} to one channel. Answers server pings,
- * and counts the publications it receives, their latency (the publisher's embedded
- * {@code System.nanoTime()}, same process, same clock) and sequence gaps into its {@link Lane}.
+ * (binary frames, subprotocol {@code centrifuge-protobuf}): {@code connect} with a token, then
+ * (unless it only publishes) {@code subscribe} to one channel. Answers server pings, and counts
+ * the publications it receives, their latency (the publisher's embedded {@code System.nanoTime()},
+ * same process, same clock) and sequence gaps into its {@link Lane}.
  * All its handlers run on the lane's event loop.
  */
 final class BenchClient implements FrameScanner.Sink, ProtobufScanner.Sink {
