@@ -43,7 +43,8 @@ import java.util.UUID;
  * {@code Command}s and the stream varint-length-delimited {@code Reply}s; on {@code /emulation} its
  * body is an {@code EmulationRequest} whose {@code data} holds the commands. SSE and the
  * unidirectional transports are JSON only: a Protobuf request there is answered 415 with a short
- * text saying so.
+ * text saying so, and an SSE connect whose command is not a JSON object (what a Protobuf build of
+ * the SDK puts in {@code cf_connect}) 400 with the same text.
  */
 final class StreamEndpoints {
   static final String SSE = "/connection/sse";
@@ -57,6 +58,9 @@ final class StreamEndpoints {
   static final String PREFLIGHT_MAX_AGE = "300";
   /** The request content type of the Protobuf encoding. */
   static final String PROTOBUF = "application/octet-stream";
+  /** The text of the answers that refuse Protobuf on a JSON-only transport. */
+  static final String JSON_ONLY = "this transport carries JSON only; Protobuf clients use " + HTTP_STREAM
+      + " or WebSocket\n";
 
   private final RelayContext relay;
   private final ServerOptions server;
@@ -145,7 +149,7 @@ final class StreamEndpoints {
     if (!protobufToo && isProtobuf(request)) {
       // As in Centrifugo: SSE and the unidirectional transports carry JSON only.
       rc.response().setStatusCode(415).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-          .end("this transport carries JSON only; Protobuf clients use " + HTTP_STREAM + " or WebSocket\n");
+          .end(JSON_ONLY);
       return;
     }
     if (connecting && request.version() == HttpVersion.HTTP_1_0) {
@@ -206,6 +210,12 @@ final class StreamEndpoints {
       }
     } else if (data == null || data.isBlank()) {
       status(rc, 400);
+      return;
+    } else if (framing == StreamFraming.SSE && !data.strip().startsWith("{")) {
+      // What an SDK's Protobuf build puts in cf_connect (its binary command, as text) is no JSON
+      // command: say so, rather than start a stream only to close it with 3501.
+      rc.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end(JSON_ONLY);
       return;
     } else {
       commands = data;

@@ -188,7 +188,7 @@ class ProtobufStreamTest extends RelayTestBase {
   }
 
   @Test
-  @DisplayName("SSE and the unidirectional transports carry JSON only: a Protobuf request gets 415 and a reason")
+  @DisplayName("SSE and the unidirectional transports carry JSON only: a Protobuf request gets 415 (SSE's cf_connect 400) and a reason")
   void jsonOnlyTransportsRefuseProtobuf() {
     byte[] body = connect(relay().token("alice"));
     for (String path : List.of("/connection/sse", "/connection/uni_sse", "/connection/uni_http_stream")) {
@@ -196,6 +196,12 @@ class ProtobufStreamTest extends RelayTestBase {
       assertThat(answer.status()).as(path).isEqualTo(415);
       assertThat(answer.body()).as(path).contains("JSON only");
     }
+    // The SDK's Protobuf build on sse puts its binary connect command, as text, in cf_connect.
+    String asText = java.util.stream.IntStream.range(0, body.length).mapToObj(i -> String.valueOf(body[i] & 0xFF))
+        .collect(java.util.stream.Collectors.joining(","));
+    Response sse = http().get("/connection/sse?cf_connect=" + asText, HttpTestClient.NONE);
+    assertThat(sse.status()).isEqualTo(400);
+    assertThat(sse.body()).contains("JSON only");
   }
 
   @Test
