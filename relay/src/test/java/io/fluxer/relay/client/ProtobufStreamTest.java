@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -197,8 +199,8 @@ class ProtobufStreamTest extends RelayTestBase {
       assertThat(answer.body()).as(path).contains("JSON only");
     }
     // The SDK's Protobuf build on sse puts its binary connect command, as text, in cf_connect.
-    String asText = java.util.stream.IntStream.range(0, body.length).mapToObj(i -> String.valueOf(body[i] & 0xFF))
-        .collect(java.util.stream.Collectors.joining(","));
+    String asText = IntStream.range(0, body.length).mapToObj(i -> String.valueOf(body[i] & 0xFF))
+        .collect(Collectors.joining(","));
     Response sse = http().get("/connection/sse?cf_connect=" + asText, HttpTestClient.NONE);
     assertThat(sse.status()).isEqualTo(400);
     assertThat(sse.body()).contains("JSON only");
