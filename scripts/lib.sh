@@ -33,12 +33,12 @@ ensure_node() {
   fi
 }
 
-# The Node test fixture (relay/src/test/js: the centrifuge SDK, playwright-core) and Debian's chromium
+# The Node test fixture (relay/src/test/js: the centrifuge SDK, eventsource for SSE under Node, playwright-core) and Debian's chromium
 # for the dashboard's browser tests (never a downloaded browser).
 install_node_fixture() {
   ensure_node
   ensure_packages chromium
-  log "installing the Node test fixture: centrifuge SDK, playwright-core (npm ci)"
+  log "installing the Node test fixture: centrifuge SDK, eventsource, playwright-core (npm ci)"
   (cd "$ROOT/relay/src/test/js" && npm ci --no-audit --no-fund --loglevel=error)
 }
 

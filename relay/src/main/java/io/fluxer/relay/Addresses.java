@@ -63,7 +63,8 @@ public final class Addresses {
 
   /**
    * Request/reply to one node: a {@code POST /emulation} that reached another node, for the node
-   * that owns the session. Body {@code {"session": s, "data": commands}}, reply
+   * that owns the session. Body {@code {"session": s, "data": commands}}, the commands as bytes in
+   * either encoding (JSON text in UTF-8 or varint-delimited Protobuf; base64 on the wire), reply
    * {@code {"status": 204|404|400}} (the HTTP status to answer). Not sealed: relies on the bus's TLS.
    */
   public static final String EMULATION_PREFIX = PREFIX + "emulation.";

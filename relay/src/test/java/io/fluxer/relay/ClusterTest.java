@@ -2,7 +2,10 @@ package io.fluxer.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import centrifugal.centrifuge.protocol.Client;
+import com.google.protobuf.ByteString;
 import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.PbStreamTestClient;
 import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.RedisTestServer;
 import io.fluxer.relay.testing.RelayCluster;
@@ -11,6 +14,7 @@ import io.fluxer.relay.testing.StreamTestClient;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -271,6 +275,38 @@ class ClusterTest {
     } finally {
       stream.close();
     }
+  }
+
+  @Test
+  @DisplayName("A Protobuf /emulation on a node that does not own the session reaches the owner over the event bus")
+  void protobufEmulationReachesTheOwningNode() {
+    String channel = channel("chat", "pbemulation");
+    PbStreamTestClient stream = PbStreamTestClient.open(vertx, cluster.node("A").httpUrl() + "/connection/http_stream",
+        PbStreamTestClient.delimited(Client.Command.newBuilder().setId(1)
+            .setConnect(Client.ConnectRequest.newBuilder().setToken(RelayProcess.token("frank"))).build()));
+    try {
+      Client.ConnectResult connected = stream.awaitReply(1, SHORT).getConnect();
+      byte[] subscribe = PbStreamTestClient.delimited(Client.Command.newBuilder().setId(2)
+          .setSubscribe(Client.SubscribeRequest.newBuilder().setChannel(channel)).build());
+      assertThat(emulateProtobuf("B", connected.getNode(), connected.getSession(), subscribe)).isEqualTo(204);
+      assertThat(stream.awaitReply(2, SHORT).hasSubscribe()).isTrue();
+      byte[] publish = PbStreamTestClient.delimited(Client.Command.newBuilder().setId(3)
+          .setPublish(Client.PublishRequest.newBuilder().setChannel(channel)
+              .setData(ByteString.copyFromUtf8("{\"via\":\"C\"}"))).build());
+      assertThat(emulateProtobuf("C", connected.getNode(), connected.getSession(), publish)).isEqualTo(204);
+      Client.Publication pub = stream.awaitMatching(r -> r.hasPush() && r.getPush().hasPub(), SHORT).getPush().getPub();
+      assertThat(pub.getData().toStringUtf8()).isEqualTo("{\"via\":\"C\"}");
+      assertThat(emulateProtobuf("B", connected.getNode(), UUID.randomUUID().toString(), new byte[] {0}))
+          .isEqualTo(404);
+    } finally {
+      stream.close();
+    }
+  }
+
+  private int emulateProtobuf(String via, String node, String session, byte[] data) {
+    return cluster.http(via).sendRaw(HttpMethod.POST, "/emulation",
+        Map.of("Content-Type", PbStreamTestClient.OCTET_STREAM),
+        Buffer.buffer(PbStreamTestClient.emulationBody(node, session, data))).status();
   }
 
   private int emulate(String via, String node, String session, String data) {

@@ -3,16 +3,13 @@ package io.fluxer.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.testing.NodeScript;
-import io.fluxer.relay.testing.TestRelay;
-import io.vertx.core.Vertx;
+import io.fluxer.relay.testing.SdkTestBase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,36 +22,16 @@ import org.junit.jupiter.api.Test;
  * (which finds it through {@code FLUXER_TEST_NODE_DIR}, installs the SDK with {@code npm ci} when
  * missing, and fails rather than skips without Node).
  */
-class SdkCompatibilityTest {
+class SdkCompatibilityTest extends SdkTestBase {
   private static final String SCRIPT = "sdk-recovery.mjs";
   private static final Duration NODE_TIMEOUT = Duration.ofSeconds(30);
-
-  private Vertx vertx;
-  private TestRelay relay;
-
-  @BeforeEach
-  void startRelay() {
-    vertx = Vertx.vertx();
-    relay = TestRelay.start(vertx, config -> { });
-  }
-
-  @AfterEach
-  void stopRelay() {
-    try {
-      if (relay != null) {
-        relay.close();
-      }
-    } finally {
-      TestRelay.await(vertx.close());
-    }
-  }
 
   @Test
   void sdkRecoversPublicationsMissedWhileDisconnected() throws Exception {
     JsonObject summary = runScript(Map.of(
         "FLUXER_MODE", "recovery",
-        "FLUXER_TOKEN_A", relay.token("alice"),
-        "FLUXER_TOKEN_B", relay.token("bob")));
+        "FLUXER_TOKEN_A", relay().token("alice"),
+        "FLUXER_TOKEN_B", relay().token("bob")));
 
     assertThat(summary.getBoolean("ok")).isTrue();
     assertThat(summary.getJsonArray("received").getList())
@@ -67,12 +44,12 @@ class SdkCompatibilityTest {
   @Test
   void sdkRefreshesAnExpiredConnectionToken() throws Exception {
     long now = Instant.now().getEpochSecond();
-    String expired = relay.token(new JsonObject().put("sub", "alice").put("exp", now - 3600));
+    String expired = relay().token(new JsonObject().put("sub", "alice").put("exp", now - 3600));
 
     JsonObject summary = runScript(Map.of(
         "FLUXER_MODE", "expired",
         "FLUXER_TOKEN_A", expired,
-        "FLUXER_TOKEN_FRESH", relay.token("alice")));
+        "FLUXER_TOKEN_FRESH", relay().token("alice")));
 
     assertThat(summary.getBoolean("ok")).isTrue();
     assertThat(summary.getBoolean("connected")).isTrue();
@@ -84,7 +61,7 @@ class SdkCompatibilityTest {
   /** Runs the script with {@code env} (plus URL and a fresh channel); returns its summary line. */
   private JsonObject runScript(Map<String, String> env) throws Exception {
     Map<String, String> all = new HashMap<>(env);
-    all.put("FLUXER_WS_URL", relay.wsUrl());
+    all.put("FLUXER_WS_URL", relay().wsUrl());
     all.put("FLUXER_CHANNEL", "chat:sdk-" + UUID.randomUUID().toString().substring(0, 8));
     return NodeScript.run(SCRIPT, all, NODE_TIMEOUT).summary();
   }

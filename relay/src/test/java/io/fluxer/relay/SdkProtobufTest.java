@@ -3,16 +3,14 @@ package io.fluxer.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.testing.NodeScript;
+import io.fluxer.relay.testing.SdkTestBase;
 import io.fluxer.relay.testing.TestRelay;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,39 +20,19 @@ import org.junit.jupiter.api.Test;
  * closing one connection only, and refreshing an expired token. The scenarios live in
  * {@code src/test/js/sdk-protobuf.mjs}, run by {@link NodeScript}.
  */
-class SdkProtobufTest {
+class SdkProtobufTest extends SdkTestBase {
   private static final String SCRIPT = "sdk-protobuf.mjs";
   private static final Duration NODE_TIMEOUT = Duration.ofSeconds(40);
-
-  private Vertx vertx;
-  private TestRelay relay;
-
-  @BeforeEach
-  void startRelay() {
-    vertx = Vertx.vertx();
-    relay = TestRelay.start(vertx, config -> { });
-  }
-
-  @AfterEach
-  void stopRelay() {
-    try {
-      if (relay != null) {
-        relay.close();
-      }
-    } finally {
-      TestRelay.await(vertx.close());
-    }
-  }
 
   @Test
   void protobufSdkNextToJsonSdk() throws Exception {
     JsonObject summary = runScript(Map.of(
         "FLUXER_MODE", "flow",
-        "FLUXER_API_URL", relay.httpUrl() + "/api",
+        "FLUXER_API_URL", relay().httpUrl() + "/api",
         "FLUXER_API_KEY", TestRelay.ADMIN_KEY,
-        "FLUXER_TOKEN_A", relay.token("alice"),
-        "FLUXER_TOKEN_B", relay.token("bob"),
-        "FLUXER_TOKEN_J", relay.token("jay")));
+        "FLUXER_TOKEN_A", relay().token("alice"),
+        "FLUXER_TOKEN_B", relay().token("bob"),
+        "FLUXER_TOKEN_J", relay().token("jay")));
 
     assertThat(summary.getBoolean("ok")).isTrue();
     assertThat(summary.getJsonObject("protocols").getMap())
@@ -74,8 +52,8 @@ class SdkProtobufTest {
     long now = Instant.now().getEpochSecond();
     JsonObject summary = runScript(Map.of(
         "FLUXER_MODE", "expired",
-        "FLUXER_TOKEN_A", relay.token(new JsonObject().put("sub", "alice").put("exp", now - 3600)),
-        "FLUXER_TOKEN_FRESH", relay.token("alice")));
+        "FLUXER_TOKEN_A", relay().token(new JsonObject().put("sub", "alice").put("exp", now - 3600)),
+        "FLUXER_TOKEN_FRESH", relay().token("alice")));
 
     assertThat(summary.getBoolean("ok")).isTrue();
     assertThat(summary.getString("client")).isNotBlank();
@@ -86,7 +64,7 @@ class SdkProtobufTest {
   /** Runs the script with {@code env} (plus URL and a fresh channel); returns its summary line. */
   private JsonObject runScript(Map<String, String> env) throws Exception {
     Map<String, String> all = new HashMap<>(env);
-    all.put("FLUXER_WS_URL", relay.wsUrl());
+    all.put("FLUXER_WS_URL", relay().wsUrl());
     all.put("FLUXER_CHANNEL", "chat:sdk-pb-" + UUID.randomUUID().toString().substring(0, 8));
     return NodeScript.run(SCRIPT, all, NODE_TIMEOUT).summary();
   }

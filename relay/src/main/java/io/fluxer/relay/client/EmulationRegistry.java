@@ -21,6 +21,11 @@ import java.util.function.Consumer;
  * <p>Each server instance registers the sessions of its loop; the map is concurrent so that a
  * request arriving on any loop finds a session without locks and without touching the other loop's
  * state: it only ever schedules the session's handler on the session's own context.
+ *
+ * <p>The commands travel as bytes, whatever the session's encoding: the UTF-8 text of JSON commands
+ * joined by {@code \n}, or varint-length-delimited Protobuf {@code Command}s; the session decodes
+ * them with its own codec. Between nodes they are the {@code data} of a JSON object
+ * {@code {"session", "data"}}, carried as base64 by the clustered event bus.
  */
 public final class EmulationRegistry {
   /** How long a forwarded request may wait for the owning node. */
@@ -31,7 +36,7 @@ public final class EmulationRegistry {
   /** The owning node did not answer in time. */
   public static final int UNAVAILABLE = 503;
 
-  private record Owner(Context context, Consumer<String> commands) {}
+  private record Owner(Context context, Consumer<byte[]> commands) {}
 
   private final Vertx vertx;
   private final String nodeId;
@@ -47,7 +52,7 @@ public final class EmulationRegistry {
   }
 
   /** Registers a session; {@code commands} runs on {@code context} with each request's data. */
-  void register(String session, Context context, Consumer<String> commands) {
+  void register(String session, Context context, Consumer<byte[]> commands) {
     sessions.put(session, new Owner(context, commands));
   }
 
@@ -64,7 +69,7 @@ public final class EmulationRegistry {
    * Hands {@code data} to the session on its loop; the status to answer: 204, or 404 for a session
    * this node does not have.
    */
-  int deliverLocally(String session, String data) {
+  int deliverLocally(String session, byte[] data) {
     Owner owner = sessions.get(session);
     if (owner == null) {
       return UNKNOWN;
@@ -74,7 +79,7 @@ public final class EmulationRegistry {
   }
 
   /** Delivers here or forwards to the node that owns the session; completes with the status to answer. */
-  Future<Integer> deliver(String node, String session, String data) {
+  Future<Integer> deliver(String node, String session, byte[] data) {
     if (node.equals(nodeId)) {
       return Future.succeededFuture(deliverLocally(session, data));
     }
@@ -93,13 +98,22 @@ public final class EmulationRegistry {
   public MessageConsumer<JsonObject> listen() {
     return vertx.eventBus().consumer(Addresses.emulation(nodeId), message -> {
       JsonObject body = message.body();
-      if (body == null || !(body.getValue("session") instanceof String session)
-          || !(body.getValue("data") instanceof String data)) {
+      byte[] data = body == null ? null : binary(body);
+      if (data == null || !(body.getValue("session") instanceof String session)) {
         message.reply(new JsonObject().put("status", BAD_REQUEST));
         return;
       }
       message.reply(new JsonObject().put("status", deliverLocally(session, data)));
     });
+  }
+
+  /** The forwarded commands: bytes, or their base64 text once they crossed the cluster; null if neither. */
+  private static byte[] binary(JsonObject body) {
+    try {
+      return body.getBinary("data");
+    } catch (ClassCastException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Node ids are UUIDs: anything else names no node (and never becomes part of a bus address). */

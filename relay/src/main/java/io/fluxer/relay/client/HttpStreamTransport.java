@@ -14,7 +14,7 @@ import java.util.function.IntUnaryOperator;
  * WebSocketTransport's: what is queued during one event-loop turn leaves in one write of at most
  * {@code maxBatchSize} bytes (a larger message alone), framed by a {@link StreamFraming}; while the
  * response's write queue is full (more than {@code min(writeQueueMaxSize, 256 KiB)} bytes not taken
- * by the socket) messages wait in an {@link OutboundQueue}, and past {@code writeQueueMaxSize} the
+ * by the socket) messages wait in the {@link OutboundSender}, and past {@code writeQueueMaxSize} the
  * client is closed as slow (3008).
  *
  * <p>A disconnect is a {@code disconnect} push ({@code {"push":{"disconnect":{code,reason}}}}, on
@@ -29,8 +29,6 @@ final class HttpStreamTransport implements Transport {
 
   private final HttpServerResponse response;
   private final Context context;
-  private final FlushScheduler flusher;
-  private final Runnable flushTask = this::flush;
   private final StreamFraming framing;
   private final Function<Disconnect, byte[]> disconnectPush;
   private final IntUnaryOperator framed;
@@ -39,10 +37,8 @@ final class HttpStreamTransport implements Transport {
   private final String session;
   private final String node;
   private final String remote;
-  private final OutboundQueue pending;
+  private final OutboundSender sender;
   private final Runnable onEnd;
-  private boolean flushScheduled;
-  private boolean waitingForDrain;
   private boolean closed;
   private IntConsumer closeHandler = code -> { };
 
@@ -61,7 +57,6 @@ final class HttpStreamTransport implements Transport {
                       String remote, Runnable onEnd) {
     this.response = response;
     this.context = context;
-    this.flusher = flusher;
     this.framing = framing;
     this.disconnectPush = disconnectPush;
     this.framed = framing::framedLength;
@@ -71,7 +66,22 @@ final class HttpStreamTransport implements Transport {
     this.node = node;
     this.remote = remote;
     this.onEnd = onEnd;
-    this.pending = new OutboundQueue(writeQueueMaxSize);
+    this.sender = new OutboundSender(writeQueueMaxSize, flusher, new OutboundSender.Socket() {
+      @Override
+      public boolean writable() {
+        return !response.writeQueueFull();
+      }
+
+      @Override
+      public void writeBatch(OutboundQueue queue) {
+        HttpStreamTransport.this.writeBatch(queue);
+      }
+
+      @Override
+      public void awaitDrain() {
+        response.drainHandler(v -> sender.drained());
+      }
+    });
     response.setWriteQueueMaxSize(Math.min(writeQueueMaxSize, MAX_OUTBOUND_BUFFER));
     response.closeHandler(v -> onClosed(0));
     response.exceptionHandler(e -> { }); // the close handler follows; nothing to log per client
@@ -94,43 +104,19 @@ final class HttpStreamTransport implements Transport {
     if (closed) {
       return;
     }
-    if (!pending.offer(message)) {
+    if (!sender.offer(message)) {
       end(Disconnect.SLOW, Disconnect.SLOW.code());
-      return;
-    }
-    if (!flushScheduled && !waitingForDrain) {
-      flushScheduled = true;
-      flusher.schedule(flushTask);
     }
   }
 
-  private void flush() {
-    flushScheduled = false;
-    if (!closed) {
-      writePending();
+  /** One write of framed messages, at most {@code maxBatchSize} bytes unless one message is larger. */
+  private void writeBatch(OutboundQueue queue) {
+    int count = queue.fitting(maxBatchSize, framed);
+    Buffer batch = Buffer.buffer(queue.framedBytes(count, framed));
+    for (int i = 0; i < count; i++) {
+      append(batch, queue.poll());
     }
-  }
-
-  /** Writes what is queued while the response takes it. */
-  private void writePending() {
-    while (!pending.isEmpty()) {
-      if (response.writeQueueFull()) {
-        waitingForDrain = true;
-        response.drainHandler(v -> {
-          waitingForDrain = false;
-          if (!closed) {
-            writePending();
-          }
-        });
-        return;
-      }
-      int count = pending.fitting(maxBatchSize, framed);
-      Buffer batch = Buffer.buffer(pending.framedBytes(count, framed));
-      for (int i = 0; i < count; i++) {
-        append(batch, pending.poll());
-      }
-      response.write(batch);
-    }
+    response.write(batch);
   }
 
   private void append(Buffer out, byte[] message) {
@@ -143,9 +129,7 @@ final class HttpStreamTransport implements Transport {
     if (closed) {
       return;
     }
-    if (!waitingForDrain) {
-      writePending();
-    }
+    sender.flushNow();
     end(disconnect, disconnect.code());
   }
 
@@ -157,7 +141,7 @@ final class HttpStreamTransport implements Transport {
     if (closed) {
       return;
     }
-    pending.clear();
+    sender.stop();
     Buffer last = Buffer.buffer(64);
     append(last, disconnectPush.apply(disconnect));
     response.write(last);
@@ -175,7 +159,7 @@ final class HttpStreamTransport implements Transport {
       return;
     }
     closed = true;
-    pending.clear();
+    sender.stop();
     onEnd.run();
     closeHandler.accept(code);
   }

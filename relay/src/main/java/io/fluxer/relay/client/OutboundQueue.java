@@ -7,7 +7,8 @@ import java.util.function.IntUnaryOperator;
 /**
  * The messages a transport holds for one client until its socket takes them, bounded in bytes: a
  * client that lets more than {@code maxBytes} pile up is too slow and is closed (3008) by its
- * transport, so it never holds up others. Shared by every transport; each one frames the messages
+ * transport, so it never holds up others. Shared by every transport (through {@link OutboundSender});
+ * each one frames the messages
  * its own way (a WebSocket text frame of {@code \n}-joined messages, SSE events, lines of an HTTP
  * stream), described by a {@code framed} function from a message's length to its length on the wire.
  * Touched only from the connection's event loop.

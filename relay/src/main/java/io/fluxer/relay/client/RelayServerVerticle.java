@@ -85,7 +85,7 @@ public final class RelayServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // The HTTP transports first, so that no route of the APIs (their CORS rules) sees them.
     new StreamEndpoints(relay, serverOptions, vertx, context, hub, flusher, origins, connectionRate,
-        emulation != null ? emulation : new EmulationRegistry(vertx, relay.nodeName())).mount(router);
+        emulation != null ? emulation : new EmulationRegistry(vertx, relay.nodeName()), protobuf).mount(router);
     routes.accept(router);
     if (limits.internalPort() != 0) {
       router.route().order(-1).handler(rc -> servedOnInternalPortOnly(rc, true));

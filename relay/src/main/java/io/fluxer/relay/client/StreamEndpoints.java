@@ -1,10 +1,14 @@
 package io.fluxer.relay.client;
 
+import centrifugal.centrifuge.protocol.Client;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.http.ClientAddress;
 import io.fluxer.relay.protocol.Command;
+import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.CommandDecoder;
+import io.fluxer.relay.protocol.ProtobufCodec;
 import io.fluxer.relay.protocol.ProtocolEncoder;
 import io.fluxer.relay.protocol.ProtocolException;
 import io.fluxer.relay.protocol.Request;
@@ -19,7 +23,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -30,7 +36,15 @@ import java.util.UUID;
  * <p>Every endpoint checks the method and the {@code Origin} first, then (the connecting ones) the
  * connection rate of the client's address, and reads a body only after that, into memory and at
  * most {@code client.max_message_size} bytes (413 past it). Credentials are checked by the connect
- * command, as on WebSocket. Answers to refused requests carry a status and no body.
+ * command, as on WebSocket. Answers to refused requests carry a status and no body, except 415.
+ *
+ * <p>Encodings: a POST with {@code Content-Type: application/octet-stream} speaks Protobuf, as
+ * Centrifugo's and the SDKs' Protobuf builds do. On HTTP streaming its body is varint-length-delimited
+ * {@code Command}s and the stream varint-length-delimited {@code Reply}s; on {@code /emulation} its
+ * body is an {@code EmulationRequest} whose {@code data} holds the commands. SSE and the
+ * unidirectional transports are JSON only: a Protobuf request there is answered 415 with a short
+ * text saying so, and an SSE connect whose command is not a JSON object (what a Protobuf build of
+ * the SDK puts in {@code cf_connect}) 400 with the same text.
  */
 final class StreamEndpoints {
   static final String SSE = "/connection/sse";
@@ -42,6 +56,11 @@ final class StreamEndpoints {
   static final String CONNECT_PARAM = "cf_connect";
   /** How long a browser may cache a preflight's answer (Centrifugo's value). */
   static final String PREFLIGHT_MAX_AGE = "300";
+  /** The request content type of the Protobuf encoding. */
+  static final String PROTOBUF = "application/octet-stream";
+  /** The text of the answers that refuse Protobuf on a JSON-only transport. */
+  static final String JSON_ONLY = "this transport carries JSON only; Protobuf clients use " + HTTP_STREAM
+      + " or WebSocket\n";
 
   private final RelayContext relay;
   private final ServerOptions server;
@@ -52,10 +71,11 @@ final class StreamEndpoints {
   private final OriginCheck origins;
   private final ConnectionRateLimiter connectionRate;
   private final EmulationRegistry emulation;
+  private final ClientCodec protobuf;
 
   StreamEndpoints(RelayContext relay, ServerOptions server, Vertx vertx, Context context, Hub hub,
                   FlushScheduler flusher, OriginCheck origins, ConnectionRateLimiter connectionRate,
-                  EmulationRegistry emulation) {
+                  EmulationRegistry emulation, ClientCodec protobuf) {
     this.relay = relay;
     this.server = server;
     this.vertx = vertx;
@@ -65,30 +85,32 @@ final class StreamEndpoints {
     this.origins = origins;
     this.connectionRate = connectionRate;
     this.emulation = emulation;
+    this.protobuf = protobuf;
   }
 
   /** Adds the routes; call before any route that would match these paths. */
   void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(relay.client().maxMessageSize());
-    route(router, SSE, Set.of(HttpMethod.GET, HttpMethod.POST), false, true, body,
+    route(router, SSE, Set.of(HttpMethod.GET, HttpMethod.POST), false, true, false, body,
         rc -> connect(rc, StreamFraming.SSE, false));
-    route(router, HTTP_STREAM, Set.of(HttpMethod.POST), true, true, body,
-        rc -> connect(rc, StreamFraming.JSON_LINES, false));
-    route(router, UNI_SSE, Set.of(HttpMethod.GET, HttpMethod.POST), false, true, body,
+    route(router, HTTP_STREAM, Set.of(HttpMethod.POST), true, true, true, body,
+        rc -> connect(rc, isProtobuf(rc.request()) ? StreamFraming.PROTOBUF : StreamFraming.JSON_LINES, false));
+    route(router, UNI_SSE, Set.of(HttpMethod.GET, HttpMethod.POST), false, true, false, body,
         rc -> connect(rc, StreamFraming.SSE, true));
-    route(router, UNI_HTTP_STREAM, Set.of(HttpMethod.POST), true, true, body,
+    route(router, UNI_HTTP_STREAM, Set.of(HttpMethod.POST), true, true, false, body,
         rc -> connect(rc, StreamFraming.JSON_LINES, true));
-    route(router, EMULATION, Set.of(HttpMethod.POST), true, false, body, this::emulate);
+    route(router, EMULATION, Set.of(HttpMethod.POST), true, false, true, body, this::emulate);
   }
 
   /**
-   * One endpoint: method, origin and (for {@code connecting} ones) connection rate, then the body of
-   * a POST, then {@code handler}. OPTIONS answers a preflight where {@code preflight}.
+   * One endpoint: method, origin, encoding and (for {@code connecting} ones) connection rate, then
+   * the body of a POST, then {@code handler}. OPTIONS answers a preflight where {@code preflight};
+   * a Protobuf request is answered 415 unless {@code protobufToo}.
    */
   private void route(Router router, String path, Set<HttpMethod> methods, boolean preflight, boolean connecting,
-                     BodyHandler body, io.vertx.core.Handler<RoutingContext> handler) {
+                     boolean protobufToo, BodyHandler body, io.vertx.core.Handler<RoutingContext> handler) {
     router.route(path)
-        .handler(rc -> admit(rc, methods, preflight, connecting))
+        .handler(rc -> admit(rc, methods, preflight, connecting, protobufToo))
         .handler(rc -> {
           if (rc.request().method() == HttpMethod.POST) {
             body.handle(rc);
@@ -100,7 +122,8 @@ final class StreamEndpoints {
         .failureHandler(StreamEndpoints::failed);
   }
 
-  private void admit(RoutingContext rc, Set<HttpMethod> methods, boolean preflight, boolean connecting) {
+  private void admit(RoutingContext rc, Set<HttpMethod> methods, boolean preflight, boolean connecting,
+                     boolean protobufToo) {
     HttpServerRequest request = rc.request();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (!origins.allows(origin, request.getHeader(HttpHeaders.HOST))) {
@@ -123,8 +146,10 @@ final class StreamEndpoints {
       status(rc, 405);
       return;
     }
-    if ("application/octet-stream".equals(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      status(rc, 415); // Protobuf: not on these transports yet
+    if (!protobufToo && isProtobuf(request)) {
+      // As in Centrifugo: SSE and the unidirectional transports carry JSON only.
+      rc.response().setStatusCode(415).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end(JSON_ONLY);
       return;
     }
     if (connecting && request.version() == HttpVersion.HTTP_1_0) {
@@ -137,6 +162,16 @@ final class StreamEndpoints {
       return;
     }
     rc.next();
+  }
+
+  /** Whether a request speaks Protobuf: its {@code Content-Type} is {@code application/octet-stream}. */
+  static boolean isProtobuf(HttpServerRequest request) {
+    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null) {
+      return false;
+    }
+    int parameters = type.indexOf(';');
+    return (parameters < 0 ? type : type.substring(0, parameters)).strip().toLowerCase(Locale.ROOT).equals(PROTOBUF);
   }
 
   /** Answers a failed route (413 from the body limit) with its status only. */
@@ -161,6 +196,10 @@ final class StreamEndpoints {
   }
 
   private void connect(RoutingContext rc, StreamFraming framing, boolean unidirectional) {
+    if (framing == StreamFraming.PROTOBUF) {
+      connectProtobuf(rc);
+      return;
+    }
     String data = connectData(rc);
     String commands;
     if (unidirectional) {
@@ -172,21 +211,47 @@ final class StreamEndpoints {
     } else if (data == null || data.isBlank()) {
       status(rc, 400);
       return;
+    } else if (framing == StreamFraming.SSE && !data.strip().startsWith("{")) {
+      // What an SDK's Protobuf build puts in cf_connect (its binary command, as text) is no JSON
+      // command: say so, rather than start a stream only to close it with 3501.
+      rc.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end(JSON_ONLY);
+      return;
     } else {
       commands = data;
     }
+    ClientSession owner = open(rc, framing, unidirectional, null);
+    owner.handleMessage(commands);
+  }
+
+  /** HTTP streaming with Protobuf: the body holds the connect command, varint-length-delimited. */
+  private void connectProtobuf(RoutingContext rc) {
+    byte[] commands = rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes();
+    if (commands.length == 0) {
+      status(rc, 400);
+      return;
+    }
+    // Malformed commands are answered on the stream (a disconnect push, 3501), as on WebSocket.
+    open(rc, StreamFraming.PROTOBUF, false, protobuf).handleMessage(commands);
+  }
+
+  /**
+   * Starts the response stream and a session on it (registered for {@code /emulation} unless
+   * unidirectional); {@code codec} {@code null} is JSON.
+   */
+  private ClientSession open(RoutingContext rc, StreamFraming framing, boolean unidirectional, ClientCodec codec) {
     ClientOptions c = relay.client();
     String session = UUID.randomUUID().toString();
-    ClientSession[] owner = new ClientSession[1];
     HttpStreamTransport transport = new HttpStreamTransport(rc.response(), context, flusher, framing,
-        ProtocolEncoder::disconnectPush, c.writeQueueMaxSize(), c.maxBatchSize(), unidirectional, session,
-        unidirectional ? null : emulation.nodeId(), String.valueOf(rc.request().remoteAddress()),
-        () -> emulation.unregister(session));
-    owner[0] = new ClientSession(relay, vertx, context, hub, transport);
+        codec == null ? ProtocolEncoder::disconnectPush : ProtobufCodec::disconnectPush, c.writeQueueMaxSize(),
+        c.maxBatchSize(), unidirectional, session, unidirectional ? null : emulation.nodeId(),
+        String.valueOf(rc.request().remoteAddress()), () -> emulation.unregister(session));
+    ClientSession owner = codec == null ? new ClientSession(relay, vertx, context, hub, transport)
+        : new ClientSession(relay, vertx, context, hub, transport, codec);
     if (!unidirectional) {
-      emulation.register(session, context, owner[0]::handleMessage);
+      emulation.register(session, context, owner::handleMessage);
     }
-    owner[0].handleMessage(commands);
+    return owner;
   }
 
   /**
@@ -206,6 +271,10 @@ final class StreamEndpoints {
   }
 
   private void emulate(RoutingContext rc) {
+    if (isProtobuf(rc.request())) {
+      emulateProtobuf(rc);
+      return;
+    }
     JsonObject body;
     try {
       body = rc.body().asJsonObject();
@@ -217,7 +286,26 @@ final class StreamEndpoints {
       status(rc, 400);
       return;
     }
-    emulation.deliver(node, session, data).onComplete(ar -> {
+    deliver(rc, node, session, data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code /emulation} with Protobuf: the body is an {@code EmulationRequest{node, session, data}}. */
+  private void emulateProtobuf(RoutingContext rc) {
+    Client.EmulationRequest request;
+    try {
+      request = rc.body().buffer() == null ? null : Client.EmulationRequest.parseFrom(rc.body().buffer().getBytes());
+    } catch (InvalidProtocolBufferException e) {
+      request = null;
+    }
+    if (request == null || request.getSession().isEmpty() || request.getNode().isEmpty()) {
+      status(rc, 400);
+      return;
+    }
+    deliver(rc, request.getNode(), request.getSession(), request.getData().toByteArray());
+  }
+
+  private void deliver(RoutingContext rc, String node, String session, byte[] commands) {
+    emulation.deliver(node, session, commands).onComplete(ar -> {
       if (!rc.response().ended() && !rc.response().closed()) {
         status(rc, ar.succeeded() ? ar.result() : EmulationRegistry.UNAVAILABLE);
       }

@@ -4,10 +4,9 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * How messages are laid out in an HTTP response stream: SSE events or lines. Each message leaves
- * as one unit the client can cut out of the stream, however the stream is split into chunks. A
- * Protobuf framing (varint-length-delimited replies, {@code application/octet-stream}) fits here as
- * a third constant once there is a Protobuf codec.
+ * How messages are laid out in an HTTP response stream: SSE events, lines of JSON, or
+ * varint-length-delimited Protobuf replies. Each message leaves as one unit the client can cut out
+ * of the stream, however the stream is split into chunks.
  */
 enum StreamFraming {
   /** {@code text/event-stream}: {@code \r\n} first, then {@code data: <json>\n\n} per message. */
@@ -35,6 +34,22 @@ enum StreamFraming {
     @Override
     void append(Buffer out, byte[] message, int offset, int length) {
       out.appendBytes(message, offset, length).appendByte((byte) '\n');
+    }
+  },
+
+  /**
+   * HTTP streaming with Protobuf: the replies as they are, one after the other (each is
+   * varint-length-delimited already, as {@code ProtobufCodec} encodes it).
+   */
+  PROTOBUF("application/octet-stream", "") {
+    @Override
+    int framedLength(int length) {
+      return length;
+    }
+
+    @Override
+    void append(Buffer out, byte[] message, int offset, int length) {
+      out.appendBytes(message, offset, length);
     }
   };
 

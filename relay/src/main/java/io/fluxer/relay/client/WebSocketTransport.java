@@ -46,7 +46,8 @@ import java.util.function.IntUnaryOperator;
  * {@code \n}-joined messages, or a binary frame of messages simply concatenated (each is
  * varint-length-delimited already), copied once into a pooled direct
  * buffer that the socket writes as it is. While the channel is not writable (more than
- * {@code min(writeQueueMaxSize, 256 KiB)} bytes in its outbound buffer), messages wait here; when
+ * {@code min(writeQueueMaxSize, 256 KiB)} bytes in its outbound buffer), messages wait in the
+ * transport's {@link OutboundSender} (the queueing HTTP streams share); when
  * more than {@code writeQueueMaxSize} bytes wait, the client is too slow and is closed with 3008,
  * so it never holds up others.
  *
@@ -67,8 +68,6 @@ public final class WebSocketTransport implements Transport {
   /** Netty's frame encoder: text frames built here are written past it, already framed. */
   private final ChannelHandlerContext encoder;
   private final ContextInternal context;
-  private final FlushScheduler flusher;
-  private final Runnable flushTask = this::flush;
   private final int maxBatchSize;
   private final int maxMessageSize;
   /** Text mode: what receives messages; {@code null} in binary mode. */
@@ -79,11 +78,9 @@ public final class WebSocketTransport implements Transport {
   private final int frameStart;
   /** Bytes between two messages of one frame: 1 ({@code \n}) in text mode, 0 in binary mode. */
   private final int separator;
-  private final OutboundQueue pending;
+  private final OutboundSender sender;
   /** A message's length in a batch: with the separator after it. */
   private final IntUnaryOperator framed;
-  private boolean flushScheduled;
-  private boolean waitingForDrain;
   /** No more writes: the session asked to close, or the transport closed itself, or the peer left. */
   private boolean closed;
   /** Our close frame went out; the peer's answer ends the connection. */
@@ -97,14 +94,34 @@ public final class WebSocketTransport implements Transport {
     this.channel = channel;
     this.encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     this.context = context;
-    this.flusher = flusher;
     this.maxBatchSize = maxBatchSize;
     this.maxMessageSize = maxMessageSize;
     this.textHandler = textHandler;
     this.binaryHandler = binaryHandler;
     this.frameStart = binaryHandler != null ? 0x82 : 0x81;
     this.separator = binaryHandler != null ? 0 : 1;
-    this.pending = new OutboundQueue(writeQueueMaxSize);
+    this.sender = new OutboundSender(writeQueueMaxSize, flusher, new OutboundSender.Socket() {
+      @Override
+      public boolean writable() {
+        return channel.isWritable();
+      }
+
+      @Override
+      public void writeBatch(OutboundQueue queue) {
+        encoder.write(nextBatch(queue), channel.voidPromise());
+      }
+
+      /** The batches of one flush leave together. */
+      @Override
+      public void batchesWritten() {
+        channel.flush();
+      }
+
+      @Override
+      public void awaitDrain() {
+        // channelWritabilityChanged reports the drain
+      }
+    });
     this.framed = binaryHandler != null ? length -> length : length -> length + 1;
   }
 
@@ -144,39 +161,11 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
-    if (!pending.offer(message)) {
+    if (!sender.offer(message)) {
       closeWith(Disconnect.SLOW.code(), Disconnect.SLOW.reason());
-      return;
-    }
-    if (!flushScheduled && !waitingForDrain) {
-      flushScheduled = true;
-      flusher.schedule(flushTask);
     }
   }
 
-  private void flush() {
-    flushScheduled = false;
-    if (closed) {
-      return;
-    }
-    writePending();
-  }
-
-  /** Writes what is queued while the channel takes it; flushes once at the end. */
-  private void writePending() {
-    boolean wrote = false;
-    while (!pending.isEmpty()) {
-      if (!channel.isWritable()) {
-        waitingForDrain = true;
-        break;
-      }
-      encoder.write(nextBatch(), channel.voidPromise());
-      wrote = true;
-    }
-    if (wrote) {
-      channel.flush();
-    }
-  }
 
   /**
    * Copies queued messages, newline-joined (text) or concatenated (binary), up to the batch size,
@@ -184,7 +173,7 @@ public final class WebSocketTransport implements Transport {
    * extensions (no compression), so this is the frame exactly as Netty's encoder would write it,
    * without the encoder's second buffer and copy.
    */
-  private ByteBuf nextBatch() {
+  private ByteBuf nextBatch(OutboundQueue pending) {
     // each message counts with the separator after it; the last one's is not sent
     int count = pending.fitting(maxBatchSize + separator, framed);
     int size = pending.framedBytes(count, framed) - separator;
@@ -213,9 +202,7 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
-    if (!pending.isEmpty() && !waitingForDrain) {
-      writePending();
-    }
+    sender.flushNow();
     closeWith(disconnect.code(), disconnect.reason());
   }
 
@@ -253,7 +240,7 @@ public final class WebSocketTransport implements Transport {
       return;
     }
     closed = true;
-    pending.clear();
+    sender.stop();
     releaseFragments();
     closeHandler.accept(code);
   }
@@ -381,13 +368,8 @@ public final class WebSocketTransport implements Transport {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (waitingForDrain && ctx.channel().isWritable()) {
-        context.emit(null, v -> {
-          waitingForDrain = false;
-          if (!closed) {
-            writePending();
-          }
-        });
+      if (sender.waitingForDrain() && ctx.channel().isWritable()) {
+        context.emit(null, v -> sender.drained());
       }
     }
 

@@ -301,6 +301,15 @@ public final class ProtobufCodec implements ClientCodec {
     return out;
   }
 
+  /**
+   * The push that precedes the end of an HTTP stream ({@code Reply{push{disconnect{code, reason}}}},
+   * varint-length-delimited): the Protobuf form of {@link ProtocolEncoder#disconnectPush}.
+   */
+  public static byte[] disconnectPush(Disconnect d) {
+    return push(Client.Push.newBuilder().setDisconnect(Client.Disconnect.newBuilder()
+        .setCode(d.code()).setReason(nonNull(d.reason()))));
+  }
+
   private static Client.Reply.Builder reply(long id) {
     return Client.Reply.newBuilder().setId((int) id);
   }

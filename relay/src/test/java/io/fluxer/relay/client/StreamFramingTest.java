@@ -2,9 +2,12 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import centrifugal.centrifuge.protocol.Client;
 import io.fluxer.relay.protocol.Disconnect;
+import io.fluxer.relay.protocol.ProtobufCodec;
 import io.fluxer.relay.protocol.ProtocolEncoder;
 import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,24 @@ class StreamFramingTest {
     assertThat(framed(StreamFraming.SSE, "{\"id\":1}")).isEqualTo("data: {\"id\":1}\n\n");
     assertThat(StreamFraming.JSON_LINES.prelude()).isEmpty();
     assertThat(framed(StreamFraming.JSON_LINES, "{}")).isEqualTo("{}\n");
+  }
+
+  @Test
+  @DisplayName("HTTP streaming with Protobuf: the varint-delimited replies as they are, one after the other")
+  void protobufFraming() throws Exception {
+    assertThat(StreamFraming.PROTOBUF.prelude()).isEmpty();
+    assertThat(StreamFraming.PROTOBUF.contentType()).isEqualTo("application/octet-stream");
+    byte[] push = ProtobufCodec.disconnectPush(Disconnect.SLOW);
+    Buffer out = Buffer.buffer();
+    StreamFraming.PROTOBUF.append(out, push, 0, push.length);
+    byte[] noPong = ProtobufCodec.disconnectPush(Disconnect.NO_PONG);
+    StreamFraming.PROTOBUF.append(out, noPong, 0, noPong.length);
+    assertThat(StreamFraming.PROTOBUF.framedLength(push.length)).isEqualTo(push.length);
+    ByteArrayInputStream in = new ByteArrayInputStream(out.getBytes());
+    assertThat(Client.Reply.parseDelimitedFrom(in).getPush().getDisconnect().getCode()).isEqualTo(3008);
+    Client.Disconnect second = Client.Reply.parseDelimitedFrom(in).getPush().getDisconnect();
+    assertThat(second.getCode()).isEqualTo(3012);
+    assertThat(second.getReason()).isEqualTo("no pong");
   }
 
   @Test
