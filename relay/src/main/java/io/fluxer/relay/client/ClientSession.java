@@ -46,8 +46,12 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One client connection: the protocol state machine from connect to close. Lives on one event loop
- * and is only touched from it; engine results hop back to that loop before they touch state.
+ * One client connection: the protocol state machine from connect to close, and the connection's
+ * state (user, expiry, subscriptions, timers, rate limits). The rules every command passes first
+ * (connect comes first, an id, the rate limit) are here; what each command does is in its handler in
+ * {@link io.fluxer.relay.client.command}, found through {@link Commands}, which sees the session
+ * through {@link Session}. Lives on one event loop and is only touched from it; engine results hop
+ * back to that loop before they touch state.
  */
 public final class ClientSession {
   private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
@@ -305,6 +309,10 @@ public final class ClientSession {
     }
   }
 
+  /**
+   * A pong needs nothing; a command without an id (other than {@code send}) or before connect closes
+   * with 3501; past the rate limit: 111, or 3013; the rest goes to its handler.
+   */
   private void dispatch(Command c) {
     if (c.isPong()) {
       return;
