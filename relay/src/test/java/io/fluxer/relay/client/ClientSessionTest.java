@@ -2,8 +2,17 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.engine.Broker;
+import io.fluxer.relay.engine.BrokerEventHandler;
+import io.fluxer.relay.engine.HistoryFilter;
+import io.fluxer.relay.engine.HistoryResult;
+import io.fluxer.relay.engine.PublishOptions;
+import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Disconnect;
+import io.fluxer.relay.protocol.StreamPosition;
 import io.fluxer.relay.testing.FakeTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -66,6 +75,47 @@ class ClientSessionTest {
     JsonObject stats = c.transport.next();
     assertThat(stats.getLong("id")).isEqualTo(3L);
     assertThat(stats.getJsonObject("presence_stats").getInteger("num_clients")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("Commands sent while the connect is in flight wait, then run after the connect reply, in order")
+  void commandsHeldWhileConnecting(Vertx vertx) {
+    GatedBroker broker = new GatedBroker();
+    SessionRig rig = new SessionRig(vertx, config -> { }, broker::wrapping);
+    SessionRig.Client c = rig.open();
+    // the token's server-side subscription reads the stream position: the connect waits for the broker
+    String token = rig.token(new JsonObject().put("sub", "alice").put("exp", Instant.now().getEpochSecond() + 60)
+        .put("channels", new io.vertx.core.json.JsonArray().add("chat:srv")));
+    c.send("connect", new JsonObject().put("token", token));
+    c.send("presence_stats", new JsonObject().put("channel", "chat:srv"));
+    c.send("unsubscribe", new JsonObject().put("channel", "chat:srv"));
+    assertThat(c.transport.pending()).as("nothing before the connect reply").isZero();
+
+    broker.open();
+    assertThat(c.transport.next().getJsonObject("connect").getJsonObject("subs").fieldNames())
+        .containsExactly("chat:srv");
+    JsonObject stats = c.transport.next();
+    assertThat(stats.getLong("id")).isEqualTo(2L);
+    assertThat(stats.getJsonObject("presence_stats").getInteger("num_clients")).isEqualTo(1);
+    assertThat(c.transport.next().getLong("id")).isEqualTo(3L);
+    assertThat(c.session.channels()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("More commands than client.limits.max_queued_commands while connect is in flight close with 3013")
+  void tooManyHeldWhileConnecting(Vertx vertx) {
+    GatedBroker broker = new GatedBroker();
+    SessionRig rig = new SessionRig(vertx, config -> config.getJsonObject("client")
+        .put("limits", new JsonObject().put("max_queued_commands", 2)), broker::wrapping);
+    SessionRig.Client c = rig.open();
+    String token = rig.token(new JsonObject().put("sub", "alice").put("exp", Instant.now().getEpochSecond() + 60)
+        .put("channels", new io.vertx.core.json.JsonArray().add("chat:srv")));
+    c.send("connect", new JsonObject().put("token", token));
+    for (int i = 0; i < 3; i++) {
+      c.send("presence_stats", new JsonObject().put("channel", "chat:srv"));
+    }
+    assertThat(c.transport.closedWith()).isEqualTo(Disconnect.TOO_MANY_REQUESTS);
+    broker.open();
   }
 
   @Test
@@ -211,6 +261,55 @@ class ClientSessionTest {
     JsonObject connect = c.call("connect", new JsonObject().put("token", token)).getJsonObject("connect");
     assertThat(connect.getJsonObject("subs").fieldNames()).containsExactly("chat:news");
     assertThat(c.session.channels()).containsExactly("chat:news");
+  }
+
+  /** A broker whose history reads wait until {@link #open}, as a remote engine's round trip would. */
+  private static final class GatedBroker {
+    private final Promise<Void> gate = Promise.promise();
+
+    Broker wrapping(Broker real) {
+      return new Broker() {
+        @Override
+        public void setEventHandler(BrokerEventHandler handler) {
+          real.setEventHandler(handler);
+        }
+
+        @Override
+        public Future<StreamPosition> publish(String channel, String data, PublishOptions options) {
+          return real.publish(channel, data, options);
+        }
+
+        @Override
+        public Future<Void> publishJoin(String channel, ClientInfo info) {
+          return real.publishJoin(channel, info);
+        }
+
+        @Override
+        public Future<Void> publishLeave(String channel, ClientInfo info) {
+          return real.publishLeave(channel, info);
+        }
+
+        @Override
+        public Future<HistoryResult> history(String channel, HistoryFilter filter) {
+          return gate.future().compose(v -> real.history(channel, filter));
+        }
+
+        @Override
+        public Future<Void> removeHistory(String channel) {
+          return real.removeHistory(channel);
+        }
+
+        @Override
+        public Future<Void> close() {
+          return real.close();
+        }
+      };
+    }
+
+    /** Lets the held reads (and later ones) through, from the test's thread. */
+    void open() {
+      gate.tryComplete();
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.BrokerEventHandler;
 import io.fluxer.relay.engine.memory.MemoryBroker;
 import io.fluxer.relay.engine.memory.MemoryPresenceManager;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Sessions on one event loop of a node that has no server: the memory engines, the test token
@@ -34,6 +36,11 @@ final class SessionRig {
 
   /** A rig with the default test config changed by {@code customize}. */
   SessionRig(Vertx vertx, Consumer<JsonObject> customize) {
+    this(vertx, customize, UnaryOperator.identity());
+  }
+
+  /** A rig whose sessions use the broker {@code wrap} makes of the memory broker. */
+  SessionRig(Vertx vertx, Consumer<JsonObject> customize, UnaryOperator<Broker> wrap) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     JsonObject json = TestRelay.defaultConfig();
@@ -42,7 +49,7 @@ final class SessionRig {
     MemoryBroker broker = new MemoryBroker();
     broker.setEventHandler(new ToHub());
     relay = new RelayContext("test", "0.0.0-test", config.client(), new Namespaces(config.channel().withReserved()),
-        TokenVerifier.create(config.token()), broker, new MemoryPresenceManager(), Duration.ZERO);
+        TokenVerifier.create(config.token()), wrap.apply(broker), new MemoryPresenceManager(), Duration.ZERO);
   }
 
   SessionRig(Vertx vertx) {
