@@ -14,6 +14,7 @@ import io.fluxer.relay.testing.FakeTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
@@ -85,7 +86,7 @@ class ClientSessionTest {
     SessionRig.Client c = rig.open();
     // the token's server-side subscription reads the stream position: the connect waits for the broker
     String token = rig.token(new JsonObject().put("sub", "alice").put("exp", Instant.now().getEpochSecond() + 60)
-        .put("channels", new io.vertx.core.json.JsonArray().add("chat:srv")));
+        .put("channels", new JsonArray().add("chat:srv")));
     c.send("connect", new JsonObject().put("token", token));
     c.send("presence_stats", new JsonObject().put("channel", "chat:srv"));
     c.send("unsubscribe", new JsonObject().put("channel", "chat:srv"));
@@ -109,7 +110,7 @@ class ClientSessionTest {
         .put("limits", new JsonObject().put("max_queued_commands", 2)), broker::wrapping);
     SessionRig.Client c = rig.open();
     String token = rig.token(new JsonObject().put("sub", "alice").put("exp", Instant.now().getEpochSecond() + 60)
-        .put("channels", new io.vertx.core.json.JsonArray().add("chat:srv")));
+        .put("channels", new JsonArray().add("chat:srv")));
     c.send("connect", new JsonObject().put("token", token));
     for (int i = 0; i < 3; i++) {
       c.send("presence_stats", new JsonObject().put("channel", "chat:srv"));
@@ -257,7 +258,7 @@ class ClientSessionTest {
     SessionRig rig = new SessionRig(vertx);
     SessionRig.Client c = rig.open();
     String token = rig.token(new JsonObject().put("sub", "alice").put("exp", Instant.now().getEpochSecond() + 60)
-        .put("channels", new io.vertx.core.json.JsonArray().add("chat:news")));
+        .put("channels", new JsonArray().add("chat:news")));
     JsonObject connect = c.call("connect", new JsonObject().put("token", token)).getJsonObject("connect");
     assertThat(connect.getJsonObject("subs").fieldNames()).containsExactly("chat:news");
     assertThat(c.session.channels()).containsExactly("chat:news");
