@@ -2,16 +2,23 @@ package io.fluxer.relay.client;
 
 import io.fluxer.relay.auth.ConnectToken;
 import io.fluxer.relay.auth.Role;
-import io.fluxer.relay.auth.SubscriptionToken;
 import io.fluxer.relay.auth.TokenException;
+import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.ChannelName;
+import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.channel.TagFilter;
+import io.fluxer.relay.client.command.ChannelSubscription;
+import io.fluxer.relay.client.command.Commands;
+import io.fluxer.relay.client.command.Session;
+import io.fluxer.relay.client.command.Subscribing;
+import io.fluxer.relay.client.command.SubscriptionSpec;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.EngineException;
 import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.engine.PublishOptions;
+import io.fluxer.relay.engine.PresenceManager;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.ClientInfo;
@@ -33,21 +40,23 @@ import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
- * One client connection: the protocol state machine from connect to close. Lives on one event loop
- * and is only touched from it; engine results hop back to that loop before they touch state.
+ * One client connection: the protocol state machine from connect to close, and the connection's
+ * state (user, expiry, subscriptions, timers, rate limits). The rules every command passes first
+ * (connect comes first, an id, the rate limit) are here; what each command does is in its handler in
+ * {@link io.fluxer.relay.client.command}, found through {@link Commands}, which sees the session
+ * through {@link Session}. Lives on one event loop and is only touched from it; engine results hop
+ * back to that loop before they touch state.
  */
 public final class ClientSession {
   private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
-  private static final FailureLog FAILURES = new FailureLog(LOG, "engine operation failed", 10_000);
   private static final FailureLog UNEXPECTED = new FailureLog(LOG, "client command failed", 10_000);
+  private static final Commands COMMANDS = Commands.standard();
 
   /** CONNECTING: waiting for connect; AUTHENTICATED: connect accepted, its reply not sent yet. */
   private enum State { CONNECTING, AUTHENTICATED, CONNECTED, CLOSED }
@@ -79,11 +88,13 @@ public final class ClientSession {
   private ClientInfo ownInfo;
   /** Set once this connection counts against its user's connection limit. */
   private boolean countedForUser;
-  /** One bucket per command kind ({@link #kind}), made on first use; empty when rate limits are off. */
-  private final TokenBucket[] buckets = new TokenBucket[5];
+  /** One bucket per {@link Commands.Bucket}, made on first use; empty when rate limits are off. */
+  private final TokenBucket[] buckets = new TokenBucket[Commands.Bucket.values().length];
+  /** What the command handlers see of this session. */
+  private final Session handlerView = new HandlerView();
 
   /** This client's subscription to one channel; the hub delivers to it directly. */
-  private final class Subscription implements Subscriber, StreamOrder.Sink {
+  private final class Subscription implements Subscriber, StreamOrder.Sink, ChannelSubscription {
     final String channel;
     final NamespaceOptions ns;
     final boolean pushJoinLeave;
@@ -102,15 +113,48 @@ public final class ClientSession {
     /** Set once the subscription left the hub; a delivery loop may still hold it for one round. */
     boolean removed;
 
-    Subscription(String channel, NamespaceOptions ns, boolean pushJoinLeave, String chanInfo, Long expiresAt,
-                 TagFilter filter, boolean delta) {
-      this.channel = channel;
-      this.filter = filter;
-      this.delta = delta;
-      this.ns = ns;
-      this.pushJoinLeave = pushJoinLeave;
-      this.chanInfo = chanInfo;
-      this.expiresAt = expiresAt;
+    Subscription(SubscriptionSpec spec) {
+      this.channel = spec.channel();
+      this.filter = spec.filter();
+      this.delta = spec.delta();
+      this.ns = spec.ns();
+      this.pushJoinLeave = spec.pushJoinLeave();
+      this.chanInfo = spec.chanInfo();
+      this.expiresAt = spec.expiresAt();
+    }
+
+    @Override
+    public String channel() {
+      return channel;
+    }
+
+    @Override
+    public boolean delta() {
+      return delta;
+    }
+
+    @Override
+    public boolean current() {
+      return !removed && subs.get(channel) == this;
+    }
+
+    /** After the reply that told the client about it: release what arrived meanwhile, in order, without repeats. */
+    @Override
+    public void activate() {
+      if (current()) {
+        order.activate();
+      }
+    }
+
+    @Override
+    public Long expiresAt() {
+      return expiresAt;
+    }
+
+    @Override
+    public void expireAt(Long epochSeconds) {
+      expiresAt = epochSeconds;
+      scheduleSubExpiry(this);
     }
 
     @Override
@@ -265,6 +309,10 @@ public final class ClientSession {
     }
   }
 
+  /**
+   * A pong needs nothing; a command without an id (other than {@code send}) or before connect closes
+   * with 3501; past the rate limit: 111, or 3013; the rest goes to its handler.
+   */
   private void dispatch(Command c) {
     if (c.isPong()) {
       return;
@@ -279,7 +327,7 @@ public final class ClientSession {
       return;
     }
     long id = c.id();
-    if (!(r instanceof Request.Connect) && !withinRate(r)) {
+    if (!withinRate(COMMANDS.bucket(r))) {
       if (options.limits().disconnectOnRateLimit()) {
         close(Disconnect.TOO_MANY_REQUESTS);
       } else if (id != 0) {
@@ -287,167 +335,10 @@ public final class ClientSession {
       }
       return;
     }
-    if (r instanceof Request.Connect connect) {
-      connect(id, connect);
-    } else if (r instanceof Request.Subscribe s) {
-      subscribe(id, s);
-    } else if (r instanceof Request.Unsubscribe u) {
-      unsubscribe(id, u.channel());
-    } else if (r instanceof Request.Publish p) {
-      publish(id, p);
-    } else if (r instanceof Request.History h) {
-      history(id, h);
-    } else if (r instanceof Request.Presence p) {
-      presence(id, p.channel());
-    } else if (r instanceof Request.PresenceStats p) {
-      presenceStats(id, p.channel());
-    } else if (r instanceof Request.Refresh refresh) {
-      refresh(id, refresh.token());
-    } else if (r instanceof Request.SubRefresh sr) {
-      subRefresh(id, sr);
-    } else if (r instanceof Request.Rpc) {
-      reply(codec.error(id, ProtocolError.METHOD_NOT_FOUND));
-    } else if (r instanceof Request.Send) {
-      // accepted and dropped: no handler for asynchronous messages yet
-    } else if (r instanceof Request.Invalid invalid) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("bad request: " + invalid.problem())));
-    } else {
-      reply(codec.error(id, ProtocolError.METHOD_NOT_FOUND));
-    }
+    COMMANDS.dispatch(handlerView, id, r);
   }
 
-  // ---- connect and refresh
-
-  private void connect(long id, Request.Connect r) {
-    if (state != State.CONNECTING) {
-      close(Disconnect.BAD_REQUEST);
-      return;
-    }
-    if (r.token().isEmpty()) {
-      if (!options.allowAnonymous()) {
-        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "token required"));
-        return;
-      }
-      connected(id, r, new ConnectToken("", null, null, List.of(), null, java.util.Set.of()));
-      return;
-    }
-    // Commands that arrive while the token is verified (a provider's keys may be fetched) wait.
-    state = State.AUTHENTICATED;
-    deferred = new ArrayList<>();
-    relay.tokens().connectToken(r.token()).onComplete(ar -> {
-      if (state == State.CLOSED) {
-        return;
-      }
-      if (ar.failed()) {
-        boolean early = !deferred.isEmpty();
-        state = State.CONNECTING;
-        deferred = null;
-        if (early) {
-          close(Disconnect.BAD_REQUEST); // commands before a connect reply, as in CONNECTING
-          return;
-        }
-        rejectToken(id, ar.cause());
-        return;
-      }
-      ConnectToken token = ar.result();
-      if (token.user().isEmpty() && !options.allowAnonymous()) {
-        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "anonymous connections not allowed"));
-        return;
-      }
-      connected(id, r, token);
-    });
-  }
-
-  private void connected(long id, Request.Connect r, ConnectToken token) {
-    if (new java.util.HashSet<>(token.channels()).size() > options.channelLimit()) {
-      LOG.log(Level.DEBUG, "client {0}: token names more channels than client.channel_limit", clientId);
-      close(Disconnect.CHANNEL_LIMIT);
-      return;
-    }
-    if (!token.user().isEmpty()) {
-      if (!new UserConnections(vertx).tryAcquire(token.user(), options.limits().userConnectionLimit())) {
-        LOG.log(Level.DEBUG, "client {0}: user over client.limits.user_connection_limit", clientId);
-        close(Disconnect.CONNECTION_LIMIT);
-        return;
-      }
-      countedForUser = true;
-    }
-    state = State.AUTHENTICATED;
-    if (deferred == null) {
-      deferred = new ArrayList<>();
-    }
-    cancel(staleTimer);
-    user = token.user();
-    connInfo = token.info();
-    role = Role.highest(token.roles());
-    hub.connected(this);
-    setExpiry(token.expiresAt());
-
-    Map<String, Future<SubscribeResult>> serverSubs = new LinkedHashMap<>();
-    for (String channel : token.channels()) {
-      ChannelName ch = ChannelName.parse(channel);
-      NamespaceOptions ns = relay.namespaces().resolve(ch);
-      if (ns == null || subs.containsKey(channel)) {
-        LOG.log(Level.WARNING, "client {0}: skipping server-side subscription to unknown channel {1}", clientId, channel);
-        continue;
-      }
-      Request.Subscribe position = r.subs().get(channel);
-      Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null, false);
-      serverSubs.put(channel, startSubscription(sub, position, ns.recoverable(true)));
-    }
-    Future.join(new ArrayList<>(serverSubs.values())).onComplete(done -> {
-      if (state != State.AUTHENTICATED) {
-        return;
-      }
-      state = State.CONNECTED;
-      Map<String, SubscribeResult> results = new LinkedHashMap<>();
-      serverSubs.forEach((channel, f) -> {
-        if (f.succeeded()) {
-          results.put(channel, f.result());
-        }
-      });
-      int ping = (int) Math.max(1, options.pingInterval().toSeconds());
-      // unidirectional: a connect push (no id), and no pongs expected
-      boolean uni = transport.unidirectional();
-      String node = transport.node() != null ? transport.node() : uni ? null : relay.nodeName();
-      reply(codec.connect(uni ? 0 : id, new ConnectResult(clientId, relay.version(), expiresAt != null,
-          ttl(expiresAt), null, results, ping, !uni, transport.session(), node)));
-      results.keySet().forEach(channel -> activate(subs.get(channel)));
-      startPings();
-      List<Command> waiting = deferred;
-      deferred = null;
-      for (Command c : waiting) {
-        if (state != State.CONNECTED) {
-          return;
-        }
-        dispatchGuarded(c);
-      }
-    });
-  }
-
-  private void refresh(long id, String token) {
-    if (token.isEmpty()) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("token required")));
-      return;
-    }
-    relay.tokens().connectToken(token).onComplete(ar -> {
-      if (state != State.CONNECTED) {
-        return;
-      }
-      if (ar.failed()) {
-        rejectToken(id, ar.cause());
-        return;
-      }
-      ConnectToken t = ar.result();
-      if (!t.user().equals(user)) {
-        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "token is for another user"));
-        return;
-      }
-      connInfo = t.info() != null ? t.info() : connInfo;
-      setExpiry(t.expiresAt());
-      reply(codec.refresh(id, clientId, relay.version(), expiresAt != null, ttl(expiresAt)));
-    });
-  }
+  // ---- connection expiry
 
   private void setExpiry(Long at) {
     expiresAt = at;
@@ -464,117 +355,6 @@ public final class ClientSession {
   }
 
   // ---- subscriptions
-
-  private void subscribe(long id, Request.Subscribe r) {
-    String channel = r.channel();
-    if (channel.isEmpty()) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
-      return;
-    }
-    ChannelName ch = ChannelName.parse(channel);
-    NamespaceOptions ns = relay.namespaces().resolve(ch);
-    if (ns == null) {
-      reply(codec.error(id, ProtocolError.UNKNOWN_CHANNEL));
-      return;
-    }
-    if (r.type() != 0) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage(
-          "bad request: subscription type " + r.type() + " is not supported (only streams, type 0)")));
-      return;
-    }
-    if (!r.delta().isEmpty() && !r.delta().equals("fossil")) {
-      close(Disconnect.BAD_REQUEST); // as Centrifugo: an unknown delta type is a broken client
-      return;
-    }
-    if (r.tf() != null && !r.delta().isEmpty()) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage(
-          "bad request: a tags filter (tf) and delta compression cannot be used together")));
-      return;
-    }
-    if (r.tf() != null && !ns.allowTagsFilter()) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage(
-          "bad request: tags filter (tf) is not allowed in this namespace (allow_tags_filter)")));
-      return;
-    }
-    if (subs.containsKey(channel)) {
-      reply(codec.error(id, ProtocolError.ALREADY_SUBSCRIBED));
-      return;
-    }
-    if (subs.size() >= options.channelLimit()) {
-      reply(codec.error(id, ProtocolError.LIMIT_EXCEEDED));
-      return;
-    }
-    if (r.token().isEmpty()) {
-      if (!mayJoinWithoutToken(ch, ns)) {
-        reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
-        return;
-      }
-      subscribeAllowed(id, r, ch, ns, null, null);
-      return;
-    }
-    subscriptionToken(id, r.token(), channel).onSuccess(t -> {
-      if (t == null || state != State.CONNECTED) {
-        return;
-      }
-      // the token may have taken a JWKS fetch: the checks above may no longer hold
-      ProtocolError refused = subs.containsKey(channel) ? ProtocolError.ALREADY_SUBSCRIBED
-          : subs.size() >= options.channelLimit() ? ProtocolError.LIMIT_EXCEEDED : null;
-      if (refused != null) {
-        reply(codec.error(id, refused));
-        return;
-      }
-      subscribeAllowed(id, r, ch, ns, t.info(), t.expiresAt());
-    });
-  }
-
-  private void subscribeAllowed(long id, Request.Subscribe r, ChannelName ch, NamespaceOptions ns, String chanInfo,
-                                Long subExpiresAt) {
-    String channel = r.channel();
-    if (LogAccessCheck.applies(ch)) {
-      LogAccessCheck.check(vertx, ch).onComplete(ar -> {
-        if (state == State.CLOSED) {
-          return;
-        }
-        ProtocolError refused = ar.result() != null ? ar.result()
-            : subs.containsKey(channel) ? ProtocolError.ALREADY_SUBSCRIBED
-            : subs.size() >= options.channelLimit() ? ProtocolError.LIMIT_EXCEEDED : null;
-        if (refused != null) {
-          reply(codec.error(id, refused));
-        } else {
-          join(id, r, ns, chanInfo, subExpiresAt);
-        }
-      });
-      return;
-    }
-    join(id, r, ns, chanInfo, subExpiresAt);
-  }
-
-  private void join(long id, Request.Subscribe r, NamespaceOptions ns, String chanInfo, Long subExpiresAt) {
-    String channel = r.channel();
-    Subscription sub = new Subscription(channel, ns, ns.joinLeave() && (ns.forcePushJoinLeave() || r.joinLeave()),
-        chanInfo, subExpiresAt, r.tf(), ns.allowedDeltaTypes().contains(r.delta()));
-    startSubscription(sub, r, ns.recoverable(r.recoverable())).onComplete(ar -> {
-      if (state == State.CLOSED) {
-        return;
-      }
-      if (ar.failed()) {
-        reply(codec.error(id, toError(ar.cause())));
-        return;
-      }
-      reply(codec.subscribe(id, ar.result().withDelta(sub.delta)));
-      activate(sub);
-    });
-  }
-
-  private boolean mayJoinWithoutToken(ChannelName ch, NamespaceOptions ns) {
-    if (ch.limitedTo(user)) {
-      return true;
-    }
-    if (user.isEmpty() ? ns.allowSubscribeForAnonymous() : ns.allowSubscribeForClient()) {
-      return true;
-    }
-    return ns.allowSubscribeForRole() != null && role != null && role.includes(ns.allowSubscribeForRole());
-  }
 
   /**
    * Joins the hub (buffering what arrives meanwhile), reads the stream position or the missed
@@ -660,22 +440,6 @@ public final class ClientSession {
             : Future.failedFuture(e));
   }
 
-  /** After the subscribe reply went out: release what arrived meanwhile, in order, without repeats. */
-  private void activate(Subscription sub) {
-    if (sub == null || sub.removed || subs.get(sub.channel) != sub) {
-      return;
-    }
-    sub.order.activate();
-  }
-
-  private void unsubscribe(long id, String channel) {
-    Subscription sub = subs.get(channel);
-    if (sub != null) {
-      removeSubscription(sub);
-    }
-    reply(codec.empty(id, "unsubscribe"));
-  }
-
   private void removeSubscription(Subscription sub) {
     subs.remove(sub.channel);
     sub.removed = true;
@@ -689,44 +453,6 @@ public final class ClientSession {
     if (sub.ns.joinLeave()) {
       relay.broker().publishLeave(sub.channel, info);
     }
-  }
-
-  private void subRefresh(long id, Request.SubRefresh r) {
-    Subscription sub = subs.get(r.channel());
-    if (sub == null) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("not subscribed")));
-      return;
-    }
-    subscriptionToken(id, r.token(), sub.channel).onSuccess(t -> {
-      if (t == null || state != State.CONNECTED || subs.get(sub.channel) != sub) {
-        return;
-      }
-      sub.expiresAt = t.expiresAt();
-      scheduleSubExpiry(sub);
-      reply(codec.subRefresh(id, sub.expiresAt != null, ttl(sub.expiresAt)));
-    });
-  }
-
-  /**
-   * The verified subscription token for {@code channel} and this user; otherwise answers 109
-   * (expired) or closes with 3500 and completes with {@code null}. Never fails.
-   */
-  private Future<SubscriptionToken> subscriptionToken(long id, String token, String channel) {
-    return relay.tokens().subscriptionToken(token).transform(ar -> {
-      if (state == State.CLOSED) {
-        return Future.succeededFuture(null);
-      }
-      if (ar.failed()) {
-        rejectToken(id, ar.cause());
-        return Future.succeededFuture(null);
-      }
-      SubscriptionToken t = ar.result();
-      if (!t.channel().equals(channel) || !t.user().equals(user)) {
-        close(new Disconnect(Disconnect.INVALID_TOKEN.code(), "subscription token is for another channel or user"));
-        return Future.succeededFuture(null);
-      }
-      return Future.succeededFuture(t);
-    });
   }
 
   /** An expired token answers 109 so the client fetches a new one; any other problem closes with 3500. */
@@ -790,11 +516,11 @@ public final class ClientSession {
     if (state != State.CONNECTED || ns == null || subs.containsKey(channel)) {
       return;
     }
-    Subscription sub = new Subscription(channel, ns, ns.joinLeave(), null, null, null, false);
+    Subscription sub = new Subscription(SubscriptionSpec.serverSide(channel, ns));
     startSubscription(sub, null, ns.recoverable(true)).onSuccess(result -> {
       if (state == State.CONNECTED) {
         send(codec.subscribePush(channel, result));
-        activate(sub);
+        sub.activate();
       }
     });
   }
@@ -827,90 +553,6 @@ public final class ClientSession {
   /** Channels this connection is subscribed to (including ones still subscribing). */
   public java.util.Set<String> channels() {
     return java.util.Collections.unmodifiableSet(subs.keySet());
-  }
-
-  // ---- publish, history, presence
-
-  private void publish(long id, Request.Publish r) {
-    NamespaceOptions ns = resolveOrReply(id, r.channel());
-    if (ns == null) {
-      return;
-    }
-    Subscription sub = subs.get(r.channel());
-    boolean allowed = ns.allowPublishForClient() || ns.allowPublishForSubscriber() && sub != null
-        || ChannelName.parse(r.channel()).limitedTo(user);
-    if (!allowed) {
-      reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
-      return;
-    }
-    PublishOptions opts = (ns.historySize() > 0
-        ? PublishOptions.withHistory(ns.historySize(), ns.historyTtl())
-        : PublishOptions.noHistory()).withInfo(info(sub)).withDelta(ns.deltaPublish());
-    replyWhenDone(id, relay.broker().publish(r.channel(), r.data(), opts), pos -> codec.empty(id, "publish"));
-  }
-
-  private void history(long id, Request.History r) {
-    NamespaceOptions ns = resolveOrReply(id, r.channel());
-    if (ns == null) {
-      return;
-    }
-    if (ns.historySize() == 0) {
-      reply(codec.error(id, ProtocolError.NOT_AVAILABLE));
-      return;
-    }
-    if (!permitted(ns.allowHistoryForClient(), ns.allowHistoryForSubscriber(), r.channel())) {
-      reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
-      return;
-    }
-    int limit = r.limit() < 0 || r.limit() > ns.historySize() ? ns.historySize() : r.limit();
-    replyWhenDone(id, relay.broker().history(r.channel(), new HistoryFilter(r.since(), limit, r.reverse())),
-        h -> codec.history(id, h));
-  }
-
-  private void presence(long id, String channel) {
-    NamespaceOptions ns = presenceNamespace(id, channel);
-    if (ns != null) {
-      replyWhenDone(id, relay.presence().presence(channel), p -> codec.presence(id, p));
-    }
-  }
-
-  private void presenceStats(long id, String channel) {
-    NamespaceOptions ns = presenceNamespace(id, channel);
-    if (ns != null) {
-      replyWhenDone(id, relay.presence().presenceStats(channel), st -> codec.presenceStats(id, st));
-    }
-  }
-
-  private NamespaceOptions presenceNamespace(long id, String channel) {
-    NamespaceOptions ns = resolveOrReply(id, channel);
-    if (ns == null) {
-      return null;
-    }
-    if (!ns.presence()) {
-      reply(codec.error(id, ProtocolError.NOT_AVAILABLE));
-      return null;
-    }
-    if (!permitted(ns.allowPresenceForClient(), ns.allowPresenceForSubscriber(), channel)) {
-      reply(codec.error(id, ProtocolError.PERMISSION_DENIED));
-      return null;
-    }
-    return ns;
-  }
-
-  private boolean permitted(boolean forClient, boolean forSubscriber, String channel) {
-    return forClient || forSubscriber && subs.containsKey(channel) || ChannelName.parse(channel).limitedTo(user);
-  }
-
-  private NamespaceOptions resolveOrReply(long id, String channel) {
-    if (channel.isEmpty()) {
-      reply(codec.error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
-      return null;
-    }
-    NamespaceOptions ns = relay.namespaces().resolve(ChannelName.parse(channel));
-    if (ns == null) {
-      reply(codec.error(id, ProtocolError.UNKNOWN_CHANNEL));
-    }
-    return ns;
   }
 
   // ---- outbound
@@ -973,32 +615,18 @@ public final class ClientSession {
     }
   }
 
-  /** Takes a token from the bucket of the command's kind; true when rate limits are off. */
-  private boolean withinRate(Request r) {
+  /** Takes a token from the command's bucket; true when rate limits are off or the bucket is {@code NONE}. */
+  private boolean withinRate(Commands.Bucket bucket) {
     int rate = options.limits().commandRate();
-    if (rate == 0) {
+    if (rate == 0 || bucket == Commands.Bucket.NONE) {
       return true;
     }
-    int kind = kind(r);
+    int kind = bucket.ordinal();
     long now = System.nanoTime();
     if (buckets[kind] == null) {
       buckets[kind] = new TokenBucket(rate, options.limits().commandBurst(), now);
     }
     return buckets[kind].tryTake(now);
-  }
-
-  /** The rate-limit bucket of a command: subscribe, publish, rpc/send, history/presence, other. */
-  private static int kind(Request r) {
-    if (r instanceof Request.Subscribe) {
-      return 0;
-    } else if (r instanceof Request.Publish) {
-      return 1;
-    } else if (r instanceof Request.Rpc || r instanceof Request.Send) {
-      return 2;
-    } else if (r instanceof Request.History || r instanceof Request.Presence || r instanceof Request.PresenceStats) {
-      return 3;
-    }
-    return 4;
   }
 
   // ---- helpers
@@ -1021,11 +649,6 @@ public final class ClientSession {
     return cached;
   }
 
-  /** Replies with the encoded result, or with the error the failure maps to, on this session's loop. */
-  private <T> void replyWhenDone(long id, Future<T> f, Function<T, byte[]> encode) {
-    here(f).onComplete(ar -> reply(ar.succeeded() ? encode.apply(ar.result()) : codec.error(id, toError(ar.cause()))));
-  }
-
   /** The future, completing on this session's event loop whatever thread the engine completes on. */
   private <T> Future<T> here(Future<T> f) {
     Promise<T> p = Promise.promise();
@@ -1039,14 +662,6 @@ public final class ClientSession {
     return p.future();
   }
 
-  private static ProtocolError toError(Throwable e) {
-    if (e instanceof UnrecoverablePositionException) {
-      return ProtocolError.UNRECOVERABLE_POSITION;
-    }
-    FAILURES.log(e);
-    return ProtocolError.INTERNAL;
-  }
-
   private long delayUntil(long epochSeconds) {
     return Math.max(1, (epochSeconds - relay.tokens().now()) * 1000);
   }
@@ -1058,6 +673,205 @@ public final class ClientSession {
   private void cancel(long timer) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+    }
+  }
+
+  /** What the command handlers see of this session and may do with it. */
+  private final class HandlerView implements Session {
+    @Override
+    public String clientId() {
+      return clientId;
+    }
+
+    @Override
+    public String user() {
+      return user;
+    }
+
+    @Override
+    public Role role() {
+      return role;
+    }
+
+    @Override
+    public ClientOptions options() {
+      return options;
+    }
+
+    @Override
+    public String version() {
+      return relay.version();
+    }
+
+    @Override
+    public Namespaces namespaces() {
+      return relay.namespaces();
+    }
+
+    @Override
+    public TokenVerifier tokens() {
+      return relay.tokens();
+    }
+
+    @Override
+    public Broker broker() {
+      return relay.broker();
+    }
+
+    @Override
+    public PresenceManager presence() {
+      return relay.presence();
+    }
+
+    @Override
+    public Vertx vertx() {
+      return vertx;
+    }
+
+    @Override
+    public ClientCodec codec() {
+      return codec;
+    }
+
+    @Override
+    public boolean connecting() {
+      return state == State.CONNECTING;
+    }
+
+    @Override
+    public boolean connected() {
+      return state == State.CONNECTED;
+    }
+
+    @Override
+    public boolean closed() {
+      return state == State.CLOSED;
+    }
+
+    @Override
+    public void reply(byte[] message) {
+      ClientSession.this.reply(message);
+    }
+
+    @Override
+    public void close(Disconnect disconnect) {
+      ClientSession.this.close(disconnect);
+    }
+
+    @Override
+    public <T> Future<T> onLoop(Future<T> future) {
+      return here(future);
+    }
+
+    @Override
+    public void rejectToken(long id, Throwable failure) {
+      ClientSession.this.rejectToken(id, failure);
+    }
+
+    @Override
+    public void holdCommands() {
+      state = State.AUTHENTICATED;
+      deferred = new ArrayList<>();
+    }
+
+    @Override
+    public boolean stopHolding() {
+      boolean held = !deferred.isEmpty();
+      state = State.CONNECTING;
+      deferred = null;
+      return held;
+    }
+
+    @Override
+    public boolean admit(ConnectToken token) {
+      if (!token.user().isEmpty()) {
+        if (!new UserConnections(vertx).tryAcquire(token.user(), options.limits().userConnectionLimit())) {
+          LOG.log(Level.DEBUG, "client {0}: user over client.limits.user_connection_limit", clientId);
+          ClientSession.this.close(Disconnect.CONNECTION_LIMIT);
+          return false;
+        }
+        countedForUser = true;
+      }
+      state = State.AUTHENTICATED;
+      if (deferred == null) {
+        deferred = new ArrayList<>();
+      }
+      cancel(staleTimer);
+      user = token.user();
+      connInfo = token.info();
+      role = Role.highest(token.roles());
+      hub.connected(ClientSession.this);
+      setExpiry(token.expiresAt());
+      return true;
+    }
+
+    @Override
+    public void open(long id, Map<String, SubscribeResult> subscribed) {
+      if (state != State.AUTHENTICATED) {
+        return;
+      }
+      state = State.CONNECTED;
+      int ping = (int) Math.max(1, options.pingInterval().toSeconds());
+      // unidirectional: a connect push (no id), and no pongs expected
+      boolean uni = transport.unidirectional();
+      String node = transport.node() != null ? transport.node() : uni ? null : relay.nodeName();
+      ClientSession.this.reply(codec.connect(uni ? 0 : id, new ConnectResult(clientId, relay.version(),
+          expiresAt != null, ttl(expiresAt), null, subscribed, ping, !uni, transport.session(), node)));
+      subscribed.keySet().forEach(channel -> {
+        Subscription sub = subs.get(channel);
+        if (sub != null) {
+          sub.activate();
+        }
+      });
+      startPings();
+      List<Command> waiting = deferred;
+      deferred = null;
+      for (Command c : waiting) {
+        if (state != State.CONNECTED) {
+          return;
+        }
+        dispatchGuarded(c);
+      }
+    }
+
+    @Override
+    public void refreshed(String info, Long at) {
+      connInfo = info != null ? info : connInfo;
+      setExpiry(at);
+    }
+
+    @Override
+    public Long expiresAt() {
+      return expiresAt;
+    }
+
+    @Override
+    public ChannelSubscription subscription(String channel) {
+      return subs.get(channel);
+    }
+
+    @Override
+    public int subscriptionCount() {
+      return subs.size();
+    }
+
+    @Override
+    public Subscribing subscribe(SubscriptionSpec spec, Request.Subscribe position, boolean recoverable) {
+      Subscription sub = new Subscription(spec);
+      return new Subscribing(sub, startSubscription(sub, position, recoverable));
+    }
+
+    @Override
+    public void unsubscribe(String channel) {
+      Subscription sub = subs.get(channel);
+      if (sub != null) {
+        removeSubscription(sub);
+      }
+    }
+
+    @Override
+    public ClientInfo infoIn(String channel) {
+      return info(subs.get(channel));
     }
   }
 }

@@ -8,18 +8,13 @@ import io.fluxer.relay.engine.HistoryFilter;
 import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.protocol.ClientInfo;
-import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.testing.FakeTransport;
 import io.fluxer.relay.testing.LogCapture;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +28,7 @@ class InternalErrorTest extends RelayTestBase {
 
   @Test
   @DisplayName("A command that throws inside the relay answers 100 'internal server error' and logs once")
-  void thrownExceptionIsAFixedError() throws InterruptedException {
+  void thrownExceptionIsAFixedError() {
     RelayContext real = relay().node().context();
     RelayContext broken = new RelayContext(real.nodeName(), real.version(), real.client(), real.namespaces(),
         real.tokens(), new ThrowingBroker(real.broker()), real.presence(), real.presenceRefresh());
@@ -68,39 +63,6 @@ class InternalErrorTest extends RelayTestBase {
     context.runOnContext(v -> session[0].handleMessage(new JsonObject().put("id", 30)
         .put("presence_stats", new JsonObject().put("channel", channel)).encode()));
     assertThat(transport.next().getInteger("id")).as("the connection goes on").isEqualTo(30);
-  }
-
-  /** Collects what the session writes. */
-  private static final class FakeTransport implements Transport {
-    private final BlockingQueue<JsonObject> written = new LinkedBlockingQueue<>();
-
-    @Override
-    public void write(byte[] message) {
-      for (String line : new String(message, StandardCharsets.UTF_8).split("\n")) {
-        if (!line.isBlank() && !line.equals("{}")) {
-          written.add(new JsonObject(line));
-        }
-      }
-    }
-
-    JsonObject next() throws InterruptedException {
-      JsonObject m = written.poll(SHORT.toMillis(), TimeUnit.MILLISECONDS);
-      assertThat(m).as("a reply within %s", SHORT).isNotNull();
-      return m;
-    }
-
-    @Override
-    public void close(Disconnect disconnect) {
-    }
-
-    @Override
-    public void closeHandler(IntConsumer handler) {
-    }
-
-    @Override
-    public String remoteAddress() {
-      return "test";
-    }
   }
 
   /** The real broker, but {@code history} throws (a bug) instead of failing its future. */

@@ -1,4 +1,4 @@
-package io.fluxer.relay.client;
+package io.fluxer.relay.client.command;
 
 import io.fluxer.relay.Addresses;
 import io.fluxer.relay.channel.ChannelName;
