@@ -3,21 +3,14 @@ package io.fluxer.relay.testing;
 import centrifugal.centrifuge.protocol.Client;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -28,37 +21,20 @@ import java.util.function.Predicate;
  * {@code POST /emulation} as an {@code EmulationRequest} ({@link #emulationBody}). Every wait has a
  * deadline and wakes up when something arrives.
  */
-public final class PbStreamTestClient implements AutoCloseable {
+public final class PbStreamTestClient extends StreamResponse<Client.Reply> {
   public static final String OCTET_STREAM = "application/octet-stream";
 
-  private final HttpClient client;
-  private final Object lock = new Object();
-  private final List<Client.Reply> replies = new ArrayList<>();
   private Buffer partial = Buffer.buffer();
-  private int status;
-  private MultiMap headers;
-  private boolean ended;
-  private String decodeProblem;
-  private HttpClientRequest request;
 
-  private PbStreamTestClient(HttpClient client) {
-    this.client = client;
+  private PbStreamTestClient(Vertx vertx) {
+    super(vertx);
   }
 
   /** Posts {@code body} to {@code url} as Protobuf; returns once the response head arrived. */
   public static PbStreamTestClient open(Vertx vertx, String url, byte[] body) {
-    PbStreamTestClient c = new PbStreamTestClient(vertx.createHttpClient());
-    Promise<Void> head = Promise.promise();
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
-        .putHeader("Content-Type", OCTET_STREAM).putHeader("Accept", OCTET_STREAM);
-    vertx.getOrCreateContext().runOnContext(v -> c.client.request(options).compose(req -> {
-      c.request = req;
-      return req.send(Buffer.buffer(body));
-    }).onSuccess(resp -> {
-      c.attach(resp);
-      head.complete();
-    }).onFailure(head::fail));
-    TestRelay.await(head.future());
+    PbStreamTestClient c = new PbStreamTestClient(vertx);
+    c.send(vertx, new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
+        .putHeader("Content-Type", OCTET_STREAM).putHeader("Accept", OCTET_STREAM), Buffer.buffer(body));
     return c;
   }
 
@@ -81,78 +57,45 @@ public final class PbStreamTestClient implements AutoCloseable {
         .build().toByteArray();
   }
 
-  private void attach(HttpClientResponse resp) {
-    synchronized (lock) {
-      status = resp.statusCode();
-      headers = MultiMap.caseInsensitiveMultiMap().addAll(resp.headers());
-    }
-    resp.handler(this::onData);
-    resp.endHandler(v -> finish());
-    resp.exceptionHandler(e -> finish());
-  }
-
-  private void finish() {
-    synchronized (lock) {
-      ended = true;
-      lock.notifyAll();
-    }
-  }
-
   /** Appends a chunk and takes every whole reply from the front of what is buffered. */
-  private void onData(Buffer data) {
-    synchronized (lock) {
-      partial.appendBuffer(data);
-      byte[] bytes = partial.getBytes();
-      int consumed = 0;
-      try {
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
-        while (!in.isAtEnd()) {
-          int start = in.getTotalBytesRead();
-          int length;
-          try {
-            length = in.readRawVarint32();
-          } catch (IOException truncated) {
-            break; // the rest of the length arrives with the next chunk
-          }
-          if (bytes.length - in.getTotalBytesRead() < length) {
-            consumed = start;
-            break;
-          }
-          int limit = in.pushLimit(length);
-          replies.add(Client.Reply.parseFrom(in));
-          in.popLimit(limit);
-          consumed = in.getTotalBytesRead();
+  @Override
+  protected void decode(Buffer chunk, List<Client.Reply> out) {
+    partial.appendBuffer(chunk);
+    byte[] bytes = partial.getBytes();
+    int consumed = 0;
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      while (!in.isAtEnd()) {
+        int start = in.getTotalBytesRead();
+        int length;
+        try {
+          length = in.readRawVarint32();
+        } catch (IOException truncated) {
+          break; // the rest of the length arrives with the next chunk
         }
-      } catch (IOException e) {
-        decodeProblem = "undecodable stream: " + e.getMessage();
+        if (bytes.length - in.getTotalBytesRead() < length) {
+          consumed = start;
+          break;
+        }
+        int limit = in.pushLimit(length);
+        out.add(Client.Reply.parseFrom(in));
+        in.popLimit(limit);
+        consumed = in.getTotalBytesRead();
       }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("undecodable stream: " + e.getMessage());
+    } finally {
       partial = partial.getBuffer(consumed, partial.length());
-      lock.notifyAll();
     }
   }
 
-  public int status() {
-    synchronized (lock) {
-      return status;
-    }
-  }
-
-  public MultiMap headers() {
-    synchronized (lock) {
-      return headers;
-    }
+  @Override
+  protected String received() {
+    return all().toString();
   }
 
   public List<Client.Reply> replies() {
-    synchronized (lock) {
-      return List.copyOf(replies);
-    }
-  }
-
-  public boolean ended() {
-    synchronized (lock) {
-      return ended;
-    }
+    return all();
   }
 
   /** The reply with command id {@code id}, waiting for it. */
@@ -162,61 +105,11 @@ public final class PbStreamTestClient implements AutoCloseable {
 
   /** The first reply matching {@code predicate}, waiting for it. */
   public Client.Reply awaitMatching(Predicate<Client.Reply> predicate, Duration timeout) {
-    Client.Reply[] found = new Client.Reply[1];
-    await(() -> {
-      for (Client.Reply r : replies) {
-        if (predicate.test(r)) {
-          found[0] = r;
-          return true;
-        }
-      }
-      return false;
-    }, timeout, "a matching reply");
-    return found[0];
+    return awaitFirst(predicate, timeout, "a matching reply");
   }
 
   /** The disconnect push that precedes the end of the stream, waiting for it. */
   public Client.Disconnect awaitDisconnect(Duration timeout) {
     return awaitMatching(r -> r.hasPush() && r.getPush().hasDisconnect(), timeout).getPush().getDisconnect();
-  }
-
-  /** Waits for the end of the response. */
-  public void awaitEnd(Duration timeout) {
-    await(() -> ended, timeout, "the end of the stream");
-  }
-
-  private void await(BooleanSupplier condition, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (lock) {
-      while (!condition.getAsBoolean()) {
-        if (decodeProblem != null) {
-          throw new AssertionError(decodeProblem + "; received: " + replies);
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what
-              + "; ended=" + ended + "; received: " + replies);
-        }
-        try {
-          lock.wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError("interrupted", e);
-        }
-      }
-    }
-  }
-
-  /** Drops the connection (as a browser closing the page would). */
-  @Override
-  public void close() {
-    HttpClientRequest r;
-    synchronized (lock) {
-      r = request;
-    }
-    if (r != null) {
-      r.connection().close();
-    }
-    client.close();
   }
 }
