@@ -5,8 +5,8 @@
 #   scripts/bench.sh --delta [publications]
 #   scripts/bench.sh --encodings [extra Bench options]
 #
-# Builds the relay and bench modules, then for each server in turn (the relay with its embedded
-# dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
+# Builds the relay, bench and the distribution, then for each server in turn (the relay through its
+# launcher bin/fluxer with the JVM settings it ships, its embedded dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
 # starts it pinned to CPU $BENCH_SERVER_CPU (0), runs the generator (io.fluxer.bench.Bench all)
 # pinned to CPU $BENCH_GENERATOR_CPU (1), and stops the server by its PID. Results go to
 # $BENCH_OUT (bench/results): relay.json, ceiling.json, report.md, chart.svg.
@@ -47,8 +47,10 @@ RELAY_PORT="${BENCH_RELAY_PORT:-18000}"
 CEILING_PORT="${BENCH_CEILING_PORT:-18100}"
 SERVER_CPU="${BENCH_SERVER_CPU:-0}"
 GENERATOR_CPU="${BENCH_GENERATOR_CPU:-1}"
-# One core for the server: the JVM's ergonomics would pick SerialGC there anyway; say so explicitly.
-SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:--Xms64m -Xmx1g -XX:+UseSerialGC}"
+# No JVM flags of the benchmark's own: the relay runs through its launcher (bin/fluxer) with the
+# settings it ships, as a user would start it, and the ceiling with the JVM's defaults. On one core
+# the JVM's ergonomics pick SerialGC. BENCH_SERVER_JAVA_OPTS adds flags (JAVA_OPTS of the launcher).
+SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:-}"
 GENERATOR_JAVA_OPTS="${BENCH_GENERATOR_JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseParallelGC}"
 LOGS="$ROOT/bench/target/logs"
 BENCH_JAR="$ROOT/bench/target/fluxer-bench-0.1.0-SNAPSHOT.jar"
@@ -59,6 +61,7 @@ command -v taskset >/dev/null || ensure_packages util-linux
 
 log "building relay and bench (mvn package)"
 (cd "$ROOT" && mvn -q -B -Dstyle.color=never -Dmaven.test.skip=true -pl relay,bench -am package)
+build_dist_if_needed
 
 bench_classpath() {
   printf '%s' "$BENCH_JAR"
@@ -146,8 +149,7 @@ start_relay() {
   # the per-address, per-user and per-command limits (docs/configuration.md) are off for benchmarks.
   start_server "$name" "listening on" env FLUXER_SERVER_PORT="$RELAY_PORT" FLUXER_SERVER_INSTANCES=1 \
     FLUXER_SERVER_CONNECTION_RATE=0 FLUXER_CLIENT_LIMITS='{"user_connection_limit":0,"command_rate":0}' \
-    taskset -c "$SERVER_CPU" java $SERVER_JAVA_OPTS "-Xlog:gc:file=$GC_LOG:utctime" -cp "$(relay_classpath)" \
-    io.fluxer.relay.Main --dev
+    JAVA_OPTS="$SERVER_JAVA_OPTS -Xlog:gc:file=$GC_LOG:utctime" taskset -c "$SERVER_CPU" "$DIST_DIR/bin/fluxer" --dev
 }
 
 start_ceiling() {
@@ -167,7 +169,7 @@ generate() {
   shift 3
   taskset -c "$GENERATOR_CPU" java $GENERATOR_JAVA_OPTS -cp "$(bench_classpath)" io.fluxer.bench.Bench "$scenarios" \
     --label "$label" --url "ws://127.0.0.1:$port/connection/websocket" --server-pid "$SERVER_PID" --server-gc-log "$GC_LOG" \
-    --server-info "java $SERVER_JAVA_OPTS, 1 event loop, taskset -c $SERVER_CPU; revision $REVISION; generator: java $GENERATOR_JAVA_OPTS, taskset -c $GENERATOR_CPU" \
+    --server-info "${SERVER_JAVA_OPTS:-launcher defaults}, 1 event loop, taskset -c $SERVER_CPU; revision $REVISION; generator: java $GENERATOR_JAVA_OPTS, taskset -c $GENERATOR_CPU" \
     --out "$OUT" "$@"
 }
 

@@ -70,7 +70,7 @@ public final class Bench {
             .put("info", o.serverInfo()))
         .put("options", options(o))
         .put("scenarios", scenarios);
-    try (ClientPool pool = new ClientPool(o.url(), o.loops(), o.secret(), o.protobuf())) {
+    try (ClientPool pool = new ClientPool(o.url(), o.loops(), o.secret(), o.protobuf(), o.oneUser())) {
       run.put("generator", new JsonObject()
           .put("loops", o.loops())
           .put("cpus", Runtime.getRuntime().availableProcessors())
@@ -125,6 +125,7 @@ public final class Bench {
         .put("warmup_connections", o.warmupConnections())
         .put("channel_prefix", o.channelPrefix())
         .put("padding_bytes", o.paddingBytes())
-        .put("encoding", o.protobuf() ? "protobuf" : "json");
+        .put("encoding", o.protobuf() ? "protobuf" : "json")
+        .put("one_user", o.oneUser());
   }
 }

@@ -33,7 +33,8 @@ record BenchOptions(
     Path jfrDir,
     int warmupConnections,
     Path serverGcLog,
-    boolean protobuf) {
+    boolean protobuf,
+    boolean oneUser) {
 
   static final List<String> SCENARIOS = List.of("idle", "storm", "fanout", "channels");
   static final String DEV_SECRET = "fluxer-dev-secret-not-for-production";
@@ -64,6 +65,8 @@ record BenchOptions(
       "  --padding BYTES           extra bytes in each publication's data (0)",
       "  --encoding json|protobuf  the subscribers' encoding: JSON text frames, or the Protobuf protocol",
       "                            (subprotocol centrifuge-protobuf); the publisher speaks JSON (json)",
+      "  --one-user                every connection but the publisher connects as the same user (a",
+      "                            service account, one user with many tabs); default: one user each",
       "  --warmup-connections N    open and close N connections before measuring anything (3000)",
       "  --server-gc-log FILE      the server's -Xlog:gc:file=FILE:utctime log: GC pauses per step",
       "  --no-gc                   idle: do not measure the server's live heap (jcmd GC.run + GC.heap_info)",
@@ -109,6 +112,7 @@ record BenchOptions(
     int warmupConnections = 3000;
     Path gcLog = null;
     boolean protobuf = false;
+    boolean oneUser = false;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String value = null;
@@ -119,6 +123,10 @@ record BenchOptions(
       }
       if (a.equals("--no-gc")) {
         gc = false;
+        continue;
+      }
+      if (a.equals("--one-user")) {
+        oneUser = true;
         continue;
       }
       if (value == null) {
@@ -168,7 +176,7 @@ record BenchOptions(
     return new BenchOptions(List.copyOf(scenarios), url, label, serverPid, serverInfo, out, subscribers, rates,
         channelConnections, channelRates, idle, storm, stormConcurrency, connectConcurrency, step,
         Math.max(0, warmup), drain, loops, secret, prefix, Math.max(0, padding), gc, jfr, Math.max(0, warmupConnections), gcLog,
-        protobuf);
+        protobuf, oneUser);
   }
 
   private static int positive(String name, String value) {

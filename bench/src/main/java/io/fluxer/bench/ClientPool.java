@@ -46,6 +46,8 @@ final class ClientPool implements AutoCloseable {
   /** Subscribers speak the Protobuf protocol (the publisher always speaks JSON). */
   private final boolean protobuf;
   private final WebSocketConnectOptions protobufTarget;
+  /** Every connection but the publisher's connects as one user. */
+  private final boolean oneUser;
   private final JwtSigner signer;
   private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
   private volatile int step;
@@ -56,8 +58,9 @@ final class ClientPool implements AutoCloseable {
    *               {@code loops > 1}, so that its timer is not delayed by receiving
    * @param secret HMAC secret for the HS256 connection tokens
    */
-  ClientPool(URI url, int loops, String secret, boolean protobuf) {
+  ClientPool(URI url, int loops, String secret, boolean protobuf, boolean oneUser) {
     this.protobuf = protobuf;
+    this.oneUser = oneUser;
     int publisherLoops = loops > 1 ? 1 : 0;
     this.vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(loops + publisherLoops)
@@ -151,7 +154,7 @@ final class ClientPool implements AutoCloseable {
 
   private Future<BenchClient> open(int index, String channel, Lane lane) {
     Promise<BenchClient> result = Promise.promise();
-    String token = token(index < 0 ? "bench-publisher" : "bench-" + index);
+    String token = token(index < 0 ? "bench-publisher" : oneUser ? "bench-user" : "bench-" + index);
     boolean binary = protobuf && channel != null;
     lane.context.runOnContext(v -> client.connect(binary ? protobufTarget : target)
         .compose(ws -> new BenchClient(index, channel, lane, this, binary).start(ws, token))
