@@ -1,6 +1,7 @@
 package io.fluxer.relay.client;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -164,6 +165,11 @@ public final class Hub {
   public int subscriberCount(String channel) {
     Set<Subscriber> set = subscribers.get(channel);
     return set == null ? 0 : set.size();
+  }
+
+  /** The sessions themselves, not a copy: iterate on this loop only, and change nothing meanwhile. */
+  Iterable<ClientSession> liveSessions() {
+    return Collections.unmodifiableSet(sessions);
   }
 
   /** Snapshot of the sessions, e.g. to close them all on shutdown. */

@@ -40,6 +40,8 @@ public final class RelayServerVerticle extends VerticleBase {
   public static final String PROTOBUF_SUBPROTOCOL = "centrifuge-protobuf";
   public static final String UNI_WEBSOCKET_PATH = "/connection/uni_websocket";
   private static final Set<String> INTERNAL_PATHS = Set.of("/metrics", "/health", "/ready");
+  /** Presence is refreshed in this many slices of the refresh period (engine.presence_ttl / 3). */
+  private static final int PRESENCE_SLICES = 10;
 
   private final RelayContext relay;
   private final ServerOptions serverOptions;
@@ -124,7 +126,10 @@ public final class RelayServerVerticle extends VerticleBase {
         });
     long refresh = relay.presenceRefresh().toMillis();
     if (refresh > 0) {
-      vertx.setPeriodic(refresh, t -> hub.sessions().forEach(ClientSession::refreshPresence));
+      // A tenth of the sessions every tenth of the period, not thousands of engine calls in one turn
+      SlicedRounds<ClientSession> rounds = new SlicedRounds<>(PRESENCE_SLICES, hub::liveSessions,
+          ClientSession::refreshPresence);
+      vertx.setPeriodic(Math.max(1, refresh / PRESENCE_SLICES), t -> rounds.tick());
     }
     Future<?> internal = Future.succeededFuture();
     if (limits.internalPort() != 0) {
