@@ -76,6 +76,8 @@ public final class RelayNode {
   private volatile ApiKeyChanges apiKeyChanges;
   private StoredApiKeys storedApiKeys;
   private int port;
+  /** {@link #address()}, found once the servers listen. */
+  private volatile String address;
   private FluxerMetrics metrics;
   private final StatsCollector stats;
   private NodeDirectory directory;
@@ -222,7 +224,11 @@ public final class RelayNode {
     for (int i = 0; i < config.server().instances(); i++) {
       chain = chain.compose(v -> deployServer(bindPort).mapEmpty());
     }
-    return chain.onSuccess(v -> port = servers.get(0).actualPort());
+    return chain.compose(v -> {
+      port = servers.get(0).actualPort();
+      // once, on a worker: finding the host name may ask DNS, which an event loop must not wait for
+      return vertx.executeBlocking(this::findAddress, false).onSuccess(found -> address = found).mapEmpty();
+    });
   }
 
   private Future<RelayServerVerticle> deployServer(int onPort) {
@@ -371,14 +377,24 @@ public final class RelayNode {
 
   /**
    * {@code host:port} clients reach this node on: the server host, or, when it listens on every
-   * interface, the address the node has in the cluster (else its host name).
+   * interface, the address the node has in the cluster (else its host name). Found once, when the
+   * servers start listening; before that, the configured host.
    */
   public String address() {
+    String found = address;
+    return found != null ? found : hostPort(config.server().host());
+  }
+
+  private String findAddress() {
     String host = config.server().host();
     if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
       String clusterHost = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().clusterHost() : null;
       host = clusterHost != null ? clusterHost : localHostName();
     }
+    return hostPort(host);
+  }
+
+  private String hostPort(String host) {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
