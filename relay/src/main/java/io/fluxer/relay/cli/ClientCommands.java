@@ -164,7 +164,8 @@ final class ClientCommands {
         io.out().println(line.encode());
       } else {
         Object slot = line.getValue("slot");
-        String node = line.getString("node", line.getString("node_id", "?"));
+        Object node = line.getValue("node") != null ? line.getValue("node")
+            : line.getValue("node_id") != null ? line.getValue("node_id") : "?";
         io.out().println(service + (slot == null ? "." + shortTask(task) : "." + slot) + "@" + node + " | "
             + line.getString("text", ""));
       }

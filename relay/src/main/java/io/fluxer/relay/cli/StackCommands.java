@@ -215,7 +215,7 @@ final class StackCommands {
     JsonArray stacks = r.json().getJsonArray("stacks", new JsonArray());
     for (int i = 0; i < stacks.size(); i++) {
       JsonObject s = stacks.getJsonObject(i);
-      rows.add(new String[] {s.getString("name", ""), text(s.getValue("services")), text(s.getValue("managed")),
+      rows.add(new String[] {text(s.getValue("name")), text(s.getValue("services")), text(s.getValue("managed")),
           text(s.getValue("revision")), text(s.getValue("last_deployment_state"))});
     }
     printTable(io, rows);
@@ -242,9 +242,9 @@ final class StackCommands {
       for (int j = 0; j < tasks.size(); j++) {
         JsonObject t = tasks.getJsonObject(j);
         String id = t.getString("id", "");
-        rows.add(new String[] {s.getString("name", "") + (t.getValue("slot") == null ? "" : "." + t.getValue("slot")),
+        rows.add(new String[] {text(s.getValue("name")) + (t.getValue("slot") == null ? "" : "." + t.getValue("slot")),
             id.length() > 12 ? id.substring(0, 12) : id, shortId(t.getString("node_id")), text(t.getValue("desired_state")),
-            text(t.getValue("state")), text(t.getValue("updated_at")), t.getString("error", "")});
+            text(t.getValue("state")), text(t.getValue("updated_at")), t.getValue("error") == null ? "" : text(t.getValue("error"))});
       }
     }
     printTable(io, rows);

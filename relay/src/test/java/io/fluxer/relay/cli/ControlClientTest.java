@@ -233,7 +233,8 @@ class ControlClientTest extends RelayTestBase {
     answer("stack.inspect", 200, new JsonObject().put("name", "shop").put("services", new JsonArray()
         .add(new JsonObject().put("name", "shop_web").put("tasks", new JsonArray().add(new JsonObject()
             .put("id", "abcdefabcdef0123").put("slot", 1).put("node_id", "n1").put("state", "running")
-            .put("desired_state", "running").put("updated_at", "2026-12-06T10:00:00Z"))))), () -> { });
+            .put("desired_state", "running").put("updated_at", "2026-12-06T10:00:00Z").put("error", null)
+            .put("node_id", null))))), () -> { });
     answer("stack.revision", 200, new JsonObject().put("stack", "shop").put("revision", 1)
         .put("stack_file", "services:\n  web:\n    image: nginx:1.27\n"), () -> { });
 
