@@ -75,12 +75,13 @@ class ControlClientTest extends RelayTestBase {
   }
 
   /** Publishes each event on {@code deploy:shop}, one after the other, as control-api does. */
-  private void publish(JsonObject... events) {
+  private Future<?> publish(JsonObject... events) {
     Future<?> chain = Future.succeededFuture();
     for (JsonObject e : events) {
       chain = chain.compose(v -> vertx.eventBus().request(Addresses.API, new JsonObject().put("method", "publish")
           .put("params", new JsonObject().put("channel", "deploy:shop").put("data", e))));
     }
+    return chain;
   }
 
   private static JsonObject state(String deployment, String state, String message) {
@@ -126,6 +127,24 @@ class ControlClientTest extends RelayTestBase {
         "updating: updating shop_web", "converging: waiting for shop_web to converge",
         "shop_web.1 on node-1: running", "progress: shop_web 1/1 running", "succeeded: revision 1: created shop_web");
     assertThat(r.out()).as("another deployment's events are not this one's").doesNotContain("another deployment");
+  }
+
+  @Test
+  @DisplayName("A connection the relay ends mid-deployment is opened again and recovers what was published meanwhile")
+  void reconnectsAndRecovers() throws IOException {
+    // the deployment's reading says converging for ever: only the channel can tell the CLI it succeeded
+    answer("deployment.inspect", 200, new JsonObject().put("id", "d-5").put("state", "converging"), () -> { });
+    answer("stack.deploy", 202, accepted("d-5"), () -> publish(state("d-5", "converging", "waiting for shop_web"))
+        .compose(v -> vertx.eventBus().request(Addresses.API, new JsonObject().put("method", "disconnect")
+            .put("params", new JsonObject().put("user", "apikey:ops"))))
+        .compose(v -> publish(task("d-5", "running"), state("d-5", "succeeded", "revision 1: created shop_web"))));
+
+    Run r = run("stack", "deploy", "-c", stackFile().toString(), "--timeout", "30s", "shop");
+
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.err()).contains("live view closed (3503");
+    assertThat(r.out()).contains("converging: waiting for shop_web", "shop_web.1 on node-1: running",
+        "succeeded: revision 1: created shop_web");
   }
 
   @Test
