@@ -101,7 +101,12 @@ final class StackCommands {
     if (file == null) {
       throw new Cli.UsageException("needs -c FILE, the stack file to deploy");
     }
-    JsonObject body = new JsonObject().put("stackFile", readText(file, "-c")).put("prune", prune);
+    String text = readText(file, "-c");
+    JsonObject body = new JsonObject().put("stackFile", text).put("prune", prune);
+    JsonObject files = StackFiles.read(text, file);
+    if (!files.isEmpty()) {
+      body.put("files", files);
+    }
     if (envFile != null) {
       body.put("env", readEnv(envFile));
     }
@@ -110,7 +115,7 @@ final class StackCommands {
         () -> remote.send("PUT", "/api/v1/stacks/" + Remote.segment(name), body));
   }
 
-  private static String readText(String file, String option) {
+  static String readText(String file, String option) {
     Path path = Path.of(file);
     try {
       if (!Files.isRegularFile(path)) {

@@ -148,6 +148,44 @@ class ControlClientTest extends RelayTestBase {
   }
 
   @Test
+  @DisplayName("deploy sends the files the stack file names (file: secrets and configs, env_file) and --env-file's variables")
+  void sendsReferencedFilesAndEnv() throws Exception {
+    java.util.concurrent.CompletableFuture<JsonObject> body = new java.util.concurrent.CompletableFuture<>();
+    MessageConsumer<JsonObject> c = vertx.eventBus().consumer(Addresses.control("stack.deploy"), m -> {
+      body.complete(m.body().getJsonObject("body"));
+      m.reply(new JsonObject().put("status", 202).put("body", accepted("d-6")));
+    });
+    consumers.add(c);
+    TestRelay.await(c.completion());
+    Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(dir.resolve("conf/db_password.txt"), "s3cret\n");
+    Files.writeString(dir.resolve("web.env"), "MODE=prod\n");
+    Path stack = dir.resolve("conf/../stack.yml");
+    Files.writeString(dir.resolve("stack.yml"), "services:\n  web:\n    image: nginx:1.27\n    env_file: [web.env]\n"
+        + "    secrets: [db]\nsecrets:\n  db:\n    file: ./conf/db_password.txt\n  api:\n    file: ${API_FILE}\n");
+    Files.writeString(dir.resolve("prod.env"), "# comment\nTAG=1.4\n\nGREETING=hello = world\n");
+
+    Run r = run("stack", "deploy", "-c", stack.toString(), "--env-file", dir.resolve("prod.env").toString(), "--detach",
+        "shop");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonObject sent = body.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(sent.getJsonObject("files")).isEqualTo(new JsonObject().put("web.env", "MODE=prod\n")
+        .put("./conf/db_password.txt", "s3cret\n"));
+    assertThat(sent.getJsonObject("env")).isEqualTo(new JsonObject().put("TAG", "1.4").put("GREETING", "hello = world"));
+    assertThat(r.out() + r.err()).as("never printed").doesNotContain("s3cret", "hello = world");
+
+    Files.delete(dir.resolve("web.env"));
+    Run missing = run("stack", "deploy", "-c", stack.toString(), "shop");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("names web.env, but ").contains("web.env: no such file");
+    Files.writeString(dir.resolve("web.env"), "MODE=prod\n");
+    Files.writeString(dir.resolve("bad.env"), "TAG\n");
+    assertThat(run("stack", "deploy", "-c", stack.toString(), "--env-file", dir.resolve("bad.env").toString(), "shop")
+        .err()).contains("bad.env, line 1: not KEY=VALUE");
+  }
+
+  @Test
   @DisplayName("A failed or rolled back deployment exits 1 with its message on stderr")
   void failedAndRolledBackExit1() throws IOException {
     answer("stack.deploy", 202, accepted("d-2"), () -> publish(
