@@ -137,7 +137,8 @@ class CliStackTest {
   @Test
   @DisplayName("deploy follows to succeeded (exit 0); a failing update exits 1; ls, ps, diff, rollback, logs and rm work")
   void deployFromCi() throws Exception {
-    Path good = file("good.yml", ticker("    build: .\n"));
+    Path good = file("good.yml", ticker("    build: .\n    configs: [motd]\n") + "configs:\n  motd:\n    file: ./motd.txt\n");
+    file("motd.txt", "hello from a file beside the stack file\n");
     Path env = file("env", "# the greeting\nGREETING=hi\n");
     Run deployed = run("stack", "deploy", "-c", good.toString(), "--env-file", env.toString(), "--timeout", "2m", stack);
     assertThat(deployed.code()).as(deployed.out() + deployed.err()).isZero();
@@ -148,6 +149,8 @@ class CliStackTest {
     Run ls = runAs(TestRelay.VIEWER_KEY, "stack", "ls");
     assertThat(ls.code()).as(ls.err()).isZero();
     assertThat(ls.out()).containsPattern(stack + " +1 +true +1 +succeeded");
+    assertThat(await(client.listConfigs(SwarmClient.STACK_NAMESPACE_LABEL + "=" + stack))).as("the config from motd.txt")
+        .hasSize(1);
     JsonObject psJson = new JsonObject(runAs(TestRelay.VIEWER_KEY, "stack", "ps", "--output", "json", stack).out());
     assertThat(psJson.getJsonArray("services").size()).isEqualTo(1);
     assertThat(runAs(TestRelay.VIEWER_KEY, "stack", "ps", stack).out()).containsPattern(stack + "_web\\.1 .* running");
