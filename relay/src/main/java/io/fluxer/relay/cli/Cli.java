@@ -25,6 +25,13 @@ public final class Cli {
              fluxer checktoken [--ops] [--dev | --config FILE] TOKEN
              fluxer hash-password                                  bcrypt of the password on stdin
              fluxer health [URL]                                   0 when URL (default /ready) answers 200
+      control client (FLUXER_URL, default http://127.0.0.1:8000; FLUXER_API_KEY or FLUXER_TOKEN):
+             fluxer stack deploy -c FILE [--env-file FILE] [--prune] [--timeout 15m] [--detach] NAME
+             fluxer stack ls | ps NAME | rm NAME | rollback [--revision N] NAME | diff NAME N M
+             fluxer logs [-f] [--tail N] SERVICE
+             fluxer publish CHANNEL DATA                          DATA is JSON, or - for stdin
+             fluxer completion bash
+      read commands take --output json
       """;
 
   /** What a command may use of its process. */
@@ -45,7 +52,8 @@ public final class Cli {
   /** Whether {@code name} is a command of this class (else the launcher serves). */
   public static boolean isCommand(String name) {
     return switch (name) {
-      case "version", "genconfig", "checkconfig", "gentoken", "checktoken", "hash-password", "health", "help" -> true;
+      case "version", "genconfig", "checkconfig", "gentoken", "checktoken", "hash-password", "health", "help",
+          "stack", "logs", "publish", "completion" -> true;
       default -> false;
     };
   }
@@ -62,6 +70,10 @@ public final class Cli {
         case "checktoken" -> TokenCommands.checktoken(rest, io);
         case "hash-password" -> HashPassword.run(rest, io);
         case "health" -> Health.run(rest, io);
+        case "stack" -> StackCommands.run(rest, io);
+        case "logs" -> ClientCommands.logs(rest, io);
+        case "publish" -> ClientCommands.publish(rest, io);
+        case "completion" -> Completion.run(rest, io);
         case "help" -> {
           io.out().print(HELP);
           yield 0;

@@ -36,6 +36,7 @@ public final class HttpApi {
   private final MetricsHandler metrics;
   private final DashboardHandler dashboard;
   private final ApiKeysHandler apiKeys;
+  private final ConnectionTokenHandler connectionTokens;
 
   public HttpApi(RelayNode node) {
     this.node = node;
@@ -45,6 +46,7 @@ public final class HttpApi {
     this.control = new ControlGateway(auth, ControlSeal.of(node.vertx(), node.config().cluster()));
     this.metrics = new MetricsHandler(node);
     this.apiKeys = new ApiKeysHandler(auth, node.apiKeys(), node::apiKeyChanges);
+    this.connectionTokens = new ConnectionTokenHandler(auth, node.config().token(), node.context().tokens());
     this.dashboard = new DashboardHandler(node.vertx(), node.config().dashboard(), node.config().token(),
         node.context().tokens(), node.config().server().trustedProxies());
   }
@@ -60,6 +62,7 @@ public final class HttpApi {
     serverApi.mount(router);
     control.mount(router);
     apiKeys.mount(router);
+    connectionTokens.mount(router);
     opsApi.mount(router);
     dashboard.mount(router);
     router.route().failureHandler(failure(-1));
