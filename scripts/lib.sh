@@ -229,6 +229,8 @@ stop_packaged_postgres() {
 # The Docker engine the control-api tests drive: its socket, and the dockerd that start_docker
 # started (empty when a daemon was already running: that one is left alone), with its directory.
 DOCKER_SOCK="/var/run/docker.sock"
+# A loopback port nothing listens on (the discard service's): the proxy of the dockerd of start_docker.
+DOCKER_NO_PROXY_PORT=9
 DOCKERD_PID=""
 DOCKER_DIR=""
 
@@ -254,9 +256,12 @@ docker_answers() {
 # dockerd is missing, starts dockerd in the background (logging to a file in its own temp dir) when no
 # daemon answers, waits for it, and runs `docker swarm init --advertise-addr 127.0.0.1` when the node
 # is not in a swarm yet. A daemon that was already running is used and left running; the one started
-# here is stopped by stop_docker (e.g. from a trap on EXIT). No registry is reachable here: the
-# started dockerd has DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1, so swarm tasks use local images
-# (build_test_images) without trying to pull them first.
+# here is stopped by stop_docker (e.g. from a trap on EXIT). No public registry is used: the started
+# dockerd sends its own HTTP(S) requests through a proxy on a closed loopback port
+# ($DOCKER_NO_PROXY_PORT), so a pull from Docker Hub fails at once and swarm tasks run the local
+# images (build_test_images) whether or not the machine is online; loopback is never proxied, so
+# nodes really pull from the tests' own registry (start_registry). DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1,
+# used before, made nodes never pull at all.
 start_docker() {
   if [ -z "$(docker_bin)" ] || { ! docker_answers && ! command -v dockerd >/dev/null && [ ! -x /usr/sbin/dockerd ]; }; then
     ensure_packages docker.io
@@ -267,8 +272,9 @@ start_docker() {
     DOCKER_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-docker.XXXXXX")"
     local dockerd
     dockerd="$(command -v dockerd || echo /usr/sbin/dockerd)"
-    local cmd=(env DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 "$dockerd" --host "unix://$DOCKER_SOCK"
-      --pidfile "$DOCKER_DIR/dockerd.pid")
+    local proxy="http://127.0.0.1:$DOCKER_NO_PROXY_PORT"
+    local cmd=(env "HTTP_PROXY=$proxy" "HTTPS_PROXY=$proxy" "NO_PROXY=localhost,127.0.0.0/8"
+      "$dockerd" --host "unix://$DOCKER_SOCK" --pidfile "$DOCKER_DIR/dockerd.pid")
     # a simple command in the background (no function, no subshell), so that $! is dockerd itself
     if [ "$(id -u)" -eq 0 ]; then
       "${cmd[@]}" </dev/null >"$DOCKER_DIR/dockerd.log" 2>&1 &
@@ -372,6 +378,90 @@ build_test_images() {
     log "imported fluxer-test/busybox:$variant"
   done
   rm -rf "$dir"
+}
+
+# The throwaway registry of start_registry: its PID and directory, for stop_registry.
+REGISTRY_PID=""
+REGISTRY_DIR=""
+
+# Starts a throwaway private registry for the control-api tests: Debian's docker-registry (the
+# Distribution registry), run here from its own temp dir whatever the package's system service does,
+# loopback only (dockerd pulls from 127.0.0.0/8 over plain HTTP), on a free port, with htpasswd
+# authentication (bcrypt, from apache2-utils) for one user with a random password. Sets the
+# variables named $1, $2 and $3 to its host:port, the user and the password. Stop it with stop_registry.
+start_registry() {
+  local host_var="$1" user_var="$2" password_var="$3"
+  ensure_packages docker-registry apache2-utils
+  stop_packaged_registry
+  REGISTRY_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-registry.XXXXXX")"
+  chmod 700 "$REGISTRY_DIR"
+  local user=fluxer-test password
+  password="$(random_hex 24)"
+  htpasswd -Bbn "$user" "$password" >"$REGISTRY_DIR/htpasswd" 2>/dev/null
+  local attempt port
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 30000))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue # something listens there already
+    fi
+    printf '%s\n' "version: 0.1" "log:" "  level: warn" "  accesslog:" "    disabled: true" \
+      "storage:" "  filesystem:" "    rootdirectory: $REGISTRY_DIR/data" "  delete:" "    enabled: true" \
+      "http:" "  addr: 127.0.0.1:$port" "  secret: $(random_hex 24)" \
+      "auth:" "  htpasswd:" "    realm: fluxer-test" "    path: $REGISTRY_DIR/htpasswd" >"$REGISTRY_DIR/config.yml"
+    /usr/bin/docker-registry serve "$REGISTRY_DIR/config.yml" </dev/null >"$REGISTRY_DIR/registry.log" 2>&1 &
+    REGISTRY_PID=$!
+    local deadline=$((SECONDS + 15))
+    while kill -0 "$REGISTRY_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+      if [ "$(registry_status "$port")" = 401 ]; then # up, and asking for credentials
+        printf -v "$host_var" '127.0.0.1:%s' "$port"
+        printf -v "$user_var" '%s' "$user"
+        printf -v "$password_var" '%s' "$password"
+        log "docker-registry $REGISTRY_PID listening on 127.0.0.1:$port (htpasswd user $user)"
+        return 0
+      fi
+      sleep 0.1
+    done
+    stop_registry_process # died (port taken meanwhile?) or never answered: try another port
+  done
+  log "could not start docker-registry; see $REGISTRY_DIR/registry.log"
+  return 1
+}
+
+# $1 random bytes as hex digits.
+random_hex() {
+  head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'
+}
+
+# The HTTP status of GET /v2/ on the registry at 127.0.0.1:$1, or nothing (in a subshell: it opens fd 3).
+registry_status() {
+  local line=""
+  (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 \
+    && IFS= read -r -t 2 line <&3 && printf '%s' "$line" | cut -d' ' -f2) 2>/dev/null || true
+}
+
+# Stops the registry of start_registry (only that process) and removes its directory, the pushed images with it.
+stop_registry() {
+  stop_registry_process
+  if [ -n "$REGISTRY_DIR" ]; then
+    rm -rf "$REGISTRY_DIR"
+    REGISTRY_DIR=""
+  fi
+}
+
+stop_registry_process() {
+  if [ -n "$REGISTRY_PID" ]; then
+    kill "$REGISTRY_PID" 2>/dev/null || true
+    wait "$REGISTRY_PID" 2>/dev/null || true
+    REGISTRY_PID=""
+  fi
+}
+
+# Debian's docker-registry package may start a system service on port 5000, which the tests do not
+# use. Stop that one only (its own service), nothing else.
+stop_packaged_registry() {
+  if command -v systemctl >/dev/null && systemctl is-active --quiet docker-registry 2>/dev/null; then
+    as_root systemctl stop docker-registry || true
+  fi
 }
 
 # The images scripts/images.sh builds without a registry and scripts/images-check.sh checks: the

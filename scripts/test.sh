@@ -3,9 +3,12 @@
 # (Node.js and npm for the official-SDK tests, the SDK and playwright-core from npm, chromium for the
 # dashboard's browser tests, redis-server for the Redis engine tests, postgresql-15 for the
 # PostgreSQL store tests, docker.io and busybox-static for the control-api swarm tests,
-# apache2-utils for docker/secrets.sh), starts a throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway
-# PostgreSQL (FLUXER_TEST_PG_URL) and, unless one already answers, a Docker engine in a single-node
-# swarm with two small local test images (FLUXER_TEST_DOCKER, the engine's socket URI); builds
+# apache2-utils for docker/secrets.sh and htpasswd, docker-registry for the private-registry tests),
+# starts a throwaway Redis (FLUXER_TEST_REDIS_URL), a throwaway PostgreSQL (FLUXER_TEST_PG_URL), a
+# throwaway registry with htpasswd authentication (FLUXER_TEST_REGISTRY, host:port on loopback, with
+# FLUXER_TEST_REGISTRY_USER and FLUXER_TEST_REGISTRY_PASSWORD) and, unless one already answers, a
+# Docker engine in a single-node swarm with two small local test images (FLUXER_TEST_DOCKER, the
+# engine's socket URI); builds
 # Fluxer's images without a registry (scripts/images.sh, a few minutes on a fresh machine) and
 # checks them by running them (scripts/images-check.sh), then runs Maven; the stack tests deploy
 # stack.yml with those images (FLUXER_TEST_IMAGE, FLUXER_TEST_REDIS_IMAGE, FLUXER_TEST_POSTGRES_IMAGE,
@@ -20,6 +23,7 @@ require_java_maven
 install_node_fixture
 
 stop_test_services() {
+  stop_registry
   stop_docker
   stop_postgres
   stop_redis
@@ -33,6 +37,8 @@ export FLUXER_TEST_PG_URL
 start_docker
 build_test_images
 export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
+start_registry FLUXER_TEST_REGISTRY FLUXER_TEST_REGISTRY_USER FLUXER_TEST_REGISTRY_PASSWORD
+export FLUXER_TEST_REGISTRY FLUXER_TEST_REGISTRY_USER FLUXER_TEST_REGISTRY_PASSWORD
 ensure_packages apache2-utils openssl # openssl: docker/secrets.sh and the cluster tests' certificates
 bash "$ROOT/scripts/images.sh"
 bash "$ROOT/scripts/images-check.sh"

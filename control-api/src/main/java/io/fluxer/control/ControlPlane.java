@@ -3,6 +3,7 @@ package io.fluxer.control;
 import io.fluxer.control.api.ControlApi;
 import io.fluxer.control.api.HookOps;
 import io.fluxer.control.api.HookOptions;
+import io.fluxer.control.api.RegistryOps;
 import io.fluxer.control.api.StackOps;
 import io.fluxer.control.deploy.DeployEvents;
 import io.fluxer.control.deploy.Deployer;
@@ -59,6 +60,7 @@ public final class ControlPlane {
     ControlApi api = new ControlApi(store);
     new StackOps(store, client, deployer, policy).registerOn(api);
     new HookOps(store, deployer, policy, hooks).registerOn(api);
+    new RegistryOps(store).registerOn(api);
     logs.registerOn(api);
     return new ControlPlane(vertx, api, deployer, logs, access, LogFollowers.create(vertx, client, access),
         SwarmEvents.create(vertx, client));

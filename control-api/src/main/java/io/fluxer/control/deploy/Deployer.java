@@ -4,6 +4,8 @@ import io.fluxer.control.deploy.Convergence.Target;
 import io.fluxer.control.deploy.Convergence.Watched;
 import io.fluxer.control.deploy.DeploymentRun.Updated;
 import io.fluxer.control.docker.DockerEngineException;
+import io.fluxer.control.docker.RegistryAuth;
+import io.fluxer.control.docker.RegistryHost;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.stack.NetworkPlan;
 import io.fluxer.control.stack.ServicePlan;
@@ -45,6 +47,10 @@ import java.util.function.Supplier;
  * deployment waits in {@code queued} while an earlier one of its stack runs. Everything runs on the
  * context the deployer was created on and never blocks it: engine calls go through
  * {@link SwarmClient}'s worker pool, the store is the reactive PG client, waits are timers.
+ *
+ * <p>Every create, update, scale, restart and rollback of a service whose image lives on a registry
+ * with stored credentials ({@link ControlStore#registryAuth}) sends them to the engine
+ * ({@link RegistryAuth}), so every node can pull it; they appear in no message of the timeline.
  */
 public final class Deployer {
   private static final System.Logger LOG = System.getLogger(Deployer.class.getName());
@@ -123,7 +129,7 @@ public final class Deployer {
           .compose(v -> client.listTasks(before.id()))
           .compose(tasks -> {
             run.baseline(tasks);
-            return client.scaleService(before.id(), replicas);
+            return authFor(before.spec()).compose(auth -> client.scaleService(before.id(), replicas, auth));
           })
           .compose(v -> converge(run, List.of(new Watched(before.id(), before.name())), Target.FORWARD,
               before.name() + " scaled to " + replicas));
@@ -137,11 +143,11 @@ public final class Deployer {
         .compose(v -> client.listTasks(before.id()))
         .compose(tasks -> {
           run.baseline(tasks);
-          return client.updateService(before, spec -> {
+          return authFor(before.spec()).compose(auth -> client.updateService(before, spec -> {
             JsonObject template = spec.getJsonObject("TaskTemplate");
             template.put("ForceUpdate", template.getLong("ForceUpdate", 0L) + 1);
             return spec;
-          });
+          }, auth));
         })
         .compose(v -> converge(run, List.of(new Watched(before.id(), before.name())), Target.FORWARD,
             before.name() + " restarted"))));
@@ -154,7 +160,7 @@ public final class Deployer {
         .compose(v -> client.listTasks(before.id()))
         .compose(tasks -> {
           run.baseline(tasks);
-          return client.rollbackService(before.id());
+          return authFor(before.previousSpec()).compose(auth -> client.rollbackService(before.id(), auth));
         })
         .compose(v -> converge(run, List.of(new Watched(before.id(), before.name())), Target.ROLLBACK,
             before.name() + " rolled back to its previous spec"))));
@@ -254,7 +260,7 @@ public final class Deployer {
         return run.note(u.name() + ": the engine is already rolling back" + (state == null ? "" : " (" + state + ")"),
             new JsonObject().put("service", u.name()), false);
       }
-      return client.rollbackServiceAt(s)
+      return authFor(s.previousSpec()).compose(auth -> client.rollbackServiceAt(s, auth))
           .compose(v -> run.note("rolling " + u.name() + " back to its previous spec",
               new JsonObject().put("service", u.name()), false))
           .recover(e -> e instanceof DockerEngineException de && de.isOutOfSequence() && attempt < 5
@@ -396,7 +402,7 @@ public final class Deployer {
   private Future<Void> applyService(DeploymentRun run, ServicePlan sp, JsonObject spec, JsonObject existing,
                                     Map<String, String> outcome, List<Watched> watched) {
     if (existing == null) {
-      return client.createService(spec).map(created -> {
+      return authFor(spec).compose(auth -> client.createService(spec, auth)).map(created -> {
         outcome.put(sp.name(), "created");
         watched.add(new Watched(created.getString("ID"), sp.name()));
         return null;
@@ -409,7 +415,7 @@ public final class Deployer {
     }
     return client.listTasks(id).compose(tasks -> {
       run.baseline(tasks);
-      return client.updateService(id, current -> {
+      return authFor(spec).compose(auth -> client.updateService(id, current -> {
         // a restart's ForceUpdate stays: lowering it would not restart anything, only differ
         Long force = current.getJsonObject("TaskTemplate", new JsonObject()).getLong("ForceUpdate");
         JsonObject next = spec.copy();
@@ -417,7 +423,7 @@ public final class Deployer {
           next.getJsonObject("TaskTemplate").put("ForceUpdate", force);
         }
         return next;
-      });
+      }, auth));
     }).map(updated -> {
       outcome.put(sp.name(), "updated");
       watched.add(new Watched(id, sp.name()));
@@ -513,6 +519,17 @@ public final class Deployer {
   }
 
   // ---- helpers
+
+  /**
+   * The stored credentials of the registry the image of {@code spec} (a service spec) lives on
+   * ({@link RegistryHost#ofImage}), or null when none are stored: sent to the engine with the create,
+   * update or rollback, so that every node can pull the image.
+   */
+  private Future<RegistryAuth> authFor(JsonObject spec) {
+    String image = spec == null ? null : spec.getJsonObject("TaskTemplate", new JsonObject())
+        .getJsonObject("ContainerSpec", new JsonObject()).getString("Image");
+    return store.registryAuth(RegistryHost.ofImage(image)).map(found -> found.orElse(null));
+  }
 
   private static String summary(Map<String, String> outcome) {
     Map<String, List<String>> byWhat = new LinkedHashMap<>();

@@ -105,7 +105,15 @@ public final class SwarmClient {
 
   /** {@code POST /services/create} with the raw spec; answers {@code {"ID": ..., "Warnings": ...}}. */
   public Future<JsonObject> createService(JsonObject spec) {
-    return object("POST", "/services/create", spec);
+    return createService(spec, null);
+  }
+
+  /**
+   * As {@link #createService(JsonObject)}, sending {@code auth} (when not null) as
+   * {@value RegistryAuth#HEADER}: the swarm keeps it with the service for the nodes that pull its image.
+   */
+  public Future<JsonObject> createService(JsonObject spec, RegistryAuth auth) {
+    return object("POST", "/services/create", spec, auth);
   }
 
   /**
@@ -113,7 +121,7 @@ public final class SwarmClient {
    * fails with a {@link DockerEngineException} whose {@link DockerEngineException#isOutOfSequence()} is true.
    */
   public Future<ServiceUpdate> updateService(String id, long version, JsonObject spec) {
-    return sendUpdate(id, version, spec, "", 1);
+    return sendUpdate(id, version, spec, "", 1, null);
   }
 
   /**
@@ -124,11 +132,25 @@ public final class SwarmClient {
    * must not block.
    */
   public Future<ServiceUpdate> updateService(String idOrName, UnaryOperator<JsonObject> patch) {
-    return inspectService(idOrName).compose(current -> updateService(current, patch));
+    return updateService(idOrName, patch, null);
+  }
+
+  /**
+   * As {@link #updateService(String, UnaryOperator)}, sending {@code auth} (when not null) as
+   * {@value RegistryAuth#HEADER}; without it the engine keeps the credentials the service has.
+   */
+  public Future<ServiceUpdate> updateService(String idOrName, UnaryOperator<JsonObject> patch, RegistryAuth auth) {
+    return inspectService(idOrName).compose(current -> updateService(current, patch, auth));
   }
 
   /** As {@link #updateService(String, UnaryOperator)}, starting from a service inspected earlier (maybe stale). */
   public Future<ServiceUpdate> updateService(InspectedService current, UnaryOperator<JsonObject> patch) {
+    return updateService(current, patch, null);
+  }
+
+  /** As {@link #updateService(InspectedService, UnaryOperator)}, with {@code auth} as for a create. */
+  public Future<ServiceUpdate> updateService(InspectedService current, UnaryOperator<JsonObject> patch,
+                                             RegistryAuth auth) {
     return retrying(current, 1, (service, attempt) -> {
       JsonObject spec;
       try {
@@ -136,12 +158,17 @@ public final class SwarmClient {
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
-      return sendUpdate(service.id(), service.version(), spec, "", attempt);
+      return sendUpdate(service.id(), service.version(), spec, "", attempt, auth);
     });
   }
 
   /** Sets {@code Spec.Mode.Replicated.Replicas} (replicated services only) through a patched update. */
   public Future<ServiceUpdate> scaleService(String idOrName, long replicas) {
+    return scaleService(idOrName, replicas, null);
+  }
+
+  /** As {@link #scaleService(String, long)}, with {@code auth} as for an update. */
+  public Future<ServiceUpdate> scaleService(String idOrName, long replicas, RegistryAuth auth) {
     if (replicas < 0) {
       return Future.failedFuture(new IllegalArgumentException("replicas must not be negative: " + replicas));
     }
@@ -152,7 +179,7 @@ public final class SwarmClient {
       }
       replicated.put("Replicas", replicas);
       return spec;
-    });
+    }, auth);
   }
 
   /**
@@ -161,8 +188,17 @@ public final class SwarmClient {
    * sent; it ignores it. Retries on "update out of sequence" like an update.
    */
   public Future<ServiceUpdate> rollbackService(String idOrName) {
+    return rollbackService(idOrName, null);
+  }
+
+  /**
+   * As {@link #rollbackService(String)}, sending {@code auth} (when not null, for the previous spec's
+   * image) as {@value RegistryAuth#HEADER}.
+   */
+  public Future<ServiceUpdate> rollbackService(String idOrName, RegistryAuth auth) {
     return inspectService(idOrName).compose(current -> retrying(current, 1,
-        (service, attempt) -> sendUpdate(service.id(), service.version(), service.spec(), "&rollback=previous", attempt)));
+        (service, attempt) -> sendUpdate(service.id(), service.version(), service.spec(), "&rollback=previous", attempt,
+            auth)));
   }
 
   /**
@@ -172,7 +208,12 @@ public final class SwarmClient {
    * deciding (a second rollback=previous would return to the spec the first one left).
    */
   public Future<ServiceUpdate> rollbackServiceAt(InspectedService current) {
-    return sendUpdate(current.id(), current.version(), current.spec(), "&rollback=previous", 1);
+    return rollbackServiceAt(current, null);
+  }
+
+  /** As {@link #rollbackServiceAt(InspectedService)}, with {@code auth} as for {@link #rollbackService(String, RegistryAuth)}. */
+  public Future<ServiceUpdate> rollbackServiceAt(InspectedService current, RegistryAuth auth) {
+    return sendUpdate(current.id(), current.version(), current.spec(), "&rollback=previous", 1, auth);
   }
 
   /** {@code DELETE /services/{id}}: the swarm then stops its tasks. */
@@ -285,8 +326,9 @@ public final class SwarmClient {
     });
   }
 
-  private Future<ServiceUpdate> sendUpdate(String id, long version, JsonObject spec, String extraQuery, int attempt) {
-    return object("POST", "/services/" + segment(id) + "/update?version=" + version + extraQuery, spec)
+  private Future<ServiceUpdate> sendUpdate(String id, long version, JsonObject spec, String extraQuery, int attempt,
+                                           RegistryAuth auth) {
+    return object("POST", "/services/" + segment(id) + "/update?version=" + version + extraQuery, spec, auth)
         .map(answer -> {
           JsonArray warnings = answer.getJsonArray("Warnings");
           return new ServiceUpdate(id, attempt, warnings == null ? new JsonArray() : warnings);
@@ -301,7 +343,11 @@ public final class SwarmClient {
   }
 
   private Future<JsonObject> object(String method, String path, JsonObject body) {
-    return exchange(method, path, body).map(value -> {
+    return object(method, path, body, null);
+  }
+
+  private Future<JsonObject> object(String method, String path, JsonObject body, RegistryAuth auth) {
+    return exchange(method, path, body, auth).map(value -> {
       if (value instanceof JsonObject o) {
         return o;
       }
@@ -310,7 +356,7 @@ public final class SwarmClient {
   }
 
   private Future<JsonArray> array(String method, String path, JsonObject body) {
-    return exchange(method, path, body).map(value -> {
+    return exchange(method, path, body, null).map(value -> {
       if (value instanceof JsonArray a) {
         return a;
       }
@@ -322,13 +368,20 @@ public final class SwarmClient {
   }
 
   private Future<Void> nothing(String method, String path) {
-    return exchange(method, path, null).mapEmpty();
+    return exchange(method, path, null, null).mapEmpty();
   }
 
-  /** Sends one request on the worker pool; the answer's JSON (a JsonObject, a JsonArray, or null for an empty body). */
-  private Future<Object> exchange(String method, String path, JsonObject body) {
+  /**
+   * Sends one request on the worker pool; the answer's JSON (a JsonObject, a JsonArray, or null for an
+   * empty body). {@code auth}, when not null, goes as {@value RegistryAuth#HEADER} and nowhere else
+   * (an error names the method and path only).
+   */
+  private Future<Object> exchange(String method, String path, JsonObject body, RegistryAuth auth) {
     return blocking(() -> {
       DockerHttpClient.Request.Builder request = DockerHttpClient.Request.builder().method(method).path(path);
+      if (auth != null) {
+        request.putHeader(RegistryAuth.HEADER, auth.header());
+      }
       if (body != null) {
         request.putHeader("Content-Type", "application/json").bodyBytes(body.toBuffer().getBytes());
       }

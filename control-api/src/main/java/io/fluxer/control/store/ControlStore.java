@@ -1,5 +1,6 @@
 package io.fluxer.control.store;
 
+import io.fluxer.control.docker.RegistryAuth;
 import io.fluxer.relay.store.Migrations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +32,7 @@ public final class ControlStore {
   /** control-api's own migrations table and lock, beside the relay's in the same database. */
   public static final Migrations.Schema SCHEMA = new Migrations.Schema("control_schema_migrations",
       0x666C_7578_6572_0002L, "io/fluxer/control/store/migrations/", List.of("V1__control.sql", "V2__files_tags_hooks.sql",
-      "V3__hook_deliveries.sql"));
+      "V3__hook_deliveries.sql", "V4__registries.sql"));
 
   /**
    * One revision of a stack: its file, with its environment and files decrypted, and the image tags
@@ -327,6 +328,69 @@ public final class ControlStore {
 
   private static EnvCipher.Context hookContext(String stack) {
     return EnvCipher.Context.hookSecret(stack);
+  }
+
+  // ---- registry credentials
+
+  /**
+   * Stores the credentials of registry {@code host} (as {@link io.fluxer.control.docker.RegistryHost#parse}
+   * answers it), replacing any it had; the password is sealed, bound to host and user name.
+   *
+   * @return true when the host had none before (created), false when they were replaced
+   */
+  public Future<Boolean> putRegistry(String host, String username, String password, String actor) {
+    String sealed = cipher.encrypt(Map.of("password", password), EnvCipher.Context.registryPassword(host, username));
+    return pool.preparedQuery("INSERT INTO control_registries (host, username, password, created_by, updated_by) "
+            + "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (host) DO UPDATE SET username = excluded.username, "
+            + "password = excluded.password, updated_at = now(), updated_by = excluded.updated_by "
+            + "RETURNING (xmax = 0)")
+        .execute(Tuple.of(host, username, sealed, actor))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /**
+   * Every registry with credentials, by host: {@code {"host", "username", "created_at", "created_by",
+   * "updated_at", "updated_by"}}. The password is neither read nor opened.
+   */
+  public Future<JsonArray> registries() {
+    return pool.query("SELECT host, username, created_at, created_by, updated_at, updated_by FROM control_registries "
+            + "ORDER BY host")
+        .execute().map(rows -> {
+          JsonArray out = new JsonArray();
+          for (Row r : rows) {
+            out.add(new JsonObject().put("host", r.getString(0)).put("username", r.getString(1))
+                .put("created_at", r.getOffsetDateTime(2).toString()).put("created_by", r.getString(3))
+                .put("updated_at", r.getOffsetDateTime(4).toString()).put("updated_by", r.getString(5)));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * The credentials of registry {@code host}, opened, or empty when it has none (or {@code host} is
+   * null). Fails with {@link EnvCipher.StoreCryptoException} when they were sealed with another key.
+   */
+  public Future<Optional<RegistryAuth>> registryAuth(String host) {
+    if (host == null) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return pool.preparedQuery("SELECT username, password FROM control_registries WHERE host = $1")
+        .execute(Tuple.of(host)).map(rows -> {
+          if (rows.size() == 0) {
+            return Optional.empty();
+          }
+          Row r = rows.iterator().next();
+          String username = r.getString(0);
+          String password = cipher.decrypt(r.getString(1), EnvCipher.Context.registryPassword(host, username),
+              "the password of registry " + host).get("password");
+          return Optional.of(new RegistryAuth(host, username, password));
+        });
+  }
+
+  /** Forgets the credentials of registry {@code host}; false when it had none. */
+  public Future<Boolean> removeRegistry(String host) {
+    return pool.preparedQuery("DELETE FROM control_registries WHERE host = $1").execute(Tuple.of(host))
+        .map(r -> r.rowCount() == 1);
   }
 
   // ---- deployments

@@ -98,7 +98,7 @@ public final class EnvCipher {
     byte[] aad;
     if (stored.startsWith(PREFIX)) {
       aad = context.associatedData();
-    } else if (stored.startsWith(LEGACY_PREFIX)) {
+    } else if (stored.startsWith(LEGACY_PREFIX) && context.legacy() != null) {
       aad = context.legacy().getBytes(StandardCharsets.UTF_8);
     } else {
       throw new StoreCryptoException("unknown format of " + what);
@@ -137,7 +137,8 @@ public final class EnvCipher {
    * What a sealed value is bound to: its kind and the keys of its row.
    *
    * @param parts the kind first, then the row's keys
-   * @param legacy the same context as {@code v1} wrote it, to open values stored before {@code v2}
+   * @param legacy the same context as {@code v1} wrote it, to open values stored before {@code v2};
+   *               {@code null} for kinds only ever written as {@code v2} (a {@code v1} value then never opens)
    */
   public record Context(List<String> parts, String legacy) {
     public Context {
@@ -157,6 +158,15 @@ public final class EnvCipher {
     /** A stack's webhook secret. */
     public static Context hookSecret(String stack) {
       return new Context(List.of("hook", stack), "hook\n" + stack);
+    }
+
+    /**
+     * The password of a registry's credentials, bound to the registry host and the user name stored
+     * beside it (so neither column can be changed without the password failing to open). Written as
+     * {@code v2} only.
+     */
+    public static Context registryPassword(String host, String username) {
+      return new Context(List.of("registry", host, username), null);
     }
 
     /** Each part as a 4-byte big-endian length and its UTF-8 bytes. */

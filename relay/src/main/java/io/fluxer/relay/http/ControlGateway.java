@@ -18,9 +18,9 @@ import java.util.Map;
 
 /**
  * The control plane's HTTP face. control-api opens no port of its own: the relay authenticates
- * {@code /api/v1/stacks/...}, {@code /services/...}, {@code /deployments/...}, {@code /audit} and the
- * stack webhooks, then forwards each request over the event bus to {@code fluxer.control.<op>}
- * (request/reply) and answers with the status and body control-api replies.
+ * {@code /api/v1/stacks/...}, {@code /services/...}, {@code /deployments/...}, {@code /audit},
+ * {@code /registries/...} and the stack webhooks, then forwards each request over the event bus to
+ * {@code fluxer.control.<op>} (request/reply) and answers with the status and body control-api replies.
  *
  * <p>The message: {@code {"op", "actor": {name, role, api_key}, "path": {…}, "query": {…},
  * "body": <JSON or null>}}; webhooks carry {@code "raw_body"} (the exact text the signature covers)
@@ -64,7 +64,10 @@ final class ControlGateway {
       new Route(HttpMethod.GET, "/api/v1/services/:id/logs", "service.logs", Role.VIEWER),
       new Route(HttpMethod.GET, "/api/v1/deployments", "deployment.list", Role.VIEWER),
       new Route(HttpMethod.GET, "/api/v1/deployments/:id", "deployment.inspect", Role.VIEWER),
-      new Route(HttpMethod.GET, "/api/v1/audit", "audit.list", Role.OPS));
+      new Route(HttpMethod.GET, "/api/v1/audit", "audit.list", Role.OPS),
+      new Route(HttpMethod.GET, "/api/v1/registries", "registry.list", Role.OPS),
+      new Route(HttpMethod.PUT, "/api/v1/registries/:host", "registry.put", Role.ADMIN),
+      new Route(HttpMethod.DELETE, "/api/v1/registries/:host", "registry.remove", Role.ADMIN));
 
   private final ApiAuth auth;
   private final ControlSeal seal;
