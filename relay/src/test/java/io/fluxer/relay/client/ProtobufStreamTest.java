@@ -7,13 +7,9 @@ import com.google.protobuf.ByteString;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.PbStreamTestClient;
-import io.fluxer.relay.testing.RelayTestBase;
-import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * varint-delimited replies on an {@code application/octet-stream} stream, later commands through a
  * Protobuf {@code POST /emulation}, and the JSON variant's limits, keepalive and disconnects.
  */
-class ProtobufStreamTest extends RelayTestBase {
+class ProtobufStreamTest extends StreamTransportTestBase {
   private static final Map<String, String> OCTETS = Map.of("Content-Type", PbStreamTestClient.OCTET_STREAM);
   private final List<PbStreamTestClient> streams = new ArrayList<>();
 
@@ -72,10 +68,6 @@ class ProtobufStreamTest extends RelayTestBase {
     return http().sendRaw(HttpMethod.POST, path, OCTETS, Buffer.buffer(body));
   }
 
-  private JsonObject api(String method, JsonObject params) {
-    return http().send(HttpMethod.POST, "/api/" + method, HttpTestClient.apiKey(TestRelay.ADMIN_KEY), params.encode())
-        .json();
-  }
 
   @Test
   @DisplayName("Connect over http_stream, subscribe and publish through /emulation, the publication pushed on the stream")
@@ -212,26 +204,6 @@ class ProtobufStreamTest extends RelayTestBase {
     startRelay(config -> clientSection(config).put("write_queue_max_size", 65536));
     String channel = chat("pbslow");
     byte[] body = connect(relay().token("slow"));
-    try (Socket socket = new Socket()) {
-      socket.setReceiveBufferSize(4096);
-      socket.connect(new InetSocketAddress("127.0.0.1", relay().port()));
-      socket.getOutputStream().write(("POST /connection/http_stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Content-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().write(body);
-      socket.getOutputStream().flush();
-      HttpTestClient.eventually(() -> relay().node().sessionCount(), n -> n == 1, SHORT);
-      api("subscribe", new JsonObject().put("user", "slow").put("channel", channel));
-      HttpTestClient.eventually(() -> TestRelay.await(relay().node().snapshots()).stream()
-          .mapToInt(h -> h.subscriptions()).sum(), n -> n == 1, SHORT);
-      String pad = "x".repeat(4096);
-      long slow = 0;
-      for (int i = 0; i < 10_000 && slow == 0; i++) {
-        api("publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", i).put("pad", pad)));
-        slow = TestRelay.await(relay().node().snapshots()).stream().mapToLong(h -> h.slowDisconnects()).sum();
-      }
-      assertThat(slow).as("slow stream reader closed").isEqualTo(1);
-      assertThat(relay().node().sessionCount()).isZero();
-    }
+    assertStalledReaderClosedAsSlow(PbStreamTestClient.OCTET_STREAM, body, channel);
   }
 }

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.StreamTestClient;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * replies and pushes, {@code POST /emulation} carries its commands, and the stream follows the
  * WebSocket's rules (keepalive, disconnects, a dropped stream ending the session).
  */
-class StreamTransportsTest extends RelayTestBase {
+class StreamTransportsTest extends StreamTransportTestBase {
   private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
   private final List<StreamTestClient> streams = new ArrayList<>();
 
@@ -63,10 +61,6 @@ class StreamTransportsTest extends RelayTestBase {
     return s.awaitMessage(m -> m.getLong("id", 0L) == id, SHORT);
   }
 
-  private JsonObject api(String method, JsonObject params) {
-    return http().send(HttpMethod.POST, "/api/" + method, HttpTestClient.apiKey(TestRelay.ADMIN_KEY), params.encode())
-        .json();
-  }
 
   @Test
   @DisplayName("HTTP streaming: the connect reply names the session and node; commands come through /emulation")
@@ -224,28 +218,7 @@ class StreamTransportsTest extends RelayTestBase {
     startRelay(config -> clientSection(config).put("write_queue_max_size", 65536));
     String channel = chat("slow");
     String command = connect(relay().token("slow"));
-    try (Socket socket = new Socket()) {
-      socket.setReceiveBufferSize(4096);
-      socket.connect(new InetSocketAddress("127.0.0.1", relay().port()));
-      byte[] body = command.getBytes(StandardCharsets.UTF_8);
-      socket.getOutputStream().write(("POST /connection/http_stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().write(body);
-      socket.getOutputStream().flush();
-      // The session subscribes through the server API (the client itself reads nothing).
-      HttpTestClient.eventually(this::connections, n -> n == 1, SHORT);
-      api("subscribe", new JsonObject().put("user", "slow").put("channel", channel));
-      HttpTestClient.eventually(() -> TestRelay.await(relay().node().snapshots()).stream()
-          .mapToInt(h -> h.subscriptions()).sum(), n -> n == 1, SHORT);
-      String pad = "x".repeat(4096);
-      long slow = 0;
-      for (int i = 0; i < 10_000 && slow == 0; i++) {
-        api("publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", i).put("pad", pad)));
-        slow = TestRelay.await(relay().node().snapshots()).stream().mapToLong(h -> h.slowDisconnects()).sum();
-      }
-      assertThat(slow).as("slow stream reader closed").isEqualTo(1);
-      assertThat(relay().node().sessionCount()).isZero();
-    }
+    assertStalledReaderClosedAsSlow("application/json", command.getBytes(StandardCharsets.UTF_8), channel);
   }
 
   private int connections() {
