@@ -83,7 +83,7 @@ public final class ApiAuth {
       return tokens.opsToken(authorization.substring(7).trim()).transform(ar -> {
         if (ar.succeeded()) {
           OpsToken t = ar.result();
-          return Future.succeededFuture(new Principal(t.user(), t.role(), false));
+          return Future.succeededFuture(new Principal(t.user(), t.role(), false, t.expiresAt()));
         }
         boolean expired = ar.cause() instanceof TokenException e && e.reason() == TokenException.Reason.EXPIRED;
         return Future.failedFuture(new Denied(expired ? "token expired" : "invalid token"));
@@ -103,7 +103,7 @@ public final class ApiAuth {
 
   private Principal byKey(String presented) {
     ApiKey key = keys.find(ApiKey.hash(presented));
-    return key == null ? null : new Principal(key.name(), key.role(), true);
+    return key == null ? null : new Principal(key.name(), key.role(), true, null);
   }
 
   private static void deny(RoutingContext rc, int status, String message) {

@@ -11,7 +11,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 
 /**
  * {@code POST /api/v1/connection-token}: a short-lived connection token for a caller of the HTTP
@@ -70,11 +69,8 @@ final class ConnectionTokenHandler {
     Principal caller = rc.get(ApiAuth.PRINCIPAL);
     long now = tokens.now();
     long expires = now + TTL.toSeconds();
-    if (!caller.apiKey()) {
-      Long bearerExpiry = bearerExpiry(rc);
-      if (bearerExpiry != null) {
-        expires = Math.min(expires, bearerExpiry);
-      }
+    if (caller.expiresAt() != null) {
+      expires = Math.min(expires, caller.expiresAt());
     }
     if (expires <= now) {
       HttpApi.error(rc, 401, "token expired");
@@ -98,26 +94,5 @@ final class ConnectionTokenHandler {
         .put("user", user)
         .put("role", role)
         .put("expires_in", expires - now));
-  }
-
-  /** The {@code exp} of the bearer token this request was authenticated with (already verified). */
-  private static Long bearerExpiry(RoutingContext rc) {
-    String authorization = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (authorization == null || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
-      return null;
-    }
-    String jwt = authorization.substring(7).trim();
-    int first = jwt.indexOf('.');
-    int last = jwt.lastIndexOf('.');
-    if (first < 0 || last <= first) {
-      return null;
-    }
-    try {
-      JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.substring(first + 1, last)),
-          StandardCharsets.UTF_8));
-      return claims.getValue("exp") instanceof Number n ? n.longValue() : null;
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 }
