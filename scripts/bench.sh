@@ -4,6 +4,7 @@
 #   scripts/bench.sh [--profile] [extra Bench options, e.g. --step-seconds 5 --rates 500,1000]
 #   scripts/bench.sh --delta [publications]
 #   scripts/bench.sh --encodings [extra Bench options]
+#   scripts/bench.sh --only SCENARIOS [extra Bench options]   (e.g. --only channels --one-user)
 #
 # Builds the relay, bench and the distribution, then for each server in turn (the relay through its
 # launcher bin/fluxer with the JVM settings it ships, its embedded dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
@@ -22,18 +23,24 @@
 # --encodings instead runs the fan-out twice, each against a fresh relay: subscribers speaking JSON
 # (label relay-json), then Protobuf (relay-protobuf); results in $BENCH_OUT (bench/results/encodings).
 # About 3 minutes.
+# --only runs just the relay (no ceiling), on the given comma-separated scenarios
+# (fanout,channels,idle,storm); results in $BENCH_OUT (bench/results/only).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PROFILE=0
 DELTA=0
 ENCODINGS=0
+ONLY=""
 if [ "${1:-}" = "--delta" ]; then
   DELTA=1
   shift
 elif [ "${1:-}" = "--encodings" ]; then
   ENCODINGS=1
   shift
+elif [ "${1:-}" = "--only" ]; then
+  ONLY="${2:?--only needs scenarios, e.g. --only channels}"
+  shift 2
 elif [ "${1:-}" = "--profile" ]; then
   PROFILE=1
   shift
@@ -41,6 +48,7 @@ fi
 
 DEFAULT_OUT="$ROOT/bench/results"
 [ "$ENCODINGS" = 1 ] && DEFAULT_OUT="$ROOT/bench/results/encodings"
+[ -n "$ONLY" ] && DEFAULT_OUT="$ROOT/bench/results/only"
 OUT="${BENCH_OUT:-$DEFAULT_OUT}"
 RELAY_LABEL="${BENCH_RELAY_LABEL:-relay}"
 RELAY_PORT="${BENCH_RELAY_PORT:-18000}"
@@ -180,6 +188,15 @@ if [ "$ENCODINGS" = 1 ]; then
     generate "relay-$encoding" "$RELAY_PORT" fanout --encoding "$encoding" "$@"
     stop_server
   done
+  log "results: $OUT/report.md"
+  exit 0
+fi
+
+if [ -n "$ONLY" ]; then
+  wait_for_quiet
+  start_relay
+  generate "$RELAY_LABEL" "$RELAY_PORT" "$ONLY" "$@"
+  stop_server
   log "results: $OUT/report.md"
   exit 0
 fi
