@@ -80,8 +80,10 @@ public final class ClientSession {
   private Role role;
   private Long expiresAt;
   private long staleTimer = -1;
-  private long pingTimer = -1;
-  private long pongTimer = -1;
+  /** This session's place among its loop's server pings (from connect to close). */
+  private final PingWheel.Entry pings = new PingWheel.Entry(new Keepalive());
+  /** A ping went out and no message has arrived since it was sent. */
+  private boolean pongDue;
   private long expireTimer = -1;
   private boolean heardSincePing;
   /** What publications to channels this client is not subscribed to carry; see {@link #info}. */
@@ -569,22 +571,25 @@ public final class ClientSession {
     transport.write(message);
   }
 
-  private void startPings() {
-    long interval = options.pingInterval().toMillis();
-    pingTimer = vertx.setPeriodic(interval, interval, t -> {
-      heardSincePing = false;
-      send(codec.ping());
-      if (transport.unidirectional()) {
+  /** What the loop's {@link PingWheel} does with this session. */
+  private final class Keepalive implements PingWheel.Pinged {
+    @Override
+    public void ping() {
+      if (state == State.CLOSED) {
         return;
       }
-      cancel(pongTimer);
-      pongTimer = vertx.setTimer(options.pongTimeout().toMillis(), t2 -> {
-        pongTimer = -1;
-        if (!heardSincePing) {
-          close(Disconnect.NO_PONG);
-        }
-      });
-    });
+      heardSincePing = false;
+      pongDue = !transport.unidirectional();
+      send(codec.ping());
+    }
+
+    @Override
+    public void checkPong() {
+      if (pongDue && !heardSincePing) {
+        close(Disconnect.NO_PONG);
+      }
+      pongDue = false;
+    }
   }
 
   /** Closes the connection with a disconnect code; cleanup follows through the transport's close handler. */
@@ -603,8 +608,7 @@ public final class ClientSession {
     hub.stats().disconnect(code);
     state = State.CLOSED;
     cancel(staleTimer);
-    cancel(pingTimer);
-    cancel(pongTimer);
+    hub.pings().remove(pings);
     cancel(expireTimer);
     for (Subscription sub : new ArrayList<>(subs.values())) {
       removeSubscription(sub);
@@ -823,7 +827,7 @@ public final class ClientSession {
           sub.activate();
         }
       });
-      startPings();
+      hub.pings().add(pings);
       List<Command> waiting = deferred;
       deferred = null;
       for (Command c : waiting) {

@@ -41,6 +41,8 @@ public final class Delivery {
   /** Who joined or left ({@link Kind#JOIN}, {@link Kind#LEAVE}), else {@code null}. */
   private final ClientInfo info;
   private final long publishedNanos;
+  /** Decoded from another node's message: the local fan-out has not had it yet. */
+  private final boolean fromOtherNode;
   /**
    * Encoded frames by {@link ClientCodec#index}; read without a lock once set, made under the
    * array's lock so that each codec encodes at most once whichever loops ask at the same time.
@@ -64,13 +66,14 @@ public final class Delivery {
   private int filterEvaluations;
 
   private Delivery(Kind kind, String channel, String epoch, Publication publication, ClientInfo info,
-                   long publishedNanos) {
+                   long publishedNanos, boolean fromOtherNode) {
     this.kind = kind;
     this.channel = Objects.requireNonNull(channel, "channel");
     this.epoch = epoch == null ? "" : epoch;
     this.publication = publication;
     this.info = info;
     this.publishedNanos = publishedNanos;
+    this.fromOtherNode = fromOtherNode;
   }
 
   /**
@@ -83,17 +86,22 @@ public final class Delivery {
    */
   public static Delivery publication(String channel, Publication publication, String epoch, long publishedNanos) {
     return new Delivery(Kind.PUBLICATION, channel, epoch, Objects.requireNonNull(publication, "publication"), null,
-        publishedNanos);
+        publishedNanos, false);
+  }
+
+  /** A push decoded from another node's message ({@link DeliveryCodec}). */
+  static Delivery received(Kind kind, String channel, String epoch, Publication publication, ClientInfo info) {
+    return new Delivery(kind, channel, epoch, publication, info, 0, true);
   }
 
   /** A join push: no stream position. */
   public static Delivery join(String channel, ClientInfo info) {
-    return new Delivery(Kind.JOIN, channel, "", null, Objects.requireNonNull(info, "info"), 0);
+    return new Delivery(Kind.JOIN, channel, "", null, Objects.requireNonNull(info, "info"), 0, false);
   }
 
   /** A leave push: no stream position. */
   public static Delivery leave(String channel, ClientInfo info) {
-    return new Delivery(Kind.LEAVE, channel, "", null, Objects.requireNonNull(info, "info"), 0);
+    return new Delivery(Kind.LEAVE, channel, "", null, Objects.requireNonNull(info, "info"), 0, false);
   }
 
   public Kind kind() {
@@ -131,6 +139,14 @@ public final class Delivery {
 
   public long publishedNanos() {
     return publishedNanos;
+  }
+
+  /**
+   * Whether this came from another node over the event bus; {@code false} for what this node's
+   * broker handed over, which the node's own fan-out has already queued.
+   */
+  public boolean fromOtherNode() {
+    return fromOtherNode;
   }
 
   /**

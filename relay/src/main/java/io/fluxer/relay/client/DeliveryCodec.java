@@ -94,13 +94,14 @@ public final class DeliveryCodec implements MessageCodec<Delivery, Delivery> {
           tags.put(in.string(), in.string());
         }
         boolean delta = in.buffer.getByte(in.pos++) == 1;
-        return Delivery.publication(channel, new Publication(offset, data, info, tags, delta), epoch, 0);
+        return Delivery.received(Delivery.Kind.PUBLICATION, channel, epoch,
+            new Publication(offset, data, info, tags, delta), null);
       }
       case JOIN -> {
-        return Delivery.join(channel, in.info());
+        return Delivery.received(Delivery.Kind.JOIN, channel, "", null, in.info());
       }
       case LEAVE -> {
-        return Delivery.leave(channel, in.info());
+        return Delivery.received(Delivery.Kind.LEAVE, channel, "", null, in.info());
       }
       default -> throw new IllegalStateException("unknown delivery kind " + kind + " (a node of another version?)");
     }

@@ -1,5 +1,6 @@
 package io.fluxer.relay.client;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,6 +27,22 @@ public final class Hub {
   /** Connected sessions by user id (anonymous users under the empty string). */
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
   private final HubStats stats = new HubStats();
+  private final PingWheel pings;
+
+  /** A hub whose sessions are pinged every {@code pingInterval} once its loop turns {@link #pings()}. */
+  public Hub(Duration pingInterval, Duration pongTimeout) {
+    this.pings = new PingWheel(pingInterval, pongTimeout);
+  }
+
+  /** A hub with the default ping interval (25 s) and pong timeout (8 s). */
+  public Hub() {
+    this(Duration.ofSeconds(25), Duration.ofSeconds(8));
+  }
+
+  /** The server pings of this loop's connected sessions; the loop's owner turns it every {@link PingWheel#TICK_MILLIS} ms. */
+  PingWheel pings() {
+    return pings;
+  }
 
   void addSession(ClientSession s) {
     sessions.add(s);
@@ -74,14 +91,24 @@ public final class Hub {
   /** Counts and counters of this loop; call on the loop. */
   public HubSnapshot snapshot() {
     Map<String, Integer> channels = new HashMap<>();
-    int subscriptions = 0;
     for (Map.Entry<String, Set<Subscriber>> e : subscribers.entrySet()) {
       channels.put(e.getKey(), e.getValue().size());
-      subscriptions += e.getValue().size();
     }
-    int connections = byUser.values().stream().mapToInt(Set::size).sum();
-    return new HubSnapshot(connections, byUser.size(), subscriptions, channels, stats.messagesIn, stats.bytesIn,
-        stats.messagesOut, stats.bytesOut, stats.connects, stats.slowDisconnects, Map.copyOf(stats.disconnects));
+    return snapshot(channels);
+  }
+
+  /**
+   * The counts of {@link #snapshot()} without the channels (an empty map): what periodic stats
+   * need, at a cost that does not grow with channels or users.
+   */
+  public HubSnapshot counts() {
+    return snapshot(Map.of());
+  }
+
+  private HubSnapshot snapshot(Map<String, Integer> channels) {
+    return new HubSnapshot(stats.connections, byUser.size(), stats.subscriptions, channels, stats.messagesIn,
+        stats.bytesIn, stats.messagesOut, stats.bytesOut, stats.connects, stats.slowDisconnects,
+        Map.copyOf(stats.disconnects));
   }
 
   void subscribe(String channel, Subscriber s) {
@@ -106,6 +133,15 @@ public final class Hub {
         subscribers.remove(channel);
         stats.listener().channelRemoved(channel);
       }
+    }
+  }
+
+  /** Hands {@code d} to the local subscribers of its channel: {@link #deliverPublication} or {@link #deliverJoinLeave}. */
+  public void deliver(Delivery d) {
+    if (d.kind() == Delivery.Kind.PUBLICATION) {
+      deliverPublication(d);
+    } else {
+      deliverJoinLeave(d);
     }
   }
 

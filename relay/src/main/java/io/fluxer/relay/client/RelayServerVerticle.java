@@ -1,6 +1,5 @@
 package io.fluxer.relay.client;
 
-import io.fluxer.relay.Addresses;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.http.ClientAddress;
 import io.fluxer.relay.config.ServerLimitOptions;
@@ -11,7 +10,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -46,9 +44,11 @@ public final class RelayServerVerticle extends VerticleBase {
   private final RelayContext relay;
   private final ServerOptions serverOptions;
   private final OriginCheck origins;
-  private final Hub hub = new Hub();
+  private final Hub hub;
   private final Consumer<Router> routes;
   private final EmulationRegistry emulation;
+  private final LocalFanout fanout;
+  private LocalFanout.Registration deliveries;
   private FlushScheduler flusher;
   private ProtobufCodec protobuf;
   private HttpServer server;
@@ -60,22 +60,18 @@ public final class RelayServerVerticle extends VerticleBase {
   /**
    * @param routes adds the node's HTTP routes (server API, ops API, health, metrics) to this
    *     instance's router
-   */
-  public RelayServerVerticle(RelayContext relay, ServerOptions serverOptions, Consumer<Router> routes) {
-    this(relay, serverOptions, routes, null);
-  }
-
-  /**
-   * @param emulation the node's sessions on emulated transports ({@code /emulation}); {@code null}
-   *     for one of this instance's own, under the node's name
+   * @param emulation the node's sessions on emulated transports ({@code /emulation})
+   * @param fanout what hands the node's deliveries to this instance's hub
    */
   public RelayServerVerticle(RelayContext relay, ServerOptions serverOptions, Consumer<Router> routes,
-                             EmulationRegistry emulation) {
+                             EmulationRegistry emulation, LocalFanout fanout) {
     this.relay = relay;
     this.serverOptions = serverOptions;
     this.origins = new OriginCheck(relay.client().allowedOrigins());
     this.routes = routes;
     this.emulation = emulation;
+    this.fanout = fanout;
+    this.hub = new Hub(relay.client().pingInterval(), relay.client().pongTimeout());
   }
 
   @Override
@@ -87,16 +83,14 @@ public final class RelayServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // The HTTP transports first, so that no route of the APIs (their CORS rules) sees them.
     new StreamEndpoints(relay, serverOptions, vertx, context, hub, flusher, origins, connectionRate,
-        emulation != null ? emulation : new EmulationRegistry(vertx, relay.nodeName()), protobuf).mount(router);
+        emulation, protobuf).mount(router);
     routes.accept(router);
     if (limits.internalPort() != 0) {
       router.route().order(-1).handler(rc -> servedOnInternalPortOnly(rc, true));
     }
 
-    List<MessageConsumer<Delivery>> consumers = List.of(
-        vertx.eventBus().<Delivery>consumer(Addresses.PUB, m -> hub.deliverPublication(m.body())),
-        vertx.eventBus().<Delivery>consumer(Addresses.JOIN, m -> hub.deliverJoinLeave(m.body())),
-        vertx.eventBus().<Delivery>consumer(Addresses.LEAVE, m -> hub.deliverJoinLeave(m.body())));
+    deliveries = fanout.register(context, hub::deliver);
+    vertx.setPeriodic(PingWheel.TICK_MILLIS, t -> hub.pings().tick());
 
     ClientOptions c = relay.client();
     HttpServerOptions options = new HttpServerOptions()
@@ -142,14 +136,14 @@ public final class RelayServerVerticle extends VerticleBase {
           .requestHandler(internalRouter);
       internal = internalServer.listen();
     }
-    Future<?> internalListening = internal;
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .compose(v -> internalListening)
-        .compose(v -> server.listen());
+    return internal.compose(v -> server.listen());
   }
 
   @Override
   public Future<?> stop() {
+    if (deliveries != null) {
+      deliveries.close();
+    }
     for (ClientSession s : hub.sessions()) {
       s.close(Disconnect.SHUTDOWN);
     }

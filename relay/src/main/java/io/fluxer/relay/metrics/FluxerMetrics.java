@@ -296,6 +296,11 @@ public final class FluxerMetrics implements HubStats.Listener {
     return scrapeRegistry.scrape(contentType);
   }
 
+  /** Channels with at least one subscriber on any of this node's event loops. */
+  public int channelCount() {
+    return channels.size();
+  }
+
   // ---- HubStats.Listener, called on the hubs' event loops
 
   @Override

@@ -6,13 +6,14 @@ import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.NamespaceChanges;
 import io.fluxer.relay.channel.Namespaces;
-import io.fluxer.relay.client.BusEventHandler;
 import io.fluxer.relay.cluster.NodeDirectory;
 import io.fluxer.relay.client.ClientSession;
 import io.fluxer.relay.client.DeliveryCodec;
 import io.fluxer.relay.client.EmulationRegistry;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubSnapshot;
+import io.fluxer.relay.client.LocalFanout;
+import io.fluxer.relay.client.NodeDeliveries;
 import io.fluxer.relay.client.RelayContext;
 import io.fluxer.relay.client.RelayServerVerticle;
 import io.fluxer.relay.config.ConfigException;
@@ -84,9 +85,12 @@ public final class RelayNode {
   private final ControlInterest controlInterest = new ControlInterest(this);
   /** Sessions of this node's emulated transports, which {@code POST /emulation} reaches. */
   private final EmulationRegistry emulation;
+  /** Hands broker events to the hubs of this node's event loops. */
+  private final LocalFanout fanout;
 
-  private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay) {
+  private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay, LocalFanout fanout) {
     this.vertx = vertx;
+    this.fanout = fanout;
     this.config = config;
     this.relay = relay;
     this.stats = new StatsCollector(this);
@@ -126,14 +130,18 @@ public final class RelayNode {
       metrics = FluxerMetrics.create(vertx, config.server().nodeName());
       Engines engines = Engines.create(vertx, config.engine());
       Broker broker = metrics.timed(engines.broker());
-      broker.setEventHandler(new BusEventHandler(vertx.eventBus()));
+      LocalFanout fanout = new LocalFanout();
+      NodeDeliveries deliveries = vertx.isClustered() ? NodeDeliveries.clustered(fanout, vertx.eventBus())
+          : NodeDeliveries.alone(fanout);
+      broker.setEventHandler(deliveries);
       PresenceManager presence = metrics.timed(engines.presence());
       // Redis presence entries expire unless refreshed: refresh three times per TTL.
       Duration presenceRefresh = config.engine().redis() ? config.engine().presenceTtl().dividedBy(3) : Duration.ZERO;
       RelayContext relay = new RelayContext(config.server().nodeName(), VERSION, config.client(),
           new Namespaces(config.channel().withReserved()), verifier(vertx, config.token()), broker, presence,
           presenceRefresh);
-      node = new RelayNode(vertx, config, relay);
+      node = new RelayNode(vertx, config, relay, fanout);
+      node.consumers.addAll(deliveries.listen());
       node.metrics = metrics;
       if (vertx.isClustered()) {
         node.directory = new NodeDirectory(vertx.eventBus(), node.id, config.cluster().nodeTimeout());
@@ -234,7 +242,7 @@ public final class RelayNode {
   private Future<RelayServerVerticle> deployServer(int onPort) {
     List<Consumer<Router>> mounts = List.copyOf(routes);
     RelayServerVerticle verticle = new RelayServerVerticle(relay, config.server().withPort(onPort),
-        router -> mounts.forEach(m -> m.accept(router)), emulation);
+        router -> mounts.forEach(m -> m.accept(router)), emulation, fanout);
     metrics.bind(verticle.hub());
     return vertx.deployVerticle(verticle, new DeploymentOptions()).map(deploymentId -> {
       deployments.add(deploymentId);
@@ -279,6 +287,14 @@ public final class RelayNode {
   }
 
   /** The sessions of this node's emulated transports (SSE, HTTP streaming). */
+  /**
+   * What hands publications, joins and leaves to this node's loops; a test delivers through it what
+   * would come from another node, or registers a sink to see every delivery.
+   */
+  public LocalFanout fanout() {
+    return fanout;
+  }
+
   public EmulationRegistry emulation() {
     return emulation;
   }
@@ -300,6 +316,11 @@ public final class RelayNode {
   /** Snapshots of every instance's hub. */
   public Future<List<HubSnapshot>> snapshots() {
     return inspect(Hub::snapshot);
+  }
+
+  /** Each event loop's counts without its channels ({@link Hub#counts()}): cheap enough for every stats tick. */
+  public Future<List<HubSnapshot>> counts() {
+    return inspect(Hub::counts);
   }
 
   /**

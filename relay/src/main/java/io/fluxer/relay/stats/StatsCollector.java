@@ -58,8 +58,8 @@ public final class StatsCollector {
 
   /** Takes totals now and advances the rates to the interval since the previous sample. */
   public Future<NodeStats> sample() {
-    return node.snapshots().map(snapshots -> {
-      Sample now = new Sample(nanoClock.getAsLong(), Totals.of(snapshots));
+    return totals().map(totals -> {
+      Sample now = new Sample(nanoClock.getAsLong(), totals);
       return stats(now.totals(), advance(now));
     });
   }
@@ -72,7 +72,12 @@ public final class StatsCollector {
     if (intervalMillis() <= 0) {
       return sample();
     }
-    return node.snapshots().map(snapshots -> stats(Totals.of(snapshots), rates()));
+    return totals().map(totals -> stats(totals, rates()));
+  }
+
+  /** The event loops' counts, with the node's distinct channels from its metrics (no per-channel work). */
+  private Future<Totals> totals() {
+    return node.counts().map(counts -> Totals.of(counts, node.metrics().channelCount()));
   }
 
   private synchronized Rates advance(Sample now) {

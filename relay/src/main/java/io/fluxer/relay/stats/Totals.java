@@ -48,6 +48,19 @@ public record Totals(int connections, int users, int subscriptions, int channels
     return sum.withChannels(channels.size());
   }
 
+  /**
+   * Sums the counts of one node's event loops ({@link io.fluxer.relay.client.Hub#counts()}, no
+   * channel maps) with the node's distinct channels counted elsewhere.
+   */
+  public static Totals of(List<HubSnapshot> counts, int distinctChannels) {
+    Totals sum = ZERO;
+    for (HubSnapshot s : counts) {
+      sum = sum.plus(new Totals(s.connections(), s.users(), s.subscriptions(), 0, s.messagesIn(), s.bytesIn(),
+          s.messagesOut(), s.bytesOut(), s.connects(), s.slowDisconnects(), s.disconnects()));
+    }
+    return sum.withChannels(distinctChannels);
+  }
+
   /** Field-by-field sum (disconnects merged by code). */
   public Totals plus(Totals o) {
     Map<Integer, Long> codes = new HashMap<>(disconnects);

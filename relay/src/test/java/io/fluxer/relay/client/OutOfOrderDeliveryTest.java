@@ -2,11 +2,9 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.Addresses;
 import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.Test;
  * deliveries are put on the event bus by the test, as another node would.
  */
 class OutOfOrderDeliveryTest extends RelayTestBase {
-  private static final DeliveryOptions CODEC = new DeliveryOptions().setCodecName(DeliveryCodec.NAME);
 
   @Test
   @DisplayName("A publication that arrives before the one preceding it is held and sent after it")
@@ -73,6 +70,6 @@ class OutOfOrderDeliveryTest extends RelayTestBase {
 
   private void deliver(String channel, long offset, String epoch) {
     Publication pub = new Publication(offset, new JsonObject().put("n", offset).encode(), null, Map.of());
-    vertx.eventBus().publish(Addresses.PUB, Delivery.publication(channel, pub, epoch, 0), CODEC);
+    relay().node().fanout().deliver(Delivery.publication(channel, pub, epoch, 0));
   }
 }

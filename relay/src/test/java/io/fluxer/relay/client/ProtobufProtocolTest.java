@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import centrifugal.centrifuge.protocol.Client;
 import com.google.protobuf.ByteString;
-import io.fluxer.relay.Addresses;
 import io.fluxer.relay.testing.PbTestClient;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
@@ -112,9 +111,11 @@ class ProtobufProtocolTest extends RelayTestBase {
   void jsonAndProtobufSubscribersOfOneChannel() {
     String channel = chat("mixed");
     List<Delivery> seen = new ArrayList<>();
-    vertx.eventBus().<Delivery>consumer(Addresses.PUB, m -> {
-      synchronized (seen) {
-        seen.add(m.body());
+    relay().node().fanout().register(vertx.getOrCreateContext(), d -> {
+      if (d.kind() == Delivery.Kind.PUBLICATION) {
+        synchronized (seen) {
+          seen.add(d);
+        }
       }
     });
     List<WsTestClient> json = IntStream.range(0, 3).mapToObj(i -> connected("j" + i)).toList();

@@ -2,11 +2,9 @@ package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.Addresses;
 import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -192,8 +190,7 @@ class RecoveryTest extends RelayTestBase {
 
     // As if offset 3 were lost between nodes and 4 arrived.
     Publication fourth = new Publication(4, "{\"n\":4}", null, null);
-    vertx.eventBus().publish(Addresses.PUB, Delivery.publication(channel, fourth, epoch, 0),
-        new DeliveryOptions().setCodecName(DeliveryCodec.NAME));
+    relay().node().fanout().deliver(Delivery.publication(channel, fourth, epoch, 0));
 
     assertThat(alice.awaitClose(SHORT).code()).isEqualTo((short) 3010);
     assertThat(alice.publications(channel)).hasSize(2);

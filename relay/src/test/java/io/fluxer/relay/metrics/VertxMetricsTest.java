@@ -115,8 +115,14 @@ class VertxMetricsTest {
       dropped.awaitClose(Scrape.TIMEOUT);
       // GC pause timers appear with the first collection.
       System.gc();
+      // A node alone hands its publications to its loops without the event bus, whose meters
+      // appear with its first message (in a cluster: publications, heartbeats): send one, to
+      // check that the names the event bus panel queries are the ones Vert.x serves.
+      vertx.eventBus().consumer("fluxer.test.metrics", m -> { }).completion().await();
+      vertx.eventBus().publish("fluxer.test.metrics", "x");
       Scrape s = Scrape.await(vertx, relay.port(), "a disconnect and a GC pause",
-          x -> x.has("fluxer_disconnects_total") && x.has("jvm_gc_pause_seconds_sum"));
+          x -> x.has("fluxer_disconnects_total") && x.has("jvm_gc_pause_seconds_sum")
+              && x.has("vertx_eventbus_delivered_total"));
       TreeSet<String> served = new TreeSet<>(s.names(""));
       assertThat(served).containsAll(queried);
     } finally {
