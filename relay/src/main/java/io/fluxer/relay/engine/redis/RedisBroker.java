@@ -254,29 +254,37 @@ public final class RedisBroker implements Broker {
     if (pipeline != null) {
       return Future.succeededFuture(pipeline);
     }
-    if (connecting == null) {
-      // connect() binds the connection to the current context: this broker's. A Redis that accepts
-      // but does not answer must not hold every later publish: the attempt is bounded, and a
-      // connection that arrives after it gave up is closed.
-      Future<RedisConnection> attempt = redis.connect();
-      connecting = RedisCalls.bounded(vertx, timeoutMs, "connect", RedisCalls.mapped("connect", attempt))
-          .andThen(ar -> {
-            connecting = null;
-            if (ar.succeeded()) {
-              RedisConnection conn = ar.result();
-              pipeline = conn;
-              // these run on the connection's context, which is ours unless ours is a worker context
-              conn.exceptionHandler(e -> onContext(() -> dropPipeline(conn)));
-              conn.endHandler(v -> onContext(() -> dropPipeline(conn)));
-            }
-          });
-      attempt.onSuccess(conn -> {
-        if (pipeline != conn) {
-          conn.close();
-        }
-      });
+    if (connecting != null) {
+      return connecting;
     }
-    return connecting;
+    // connect() binds the connection to the current context: this broker's. A Redis that accepts
+    // but does not answer must not hold every later publish: the attempt is bounded, and a
+    // connection that arrives after it gave up is closed. The attempt is recorded before any handler
+    // is attached: one that completes at once (on another loop, before the handler is attached)
+    // must not leave its finished future behind as the attempt in progress.
+    Promise<RedisConnection> done = Promise.promise();
+    Future<RedisConnection> result = done.future();
+    connecting = result;
+    Future<RedisConnection> attempt = redis.connect();
+    RedisCalls.bounded(vertx, timeoutMs, "connect", RedisCalls.mapped("connect", attempt)).onComplete(ar -> {
+      if (connecting == result) {
+        connecting = null;
+      }
+      if (ar.succeeded()) {
+        RedisConnection conn = ar.result();
+        pipeline = conn;
+        // these run on the connection's context, which is ours unless ours is a worker context
+        conn.exceptionHandler(e -> onContext(() -> dropPipeline(conn)));
+        conn.endHandler(v -> onContext(() -> dropPipeline(conn)));
+      }
+      done.handle(ar);
+    });
+    attempt.onSuccess(conn -> {
+      if (pipeline != conn) {
+        conn.close();
+      }
+    });
+    return result;
   }
 
   private void dropPipeline(RedisConnection conn) {
