@@ -50,14 +50,11 @@ public final class Delivery {
   private final AtomicReferenceArray<byte[]> frames = new AtomicReferenceArray<>(ClientCodec.COUNT);
   /** Guarded by {@link #frames}. */
   private int encodings;
-  /** Frames for delta subscriptions by codec: the data whole, in the delta form; guarded by {@link #frames}. */
-  private final byte[][] wholeForDelta = new byte[ClientCodec.COUNT][];
   /**
-   * Delta frames by codec, each keyed by the previous publication (by identity: publications hold no
-   * deliveries, so this keeps no chain of old deliveries alive); guarded by {@link #frames}.
+   * Frames of delta subscriptions, made on the first one (most deliveries have none); guarded by
+   * {@link #frames}.
    */
-  @SuppressWarnings("unchecked")
-  private final Map<Publication, byte[]>[] deltaFrames = new Map[ClientCodec.COUNT];
+  private DeltaForms deltaForms;
   /** Fossil deltas by previous publication ({@code null}: saves nothing), shared by the codecs; guarded by {@link #frames}. */
   private Map<Publication, byte[]> deltas;
   private int deltaComputations;
@@ -187,6 +184,11 @@ public final class Delivery {
     }
     int i = codec.index();
     synchronized (frames) {
+      if (deltaForms == null) {
+        deltaForms = new DeltaForms();
+      }
+      byte[][] wholeForDelta = deltaForms.whole;
+      Map<Publication, byte[]>[] deltaFrames = deltaForms.deltas;
       if (previous != null && publication.delta()) {
         byte[] delta = delta(previous);
         if (delta != null) {
@@ -276,5 +278,17 @@ public final class Delivery {
   @Override
   public String toString() {
     return "Delivery[" + kind + " " + channel + "@" + offset() + "/" + epoch + "]";
+  }
+
+  /** The frames of one delivery for delta subscriptions, by codec. */
+  private static final class DeltaForms {
+    /** The data whole, in the delta form. */
+    final byte[][] whole = new byte[ClientCodec.COUNT][];
+    /**
+     * Delta frames, each keyed by the previous publication (by identity: publications hold no
+     * deliveries, so this keeps no chain of old deliveries alive).
+     */
+    @SuppressWarnings("unchecked")
+    final Map<Publication, byte[]>[] deltas = new Map[ClientCodec.COUNT];
   }
 }

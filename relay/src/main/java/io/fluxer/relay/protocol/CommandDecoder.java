@@ -146,10 +146,10 @@ public final class CommandDecoder {
       String name = p.currentName();
       JsonToken t = p.nextToken();
       switch (name) {
-        case "data", "tf" -> f.raws.put(name, rawValue(p, t, src));
-        case "token", "name", "version", "channel", "epoch", "method", "delta" -> f.strs.put(name, string(p, t, name));
-        case "recover", "positioned", "recoverable", "join_leave", "reverse" -> f.bools.put(name, bool(p, t, name));
-        case "offset", "limit", "flag", "type" -> f.nums.put(name, number(p, t, name));
+        case "data", "tf" -> f.put(name, rawValue(p, t, src));
+        case "token", "name", "version", "channel", "epoch", "method", "delta" -> f.put(name, string(p, t, name));
+        case "recover", "positioned", "recoverable", "join_leave", "reverse" -> f.put(name, bool(p, t, name));
+        case "offset", "limit", "flag", "type" -> f.put(name, number(p, t, name));
         case "since" -> f.since = connect ? skip(p) : since(p, t, src);
         case "subs" -> {
           if (connect) {
@@ -293,29 +293,61 @@ public final class CommandDecoder {
     }
   }
 
-  /** Fields read from one request object, by kind. */
+  /**
+   * Fields read from one request object: one slot per field name the decoder knows, in one array
+   * (a map per kind of value cost four maps and their tables per command).
+   */
   private static final class Fields {
-    final Map<String, String> strs = new HashMap<>(4);
-    final Map<String, String> raws = new HashMap<>(2);
-    final Map<String, Boolean> bools = new HashMap<>(4);
-    final Map<String, Long> nums = new HashMap<>(2);
+    private static final int COUNT = 18;
+    private final Object[] values = new Object[COUNT];
     StreamPosition since;
     Map<String, Request.Subscribe> subs = Map.of();
 
+    /** The slot of a field name that {@link #readFields} reads. */
+    private static int slot(String name) {
+      return switch (name) {
+        case "data" -> 0;
+        case "tf" -> 1;
+        case "token" -> 2;
+        case "name" -> 3;
+        case "version" -> 4;
+        case "channel" -> 5;
+        case "epoch" -> 6;
+        case "method" -> 7;
+        case "delta" -> 8;
+        case "recover" -> 9;
+        case "positioned" -> 10;
+        case "recoverable" -> 11;
+        case "join_leave" -> 12;
+        case "reverse" -> 13;
+        case "offset" -> 14;
+        case "limit" -> 15;
+        case "flag" -> 16;
+        case "type" -> 17;
+        default -> throw new IllegalArgumentException("not a known field: " + name);
+      };
+    }
+
+    void put(String name, Object value) {
+      values[slot(name)] = value;
+    }
+
     String str(String name) {
-      return strs.getOrDefault(name, "");
+      Object v = values[slot(name)];
+      return v == null ? "" : (String) v;
     }
 
     String raw(String name) {
-      return raws.get(name);
+      return (String) values[slot(name)];
     }
 
     boolean bool(String name) {
-      return bools.getOrDefault(name, false);
+      return values[slot(name)] == Boolean.TRUE;
     }
 
     long num(String name) {
-      return nums.getOrDefault(name, 0L);
+      Object v = values[slot(name)];
+      return v == null ? 0 : (Long) v;
     }
   }
 
