@@ -69,7 +69,10 @@ final class ReportWriter {
         + "`docs/benchmarks.md`. Latencies are publish → receive in the generator (one process, one clock). "
         + "`bound` names the process that used ≥ 90 % of the CPUs it may run on during the step; `other load` is "
         + "CPU used by anything else on the machine (other processes, kernel work for neither): above 0.25 "
-        + "cores the step is marked contended and its figures are not to be trusted.\n\n");
+        + "cores the step is marked contended and its figures are not to be trusted. `server alloc / delivery` is "
+        + "what the server allocated on its heap from the step's start to the end of its drain (read from its "
+        + "`/metrics`: Micrometer's GC allocation counter plus the young pool's occupancy) divided by the "
+        + "deliveries received; `-` where the server has no such metrics (the ceiling).\n\n");
 
     md.append("## Runs\n\n| run | server | server JVM / notes | generator | started |\n|---|---|---|---|---|\n");
     for (JsonObject r : runs) {
@@ -155,9 +158,9 @@ final class ReportWriter {
       }
       if (!any) {
         md.append("| run | connections | pub/s | offered deliveries/s | delivered/s | of ceiling | p50 ms | p99 ms "
-            + "| max ms | lost | server CPU | server RSS | server GC pauses (n, total / max ms) | generator CPU "
-            + "| other load | bound |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + "| max ms | lost | server CPU | server RSS | server alloc / delivery "
+            + "| server GC pauses (n, total / max ms) | generator CPU | other load | bound |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         any = true;
       }
       for (Object o : sc.getJsonArray("steps")) {
@@ -173,11 +176,11 @@ final class ReportWriter {
         JsonObject gc = s.getJsonObject("server_gc");
         String pauses = gc == null ? "?" : String.format(Locale.ROOT, "%d, %.0f / %.1f", gc.getInteger("pauses"),
             gc.getDouble("total_ms"), gc.getDouble("max_ms"));
-        md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %,d | %,d | %s | %.2f | %.2f | %.1f | %s | %s | %s | %s | %s | %s | %s |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %,d | %,d | %s | %.2f | %.2f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
             r.getString("label"), s.getInteger("receivers"), s.getDouble("rate"), s.getLong("offered_per_s"),
             s.getLong("delivered_per_s"), ratio, lat.getDouble("p50"), lat.getDouble("p99"), lat.getDouble("max"),
-            lost, cores(cpu, "server"), mb(s.getLong("server_rss_bytes")), pauses, cores(cpu, "generator"), other(cpu),
-            cpu.getString("bound")));
+            lost, cores(cpu, "server"), mb(s.getLong("server_rss_bytes")), bytes(allocatedPerDelivery(s)), pauses,
+            cores(cpu, "generator"), other(cpu), cpu.getString("bound")));
       }
     }
     md.append(any ? "\n" : "(not run)\n\n");
@@ -355,6 +358,26 @@ final class ReportWriter {
       return "?";
     }
     return String.format(Locale.ROOT, cpu.getBoolean("contended", false) ? "**%.2f** (contended)" : "%.2f", v);
+  }
+
+  /**
+   * The server's allocation per delivered publication of a step's JSON, or null when the run did
+   * not measure it (the ceiling, or files written before it was measured).
+   */
+  static Double allocatedPerDelivery(JsonObject step) {
+    return ServerAllocation.perDelivery(step.getLong("server_allocated_bytes"), step.getLong("received", 0L));
+  }
+
+  /** A byte count as "850 B", "3.7 KB" (1 KB = 1,024 B) or "2.1 MB"; "-" when unknown. */
+  static String bytes(Double b) {
+    if (b == null) {
+      return "-";
+    }
+    if (b < 1024) {
+      return String.format(Locale.ROOT, "%.0f B", b);
+    }
+    return b < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KB", b / 1024)
+        : String.format(Locale.ROOT, "%.1f MB", b / (1024 * 1024));
   }
 
   private static String mb(Long bytes) {

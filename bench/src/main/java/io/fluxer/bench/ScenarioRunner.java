@@ -29,6 +29,7 @@ final class ScenarioRunner {
   private final ClientPool pool;
   private final ProcStats server;
   private final ProcStats self = ProcStats.self();
+  private final ServerAllocation allocation;
   private final int generatorCpus = Runtime.getRuntime().availableProcessors();
   private final Consumer<String> log;
   private int stepCounter;
@@ -39,6 +40,7 @@ final class ScenarioRunner {
     this.pool = pool;
     this.server = server;
     this.log = log;
+    this.allocation = new ServerAllocation(options.url());
   }
 
   Results.Publishing fanOut() {
@@ -89,8 +91,9 @@ final class ScenarioRunner {
         steps.add(s);
         aborted = abortReason(s);
         log.accept(String.format("  %,.0f pub/s: offered %,.0f/s, delivered %,.0f/s, p50 %.2f p99 %.2f max %.1f ms,"
-                + " lost %d, server %s cores, generator %.2f cores, other load %s (%s)%s", rate, s.offeredPerSecond(),
-            s.deliveredPerSecond(), s.latency().p50(), s.latency().p99(), s.latency().max(), s.lost(),
+                + " lost %d, server alloc %s/delivery, server %s cores, generator %.2f cores, other load %s (%s)%s",
+            rate, s.offeredPerSecond(), s.deliveredPerSecond(), s.latency().p50(), s.latency().p99(),
+            s.latency().max(), s.lost(), ReportWriter.bytes(s.serverAllocatedPerDelivery()),
             s.cpu().server() == null ? "?" : String.format("%.2f", s.cpu().server()), s.cpu().generator(),
             s.cpu().others() == null ? "?" : String.format("%.2f", s.cpu().others()), s.cpu().bound(),
             s.cpu().contended() ? " CONTENDED: other processes used the CPUs" : ""));
@@ -121,6 +124,8 @@ final class ScenarioRunner {
     long errors0 = publisher.errors();
     pool.latencyInterval(); // discard what came before
     int receivers = (int) subs.stream().filter(c -> !c.closed).count();
+    // Read before the CPU samples (and after them at the end), so the scrape is not in the step's CPU.
+    Long allocated0 = allocation.allocatedBytes();
     ProcStats.Sample g0 = self.sample();
     ProcStats.Sample s0 = serverSample();
     long m0 = ProcStats.machineBusyNanos();
@@ -140,6 +145,7 @@ final class ScenarioRunner {
     ProcStats.Sample s1 = serverSample();
     long m1 = ProcStats.machineBusyNanos();
     long received = pool.received() - received0;
+    Long allocated = ServerAllocation.between(allocated0, allocation.allocatedBytes());
     long lastArrival = pool.lastArrivalNanos();
     Results.Latency latency = LatencyHistogram.summary(pool.latencyInterval());
     Long rss = server == null ? null : server.rssBytes();
@@ -159,7 +165,7 @@ final class ScenarioRunner {
         Math.max(0, expected - received), afterDeadline, pool.gaps() - gaps0, pool.duplicates() - duplicates0,
         pool.late() - late0, expected / publishSeconds,
         received == 0 || deliverSeconds <= 0 ? 0 : received / deliverSeconds, latency,
-        (drainEnd - publishEnd) / 1_000_000, cpu, rss, gc, disconnects, reconnected);
+        (drainEnd - publishEnd) / 1_000_000, cpu, rss, allocated, gc, disconnects, reconnected);
   }
 
   /**
