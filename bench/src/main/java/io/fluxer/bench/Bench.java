@@ -87,7 +87,8 @@ public final class Bench {
         try {
           result = switch (name) {
             case "fanout" -> runner.fanOut().toJson();
-            case "channels" -> runner.manyChannels().toJson();
+            case "channels" -> runner.manyChannels(false).toJson();
+            case "channels-one-user" -> runner.manyChannels(true).toJson();
             case "idle" -> runner.idle().toJson();
             case "storm" -> runner.storm().toJson();
             default -> throw new IllegalArgumentException(name);

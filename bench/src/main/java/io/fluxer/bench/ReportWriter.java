@@ -94,6 +94,8 @@ final class ReportWriter {
     publishingTable(md, runs, ceiling, "fanout");
     md.append("## Many channels: each connection on its own channel, publications spread over them\n\n");
     publishingTable(md, runs, ceiling, "channels");
+    md.append("## Many channels, one user: the same, with every subscriber connected as the same user\n\n");
+    publishingTable(md, runs, ceiling, "channels-one-user");
 
     md.append("## Idle connections: server memory\n\n");
     md.append("| run | connections | RSS before | RSS after | RSS bytes/connection | live heap before | live heap after | live heap bytes/connection |\n");
@@ -167,7 +169,7 @@ final class ReportWriter {
         JsonObject s = (JsonObject) o;
         JsonObject lat = s.getJsonObject("latency_ms");
         JsonObject cpu = s.getJsonObject("cpu");
-        JsonObject c = ceiling == null || ceiling == r ? null : stepAt(scenario(ceiling, name), s.getDouble("rate"));
+        JsonObject c = ceiling == null || ceiling == r ? null : stepAt(ceilingScenario(ceiling, name), s.getDouble("rate"));
         String ratio = c == null || c.getLong("delivered_per_s") == 0 ? "" : String.format(Locale.ROOT, "%.0f %%",
             100.0 * s.getLong("delivered_per_s") / c.getLong("delivered_per_s"));
         String lost = s.getLong("lost") == 0 ? "0" : String.format(Locale.ROOT, "%,d (%.1f %%)%s", s.getLong("lost"),
@@ -329,6 +331,16 @@ final class ReportWriter {
     if (!lines.isEmpty()) {
       md.append("## Problems\n\n").append(String.join("\n", lines)).append("\n\n");
     }
+  }
+
+  /**
+   * The ceiling's results to compare a scenario with: the same scenario, or for
+   * {@code channels-one-user} its {@code channels} (the ceiling has no users, so both are the same
+   * load for it and scripts/bench.sh runs only the latter).
+   */
+  private static JsonObject ceilingScenario(JsonObject ceiling, String name) {
+    JsonObject same = scenario(ceiling, name);
+    return same == null && name.equals("channels-one-user") ? scenario(ceiling, "channels") : same;
   }
 
   static JsonObject stepAt(JsonObject scenario, double rate) {

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code fanout}: N subscribers of one channel, one publisher at stepped rates;</li>
  *   <li>{@code channels}: N connections each on its own channel, publications spread over them;</li>
+ *   <li>{@code channels-one-user}: the same with every subscriber connected as one user;</li>
  *   <li>{@code idle}: N idle subscribed connections, the server's RSS before and after;</li>
  *   <li>{@code storm}: N connects as fast as possible with bounded concurrency.</li>
  * </ul>
@@ -50,12 +51,21 @@ final class ScenarioRunner {
     return publishing("fanout", "one channel", channels, new String[] {channel}, true, o.rates());
   }
 
-  Results.Publishing manyChannels() {
-    String[] channels = new String[o.channelConnections()];
-    for (int i = 0; i < channels.length; i++) {
-      channels[i] = o.channelPrefix() + "bench-ch-" + i;
+  /**
+   * Connections each on its own channel; with {@code oneUser} all subscribers connect as the same
+   * user (as with {@code --one-user}), on channels of their own so both variants start afresh.
+   */
+  Results.Publishing manyChannels(boolean oneUser) {
+    String[] channels = channels(oneUser ? "bench-ch-1u-" : "bench-ch-", o.channelConnections());
+    boolean before = pool.oneUser();
+    pool.oneUser(before || oneUser);
+    try {
+      return publishing(oneUser ? "channels-one-user" : "channels",
+          oneUser ? "one per connection, one user" : "one per connection", channels, channels, false,
+          o.channelRates());
+    } finally {
+      pool.oneUser(before);
     }
-    return publishing("channels", "one per connection", channels, channels, false, o.channelRates());
   }
 
   private Results.Publishing publishing(String scenario, String layout, String[] subscriptions, String[] publishTo,
