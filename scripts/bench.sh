@@ -12,6 +12,7 @@
 # pinned to CPU $BENCH_GENERATOR_CPU (1), and stops the server by its PID. Results go to
 # $BENCH_OUT (bench/results): relay.json, ceiling.json, report.md, chart.svg. The ceiling, which has no
 # users, skips channels-one-user (the report compares that scenario with the ceiling's channels).
+# The generator prints the targets each run met or missed (PASS/FAIL) to stdout.
 # --profile afterwards runs the fan-out once more against a fresh relay recorded with JFR and
 # writes $BENCH_OUT/relay-profile.md (the .jfr file stays in bench/target/jfr).
 #

@@ -47,7 +47,7 @@ record BenchOptions(
       "  idle: idle subscribed connections, the server's memory; storm: connects as fast as possible;",
       "  fanout: subscribers of one channel, one publisher; channels: each connection on its own channel,",
       "  one user each; channels-one-user: the same with every subscriber connected as one user.",
-      "  all: " + String.join(",", SCENARIOS) + ".",
+      "  all: " + String.join(",", SCENARIOS) + ". A run prints the targets it met and missed to stdout.",
       "",
       "  --url URL                 server WebSocket endpoint (ws://127.0.0.1:8000/connection/websocket)",
       "  --label NAME              name of this run: relay, ceiling, ... (relay); writes DIR/NAME.json",

@@ -197,100 +197,16 @@ final class ReportWriter {
     }
     md.append('\n').append("|---|");
     md.append("---|".repeat(runs.size())).append('\n');
-    target(md, runs, "fan-out to 1,000 subscribers of one channel at ≥ 500,000 deliveries/s with p99 < 50 ms",
-        r -> fanOutTarget(r, 500_000, 50.0, false));
-    target(md, runs, "fan-out ≥ 1,000,000 deliveries/s sustained with zero loss",
-        r -> fanOutTarget(r, 1_000_000, Double.POSITIVE_INFINITY, true));
-    target(md, runs, "5,000 connections on their own channels, 5,000 publications/s total, p99 < 5 ms",
-        ReportWriter::channelsTarget);
-    target(md, runs, "idle memory ≤ 10 KB RSS per connection at 10,000 connections", ReportWriter::idleTarget);
-    target(md, runs, "10,000 connects (connect + subscribe) in < 10 s", ReportWriter::stormTarget);
+    for (Targets.Target t : Targets.ALL) {
+      md.append("| ").append(t.text()).append(" | ");
+      for (JsonObject r : runs) {
+        md.append(t.check().apply(r).markdown()).append(" | ");
+      }
+      md.append('\n');
+    }
     md.append("\nA rate counts as reached when the step delivered every publication and its measured rate is "
         + "at least 98 % of the target (the measured rate is deliveries over the time from the step's start "
-        + "to the last arrival).\n\n");
-  }
-
-  private interface Check {
-    String verdict(JsonObject run);
-  }
-
-  private static void target(StringBuilder md, List<JsonObject> runs, String text, Check check) {
-    md.append("| ").append(text).append(" | ");
-    for (JsonObject r : runs) {
-      md.append(check.verdict(r)).append(" | ");
-    }
-    md.append('\n');
-  }
-
-  private static String fanOutTarget(JsonObject run, long deliveries, double p99Limit, boolean zeroLoss) {
-    JsonObject sc = scenario(run, "fanout");
-    if (sc == null || sc.getInteger("connections") < 1000) {
-      return "not measured";
-    }
-    JsonObject best = null;
-    for (Object o : sc.getJsonArray("steps")) {
-      JsonObject s = (JsonObject) o;
-      if (s.getLong("offered_per_s") < deliveries * RATE_TOLERANCE) {
-        continue;
-      }
-      boolean ok = s.getLong("delivered_per_s") >= deliveries * RATE_TOLERANCE
-          && s.getJsonObject("latency_ms").getDouble("p99") < p99Limit && s.getLong("lost") == 0;
-      if (ok) {
-        return "**met**: " + describe(s);
-      }
-      if (best == null) {
-        best = s;
-      }
-    }
-    return best == null ? "not measured (no step offered that rate)" : "**missed**: " + describe(best);
-  }
-
-  private static String channelsTarget(JsonObject run) {
-    JsonObject sc = scenario(run, "channels");
-    if (sc == null || sc.getInteger("connections") < 5000) {
-      return "not measured";
-    }
-    JsonObject s = null;
-    for (Object o : sc.getJsonArray("steps")) {
-      JsonObject step = (JsonObject) o;
-      if (step.getDouble("rate") >= 5000 && s == null) {
-        s = step;
-      }
-    }
-    if (s == null) {
-      return "not measured (no step at 5,000/s)";
-    }
-    boolean ok = s.getLong("lost") == 0 && s.getJsonObject("latency_ms").getDouble("p99") < 5.0;
-    return (ok ? "**met**: " : "**missed**: ") + describe(s);
-  }
-
-  private static String idleTarget(JsonObject run) {
-    JsonObject idle = scenario(run, "idle");
-    if (idle == null || idle.getInteger("connections") < 10_000 || idle.getLong("bytes_per_connection") == null) {
-      return "not measured";
-    }
-    long raw = idle.getLong("bytes_per_connection");
-    Long live = idle.getLong("live_heap_per_connection");
-    String text = String.format(Locale.ROOT, "%,d B RSS/connection%s", raw,
-        live == null ? "" : String.format(Locale.ROOT, " (live heap %,d B)", live));
-    return (raw <= 10_240 ? "**met**: " : "**missed**: ") + text;
-  }
-
-  private static String stormTarget(JsonObject run) {
-    JsonObject s = scenario(run, "storm");
-    if (s == null || s.getInteger("connections") < 10_000) {
-      return "not measured";
-    }
-    boolean ok = s.getInteger("failed") == 0 && s.getLong("elapsed_ms") < 10_000;
-    return String.format(Locale.ROOT, "%s%,d in %.2f s", ok ? "**met**: " : "**missed**: ", s.getInteger("connected"),
-        s.getLong("elapsed_ms") / 1000.0);
-  }
-
-  private static String describe(JsonObject s) {
-    JsonObject lat = s.getJsonObject("latency_ms");
-    return String.format(Locale.ROOT, "%,d/s delivered of %,d offered, p99 %.1f ms, lost %,d (bound: %s)",
-        s.getLong("delivered_per_s"), s.getLong("offered_per_s"), lat.getDouble("p99"), s.getLong("lost"),
-        s.getJsonObject("cpu").getString("bound"));
+        + "to the last arrival). 1 KB = 1,024 bytes.\n\n");
   }
 
   // ---- helpers
