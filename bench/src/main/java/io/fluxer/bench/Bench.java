@@ -14,8 +14,9 @@ import java.util.function.Consumer;
  * Command line of the load generator: {@code Bench <scenario|all>[,...] --url ws://... --server-pid PID
  * [options]} runs the scenarios against a running server and writes {@code <out>/<label>.json},
  * then rewrites {@code <out>/report.md} and {@code <out>/chart.svg} from every run in
- * {@code <out>} (a run labelled {@code ceiling} is the reference for ratios).
- * {@code Bench report --out DIR} only rewrites the report. See {@link BenchOptions#USAGE}.
+ * {@code <out>} (a run labelled {@code ceiling} is the reference for ratios), and prints the run's
+ * {@link Targets} with pass/fail to stdout. {@code Bench report --out DIR} only rewrites the
+ * report. See {@link BenchOptions#USAGE}.
  */
 public final class Bench {
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -43,7 +44,9 @@ public final class Bench {
       return;
     }
     try {
-      run(options, line -> System.err.println(LocalTime.now().format(CLOCK) + " [" + options.label() + "] " + line));
+      JsonObject run = run(options,
+          line -> System.err.println(LocalTime.now().format(CLOCK) + " [" + options.label() + "] " + line));
+      System.out.println(Targets.summary(run));
     } catch (RuntimeException e) {
       System.err.println("bench: " + e.getMessage());
       System.exit(1);
@@ -87,7 +90,8 @@ public final class Bench {
         try {
           result = switch (name) {
             case "fanout" -> runner.fanOut().toJson();
-            case "channels" -> runner.manyChannels().toJson();
+            case "channels" -> runner.manyChannels(false).toJson();
+            case "channels-one-user" -> runner.manyChannels(true).toJson();
             case "idle" -> runner.idle().toJson();
             case "storm" -> runner.storm().toJson();
             default -> throw new IllegalArgumentException(name);

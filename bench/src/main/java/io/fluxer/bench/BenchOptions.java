@@ -36,12 +36,18 @@ record BenchOptions(
     boolean protobuf,
     boolean oneUser) {
 
-  static final List<String> SCENARIOS = List.of("idle", "storm", "fanout", "channels");
+  /** Every scenario, in the order {@code all} runs them. */
+  static final List<String> SCENARIOS = List.of("idle", "storm", "fanout", "channels", "channels-one-user");
   static final String DEV_SECRET = "fluxer-dev-secret-not-for-production";
 
   static final String USAGE = String.join("\n",
       "usage: Bench <" + String.join("|", SCENARIOS) + "|all>[,...] [options]",
       "       Bench report --out DIR        (rewrite report.md and chart.svg from DIR/*.json)",
+      "",
+      "  idle: idle subscribed connections, the server's memory; storm: connects as fast as possible;",
+      "  fanout: subscribers of one channel, one publisher; channels: each connection on its own channel,",
+      "  one user each; channels-one-user: the same with every subscriber connected as one user.",
+      "  all: " + String.join(",", SCENARIOS) + ". A run prints the targets it met and missed to stdout.",
       "",
       "  --url URL                 server WebSocket endpoint (ws://127.0.0.1:8000/connection/websocket)",
       "  --label NAME              name of this run: relay, ceiling, ... (relay); writes DIR/NAME.json",
@@ -50,8 +56,8 @@ record BenchOptions(
       "  --out DIR                 where results go (bench/results)",
       "  --subscribers N           fanout: subscribers of one channel (1000)",
       "  --rates R1,R2,...         fanout: publications/s per step (500,1000,2000)",
-      "  --channel-connections N   channels: connections, each on its own channel (5000)",
-      "  --channel-rates R1,...    channels: total publications/s per step (2500,5000,10000)",
+      "  --channel-connections N   channels*: connections, each on its own channel (5000)",
+      "  --channel-rates R1,...    channels*: total publications/s per step (2500,5000,10000)",
       "  --idle-connections N      idle: connections (10000)",
       "  --storm-connections N     storm: connections (10000)",
       "  --storm-concurrency N     storm: handshakes in flight (200)",
@@ -66,7 +72,8 @@ record BenchOptions(
       "  --encoding json|protobuf  the subscribers' encoding: JSON text frames, or the Protobuf protocol",
       "                            (subprotocol centrifuge-protobuf); the publisher speaks JSON (json)",
       "  --one-user                every connection but the publisher connects as the same user (a",
-      "                            service account, one user with many tabs); default: one user each",
+      "                            service account, one user with many tabs) in every scenario; default:",
+      "                            one user each (but in channels-one-user)",
       "  --warmup-connections N    open and close N connections before measuring anything (3000)",
       "  --server-gc-log FILE      the server's -Xlog:gc:file=FILE:utctime log: GC pauses per step",
       "  --no-gc                   idle: do not measure the server's live heap (jcmd GC.run + GC.heap_info)",

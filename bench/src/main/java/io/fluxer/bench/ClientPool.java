@@ -46,8 +46,8 @@ final class ClientPool implements AutoCloseable {
   /** Subscribers speak the Protobuf protocol (the publisher always speaks JSON). */
   private final boolean protobuf;
   private final WebSocketConnectOptions protobufTarget;
-  /** Every connection but the publisher's connects as one user. */
-  private final boolean oneUser;
+  /** Every connection opened from now on but the publisher's connects as one user. */
+  private volatile boolean oneUser;
   private final JwtSigner signer;
   private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
   private volatile int step;
@@ -127,6 +127,15 @@ final class ClientPool implements AutoCloseable {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  boolean oneUser() {
+    return oneUser;
+  }
+
+  /** Whether the connections opened from now on (but the publisher's) all connect as one user. */
+  void oneUser(boolean one) {
+    oneUser = one;
   }
 
   int loops() {

@@ -69,7 +69,10 @@ final class ReportWriter {
         + "`docs/benchmarks.md`. Latencies are publish → receive in the generator (one process, one clock). "
         + "`bound` names the process that used ≥ 90 % of the CPUs it may run on during the step; `other load` is "
         + "CPU used by anything else on the machine (other processes, kernel work for neither): above 0.25 "
-        + "cores the step is marked contended and its figures are not to be trusted.\n\n");
+        + "cores the step is marked contended and its figures are not to be trusted. `server alloc / delivery` is "
+        + "what the server allocated on its heap from the step's start to the end of its drain (read from its "
+        + "`/metrics`: Micrometer's GC allocation counter plus the young pool's occupancy) divided by the "
+        + "deliveries received; `-` where the server has no such metrics (the ceiling).\n\n");
 
     md.append("## Runs\n\n| run | server | server JVM / notes | generator | started |\n|---|---|---|---|---|\n");
     for (JsonObject r : runs) {
@@ -91,6 +94,8 @@ final class ReportWriter {
     publishingTable(md, runs, ceiling, "fanout");
     md.append("## Many channels: each connection on its own channel, publications spread over them\n\n");
     publishingTable(md, runs, ceiling, "channels");
+    md.append("## Many channels, one user: the same, with every subscriber connected as the same user\n\n");
+    publishingTable(md, runs, ceiling, "channels-one-user");
 
     md.append("## Idle connections: server memory\n\n");
     md.append("| run | connections | RSS before | RSS after | RSS bytes/connection | live heap before | live heap after | live heap bytes/connection |\n");
@@ -155,16 +160,16 @@ final class ReportWriter {
       }
       if (!any) {
         md.append("| run | connections | pub/s | offered deliveries/s | delivered/s | of ceiling | p50 ms | p99 ms "
-            + "| max ms | lost | server CPU | server RSS | server GC pauses (n, total / max ms) | generator CPU "
-            + "| other load | bound |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + "| max ms | lost | server CPU | server RSS | server alloc / delivery "
+            + "| server GC pauses (n, total / max ms) | generator CPU | other load | bound |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         any = true;
       }
       for (Object o : sc.getJsonArray("steps")) {
         JsonObject s = (JsonObject) o;
         JsonObject lat = s.getJsonObject("latency_ms");
         JsonObject cpu = s.getJsonObject("cpu");
-        JsonObject c = ceiling == null || ceiling == r ? null : stepAt(scenario(ceiling, name), s.getDouble("rate"));
+        JsonObject c = ceiling == null || ceiling == r ? null : stepAt(ceilingScenario(ceiling, name), s.getDouble("rate"));
         String ratio = c == null || c.getLong("delivered_per_s") == 0 ? "" : String.format(Locale.ROOT, "%.0f %%",
             100.0 * s.getLong("delivered_per_s") / c.getLong("delivered_per_s"));
         String lost = s.getLong("lost") == 0 ? "0" : String.format(Locale.ROOT, "%,d (%.1f %%)%s", s.getLong("lost"),
@@ -173,11 +178,11 @@ final class ReportWriter {
         JsonObject gc = s.getJsonObject("server_gc");
         String pauses = gc == null ? "?" : String.format(Locale.ROOT, "%d, %.0f / %.1f", gc.getInteger("pauses"),
             gc.getDouble("total_ms"), gc.getDouble("max_ms"));
-        md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %,d | %,d | %s | %.2f | %.2f | %.1f | %s | %s | %s | %s | %s | %s | %s |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %,d | %,d | %s | %.2f | %.2f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
             r.getString("label"), s.getInteger("receivers"), s.getDouble("rate"), s.getLong("offered_per_s"),
             s.getLong("delivered_per_s"), ratio, lat.getDouble("p50"), lat.getDouble("p99"), lat.getDouble("max"),
-            lost, cores(cpu, "server"), mb(s.getLong("server_rss_bytes")), pauses, cores(cpu, "generator"), other(cpu),
-            cpu.getString("bound")));
+            lost, cores(cpu, "server"), mb(s.getLong("server_rss_bytes")), bytes(allocatedPerDelivery(s)), pauses,
+            cores(cpu, "generator"), other(cpu), cpu.getString("bound")));
       }
     }
     md.append(any ? "\n" : "(not run)\n\n");
@@ -192,100 +197,16 @@ final class ReportWriter {
     }
     md.append('\n').append("|---|");
     md.append("---|".repeat(runs.size())).append('\n');
-    target(md, runs, "fan-out to 1,000 subscribers of one channel at ≥ 500,000 deliveries/s with p99 < 50 ms",
-        r -> fanOutTarget(r, 500_000, 50.0, false));
-    target(md, runs, "fan-out ≥ 1,000,000 deliveries/s sustained with zero loss",
-        r -> fanOutTarget(r, 1_000_000, Double.POSITIVE_INFINITY, true));
-    target(md, runs, "5,000 connections on their own channels, 5,000 publications/s total, p99 < 5 ms",
-        ReportWriter::channelsTarget);
-    target(md, runs, "idle memory ≤ 10 KB RSS per connection at 10,000 connections", ReportWriter::idleTarget);
-    target(md, runs, "10,000 connects (connect + subscribe) in < 10 s", ReportWriter::stormTarget);
+    for (Targets.Target t : Targets.ALL) {
+      md.append("| ").append(t.text()).append(" | ");
+      for (JsonObject r : runs) {
+        md.append(t.check().apply(r).markdown()).append(" | ");
+      }
+      md.append('\n');
+    }
     md.append("\nA rate counts as reached when the step delivered every publication and its measured rate is "
         + "at least 98 % of the target (the measured rate is deliveries over the time from the step's start "
-        + "to the last arrival).\n\n");
-  }
-
-  private interface Check {
-    String verdict(JsonObject run);
-  }
-
-  private static void target(StringBuilder md, List<JsonObject> runs, String text, Check check) {
-    md.append("| ").append(text).append(" | ");
-    for (JsonObject r : runs) {
-      md.append(check.verdict(r)).append(" | ");
-    }
-    md.append('\n');
-  }
-
-  private static String fanOutTarget(JsonObject run, long deliveries, double p99Limit, boolean zeroLoss) {
-    JsonObject sc = scenario(run, "fanout");
-    if (sc == null || sc.getInteger("connections") < 1000) {
-      return "not measured";
-    }
-    JsonObject best = null;
-    for (Object o : sc.getJsonArray("steps")) {
-      JsonObject s = (JsonObject) o;
-      if (s.getLong("offered_per_s") < deliveries * RATE_TOLERANCE) {
-        continue;
-      }
-      boolean ok = s.getLong("delivered_per_s") >= deliveries * RATE_TOLERANCE
-          && s.getJsonObject("latency_ms").getDouble("p99") < p99Limit && s.getLong("lost") == 0;
-      if (ok) {
-        return "**met**: " + describe(s);
-      }
-      if (best == null) {
-        best = s;
-      }
-    }
-    return best == null ? "not measured (no step offered that rate)" : "**missed**: " + describe(best);
-  }
-
-  private static String channelsTarget(JsonObject run) {
-    JsonObject sc = scenario(run, "channels");
-    if (sc == null || sc.getInteger("connections") < 5000) {
-      return "not measured";
-    }
-    JsonObject s = null;
-    for (Object o : sc.getJsonArray("steps")) {
-      JsonObject step = (JsonObject) o;
-      if (step.getDouble("rate") >= 5000 && s == null) {
-        s = step;
-      }
-    }
-    if (s == null) {
-      return "not measured (no step at 5,000/s)";
-    }
-    boolean ok = s.getLong("lost") == 0 && s.getJsonObject("latency_ms").getDouble("p99") < 5.0;
-    return (ok ? "**met**: " : "**missed**: ") + describe(s);
-  }
-
-  private static String idleTarget(JsonObject run) {
-    JsonObject idle = scenario(run, "idle");
-    if (idle == null || idle.getInteger("connections") < 10_000 || idle.getLong("bytes_per_connection") == null) {
-      return "not measured";
-    }
-    long raw = idle.getLong("bytes_per_connection");
-    Long live = idle.getLong("live_heap_per_connection");
-    String text = String.format(Locale.ROOT, "%,d B RSS/connection%s", raw,
-        live == null ? "" : String.format(Locale.ROOT, " (live heap %,d B)", live));
-    return (raw <= 10_240 ? "**met**: " : "**missed**: ") + text;
-  }
-
-  private static String stormTarget(JsonObject run) {
-    JsonObject s = scenario(run, "storm");
-    if (s == null || s.getInteger("connections") < 10_000) {
-      return "not measured";
-    }
-    boolean ok = s.getInteger("failed") == 0 && s.getLong("elapsed_ms") < 10_000;
-    return String.format(Locale.ROOT, "%s%,d in %.2f s", ok ? "**met**: " : "**missed**: ", s.getInteger("connected"),
-        s.getLong("elapsed_ms") / 1000.0);
-  }
-
-  private static String describe(JsonObject s) {
-    JsonObject lat = s.getJsonObject("latency_ms");
-    return String.format(Locale.ROOT, "%,d/s delivered of %,d offered, p99 %.1f ms, lost %,d (bound: %s)",
-        s.getLong("delivered_per_s"), s.getLong("offered_per_s"), lat.getDouble("p99"), s.getLong("lost"),
-        s.getJsonObject("cpu").getString("bound"));
+        + "to the last arrival). 1 KB = 1,024 bytes.\n\n");
   }
 
   // ---- helpers
@@ -328,6 +249,16 @@ final class ReportWriter {
     }
   }
 
+  /**
+   * The ceiling's results to compare a scenario with: the same scenario, or for
+   * {@code channels-one-user} its {@code channels} (the ceiling has no users, so both are the same
+   * load for it and scripts/bench.sh runs only the latter).
+   */
+  private static JsonObject ceilingScenario(JsonObject ceiling, String name) {
+    JsonObject same = scenario(ceiling, name);
+    return same == null && name.equals("channels-one-user") ? scenario(ceiling, "channels") : same;
+  }
+
   static JsonObject stepAt(JsonObject scenario, double rate) {
     if (scenario == null) {
       return null;
@@ -355,6 +286,26 @@ final class ReportWriter {
       return "?";
     }
     return String.format(Locale.ROOT, cpu.getBoolean("contended", false) ? "**%.2f** (contended)" : "%.2f", v);
+  }
+
+  /**
+   * The server's allocation per delivered publication of a step's JSON, or null when the run did
+   * not measure it (the ceiling, or files written before it was measured).
+   */
+  static Double allocatedPerDelivery(JsonObject step) {
+    return ServerAllocation.perDelivery(step.getLong("server_allocated_bytes"), step.getLong("received", 0L));
+  }
+
+  /** A byte count as "850 B", "3.7 KB" (1 KB = 1,024 B) or "2.1 MB"; "-" when unknown. */
+  static String bytes(Double b) {
+    if (b == null) {
+      return "-";
+    }
+    if (b < 1024) {
+      return String.format(Locale.ROOT, "%.0f B", b);
+    }
+    return b < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KB", b / 1024)
+        : String.format(Locale.ROOT, "%.1f MB", b / (1024 * 1024));
   }
 
   private static String mb(Long bytes) {

@@ -56,13 +56,21 @@ final class Results {
    * counts publications of earlier steps that arrived during this one.
    * {@code deliveredPerSecond} is what arrived divided by the time from the step's start to the
    * last arrival (so a server that falls behind shows its real rate, not the offered one).
+   * {@code serverAllocatedBytes} is what the server allocated on its heap from the step's start
+   * to the end of its drain (see {@link ServerAllocation}), null when its {@code /metrics} could
+   * not be read.
    */
   record Step(double rate, int receivers, double seconds, long published, long publishErrors,
               long expected, long received, long lost, long arrivedAfterDeadline, long gaps, long duplicates,
               long lateFromEarlier,
               double offeredPerSecond, double deliveredPerSecond, Latency latency, long drainMillis,
-              Cpu cpu, Long serverRssBytes, GcLog.Pauses serverGc, Map<String, Long> disconnects,
-              int reconnected) {
+              Cpu cpu, Long serverRssBytes, Long serverAllocatedBytes, GcLog.Pauses serverGc,
+              Map<String, Long> disconnects, int reconnected) {
+    /** Server allocation per delivered publication in bytes, or null when unknown. */
+    Double serverAllocatedPerDelivery() {
+      return ServerAllocation.perDelivery(serverAllocatedBytes, received);
+    }
+
     JsonObject toJson() {
       return new JsonObject()
           .put("rate", rate)
@@ -83,6 +91,7 @@ final class Results {
           .put("drain_ms", drainMillis)
           .put("cpu", cpu.toJson())
           .put("server_rss_bytes", serverRssBytes)
+          .put("server_allocated_bytes", serverAllocatedBytes)
           .put("server_gc", serverGc == null ? null : new JsonObject().put("pauses", serverGc.count())
               .put("total_ms", Math.round(serverGc.totalMillis() * 10) / 10.0)
               .put("max_ms", Math.round(serverGc.maxMillis() * 10) / 10.0))

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code fanout}: N subscribers of one channel, one publisher at stepped rates;</li>
  *   <li>{@code channels}: N connections each on its own channel, publications spread over them;</li>
+ *   <li>{@code channels-one-user}: the same with every subscriber connected as one user;</li>
  *   <li>{@code idle}: N idle subscribed connections, the server's RSS before and after;</li>
  *   <li>{@code storm}: N connects as fast as possible with bounded concurrency.</li>
  * </ul>
@@ -29,6 +30,7 @@ final class ScenarioRunner {
   private final ClientPool pool;
   private final ProcStats server;
   private final ProcStats self = ProcStats.self();
+  private final ServerAllocation allocation;
   private final int generatorCpus = Runtime.getRuntime().availableProcessors();
   private final Consumer<String> log;
   private int stepCounter;
@@ -39,6 +41,7 @@ final class ScenarioRunner {
     this.pool = pool;
     this.server = server;
     this.log = log;
+    this.allocation = new ServerAllocation(options.url());
   }
 
   Results.Publishing fanOut() {
@@ -48,12 +51,21 @@ final class ScenarioRunner {
     return publishing("fanout", "one channel", channels, new String[] {channel}, true, o.rates());
   }
 
-  Results.Publishing manyChannels() {
-    String[] channels = new String[o.channelConnections()];
-    for (int i = 0; i < channels.length; i++) {
-      channels[i] = o.channelPrefix() + "bench-ch-" + i;
+  /**
+   * Connections each on its own channel; with {@code oneUser} all subscribers connect as the same
+   * user (as with {@code --one-user}), on channels of their own so both variants start afresh.
+   */
+  Results.Publishing manyChannels(boolean oneUser) {
+    String[] channels = channels(oneUser ? "bench-ch-1u-" : "bench-ch-", o.channelConnections());
+    boolean before = pool.oneUser();
+    pool.oneUser(before || oneUser);
+    try {
+      return publishing(oneUser ? "channels-one-user" : "channels",
+          oneUser ? "one per connection, one user" : "one per connection", channels, channels, false,
+          o.channelRates());
+    } finally {
+      pool.oneUser(before);
     }
-    return publishing("channels", "one per connection", channels, channels, false, o.channelRates());
   }
 
   private Results.Publishing publishing(String scenario, String layout, String[] subscriptions, String[] publishTo,
@@ -89,8 +101,9 @@ final class ScenarioRunner {
         steps.add(s);
         aborted = abortReason(s);
         log.accept(String.format("  %,.0f pub/s: offered %,.0f/s, delivered %,.0f/s, p50 %.2f p99 %.2f max %.1f ms,"
-                + " lost %d, server %s cores, generator %.2f cores, other load %s (%s)%s", rate, s.offeredPerSecond(),
-            s.deliveredPerSecond(), s.latency().p50(), s.latency().p99(), s.latency().max(), s.lost(),
+                + " lost %d, server alloc %s/delivery, server %s cores, generator %.2f cores, other load %s (%s)%s",
+            rate, s.offeredPerSecond(), s.deliveredPerSecond(), s.latency().p50(), s.latency().p99(),
+            s.latency().max(), s.lost(), ReportWriter.bytes(s.serverAllocatedPerDelivery()),
             s.cpu().server() == null ? "?" : String.format("%.2f", s.cpu().server()), s.cpu().generator(),
             s.cpu().others() == null ? "?" : String.format("%.2f", s.cpu().others()), s.cpu().bound(),
             s.cpu().contended() ? " CONTENDED: other processes used the CPUs" : ""));
@@ -121,6 +134,8 @@ final class ScenarioRunner {
     long errors0 = publisher.errors();
     pool.latencyInterval(); // discard what came before
     int receivers = (int) subs.stream().filter(c -> !c.closed).count();
+    // Read before the CPU samples (and after them at the end), so the scrape is not in the step's CPU.
+    Long allocated0 = allocation.allocatedBytes();
     ProcStats.Sample g0 = self.sample();
     ProcStats.Sample s0 = serverSample();
     long m0 = ProcStats.machineBusyNanos();
@@ -140,6 +155,7 @@ final class ScenarioRunner {
     ProcStats.Sample s1 = serverSample();
     long m1 = ProcStats.machineBusyNanos();
     long received = pool.received() - received0;
+    Long allocated = ServerAllocation.between(allocated0, allocation.allocatedBytes());
     long lastArrival = pool.lastArrivalNanos();
     Results.Latency latency = LatencyHistogram.summary(pool.latencyInterval());
     Long rss = server == null ? null : server.rssBytes();
@@ -159,7 +175,7 @@ final class ScenarioRunner {
         Math.max(0, expected - received), afterDeadline, pool.gaps() - gaps0, pool.duplicates() - duplicates0,
         pool.late() - late0, expected / publishSeconds,
         received == 0 || deliverSeconds <= 0 ? 0 : received / deliverSeconds, latency,
-        (drainEnd - publishEnd) / 1_000_000, cpu, rss, gc, disconnects, reconnected);
+        (drainEnd - publishEnd) / 1_000_000, cpu, rss, allocated, gc, disconnects, reconnected);
   }
 
   /**
