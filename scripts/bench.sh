@@ -18,8 +18,10 @@
 #
 # Environment: BENCH_RELAY_LABEL (relay; e.g. relay-<rev> to keep runs of several relay revisions
 # side by side in one report), BENCH_SERVER_JAVA_OPTS, BENCH_GENERATOR_JAVA_OPTS, BENCH_RELAY_PORT (18000),
-# BENCH_CEILING_PORT (18100), BENCH_SERVER_CPU, BENCH_GENERATOR_CPU, BENCH_OUT.
-# A default run takes about 8 minutes (about 1 of them for the relay's channels-one-user; plus about
+# BENCH_CEILING_PORT (18100), BENCH_SERVER_CPU, BENCH_GENERATOR_CPU, BENCH_OUT, and BENCH_RELAY_ENV
+# (extra VAR=value settings of the relay, e.g. FLUXER_SERVER_STATS_INTERVAL=0, to try a setting).
+# A default run takes about 10 minutes (about 1 of them for the relay's channels-one-user, and a 20 s
+# warm-up before each publishing scenario; plus about
 # 1 with --profile).
 # --delta instead prints the bytes Fossil delta compression saves on three payloads
 # (io.fluxer.bench.DeltaSavings, 1,000 publications each by default; no server, a few seconds).
@@ -62,7 +64,10 @@ GENERATOR_CPU="${BENCH_GENERATOR_CPU:-1}"
 # settings it ships, as a user would start it, and the ceiling with the JVM's defaults. On one core
 # the JVM's ergonomics pick SerialGC. BENCH_SERVER_JAVA_OPTS adds flags (JAVA_OPTS of the launcher).
 SERVER_JAVA_OPTS="${BENCH_SERVER_JAVA_OPTS:-}"
-GENERATOR_JAVA_OPTS="${BENCH_GENERATOR_JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseParallelGC}"
+# The generator's own GC pauses count as publication latency: with ParallelGC on its one core they
+# took 60-110 ms; ZGC's stay under a millisecond (docs/benchmarks.md, "Many channels at the
+# launcher's defaults").
+GENERATOR_JAVA_OPTS="${BENCH_GENERATOR_JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseZGC}"
 LOGS="$ROOT/bench/target/logs"
 BENCH_JAR="$ROOT/bench/target/fluxer-bench-0.1.0-SNAPSHOT.jar"
 
@@ -158,7 +163,7 @@ start_relay() {
   rm -f "$GC_LOG"
   # The generator opens thousands of connections from 127.0.0.1 and publishes from one connection:
   # the per-address, per-user and per-command limits (docs/configuration.md) are off for benchmarks.
-  start_server "$name" "listening on" env FLUXER_SERVER_PORT="$RELAY_PORT" FLUXER_SERVER_INSTANCES=1 \
+  start_server "$name" "listening on" env FLUXER_SERVER_PORT="$RELAY_PORT" FLUXER_SERVER_INSTANCES=1 ${BENCH_RELAY_ENV:-} \
     FLUXER_SERVER_CONNECTION_RATE=0 FLUXER_CLIENT_LIMITS='{"user_connection_limit":0,"command_rate":0}' \
     JAVA_OPTS="$SERVER_JAVA_OPTS -Xlog:gc:file=$GC_LOG:utctime" taskset -c "$SERVER_CPU" "$DIST_DIR/bin/fluxer" --dev
 }

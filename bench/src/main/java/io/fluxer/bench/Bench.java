@@ -73,7 +73,8 @@ public final class Bench {
             .put("info", o.serverInfo()))
         .put("options", options(o))
         .put("scenarios", scenarios);
-    try (ClientPool pool = new ClientPool(o.url(), o.loops(), o.secret(), o.protobuf(), o.oneUser())) {
+    Timeline timeline = o.timeline() == null ? null : new Timeline();
+    try (ClientPool pool = new ClientPool(o.url(), o.loops(), o.secret(), o.protobuf(), o.oneUser(), timeline)) {
       run.put("generator", new JsonObject()
           .put("loops", o.loops())
           .put("cpus", Runtime.getRuntime().availableProcessors())
@@ -106,6 +107,10 @@ public final class Bench {
       }
     }
     run.put("finished_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    if (timeline != null) {
+      timeline.write(o.timeline());
+      log.accept("latency over time: " + o.timeline());
+    }
     Path file = ReportWriter.writeRun(o.out(), run);
     ReportWriter.writeReport(o.out());
     log.accept("wrote " + file + ", " + o.out().resolve("report.md") + ", " + o.out().resolve("chart.svg"));

@@ -174,6 +174,9 @@ final class BenchClient implements FrameScanner.Sink, ProtobufScanner.Sink {
     if (step == frameStep) {
       frameReceived++;
       lane.latency.recordNanos(frameNow - sentNanos);
+      if (lane.timeline != null) {
+        lane.timeline.record(frameNow, frameNow - sentNanos);
+      }
     } else {
       frameLate++;
     }

@@ -34,7 +34,8 @@ record BenchOptions(
     int warmupConnections,
     Path serverGcLog,
     boolean protobuf,
-    boolean oneUser) {
+    boolean oneUser,
+    Path timeline) {
 
   /** Every scenario, in the order {@code all} runs them. */
   static final List<String> SCENARIOS = List.of("idle", "storm", "fanout", "channels", "channels-one-user");
@@ -63,7 +64,7 @@ record BenchOptions(
       "  --storm-concurrency N     storm: handshakes in flight (200)",
       "  --connect-concurrency N   handshakes in flight when setting up other scenarios (200)",
       "  --step-seconds S          publishing time per step (10)",
-      "  --warmup-seconds S        unreported warm-up at the first rate (3)",
+      "  --warmup-seconds S        unreported warm-up at the first rate, while the server's JIT compiles (20)",
       "  --drain-seconds S         wait after a step for deliveries still on their way (5)",
       "  --loops N                 generator event loops (CPUs available to the generator)",
       "  --secret S                HS256 secret for connection tokens (the dev relay's)",
@@ -77,6 +78,8 @@ record BenchOptions(
       "  --warmup-connections N    open and close N connections before measuring anything (3000)",
       "  --server-gc-log FILE      the server's -Xlog:gc:file=FILE:utctime log: GC pauses per step",
       "  --no-gc                   idle: do not measure the server's live heap (jcmd GC.run + GC.heap_info)",
+      "  --timeline FILE           CSV of latency over time (every 50 ms: received, over 2 ms, slowest), in UTC",
+      "                            to lay beside the server's GC log or a JFR recording",
       "  --jfr DIR                 record the server with JFR (jcmd) during the measured steps of fanout",
       "                            and channels, into DIR/<label>-<scenario>.jfr (needs --server-pid)");
 
@@ -108,7 +111,9 @@ record BenchOptions(
     int stormConcurrency = 200;
     int connectConcurrency = 200;
     double step = 10;
-    double warmup = 3;
+    // The server's JIT compiler takes about a quarter of its one core for the first ~15 s of load
+    // (docs/benchmarks.md): what is measured after the warm-up is the server's steady state.
+    double warmup = 20;
     double drain = 5;
     int loops = Runtime.getRuntime().availableProcessors();
     String secret = DEV_SECRET;
@@ -118,6 +123,7 @@ record BenchOptions(
     Path jfr = null;
     int warmupConnections = 3000;
     Path gcLog = null;
+    Path timeline = null;
     boolean protobuf = false;
     boolean oneUser = false;
     for (int i = 1; i < args.length; i++) {
@@ -166,6 +172,7 @@ record BenchOptions(
         case "--jfr" -> jfr = Path.of(value);
         case "--warmup-connections" -> warmupConnections = Integer.parseInt(value);
         case "--server-gc-log" -> gcLog = Path.of(value);
+        case "--timeline" -> timeline = Path.of(value);
         case "--encoding" -> protobuf = switch (value) {
           case "json" -> false;
           case "protobuf" -> true;
@@ -183,7 +190,7 @@ record BenchOptions(
     return new BenchOptions(List.copyOf(scenarios), url, label, serverPid, serverInfo, out, subscribers, rates,
         channelConnections, channelRates, idle, storm, stormConcurrency, connectConcurrency, step,
         Math.max(0, warmup), drain, loops, secret, prefix, Math.max(0, padding), gc, jfr, Math.max(0, warmupConnections), gcLog,
-        protobuf, oneUser);
+        protobuf, oneUser, timeline);
   }
 
   private static int positive(String name, String value) {

@@ -59,6 +59,11 @@ final class ClientPool implements AutoCloseable {
    * @param secret HMAC secret for the HS256 connection tokens
    */
   ClientPool(URI url, int loops, String secret, boolean protobuf, boolean oneUser) {
+    this(url, loops, secret, protobuf, oneUser, null);
+  }
+
+  /** @param timeline where every lane records latency over time; {@code null}: nowhere */
+  ClientPool(URI url, int loops, String secret, boolean protobuf, boolean oneUser, Timeline timeline) {
     this.protobuf = protobuf;
     this.oneUser = oneUser;
     int publisherLoops = loops > 1 ? 1 : 0;
@@ -75,10 +80,10 @@ final class ClientPool implements AutoCloseable {
         .setConnectTimeout((int) HANDSHAKE_TIMEOUT.toMillis())
         .setClosingTimeout(2));
     List<Context> contexts = laneContexts(vertx, loops + publisherLoops);
-    this.publisherLane = new Lane(-1, contexts.get(0));
+    this.publisherLane = new Lane(-1, contexts.get(0), timeline);
     this.lanes = new Lane[loops];
     for (int i = 0; i < loops; i++) {
-      lanes[i] = new Lane(i, contexts.get(i + publisherLoops));
+      lanes[i] = new Lane(i, contexts.get(i + publisherLoops), timeline);
     }
     this.target = connectOptions(url);
     this.protobufTarget = connectOptions(url).addSubProtocol(BenchClient.PROTOBUF_SUBPROTOCOL);

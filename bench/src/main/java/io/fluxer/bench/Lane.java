@@ -15,6 +15,8 @@ final class Lane {
   final Context context;
   /** Touched only on this lane's loop; read through {@link #takeLatency()}. */
   final LatencyHistogram latency = new LatencyHistogram();
+  /** Latency over time ({@code --timeline}); {@code null} when not asked for. */
+  final Timeline timeline;
   /** Publications of the current step received. */
   final AtomicLong received = new AtomicLong();
   /** Publications of an earlier step received during a later one. */
@@ -27,9 +29,10 @@ final class Lane {
   /** Frames are copied here to be scanned (one buffer per loop, so no allocation per frame). */
   private byte[] scratch = new byte[64 * 1024];
 
-  Lane(int index, Context context) {
+  Lane(int index, Context context, Timeline timeline) {
     this.index = index;
     this.context = context;
+    this.timeline = timeline;
   }
 
   /** The latencies recorded since the previous call, handed over by a task on the lane's own loop. */
