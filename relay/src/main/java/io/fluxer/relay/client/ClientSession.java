@@ -655,6 +655,9 @@ public final class ClientSession {
 
   /** The future, completing on this session's event loop whatever thread the engine completes on. */
   private <T> Future<T> here(Future<T> f) {
+    if (f.isComplete() && Vertx.currentContext() == context) {
+      return f; // already done, and already here (the memory engines): nothing to hand over
+    }
     Promise<T> p = Promise.promise();
     f.onComplete(ar -> {
       if (Vertx.currentContext() == context) {
