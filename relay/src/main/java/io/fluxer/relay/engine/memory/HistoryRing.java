@@ -3,7 +3,6 @@ package io.fluxer.relay.engine.memory;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -18,23 +17,32 @@ import java.util.Map;
  * publish: the arrays are long-lived and only grow, the publisher's {@link ClientInfo} and the tags
  * are shared objects, and reading history builds fresh {@link Publication}s, which is rare.
  *
+ * <p>The arrays are made on the first publication: a channel that is subscribed but never
+ * published to (most of them, in many deployments) costs no ring.
+ *
  * <p>Not thread-safe; the owning stream's lock guards it. Index 0 is the oldest publication.
  */
 final class HistoryRing {
   private static final int INITIAL_SLOTS = 4;
   private static final int INITIAL_BYTES = 256;
 
-  private long[] offsets = new long[INITIAL_SLOTS];
-  private long[] expiries = new long[INITIAL_SLOTS];
-  private ClientInfo[] infos = new ClientInfo[INITIAL_SLOTS];
-  private Object[] tags = new Object[INITIAL_SLOTS];
-  private int[] starts = new int[INITIAL_SLOTS];
-  private int[] lengths = new int[INITIAL_SLOTS];
+  private static final long[] NO_LONGS = new long[0];
+  private static final int[] NO_INTS = new int[0];
+  private static final ClientInfo[] NO_INFOS = new ClientInfo[0];
+  private static final Object[] NO_OBJECTS = new Object[0];
+  private static final byte[] NO_BYTES = new byte[0];
+
+  private long[] offsets = NO_LONGS;
+  private long[] expiries = NO_LONGS;
+  private ClientInfo[] infos = NO_INFOS;
+  private Object[] tags = NO_OBJECTS;
+  private int[] starts = NO_INTS;
+  private int[] lengths = NO_INTS;
   /** Slot of the oldest publication. */
   private int head;
   private int size;
 
-  private byte[] bytes = new byte[INITIAL_BYTES];
+  private byte[] bytes = NO_BYTES;
   /** Index in {@link #bytes} where the oldest publication's data starts. */
   private int bytesHead;
   private int bytesUsed;
@@ -53,7 +61,7 @@ final class HistoryRing {
     if (size == offsets.length) {
       growSlots();
     }
-    if (bytes.length - bytesUsed < data.length) {
+    if (bytes.length == 0 || bytes.length - bytesUsed < data.length) {
       growBytes(bytesUsed + data.length);
     }
     int slot = (head + size) % offsets.length;
@@ -89,20 +97,15 @@ final class HistoryRing {
     }
   }
 
-  /** Drops everything and gives back the memory a long history took. */
+  /** Drops everything and gives back the ring's memory. */
   void clear() {
-    if (offsets.length > INITIAL_SLOTS || bytes.length > INITIAL_BYTES) {
-      offsets = new long[INITIAL_SLOTS];
-      expiries = new long[INITIAL_SLOTS];
-      infos = new ClientInfo[INITIAL_SLOTS];
-      tags = new Object[INITIAL_SLOTS];
-      starts = new int[INITIAL_SLOTS];
-      lengths = new int[INITIAL_SLOTS];
-      bytes = new byte[INITIAL_BYTES];
-    } else {
-      Arrays.fill(infos, null);
-      Arrays.fill(tags, null);
-    }
+    offsets = NO_LONGS;
+    expiries = NO_LONGS;
+    infos = NO_INFOS;
+    tags = NO_OBJECTS;
+    starts = NO_INTS;
+    lengths = NO_INTS;
+    bytes = NO_BYTES;
     head = 0;
     size = 0;
     bytesHead = 0;
@@ -143,10 +146,10 @@ final class HistoryRing {
     return (head + index) % offsets.length;
   }
 
-  /** Doubles the slot arrays, moving the oldest publication to slot 0. */
+  /** Doubles the slot arrays (or makes the first ones), moving the oldest publication to slot 0. */
   private void growSlots() {
     int full = offsets.length;
-    int capacity = full * 2;
+    int capacity = full == 0 ? INITIAL_SLOTS : full * 2;
     offsets = unwrap(offsets, new long[capacity], full);
     expiries = unwrap(expiries, new long[capacity], full);
     infos = unwrap(infos, new ClientInfo[capacity], full);
@@ -166,7 +169,7 @@ final class HistoryRing {
 
   /** Moves the data into a byte ring of at least {@code needed} bytes, the oldest first at 0. */
   private void growBytes(int needed) {
-    int capacity = bytes.length;
+    int capacity = Math.max(bytes.length, INITIAL_BYTES);
     while (capacity < needed) {
       capacity = Math.multiplyExact(capacity, 2);
     }
