@@ -101,7 +101,7 @@ start_redis() {
       fi
       sleep 0.05
     done
-    stop_redis_process # died (port taken meanwhile?) or never answered: try another port
+    stop_owned REDIS_PID # died (port taken meanwhile?) or never answered: try another port
   done
   log "could not start redis-server; see $REDIS_DIR/redis.log"
   return 1
@@ -114,21 +114,27 @@ redis_answers() {
   [ "${reply%$'\r'}" = "+PONG" ]
 }
 
-# Stops the Redis of start_redis (only that process) and removes its directory.
-stop_redis() {
-  stop_redis_process
-  if [ -n "$REDIS_DIR" ]; then
-    rm -rf "$REDIS_DIR"
-    REDIS_DIR=""
+# Stops the process whose PID is in the variable named $1 (only that process, a child of this
+# shell) and clears the variable; with a variable name in $2, also removes the directory it names.
+stop_owned() {
+  local -n owned_pid="$1"
+  if [ -n "$owned_pid" ]; then
+    kill "$owned_pid" 2>/dev/null || true
+    wait "$owned_pid" 2>/dev/null || true
+    owned_pid=""
+  fi
+  if [ -n "${2:-}" ]; then
+    local -n owned_dir="$2"
+    if [ -n "$owned_dir" ]; then
+      rm -rf "$owned_dir"
+      owned_dir=""
+    fi
   fi
 }
 
-stop_redis_process() {
-  if [ -n "$REDIS_PID" ]; then
-    kill "$REDIS_PID" 2>/dev/null || true
-    wait "$REDIS_PID" 2>/dev/null || true
-    REDIS_PID=""
-  fi
+# Stops the Redis of start_redis (only that process) and removes its directory.
+stop_redis() {
+  stop_owned REDIS_PID REDIS_DIR
 }
 
 # Right after installing redis-server: Debian's package may start a system service on 6379, which
@@ -421,7 +427,7 @@ start_registry() {
       fi
       sleep 0.1
     done
-    stop_registry_process # died (port taken meanwhile?) or never answered: try another port
+    stop_owned REGISTRY_PID # died (port taken meanwhile?) or never answered: try another port
   done
   log "could not start docker-registry; see $REGISTRY_DIR/registry.log"
   return 1
@@ -441,19 +447,7 @@ registry_status() {
 
 # Stops the registry of start_registry (only that process) and removes its directory, the pushed images with it.
 stop_registry() {
-  stop_registry_process
-  if [ -n "$REGISTRY_DIR" ]; then
-    rm -rf "$REGISTRY_DIR"
-    REGISTRY_DIR=""
-  fi
-}
-
-stop_registry_process() {
-  if [ -n "$REGISTRY_PID" ]; then
-    kill "$REGISTRY_PID" 2>/dev/null || true
-    wait "$REGISTRY_PID" 2>/dev/null || true
-    REGISTRY_PID=""
-  fi
+  stop_owned REGISTRY_PID REGISTRY_DIR
 }
 
 # Debian's docker-registry package may start a system service on port 5000, which the tests do not
