@@ -117,7 +117,7 @@ function newClient(index, homeIndex) {
   });
   centrifuge.on('connecting', (ctx) => {
     note(`${client.label} connecting ${describe(ctx)}`);
-    client.connecting.push({ at: elapsed(), code: ctx.code, reason: ctx.reason });
+    client.connecting.push({ at: elapsed(), code: ctx.code, reason: ctx.reason, receivedBefore: client.received.length });
     changed();
   });
   centrifuge.on('connected', (ctx) => {
@@ -252,6 +252,9 @@ async function failoverScenario() {
     publishMs.push(Date.now() - before);
     if (n === stopAt) {
       stopRequested = elapsed();
+      for (const c of clients) {
+        c.receivedAtStop = c.received.length;
+      }
       // not awaited: publishing goes on at the same rate while the test stops the node
       stopAnswer = ask({ request: 'stop', node: victim, how });
     }
@@ -285,6 +288,8 @@ async function failoverScenario() {
       reconnectMs: moved.length > 0 && lost.length > 0 ? moved[moved.length - 1].at - lost[0].at : null,
       // publications that came in the subscribe reply (recovered) rather than live
       recoveredPublications: moved.reduce((sum, sub) => sum + sub.inReply, 0),
+      // received live from the stop request until the connection was lost (a SIGTERM's drain)
+      liveWhileStopping: lost.length > 0 ? lost[0].receivedBefore - c.receivedAtStop : null,
     };
     if (c.home === victim) {
       check(moved.length >= 1, `${c.label} (on ${victim}) did not resubscribe`);

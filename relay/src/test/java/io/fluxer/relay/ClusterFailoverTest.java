@@ -47,6 +47,8 @@ class ClusterFailoverTest {
   private static final int RATE = 50;
   /** The victim is stopped after this publication (2 s into the 5 s stream). */
   private static final int STOP_AT = 100;
+  /** {@code server.shutdown_drain} of every node: after a SIGTERM, 2 s of the stream still go to B's clients. */
+  private static final int DRAIN_SECONDS = 2;
 
   private Vertx vertx;
   private RelayCluster cluster;
@@ -58,7 +60,7 @@ class ClusterFailoverTest {
   void startCluster(TestInfo test) {
     vertx = Vertx.vertx();
     cluster = RelayCluster.start(vertx, "ClusterFailoverTest-" + test.getTestMethod().orElseThrow().getName(), 3,
-        RedisTestServer.sharedUrl(), Map.of());
+        RedisTestServer.sharedUrl(), Map.of("FLUXER_SERVER_SHUTDOWN_DRAIN", DRAIN_SECONDS + "s"));
   }
 
   @AfterEach
@@ -94,7 +96,7 @@ class ClusterFailoverTest {
   }
 
   @Test
-  @DisplayName("SIGTERM of a node mid-stream: it closes its clients with 3001, they recover elsewhere with nothing lost")
+  @DisplayName("SIGTERM of a node mid-stream: its clients get the stream while it drains, then 3001; they recover elsewhere with nothing lost")
   void sigtermUnderLoad() throws Exception {
     long[] stoppedAt = new long[1];
     JsonObject summary = runFailover("sigterm", request -> {
@@ -107,6 +109,9 @@ class ClusterFailoverTest {
     for (JsonObject c : clients(summary)) {
       if (c.getString("home").equals("B")) {
         assertThat(c.getJsonArray("disconnectCodes").getList()).as(c.encode()).contains(3001);
+        // while B drains, what A publishes still reaches B's clients live (half the drain's worth, at least)
+        assertThat(c.getInteger("liveWhileStopping")).as("publications received live during B's drain: " + c.encode())
+            .isGreaterThanOrEqualTo(DRAIN_SECONDS * RATE / 2);
       }
     }
     int exit = cluster.node("B").awaitExit(Duration.ofSeconds(20));
@@ -145,12 +150,13 @@ class ClusterFailoverTest {
     List<JsonObject> victims = clients(s).stream().filter(c -> c.getString("home").equals(s.getString("victim"))).toList();
     return String.format("%s of %s after publication %d: %d publications sent at %s/s through %s; received per client %s;"
             + " %d/%d of %s's clients recovered (on %s), reconnect ms %s, publications recovered in the subscribe"
-            + " reply %s; resubscribes of the other clients: %d",
+            + " reply %s, received live between the stop and the lost connection %s; resubscribes of the other clients: %d",
         s.getString("stop"), s.getString("victim"), s.getInteger("stopAfter"), s.getInteger("sent"),
         s.getValue("achievedRate"), s.getString("publisher"), s.getJsonArray("received").encode(),
         s.getInteger("recovered"), s.getInteger("victimClients"), s.getString("victim"),
         victims.stream().map(c -> c.getString("node")).toList(), s.getJsonArray("reconnectMs").encode(),
-        victims.stream().map(c -> c.getInteger("recoveredPublications")).toList(), s.getInteger("otherResubscribes"));
+        victims.stream().map(c -> c.getInteger("recoveredPublications")).toList(),
+        victims.stream().map(c -> c.getInteger("liveWhileStopping")).toList(), s.getInteger("otherResubscribes"));
   }
 
   private Map<String, String> scriptEnv() {

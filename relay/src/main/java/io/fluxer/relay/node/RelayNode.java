@@ -253,7 +253,8 @@ public final class RelayNode {
 
   /**
    * Stops the node: {@code /ready} answers 503 for {@code server.shutdown_drain} so load balancers
-   * stop sending new clients, then every client is closed with 3001 and the listeners stop.
+   * stop sending new clients, then every client is closed with 3001 and the listeners stop. Until
+   * then the node's clients get every publication, of this node and of the others.
    */
   public Future<Void> stop() {
     ready = false;
@@ -262,8 +263,6 @@ public final class RelayNode {
     if (directory != null) {
       directory.leave();
     }
-    consumers.forEach(MessageConsumer::unregister);
-    consumers.clear();
     long drain = config.server().shutdownDrain().toMillis();
     Promise<Void> drained = Promise.promise();
     if (drain > 0 && !deployments.isEmpty()) {
@@ -278,6 +277,10 @@ public final class RelayNode {
       }
       deployments.clear();
       return Future.join(undeploys);
+    }).andThen(ar -> {
+      // only now: while the node drains, its clients still get what the other nodes publish
+      consumers.forEach(MessageConsumer::unregister);
+      consumers.clear();
     }).compose(v -> relay.broker().close())
         .compose(v -> relay.presence().close())
         .compose(v -> storedNamespaces == null ? Future.<Void>succeededFuture() : storedNamespaces.close())
