@@ -3,10 +3,6 @@ package io.fluxer.relay;
 /** Event bus addresses of the relay, all under {@code fluxer.relay.}. */
 public final class Addresses {
   public static final String PREFIX = "fluxer.relay.";
-  /** Publications already stored by the broker; every server verticle instance of every node consumes. */
-  public static final String PUB = PREFIX + "pub";
-  public static final String JOIN = PREFIX + "join";
-  public static final String LEAVE = PREFIX + "leave";
   /**
    * Request/reply: the server API from inside the cluster. Body {@code {"method": m, "params": {…}}},
    * reply the API's answer ({@code {"result": …}} or {@code {"error": …}}); callers on the bus are

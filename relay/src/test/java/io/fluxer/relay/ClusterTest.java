@@ -20,11 +20,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -110,8 +114,8 @@ class ClusterTest {
     List<WsTestClient> subscribers = List.of(connected("A", "s1"), connected("B", "s2"), connected("C", "s3"));
     subscribers.forEach(s -> s.subscribe(channel));
 
-    // Each publication is stored (offset assigned) in Redis by the node that takes it, then sent
-    // by that node over the event bus: publications of two nodes can reach a third out of order.
+    // Each publication is stored (offset assigned) in Redis by the node that takes it and goes out on
+    // the channel's Redis pub/sub channel by the same script: every node gets them in offset order.
     List<CompletableFuture<Void>> publishers = List.of("A", "C").stream()
         .map(node -> CompletableFuture.runAsync(() -> {
           for (int i = 0; i < PER_PUBLISHER; i++) {
@@ -129,6 +133,81 @@ class ClusterTest {
       assertThat(pubs).extracting(p -> p.getLong("offset"))
           .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
     }
+  }
+
+  @Test
+  @DisplayName("Each node receives the publications of the channels it has subscribers of, and no others")
+  void nodesReceiveOnlyTheirChannels() {
+    int perNode = 4;
+    int each = 5;
+    Map<String, List<String>> channelsOf = new LinkedHashMap<>();
+    Map<String, WsTestClient> subscriberOf = new HashMap<>();
+    for (String node : List.of("A", "B", "C")) {
+      WsTestClient c = connected(node, "interest-" + node);
+      for (int i = 0; i < perNode; i++) {
+        String ch = channel("chat", "interest-" + node + i);
+        c.subscribe(ch);
+        channelsOf.computeIfAbsent(node, k -> new ArrayList<>()).add(ch);
+      }
+      subscriberOf.put(node, c);
+    }
+    Map<String, Long> before = new HashMap<>();
+    channelsOf.keySet().forEach(node -> before.put(node, publicationsReceived(node)));
+
+    // all through A: A stores every publication but receives only those of its own channels
+    channelsOf.values().forEach(channels -> channels.forEach(ch -> {
+      for (int n = 1; n <= each; n++) {
+        cluster.apiResult("A", "publish", new JsonObject().put("channel", ch).put("data", new JsonObject().put("n", n)));
+      }
+    }));
+
+    channelsOf.forEach((node, channels) -> channels.forEach(ch ->
+        assertThat(subscriberOf.get(node).awaitPublications(ch, each, SHORT)).hasSize(each)));
+    for (String node : channelsOf.keySet()) {
+      assertThat(publicationsReceived(node) - before.get(node))
+          .as("publications node " + node + " received: those of its " + perNode + " channels")
+          .isEqualTo((long) perNode * each);
+    }
+  }
+
+  @Test
+  @DisplayName("First subscribers on a node while publications are in flight get every one after their subscribe position")
+  void firstSubscriberWhilePublishing() throws Exception {
+    List<String> channels = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      channels.add(channel("feed", "in-flight-" + i));
+    }
+    AtomicBoolean publishing = new AtomicBoolean(true);
+    Map<String, Long> last = new java.util.concurrent.ConcurrentHashMap<>();
+    CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+      for (int n = 0; publishing.get() || n < channels.size(); n++) {
+        String ch = channels.get(n % channels.size());
+        JsonObject r = cluster.apiResult("A", "publish", new JsonObject().put("channel", ch)
+            .put("data", new JsonObject().put("n", n)));
+        last.put(ch, r.getLong("offset"));
+      }
+    });
+    WsTestClient c = connected("C", "in-flight");
+    Map<String, Long> position = new HashMap<>();
+    for (String ch : channels) {
+      HttpTestClient.eventually(() -> last.containsKey(ch), published -> published, SHORT);
+      // the first subscriber of the channel on C, between two publications
+      position.put(ch, c.subscribe(ch).getLong("offset", 0L));
+    }
+    // a few more on every channel after its subscribe, then stop
+    HttpTestClient.eventually(() -> channels.stream().allMatch(ch -> last.get(ch) >= position.get(ch) + 5), all -> all,
+        SHORT);
+    publishing.set(false);
+    publisher.get(30, TimeUnit.SECONDS);
+
+    for (String ch : channels) {
+      long from = position.get(ch) + 1;
+      long to = last.get(ch);
+      List<JsonObject> got = c.awaitPublications(ch, (int) (to - from + 1), SHORT);
+      assertThat(got).extracting(p -> p.getLong("offset")).as(ch + " after position " + position.get(ch))
+          .containsExactlyElementsOf(LongStream.rangeClosed(from, to).boxed().toList());
+    }
+    assertThat(c.isClosed()).as("closed: " + c.closeInfo()).isFalse();
   }
 
   @Test
@@ -319,6 +398,15 @@ class ClusterTest {
     clients.add(c);
     c.connectWith(RelayProcess.token(user));
     return c;
+  }
+
+  /** The node's {@code fluxer_node_publications_received_total} from its {@code /metrics}. */
+  private long publicationsReceived(String node) {
+    HttpTestClient.Response r = cluster.http(node).get("/metrics", HttpTestClient.NONE);
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return r.body().lines().filter(l -> l.startsWith("fluxer_node_publications_received_total{"))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private List<JsonObject> infoNodes(String node) {

@@ -359,16 +359,20 @@ public final class ClientSession {
   // ---- subscriptions
 
   /**
-   * Joins the hub (buffering what arrives meanwhile), reads the stream position or the missed
+   * Joins the hub (buffering what arrives meanwhile), waits until the node gets the channel's
+   * publications (the broker's subscribe), then reads the stream position or the missed
    * publications, and registers presence. The caller replies and then calls {@link #activate}.
    */
   private Future<SubscribeResult> startSubscription(Subscription sub, Request.Subscribe position, boolean recoverable) {
     subs.put(sub.channel, sub);
     hub.subscribe(sub.channel, sub);
+    Future<Void> delivered = here(relay.broker().subscribe(sub.channel));
     scheduleSubExpiry(sub);
     boolean recovering = recoverable && position != null && position.recover();
-    Future<Recovery> read = recoverable ? here(readPosition(sub.channel, recovering ? position : null))
-        : Future.succeededFuture(null);
+    // the position is read only once every later publication reaches this node: none falls in between
+    Future<Recovery> read = delivered.compose(v -> subs.get(sub.channel) != sub ? Future.succeededFuture(null)
+        : recoverable ? here(readPosition(sub.channel, recovering ? position : null))
+        : Future.succeededFuture(null));
     return read.compose(rec -> {
       if (subs.get(sub.channel) != sub) {
         return Future.failedFuture(new EngineException("unsubscribed while subscribing", false));
@@ -400,11 +404,17 @@ public final class ClientSession {
       if (subs.get(sub.channel) == sub) {
         subs.remove(sub.channel);
         sub.removed = true;
-        hub.unsubscribe(sub.channel, sub);
+        leaveHub(sub);
         cancel(sub.expireTimer);
         sub.order.stop();
       }
     });
+  }
+
+  /** Ends what {@link #startSubscription} began in the hub and the broker; once per subscription. */
+  private void leaveHub(Subscription sub) {
+    hub.unsubscribe(sub.channel, sub);
+    relay.broker().unsubscribe(sub.channel);
   }
 
   private record Recovery(StreamPosition position, List<Publication> publications, boolean recovered) {}
@@ -445,7 +455,7 @@ public final class ClientSession {
   private void removeSubscription(Subscription sub) {
     subs.remove(sub.channel);
     sub.removed = true;
-    hub.unsubscribe(sub.channel, sub);
+    leaveHub(sub);
     cancel(sub.expireTimer);
     sub.order.stop();
     ClientInfo info = info(sub);

@@ -41,8 +41,6 @@ public final class Delivery {
   /** Who joined or left ({@link Kind#JOIN}, {@link Kind#LEAVE}), else {@code null}. */
   private final ClientInfo info;
   private final long publishedNanos;
-  /** Decoded from another node's message: the local fan-out has not had it yet. */
-  private final boolean fromOtherNode;
   /**
    * Encoded frames by {@link ClientCodec#index}; read without a lock once set, made under the
    * array's lock so that each codec encodes at most once whichever loops ask at the same time.
@@ -63,14 +61,13 @@ public final class Delivery {
   private int filterEvaluations;
 
   private Delivery(Kind kind, String channel, String epoch, Publication publication, ClientInfo info,
-                   long publishedNanos, boolean fromOtherNode) {
+                   long publishedNanos) {
     this.kind = kind;
     this.channel = Objects.requireNonNull(channel, "channel");
     this.epoch = epoch == null ? "" : epoch;
     this.publication = publication;
     this.info = info;
     this.publishedNanos = publishedNanos;
-    this.fromOtherNode = fromOtherNode;
   }
 
   /**
@@ -78,27 +75,21 @@ public final class Delivery {
    *
    * @param epoch the epoch of the stream the publication's offset is in (empty when its offset is 0)
    * @param publishedNanos {@link System#nanoTime()} when the broker handed the publication to this
-   *     node, for the publish-to-write latency; 0 when unknown (decoded from another node, whose
-   *     clock means nothing here)
+   *     node, for the publish-to-write latency; 0 when unknown
    */
   public static Delivery publication(String channel, Publication publication, String epoch, long publishedNanos) {
     return new Delivery(Kind.PUBLICATION, channel, epoch, Objects.requireNonNull(publication, "publication"), null,
-        publishedNanos, false);
-  }
-
-  /** A push decoded from another node's message ({@link DeliveryCodec}). */
-  static Delivery received(Kind kind, String channel, String epoch, Publication publication, ClientInfo info) {
-    return new Delivery(kind, channel, epoch, publication, info, 0, true);
+        publishedNanos);
   }
 
   /** A join push: no stream position. */
   public static Delivery join(String channel, ClientInfo info) {
-    return new Delivery(Kind.JOIN, channel, "", null, Objects.requireNonNull(info, "info"), 0, false);
+    return new Delivery(Kind.JOIN, channel, "", null, Objects.requireNonNull(info, "info"), 0);
   }
 
   /** A leave push: no stream position. */
   public static Delivery leave(String channel, ClientInfo info) {
-    return new Delivery(Kind.LEAVE, channel, "", null, Objects.requireNonNull(info, "info"), 0, false);
+    return new Delivery(Kind.LEAVE, channel, "", null, Objects.requireNonNull(info, "info"), 0);
   }
 
   public Kind kind() {
@@ -136,14 +127,6 @@ public final class Delivery {
 
   public long publishedNanos() {
     return publishedNanos;
-  }
-
-  /**
-   * Whether this came from another node over the event bus; {@code false} for what this node's
-   * broker handed over, which the node's own fan-out has already queued.
-   */
-  public boolean fromOtherNode() {
-    return fromOtherNode;
   }
 
   /**

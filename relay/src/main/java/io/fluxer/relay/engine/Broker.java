@@ -14,16 +14,28 @@ public interface Broker {
 
   /**
    * Stores the publication in history (when {@code options} keep history) and hands it to the event
-   * handler. Returns the stream position of the publication; for channels without history, the
-   * position has offset 0.
+   * handler of every node subscribed to the channel ({@link #subscribe}). Returns the stream position
+   * of the publication; for channels without history, the position has offset 0.
    */
   Future<StreamPosition> publish(String channel, String data, PublishOptions options);
 
-  /** Hands a join event to the event handler (fan-out only, nothing is stored). */
+  /** Hands a join event to the event handlers of the channel's nodes (fan-out only, nothing is stored). */
   Future<Void> publishJoin(String channel, ClientInfo info);
 
-  /** Hands a leave event to the event handler (fan-out only, nothing is stored). */
+  /** Hands a leave event to the event handlers of the channel's nodes (fan-out only, nothing is stored). */
   Future<Void> publishLeave(String channel, ClientInfo info);
+
+  /**
+   * This node wants the channel's events: once the future completes, every publication, join and
+   * leave of the channel published afterwards, on any node, reaches this node's event handler, in
+   * order. Counted: each call is matched by one {@link #unsubscribe}, whatever its outcome, and the
+   * node stops receiving the channel's events when the count is back to 0. The memory broker (one
+   * node) hands every event to its handler anyway.
+   */
+  Future<Void> subscribe(String channel);
+
+  /** Ends one {@link #subscribe} of the channel. */
+  void unsubscribe(String channel);
 
   /**
    * Reads history. A {@code since} position from another epoch fails with

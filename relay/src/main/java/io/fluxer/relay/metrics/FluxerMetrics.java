@@ -85,6 +85,11 @@ public final class FluxerMetrics implements HubStats.Listener {
   public static final String SLOW_DROPS = "fluxer.slow.drops";
   /** From the broker handing a publication to the node until a loop queued it to its subscribers. Timer. */
   public static final String PUBLISH_TO_WRITE = "fluxer.publish.to.write";
+  /**
+   * Publications the broker handed to this node, its own and other nodes' (in a cluster, only those
+   * of channels with subscribers here). Counter.
+   */
+  public static final String PUBLICATIONS_RECEIVED = "fluxer.node.publications.received";
   /** Engine operations by {@code engine}, {@code operation} and {@code outcome}. Timer. */
   public static final String ENGINE_OPERATION = "fluxer.engine.operation";
   /** How long a task waits in a server event loop's queue, probed every second per loop. Timer. */
@@ -217,6 +222,10 @@ public final class FluxerMetrics implements HubStats.Listener {
     }
     vertx = relayNode.vertx();
     probeTimer = vertx.setPeriodic(PROBE_PERIOD_MILLIS, id -> probe(relayNode));
+    track(FunctionCounter.builder(PUBLICATIONS_RECEIVED, relayNode, RelayNode::publicationsReceived)
+        .description("Publications the broker handed to this node (in a cluster: of channels with subscribers here)")
+        .tag("node", node)
+        .register(registry));
     registerIssuers(relayNode.context().tokens());
   }
 

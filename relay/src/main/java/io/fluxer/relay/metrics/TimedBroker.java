@@ -60,6 +60,16 @@ public final class TimedBroker implements Broker {
   }
 
   @Override
+  public Future<Void> subscribe(String channel) {
+    return delegate.subscribe(channel);
+  }
+
+  @Override
+  public void unsubscribe(String channel) {
+    delegate.unsubscribe(channel);
+  }
+
+  @Override
   public Future<HistoryResult> history(String channel, HistoryFilter filter) {
     long start = System.nanoTime();
     return history.time(start, delegate.history(channel, filter));

@@ -8,7 +8,6 @@ import io.fluxer.relay.channel.NamespaceChanges;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.cluster.NodeDirectory;
 import io.fluxer.relay.client.ClientSession;
-import io.fluxer.relay.client.DeliveryCodec;
 import io.fluxer.relay.client.EmulationRegistry;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubSnapshot;
@@ -87,6 +86,8 @@ public final class RelayNode {
   private final EmulationRegistry emulation;
   /** Hands broker events to the hubs of this node's event loops. */
   private final LocalFanout fanout;
+  /** The broker's event handler: what reached this node. */
+  private NodeDeliveries deliveries;
 
   private RelayNode(Vertx vertx, RelayConfig config, RelayContext relay, LocalFanout fanout) {
     this.vertx = vertx;
@@ -126,13 +127,11 @@ public final class RelayNode {
           + "and presence"));
     }
     try {
-      registerCodec(vertx);
       metrics = FluxerMetrics.create(vertx, config.server().nodeName());
       Engines engines = Engines.create(vertx, config.engine());
       Broker broker = metrics.timed(engines.broker());
       LocalFanout fanout = new LocalFanout();
-      NodeDeliveries deliveries = vertx.isClustered() ? NodeDeliveries.clustered(fanout, vertx.eventBus())
-          : NodeDeliveries.alone(fanout);
+      NodeDeliveries deliveries = new NodeDeliveries(fanout);
       broker.setEventHandler(deliveries);
       PresenceManager presence = metrics.timed(engines.presence());
       // Redis presence entries expire unless refreshed: refresh three times per TTL.
@@ -141,7 +140,7 @@ public final class RelayNode {
           new Namespaces(config.channel().withReserved()), verifier(vertx, config.token()), broker, presence,
           presenceRefresh);
       node = new RelayNode(vertx, config, relay, fanout);
-      node.consumers.addAll(deliveries.listen());
+      node.deliveries = deliveries;
       node.metrics = metrics;
       if (vertx.isClustered()) {
         node.directory = new NodeDirectory(vertx.eventBus(), node.id, config.cluster().nodeTimeout());
@@ -287,6 +286,11 @@ public final class RelayNode {
         .compose(v -> storedApiKeys == null ? Future.<Void>succeededFuture() : storedApiKeys.close())
         .andThen(ar -> relay.tokens().close())
         .andThen(ar -> metrics.close()).mapEmpty();
+  }
+
+  /** Publications the broker handed to this node since it started, its own and other nodes'. */
+  public long publicationsReceived() {
+    return deliveries.publicationsReceived();
   }
 
   /** The sessions of this node's emulated transports (SSE, HTTP streaming). */
@@ -457,13 +461,5 @@ public final class RelayNode {
     new SecureRandom().nextBytes(secret);
     return TokenVerifier.create(new TokenOptions(Base64.getEncoder().encodeToString(secret), null, null,
         null, null, 0));
-  }
-
-  private static void registerCodec(Vertx vertx) {
-    try {
-      vertx.eventBus().registerCodec(new DeliveryCodec());
-    } catch (IllegalStateException alreadyRegistered) {
-      // another node on the same Vert.x instance (tests) registered it
-    }
   }
 }

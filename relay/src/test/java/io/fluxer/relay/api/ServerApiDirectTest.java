@@ -85,6 +85,15 @@ class ServerApiDirectTest extends ServerApiTestBase {
     }
 
     @Override
+    public Future<Void> subscribe(String channel) {
+      return Future.failedFuture(new EngineException("down", true));
+    }
+
+    @Override
+    public void unsubscribe(String channel) {
+    }
+
+    @Override
     public Future<HistoryResult> history(String channel, HistoryFilter filter) {
       throw new IllegalStateException("thrown, not failed");
     }

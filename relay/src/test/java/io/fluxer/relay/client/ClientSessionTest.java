@@ -291,6 +291,16 @@ class ClientSessionTest {
         }
 
         @Override
+        public Future<Void> subscribe(String channel) {
+          return real.subscribe(channel);
+        }
+
+        @Override
+        public void unsubscribe(String channel) {
+          real.unsubscribe(channel);
+        }
+
+        @Override
         public Future<HistoryResult> history(String channel, HistoryFilter filter) {
           return gate.future().compose(v -> real.history(channel, filter));
         }

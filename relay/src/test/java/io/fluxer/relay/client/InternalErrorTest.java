@@ -87,6 +87,16 @@ class InternalErrorTest extends RelayTestBase {
     }
 
     @Override
+    public Future<Void> subscribe(String channel) {
+      return real.subscribe(channel);
+    }
+
+    @Override
+    public void unsubscribe(String channel) {
+      real.unsubscribe(channel);
+    }
+
+    @Override
     public Future<HistoryResult> history(String channel, HistoryFilter filter) {
       throw new IllegalStateException(SECRET);
     }

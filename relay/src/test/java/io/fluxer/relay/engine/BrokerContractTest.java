@@ -226,7 +226,7 @@ public abstract class BrokerContractTest {
   @Test
   @DisplayName("an idempotency key publishes once per channel and answers the first position")
   void idempotencyKeyDedupes() {
-    String ch = channel("idempotent");
+    String ch = subscribed("idempotent");
     String other = channel("idempotent-other");
     PublishOptions once = withKey(history(10), "key-1");
 
@@ -247,7 +247,7 @@ public abstract class BrokerContractTest {
   @Test
   @DisplayName("a publication without history reaches the handler with offset 0 and is not stored")
   void noHistoryPublishIsNotStored() {
-    String ch = channel("no-history");
+    String ch = subscribed("no-history");
 
     StreamPosition position = await(broker.publish(ch, data(1), PublishOptions.noHistory()));
 
@@ -276,7 +276,7 @@ public abstract class BrokerContractTest {
   @Test
   @DisplayName("data, publisher info and tags round-trip exactly")
   void publicationRoundTrips() {
-    String ch = channel("round-trip");
+    String ch = subscribed("round-trip");
     ClientInfo publisher = new ClientInfo("user-1", "client-1", "{\"name\":\"Zoë\"}", "{ \"role\" : [\"x\"] }");
     Map<String, String> tags = Map.of("kind", "chat", "emoji", "✓", "empty", "");
     String spaced = "{ \"x\" : 1.50 , \"y\" : null }";
@@ -295,7 +295,7 @@ public abstract class BrokerContractTest {
   @Test
   @DisplayName("concurrent publishers: the handler gets every publication in offset order, one at a time")
   void concurrentPublishesReachHandlerInOrder() throws Exception {
-    String ch = channel("concurrent");
+    String ch = subscribed("concurrent");
     int threads = 4;
     int perThread = 500;
     List<Long> returned = publishConcurrently(broker, ch, threads, perThread, history(threads * perThread));
@@ -313,7 +313,7 @@ public abstract class BrokerContractTest {
   @Test
   @DisplayName("concurrent publishers without history: the handler gets every publication, one at a time")
   void concurrentNoHistoryPublishesDoNotOverlap() throws Exception {
-    String ch = channel("concurrent-no-history");
+    String ch = subscribed("concurrent-no-history");
     int threads = 4;
     int perThread = 300;
     List<Long> returned = publishConcurrently(broker, ch, threads, perThread, PublishOptions.noHistory());
@@ -327,7 +327,7 @@ public abstract class BrokerContractTest {
   @Test
   @DisplayName("joins and leaves reach the handler")
   void joinAndLeaveReachHandler() {
-    String ch = channel("join-leave");
+    String ch = subscribed("join-leave");
     ClientInfo info = new ClientInfo("user-7", "client-7", "{\"a\":1}", null);
 
     await(broker.publishJoin(ch, info));
@@ -345,6 +345,13 @@ public abstract class BrokerContractTest {
   /** A channel name unique to this test run. */
   protected String channel(String name) {
     return prefix + name;
+  }
+
+  /** A channel name unique to this test run, whose events the broker hands to {@link #events}. */
+  protected String subscribed(String name) {
+    String ch = channel(name);
+    await(broker.subscribe(ch));
+    return ch;
   }
 
   protected static String data(int n) {

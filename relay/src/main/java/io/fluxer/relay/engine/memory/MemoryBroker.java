@@ -133,6 +133,16 @@ public final class MemoryBroker implements Broker {
     return BrokerEventHandler.hand(handler, h -> h.onLeave(channel, info));
   }
 
+  /** One node: every event reaches the handler, subscribed or not. */
+  @Override
+  public Future<Void> subscribe(String channel) {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public void unsubscribe(String channel) {
+  }
+
   @Override
   public Future<HistoryResult> history(String channel, HistoryFilter filter) {
     Objects.requireNonNull(channel, "channel");

@@ -36,23 +36,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * stale stream, so a client recovering from an older position gets {@code recovered: false} instead
  * of a silent gap.
  *
- * <p>Fan-out does not go through Redis: after a publication is stored, it is handed to the
- * {@link BrokerEventHandler} (which puts it on the clustered event bus), as {@code MemoryBroker} does;
- * a repeated idempotency key answers the first position and reaches the handler no more. Joins and
- * leaves go to the handler only.
+ * <p>Fan-out goes through Redis pub/sub, one pub/sub channel per channel: the same script publishes
+ * the stored publication there, so every node gets a channel's publications in offset order, and
+ * only the nodes subscribed to it ({@link #subscribe}, kept by {@link RedisSubscriber}) get them at
+ * all. A repeated idempotency key answers the first position and is published no more. Publications
+ * without history and without idempotency key, joins and leaves are only published
+ * ({@link RedisMessages}).
  *
  * <p>Threading: publishes travel over one pipelined connection owned by one event-loop context (the
- * one current when the broker is created, or a new one when created off Vert.x threads). Redis runs
- * them in the order they were sent and replies in that order, and the handler is called from that
- * context as replies arrive, so for one channel it sees this broker's publications in offset order
- * and never concurrently. Publishes without history and without idempotency key touch no Redis, but
- * still reach the handler on that context. Reads use a small connection pool. Returned futures
- * complete on any thread; callers hop back to their own context.
+ * one current when the broker is created, or a new one when created off Vert.x threads), in the
+ * order they were made; Redis runs them in that order. The handler is called from that context as
+ * pub/sub messages arrive, so for one channel it sees publications in offset order and never
+ * concurrently. Reads use a small connection pool. Returned futures complete on any thread; callers
+ * hop back to their own context.
  *
  * <p>Failures: when Redis is unreachable or does not answer within the command timeout, futures fail
  * with an {@link io.fluxer.relay.engine.EngineException} whose {@code temporary()} is true; the
  * connection is re-established by the next operation. A publish that timed out may still be stored
- * and, once Redis answers, still reaches the handler.
+ * and published.
  *
  * <p>Unlike the memory broker, an expired stream meta is dropped by Redis itself, and a publication's
  * history TTL is checked against the Redis clock when history is read.
@@ -73,6 +74,7 @@ public final class RedisBroker implements Broker {
   private final String idempotencyMs;
   private final String defaultMetaTtlMs;
   private volatile BrokerEventHandler handler;
+  private final RedisSubscriber subscriber;
   /** The publish pipeline; only touched on {@link #context}. */
   private RedisConnection pipeline;
   /** A connect in progress for the pipeline; only touched on {@link #context}. */
@@ -86,6 +88,7 @@ public final class RedisBroker implements Broker {
     this.timeoutMs = options.commandTimeout().toMillis();
     this.idempotencyMs = Long.toString(RedisCalls.ttlMillis(options.idempotencyWindow()));
     this.defaultMetaTtlMs = Long.toString(RedisCalls.ttlMillis(options.defaultMetaTtl()));
+    this.subscriber = new RedisSubscriber(vertx, context, redis, keys, timeoutMs, () -> handler);
   }
 
   /** A broker on Redis at {@code options.url()}; it connects on first use. */
@@ -103,15 +106,25 @@ public final class RedisBroker implements Broker {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(options, "options");
-    BrokerEventHandler h = handler;
-    if (h == null) {
+    if (handler == null) {
       return Future.failedFuture(new IllegalStateException("no event handler set"));
     }
     Promise<StreamPosition> done = Promise.promise();
+    String info = options.info() == null ? "" : RedisCodec.encodeInfo(options.info());
+    String tags = options.tags().isEmpty() ? "" : RedisCodec.encodeTags(options.tags());
     if (!options.keepsHistory() && options.idempotencyKey() == null) {
-      onContext(() -> handOver(h, channel, new Publication(0, data, options.info(), options.tags(), options.delta()), NO_STREAM,
-          done));
-      return done.future();
+      Request message = Request.cmd(Command.PUBLISH).arg(keys.pubsub(channel))
+          .arg(RedisMessages.publication(data, info, tags, options.delta()));
+      onContext(() -> pipeline()
+          .compose(conn -> conn.send(message))
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              done.tryComplete(NO_STREAM);
+            } else {
+              done.tryFail(RedisCalls.failure("publish", ar.cause()));
+            }
+          }));
+      return RedisCalls.bounded(vertx, timeoutMs, "publish", done.future());
     }
     List<String> scriptKeys = new ArrayList<>(3);
     scriptKeys.add(keys.stream(channel));
@@ -119,21 +132,23 @@ public final class RedisBroker implements Broker {
     if (options.idempotencyKey() != null) {
       scriptKeys.add(keys.idempotency(channel, options.idempotencyKey()));
     }
-    List<String> args = new ArrayList<>(11);
+    List<String> args = new ArrayList<>(13);
     args.add(Integer.toString(options.historySize()));
     args.add(options.keepsHistory() ? Long.toString(RedisCalls.ttlMillis(options.historyTtl())) : "0");
     args.add(Long.toString(RedisCalls.ttlMillis(options.historyMetaTtl())));
     args.add(idempotencyMs);
     args.add(newEpoch());
+    args.add(keys.pubsub(channel));
+    args.add(options.delta() ? "1" : "0");
     args.add("d");
     args.add(data);
-    if (options.info() != null) {
+    if (!info.isEmpty()) {
       args.add("i");
-      args.add(RedisCodec.encodeInfo(options.info()));
+      args.add(info);
     }
-    if (!options.tags().isEmpty()) {
+    if (!tags.isEmpty()) {
       args.add("t");
-      args.add(RedisCodec.encodeTags(options.tags()));
+      args.add(tags);
     }
     onContext(() -> pipeline()
         .compose(conn -> PUBLISH.run(conn::send, scriptKeys, args))
@@ -151,24 +166,51 @@ public final class RedisBroker implements Broker {
             done.tryFail(RedisCalls.failure("publish", e));
             return;
           }
-          if (reply.get(0).toInteger() == 1) {
-            done.tryComplete(position); // a repeated idempotency key: published before
-          } else {
-            handOver(h, channel, new Publication(position.offset(), data, options.info(), options.tags(), options.delta()),
-                position, done);
-          }
+          // new, the script published it; a repeated idempotency key was published the first time
+          done.tryComplete(position);
         }));
     return RedisCalls.bounded(vertx, timeoutMs, "publish", done.future());
   }
 
   @Override
   public Future<Void> publishJoin(String channel, ClientInfo info) {
-    return BrokerEventHandler.hand(handler, h -> h.onJoin(channel, info));
+    return publishJoinLeave(channel, RedisMessages.joinLeave(true, info));
   }
 
   @Override
   public Future<Void> publishLeave(String channel, ClientInfo info) {
-    return BrokerEventHandler.hand(handler, h -> h.onLeave(channel, info));
+    return publishJoinLeave(channel, RedisMessages.joinLeave(false, info));
+  }
+
+  private Future<Void> publishJoinLeave(String channel, String message) {
+    Objects.requireNonNull(channel, "channel");
+    Request request = Request.cmd(Command.PUBLISH).arg(keys.pubsub(channel)).arg(message);
+    Promise<Void> done = Promise.promise();
+    onContext(() -> pipeline()
+        .compose(conn -> conn.send(request))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            done.tryComplete();
+          } else {
+            done.tryFail(RedisCalls.failure("publish", ar.cause()));
+          }
+        }));
+    return RedisCalls.bounded(vertx, timeoutMs, "publish", done.future());
+  }
+
+  @Override
+  public Future<Void> subscribe(String channel) {
+    return subscriber.subscribe(Objects.requireNonNull(channel, "channel"));
+  }
+
+  @Override
+  public void unsubscribe(String channel) {
+    subscriber.unsubscribe(Objects.requireNonNull(channel, "channel"));
+  }
+
+  /** How many channels this node receives the events of. */
+  public int subscribedChannels() {
+    return subscriber.channels();
   }
 
   @Override
@@ -214,30 +256,19 @@ public final class RedisBroker implements Broker {
         .mapEmpty();
   }
 
-  /** Closes the pipeline and the pool; operations afterwards fail. */
+  /** Closes the pub/sub connection, the pipeline and the pool; operations afterwards fail. */
   @Override
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
-    onContext(() -> {
+    subscriber.close().onComplete(v -> onContext(() -> {
       RedisConnection conn = pipeline;
       pipeline = null;
       if (conn != null) {
         conn.close();
       }
       redis.close().onComplete(closed);
-    });
+    }));
     return closed.future();
-  }
-
-  /** Calls the handler and completes {@code done}: failed with what the handler threw, if it threw. */
-  private static void handOver(BrokerEventHandler h, String channel, Publication publication,
-                               StreamPosition position, Promise<StreamPosition> done) {
-    try {
-      h.onPublication(channel, publication, position.epoch());
-      done.tryComplete(position);
-    } catch (RuntimeException e) {
-      done.tryFail(e); // the publication stays stored, as with the memory broker
-    }
   }
 
   /** Runs {@code action} on the broker's context: at once when already there, else queued in order. */

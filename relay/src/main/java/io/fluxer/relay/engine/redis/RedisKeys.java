@@ -11,6 +11,7 @@ import java.util.Base64;
  */
 final class RedisKeys {
   private static final Base64.Encoder KEY_ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final String PUBSUB = ".pubsub.{";
 
   private final String prefix;
 
@@ -32,6 +33,27 @@ final class RedisKeys {
   String idempotency(String channel, String key) {
     return prefix + ".history.idempotency.{" + channel + "}."
         + KEY_ENCODER.encodeToString(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The pub/sub channel a channel's publications, joins and leaves go out on. */
+  String pubsub(String channel) {
+    return prefix + PUBSUB + channel + "}";
+  }
+
+  /** The client name of a node's pub/sub connection ({@code CLIENT SETNAME}: no spaces). */
+  String pubsubClientName() {
+    StringBuilder name = new StringBuilder(prefix.length() + 7);
+    prefix.codePoints().forEach(c -> name.appendCodePoint(c <= ' ' ? '_' : c));
+    return name.append(".pubsub").toString();
+  }
+
+  /** The channel of a {@link #pubsub} name, or {@code null} for a name not made by {@link #pubsub}. */
+  String channelOfPubsub(String name) {
+    String start = prefix + PUBSUB;
+    if (!name.startsWith(start) || !name.endsWith("}") || name.length() <= start.length()) {
+      return null;
+    }
+    return name.substring(start.length(), name.length() - 1);
   }
 
   /** Client id → client info JSON. */

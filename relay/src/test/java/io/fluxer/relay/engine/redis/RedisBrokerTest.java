@@ -91,11 +91,12 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   @Test
-  @DisplayName("two brokers (two Redis clients) publishing to one channel get offsets without duplicates or gaps")
+  @DisplayName("two brokers (two nodes) publishing to one channel: offsets without duplicates or gaps, and each gets all in offset order")
   void atomicOffsetsAcrossClients() throws Exception {
-    String ch = channel("two-clients");
+    String ch = subscribed("two-clients");
     RecordingHandler otherEvents = new RecordingHandler();
     Broker other = extraBroker(options(), otherEvents);
+    await(other.subscribe(ch));
     int perThread = 250;
     PublishOptions options = history(4 * perThread);
 
@@ -106,10 +107,11 @@ class RedisBrokerTest extends BrokerContractTest {
 
     long total = 4L * perThread;
     assertThat(all).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
-    eventually("every publication to reach its broker's handler",
-        () -> events.publications(ch).size() + otherEvents.publications(ch).size() == total);
-    assertThat(events.publications(ch)).extracting(Publication::offset).isSorted().doesNotHaveDuplicates();
-    assertThat(otherEvents.publications(ch)).extracting(Publication::offset).isSorted().doesNotHaveDuplicates();
+    List<Long> inOrder = LongStream.rangeClosed(1, total).boxed().toList();
+    eventually("every publication to reach both handlers",
+        () -> events.publications(ch).size() == total && otherEvents.publications(ch).size() == total);
+    assertThat(events.publications(ch)).extracting(Publication::offset).containsExactlyElementsOf(inOrder);
+    assertThat(otherEvents.publications(ch)).extracting(Publication::offset).containsExactlyElementsOf(inOrder);
     HistoryResult history = await(broker.history(ch, ALL));
     assertThat(offsets(history)).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
   }
@@ -117,7 +119,7 @@ class RedisBrokerTest extends BrokerContractTest {
   @Test
   @DisplayName("many publishes in flight from several event loops: the handler still sees offset order, one at a time")
   void pipelinedPublishesFromEventLoops() {
-    String ch = channel("event-loops");
+    String ch = subscribed("event-loops");
     int loops = 4;
     int perLoop = 500;
     List<Future<StreamPosition>> futures = Collections.synchronizedList(new ArrayList<>());
@@ -253,7 +255,7 @@ class RedisBrokerTest extends BrokerContractTest {
   @Test
   @DisplayName("a repeated idempotency key without history answers offset 0 and reaches the handler once")
   void noHistoryIdempotencyKey() {
-    String ch = channel("no-history-key");
+    String ch = subscribed("no-history-key");
     PublishOptions once = withKey(PublishOptions.noHistory(), "k");
 
     assertThat(await(broker.publish(ch, data(1), once))).isEqualTo(new StreamPosition(0, ""));
@@ -276,13 +278,17 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   @Test
-  @DisplayName("a failing handler fails the publish with its own error, but the publication stays in history")
+  @DisplayName("a handler that throws on one publication: the publish succeeds, it stays in history, the next ones arrive")
   void failingHandler() {
     String ch = channel("failing");
+    List<Publication> handled = Collections.synchronizedList(new ArrayList<>());
     Broker failing = extraBroker(options(), new BrokerEventHandler() {
       @Override
       public void onPublication(String channel, Publication publication, String epoch) {
-        throw new IllegalArgumentException("boom");
+        if (publication.offset() == 1) {
+          throw new IllegalArgumentException("boom");
+        }
+        handled.add(publication);
       }
 
       @Override
@@ -291,10 +297,99 @@ class RedisBrokerTest extends BrokerContractTest {
       @Override
       public void onLeave(String channel, ClientInfo info) {}
     });
+    await(failing.subscribe(ch));
 
-    assertThat(awaitFailure(failing.publish(ch, data(1), history(10)))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("boom");
-    assertThat(offsets(await(failing.history(ch, ALL)))).containsExactly(1L);
+    assertThat(await(failing.publish(ch, data(1), history(10))).offset()).isEqualTo(1);
+    await(failing.publish(ch, data(2), history(10)));
+
+    eventually("the second publication", () -> handled.size() == 1);
+    assertThat(handled).extracting(Publication::offset).containsExactly(2L);
+    assertThat(offsets(await(failing.history(ch, ALL)))).containsExactly(1L, 2L);
+  }
+
+  @Test
+  @DisplayName("a node gets the events of the channels it subscribed to and of no other")
+  void onlySubscribedChannels() {
+    String mine = subscribed("mine");
+    String theirs = channel("theirs");
+    RecordingHandler otherEvents = new RecordingHandler();
+    Broker other = extraBroker(options(), otherEvents);
+    await(other.subscribe(theirs));
+    ClientInfo info = new ClientInfo("u", "c", null, null);
+
+    await(broker.publish(theirs, data(1), history(10)));
+    await(broker.publish(theirs, data(2), PublishOptions.noHistory()));
+    await(broker.publishJoin(theirs, info));
+    await(other.publish(mine, data(3), history(10)));
+
+    eventually("the other node's events", () -> otherEvents.publications(theirs).size() == 2
+        && otherEvents.joins(theirs).size() == 1);
+    eventually("this node's publication", () -> events.publications(mine).size() == 1);
+    assertThat(events.publications(theirs)).isEmpty();
+    assertThat(events.joins(theirs)).isEmpty();
+    assertThat(otherEvents.publications(mine)).isEmpty();
+    assertThat(((RedisBroker) broker).subscribedChannels()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("subscribe completes only once Redis ran the SUBSCRIBE, so nothing published afterwards is missed")
+  void subscribeWaitsForRedis() {
+    subscribed("first"); // the pub/sub connection is up
+    String ch = channel("paused");
+    long pauseMs = 500;
+
+    redis(Command.CLIENT, "PAUSE", Long.toString(pauseMs), "ALL");
+    long start = System.nanoTime();
+    await(broker.subscribe(ch));
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(tookMs).as("subscribe returned while Redis was paused").isGreaterThanOrEqualTo(pauseMs - 100);
+    assertThat(redis(Command.PUBSUB, "NUMSUB", new RedisKeys(keyPrefix).pubsub(ch)).get(1).toInteger()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("subscribe is counted: the events stop only when every subscribe was matched by an unsubscribe")
+  void countedSubscriptions() {
+    String ch = subscribed("counted");
+    String marker = subscribed("marker");
+    await(broker.subscribe(ch));
+
+    broker.unsubscribe(ch);
+    await(broker.publish(ch, data(1), history(10)));
+    eventually("a publication while one subscribe is left", () -> events.publications(ch).size() == 1);
+
+    broker.unsubscribe(ch);
+    await(broker.publish(ch, data(2), history(10)));
+    await(broker.publish(marker, data(3), history(10)));
+    // one publishing connection and one pub/sub connection: the marker comes after the publication before it
+    eventually("the marker", () -> events.publications(marker).size() == 1);
+    assertThat(events.publications(ch)).extracting(Publication::offset).containsExactly(1L);
+    assertThat(((RedisBroker) broker).subscribedChannels()).isEqualTo(1);
+
+    await(broker.subscribe(ch));
+    await(broker.publish(ch, data(4), history(10)));
+    eventually("publications again after subscribing again", () -> events.publications(ch).size() == 2);
+    assertThat(events.publications(ch)).extracting(Publication::offset).containsExactly(1L, 3L);
+  }
+
+  @Test
+  @DisplayName("the pub/sub connection killed by Redis: the node subscribes again and later publications arrive")
+  void pubsubConnectionLost() {
+    String ch = subscribed("reconnect");
+    await(broker.publish(ch, data(1), history(10)));
+    eventually("the first publication", () -> events.publications(ch).size() == 1);
+
+    String id = redis(Command.CLIENT, "LIST", "TYPE", "pubsub").toString().lines()
+        .filter(line -> line.contains(" name=" + keyPrefix + ".pubsub "))
+        .map(line -> line.substring(3, line.indexOf(' '))).findFirst().orElseThrow();
+    assertThat(redis(Command.CLIENT, "KILL", "ID", id).toInteger()).isEqualTo(1);
+
+    // published until one arrives: those sent before the node subscribed again are missed
+    eventually("a publication after the reconnect", () -> {
+      await(broker.publish(ch, data(2), history(100)));
+      return events.publications(ch).size() > 1;
+    });
+    assertThat(events.publications(ch)).extracting(Publication::offset).isSorted().doesNotHaveDuplicates();
   }
 
   @Test
