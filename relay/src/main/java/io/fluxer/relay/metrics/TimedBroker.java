@@ -19,6 +19,7 @@ public final class TimedBroker implements Broker {
   private final OperationTimer publish;
   private final OperationTimer publishJoin;
   private final OperationTimer publishLeave;
+  private final OperationTimer subscribe;
   private final OperationTimer history;
   private final OperationTimer removeHistory;
 
@@ -27,6 +28,7 @@ public final class TimedBroker implements Broker {
     this.publish = new OperationTimer(metrics, "broker", "publish");
     this.publishJoin = new OperationTimer(metrics, "broker", "publish_join");
     this.publishLeave = new OperationTimer(metrics, "broker", "publish_leave");
+    this.subscribe = new OperationTimer(metrics, "broker", "subscribe");
     this.history = new OperationTimer(metrics, "broker", "history");
     this.removeHistory = new OperationTimer(metrics, "broker", "remove_history");
   }
@@ -61,7 +63,8 @@ public final class TimedBroker implements Broker {
 
   @Override
   public Future<Void> subscribe(String channel) {
-    return delegate.subscribe(channel);
+    long start = System.nanoTime();
+    return subscribe.time(start, delegate.subscribe(channel));
   }
 
   @Override

@@ -3,13 +3,10 @@ package io.fluxer.relay.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.engine.Broker;
-import io.fluxer.relay.engine.BrokerEventHandler;
 import io.fluxer.relay.engine.HistoryFilter;
 import io.fluxer.relay.engine.HistoryResult;
-import io.fluxer.relay.engine.PublishOptions;
-import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Disconnect;
-import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.testing.ForwardingBroker;
 import io.fluxer.relay.testing.FakeTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -269,50 +266,10 @@ class ClientSessionTest {
     private final Promise<Void> gate = Promise.promise();
 
     Broker wrapping(Broker real) {
-      return new Broker() {
-        @Override
-        public void setEventHandler(BrokerEventHandler handler) {
-          real.setEventHandler(handler);
-        }
-
-        @Override
-        public Future<StreamPosition> publish(String channel, String data, PublishOptions options) {
-          return real.publish(channel, data, options);
-        }
-
-        @Override
-        public Future<Void> publishJoin(String channel, ClientInfo info) {
-          return real.publishJoin(channel, info);
-        }
-
-        @Override
-        public Future<Void> publishLeave(String channel, ClientInfo info) {
-          return real.publishLeave(channel, info);
-        }
-
-        @Override
-        public Future<Void> subscribe(String channel) {
-          return real.subscribe(channel);
-        }
-
-        @Override
-        public void unsubscribe(String channel) {
-          real.unsubscribe(channel);
-        }
-
+      return new ForwardingBroker(real) {
         @Override
         public Future<HistoryResult> history(String channel, HistoryFilter filter) {
           return gate.future().compose(v -> real.history(channel, filter));
-        }
-
-        @Override
-        public Future<Void> removeHistory(String channel) {
-          return real.removeHistory(channel);
-        }
-
-        @Override
-        public Future<Void> close() {
-          return real.close();
         }
       };
     }

@@ -6,9 +6,7 @@ import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.BrokerEventHandler;
 import io.fluxer.relay.engine.HistoryFilter;
 import io.fluxer.relay.engine.HistoryResult;
-import io.fluxer.relay.engine.PublishOptions;
-import io.fluxer.relay.protocol.ClientInfo;
-import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.testing.ForwardingBroker;
 import io.fluxer.relay.testing.FakeTransport;
 import io.fluxer.relay.testing.LogCapture;
 import io.fluxer.relay.testing.RelayTestBase;
@@ -66,44 +64,18 @@ class InternalErrorTest extends RelayTestBase {
   }
 
   /** The real broker, but {@code history} throws (a bug) instead of failing its future. */
-  private record ThrowingBroker(Broker real) implements Broker {
+  private static final class ThrowingBroker extends ForwardingBroker {
+    ThrowingBroker(Broker real) {
+      super(real);
+    }
+
     @Override
     public void setEventHandler(BrokerEventHandler handler) {
     }
 
     @Override
-    public Future<StreamPosition> publish(String channel, String data, PublishOptions options) {
-      return real.publish(channel, data, options);
-    }
-
-    @Override
-    public Future<Void> publishJoin(String channel, ClientInfo info) {
-      return real.publishJoin(channel, info);
-    }
-
-    @Override
-    public Future<Void> publishLeave(String channel, ClientInfo info) {
-      return real.publishLeave(channel, info);
-    }
-
-    @Override
-    public Future<Void> subscribe(String channel) {
-      return real.subscribe(channel);
-    }
-
-    @Override
-    public void unsubscribe(String channel) {
-      real.unsubscribe(channel);
-    }
-
-    @Override
     public Future<HistoryResult> history(String channel, HistoryFilter filter) {
       throw new IllegalStateException(SECRET);
-    }
-
-    @Override
-    public Future<Void> removeHistory(String channel) {
-      return real.removeHistory(channel);
     }
 
     @Override
