@@ -167,6 +167,13 @@ public final class ClientSession {
     }
 
     @Override
+    public void deliverPosition(Delivery d) {
+      if (!removed) {
+        order.expect(d.epoch(), d.offset());
+      }
+    }
+
+    @Override
     public void deliverJoinLeave(Delivery d) {
       if (!removed && order.active() && pushJoinLeave) {
         ClientSession.this.send(d.frame(codec));

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class Delivery {
   /** What the push says. */
-  public enum Kind { PUBLICATION, JOIN, LEAVE }
+  public enum Kind { PUBLICATION, JOIN, LEAVE, POSITION }
 
   private final Kind kind;
   private final String channel;
@@ -41,6 +41,8 @@ public final class Delivery {
   /** Who joined or left ({@link Kind#JOIN}, {@link Kind#LEAVE}), else {@code null}. */
   private final ClientInfo info;
   private final long publishedNanos;
+  /** The stream offset of a {@link Kind#POSITION}; the others take it from their publication. */
+  private final long positionOffset;
   /**
    * Encoded frames by {@link ClientCodec#index}; read without a lock once set, made under the
    * array's lock so that each codec encodes at most once whichever loops ask at the same time.
@@ -61,13 +63,14 @@ public final class Delivery {
   private int filterEvaluations;
 
   private Delivery(Kind kind, String channel, String epoch, Publication publication, ClientInfo info,
-                   long publishedNanos) {
+                   long publishedNanos, long positionOffset) {
     this.kind = kind;
     this.channel = Objects.requireNonNull(channel, "channel");
     this.epoch = epoch == null ? "" : epoch;
     this.publication = publication;
     this.info = info;
     this.publishedNanos = publishedNanos;
+    this.positionOffset = positionOffset;
   }
 
   /**
@@ -79,17 +82,26 @@ public final class Delivery {
    */
   public static Delivery publication(String channel, Publication publication, String epoch, long publishedNanos) {
     return new Delivery(Kind.PUBLICATION, channel, epoch, Objects.requireNonNull(publication, "publication"), null,
-        publishedNanos);
+        publishedNanos, 0);
+  }
+
+  /**
+   * Not a push: the channel's stream is at {@code epoch} and {@code offset} while this node may have
+   * missed publications of it (its broker lost the channel's feed for a while). Subscribers behind
+   * it must get the rest or recover ({@link StreamOrder#expect}).
+   */
+  public static Delivery position(String channel, String epoch, long offset) {
+    return new Delivery(Kind.POSITION, channel, epoch, null, null, 0, offset);
   }
 
   /** A join push: no stream position. */
   public static Delivery join(String channel, ClientInfo info) {
-    return new Delivery(Kind.JOIN, channel, "", null, Objects.requireNonNull(info, "info"), 0);
+    return new Delivery(Kind.JOIN, channel, "", null, Objects.requireNonNull(info, "info"), 0, 0);
   }
 
   /** A leave push: no stream position. */
   public static Delivery leave(String channel, ClientInfo info) {
-    return new Delivery(Kind.LEAVE, channel, "", null, Objects.requireNonNull(info, "info"), 0);
+    return new Delivery(Kind.LEAVE, channel, "", null, Objects.requireNonNull(info, "info"), 0, 0);
   }
 
   public Kind kind() {
@@ -100,9 +112,9 @@ public final class Delivery {
     return channel;
   }
 
-  /** The publication's stream offset; 0 for join/leave and channels without history. */
+  /** The publication's (or position's) stream offset; 0 for join/leave and channels without history. */
   public long offset() {
-    return publication == null ? 0 : publication.offset();
+    return publication == null ? positionOffset : publication.offset();
   }
 
   /** The epoch of the stream {@link #offset} is in; empty when the offset is 0. */
@@ -146,6 +158,7 @@ public final class Delivery {
           case PUBLICATION -> codec.publication(channel, publication);
           case JOIN -> codec.join(channel, info);
           case LEAVE -> codec.leave(channel, info);
+          case POSITION -> throw new IllegalStateException("a position is not sent to clients");
         };
         encodings++;
         frames.set(i, frame);

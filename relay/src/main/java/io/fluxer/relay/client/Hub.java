@@ -138,10 +138,14 @@ public final class Hub {
 
   /** Hands {@code d} to the local subscribers of its channel: {@link #deliverPublication} or {@link #deliverJoinLeave}. */
   public void deliver(Delivery d) {
-    if (d.kind() == Delivery.Kind.PUBLICATION) {
-      deliverPublication(d);
-    } else {
-      deliverJoinLeave(d);
+    switch (d.kind()) {
+      case PUBLICATION -> deliverPublication(d);
+      case POSITION -> {
+        for (Subscriber s : subscribersOf(d.channel())) {
+          s.deliverPosition(d);
+        }
+      }
+      default -> deliverJoinLeave(d);
     }
   }
 

@@ -3,6 +3,7 @@ package io.fluxer.relay.client;
 import io.fluxer.relay.engine.BrokerEventHandler;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
+import io.fluxer.relay.protocol.StreamPosition;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -35,6 +36,11 @@ public final class NodeDeliveries implements BrokerEventHandler {
   @Override
   public void onLeave(String channel, ClientInfo info) {
     local.deliver(Delivery.leave(channel, info));
+  }
+
+  @Override
+  public void onPosition(String channel, StreamPosition position) {
+    local.deliver(Delivery.position(channel, position.epoch(), position.offset()));
   }
 
   /** Publications the broker handed to this node since it started, from this node and the others. */

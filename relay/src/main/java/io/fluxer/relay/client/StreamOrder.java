@@ -48,6 +48,9 @@ final class StreamOrder {
   /** Publications past a missing offset, held until it arrives. */
   private TreeMap<Long, Delivery> ahead;
   private long aheadTimer = -1;
+  /** An offset the stream is known to have reached ({@link #expect}) that the client has not yet got; 0: none. */
+  private long expected;
+  private long expectTimer = -1;
   private boolean stopped;
 
   StreamOrder(Sink sink) {
@@ -81,6 +84,36 @@ final class StreamOrder {
   void stop() {
     stopped = true;
     cancelGapTimer();
+    cancelExpectTimer();
+  }
+
+  /**
+   * The node may have missed publications (its broker lost and regained the channel's feed); the
+   * stream is at {@code epoch} and {@code offset} now. A client in another epoch has lost its
+   * stream; one behind gets the missing publications within {@link #REORDER_WAIT_MILLIS} (they may
+   * still be on their way) or is closed as lost, so a gap never stays silent for want of a later
+   * publication. Ignored before the subscribe reply and for subscriptions without a position.
+   */
+  void expect(String epoch, long offset) {
+    if (stopped || !active || streamEpoch == null) {
+      return;
+    }
+    if (!streamEpoch.equals(epoch)) {
+      sink.lost();
+      return;
+    }
+    if (offset <= lastOffset || offset <= expected) {
+      return;
+    }
+    expected = offset;
+    if (expectTimer < 0) {
+      expectTimer = sink.setTimer(REORDER_WAIT_MILLIS, () -> {
+        expectTimer = -1;
+        if (!stopped && lastOffset < expected) {
+          sink.lost();
+        }
+      });
+    }
   }
 
   /** One publication of the channel, as the hub delivers it. */
@@ -115,6 +148,10 @@ final class StreamOrder {
     sink.send(d);
     if (ahead != null) {
       releaseAhead();
+    }
+    if (expected != 0 && lastOffset >= expected) {
+      expected = 0;
+      cancelExpectTimer();
     }
   }
 
@@ -160,6 +197,13 @@ final class StreamOrder {
       ahead = null;
     } else {
       waitForGap();
+    }
+  }
+
+  private void cancelExpectTimer() {
+    if (expectTimer >= 0) {
+      sink.cancelTimer(expectTimer);
+      expectTimer = -1;
     }
   }
 

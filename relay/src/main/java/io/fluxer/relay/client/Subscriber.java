@@ -5,4 +5,7 @@ interface Subscriber {
   void deliverPublication(Delivery d);
 
   void deliverJoinLeave(Delivery d);
+
+  /** The channel's stream reached this position while the node may have missed some of it ({@link Delivery#position}). */
+  void deliverPosition(Delivery d);
 }

@@ -2,6 +2,7 @@ package io.fluxer.relay.engine;
 
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
+import io.fluxer.relay.protocol.StreamPosition;
 import io.vertx.core.Future;
 import java.util.function.Consumer;
 
@@ -22,6 +23,14 @@ public interface BrokerEventHandler {
   void onJoin(String channel, ClientInfo info);
 
   void onLeave(String channel, ClientInfo info);
+
+  /**
+   * The broker may have missed events of the channel (it lost the channel's feed for a while and
+   * has it again); its stream is at {@code position} now ({@code offset} 0 and an empty epoch: Redis
+   * has no stream of it). Called after every event of the channel the broker did get before it.
+   */
+  default void onPosition(String channel, StreamPosition position) {
+  }
 
   /**
    * Hands one event to {@code handler} for a broker's fan-out-only operations (join, leave): a

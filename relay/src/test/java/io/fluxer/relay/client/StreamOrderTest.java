@@ -127,6 +127,46 @@ class StreamOrderTest {
   }
 
   @Test
+  @DisplayName("A position the client is behind: the missing publications may still come within the wait, else 3010")
+  void expectedPosition() {
+    FakeSink sink = new FakeSink();
+    StreamOrder order = active(sink, 2);
+    order.expect(EPOCH, 2);
+    assertThat(sink.timers).as("not behind: nothing to wait for").isEmpty();
+
+    order.expect(EPOCH, 4);
+    order.offer(pub(3));
+    order.offer(pub(4));
+    assertThat(sink.timers).as("caught up: the wait ends").isEmpty();
+    assertThat(sink.sent).containsExactly(3L, 4L);
+
+    order.expect(EPOCH, 6);
+    order.offer(pub(5));
+    sink.fireTimers();
+    assertThat(sink.lost).as("offset 6 never came").isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("A position in another epoch is lost at once; without a position or before the reply it is ignored")
+  void expectedPositionOfAnotherEpoch() {
+    FakeSink sink = new FakeSink();
+    active(sink, 2).expect("e2", 1);
+    assertThat(sink.lost).isEqualTo(1);
+
+    FakeSink unpositioned = new FakeSink();
+    StreamOrder plain = new StreamOrder(unpositioned);
+    plain.activate();
+    plain.expect(EPOCH, 9);
+    FakeSink waiting = new FakeSink();
+    StreamOrder beforeReply = new StreamOrder(waiting);
+    beforeReply.position(EPOCH, 1);
+    beforeReply.expect(EPOCH, 9);
+    assertThat(unpositioned.lost + waiting.lost).isZero();
+    assertThat(unpositioned.timers).isEmpty();
+    assertThat(waiting.timers).isEmpty();
+  }
+
+  @Test
   @DisplayName("Before the subscribe reply, publications wait; activation releases them checked against the position")
   void bufferedUntilActive() {
     FakeSink sink = new FakeSink();

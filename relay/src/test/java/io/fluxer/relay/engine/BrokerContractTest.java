@@ -458,6 +458,7 @@ public abstract class BrokerContractTest {
     private final Map<String, List<Publication>> publications = new ConcurrentHashMap<>();
     private final Map<String, List<ClientInfo>> joins = new ConcurrentHashMap<>();
     private final Map<String, List<ClientInfo>> leaves = new ConcurrentHashMap<>();
+    private final Map<String, List<StreamPosition>> positions = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean overlapped = new AtomicBoolean();
 
@@ -483,6 +484,16 @@ public abstract class BrokerContractTest {
     @Override
     public void onLeave(String channel, ClientInfo info) {
       leaves.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(info);
+    }
+
+    @Override
+    public void onPosition(String channel, StreamPosition position) {
+      positions.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(position);
+    }
+
+    /** The positions handed over for {@code channel} (after the broker may have missed events of it). */
+    public List<StreamPosition> positions(String channel) {
+      return positions.getOrDefault(channel, List.of());
     }
 
     public List<Publication> publications(String channel) {

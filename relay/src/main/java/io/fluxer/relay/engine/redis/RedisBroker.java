@@ -88,7 +88,7 @@ public final class RedisBroker implements Broker {
     this.timeoutMs = options.commandTimeout().toMillis();
     this.idempotencyMs = Long.toString(RedisCalls.ttlMillis(options.idempotencyWindow()));
     this.defaultMetaTtlMs = Long.toString(RedisCalls.ttlMillis(options.defaultMetaTtl()));
-    this.subscriber = new RedisSubscriber(vertx, context, redis, keys, timeoutMs, () -> handler);
+    this.subscriber = new RedisSubscriber(vertx, context, redis, keys, timeoutMs, () -> handler, this::currentPosition);
   }
 
   /** A broker on Redis at {@code options.url()}; it connects on first use. */
@@ -245,6 +245,19 @@ public final class RedisBroker implements Broker {
         }
       }
       return Future.succeededFuture(new HistoryResult(top, publications));
+    });
+  }
+
+  /**
+   * The channel's epoch and top offset as Redis has them, creating nothing: offset 0 and an empty
+   * epoch when there is no stream meta.
+   */
+  Future<StreamPosition> currentPosition(String channel) {
+    Future<Response> reply = redis.send(Request.cmd(Command.HMGET).arg(keys.meta(channel)).arg("e").arg("s"));
+    return RedisCalls.bounded(vertx, timeoutMs, "position", RedisCalls.mapped("position", reply)).map(r -> {
+      Response epoch = r.get(0);
+      Response offset = r.get(1);
+      return epoch == null ? NO_STREAM : new StreamPosition(offset == null ? 0 : offset.toLong(), epoch.toString());
     });
   }
 

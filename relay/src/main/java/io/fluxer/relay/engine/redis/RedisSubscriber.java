@@ -2,6 +2,7 @@ package io.fluxer.relay.engine.redis;
 
 import io.fluxer.relay.engine.BrokerEventHandler;
 import io.fluxer.relay.engine.EngineException;
+import io.fluxer.relay.protocol.StreamPosition;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,8 +31,9 @@ import java.util.function.Supplier;
  * confirmation is matched to the latest SUBSCRIBE of its channel, so a channel unsubscribed and
  * subscribed again is not taken as subscribed on the earlier confirmation. When the connection is
  * lost, it reconnects (with a growing delay, as long as some channel is wanted) and subscribes to
- * every wanted channel again; what was published meanwhile did not reach this node, which a
- * subscriber of a channel with history notices by the next offset (and recovers from history).
+ * every wanted channel again; what was published meanwhile did not reach this node. So once a
+ * channel is subscribed again, its current stream position is read and handed to the handler
+ * ({@link BrokerEventHandler#onPosition}): subscribers behind it get what they miss from history.
  *
  * <p>All state lives on the broker's context.
  */
@@ -47,6 +50,8 @@ final class RedisSubscriber {
   private final RedisKeys keys;
   private final long timeoutMs;
   private final Supplier<BrokerEventHandler> handler;
+  /** A channel's current stream position, read without creating one. */
+  private final Function<String, Future<StreamPosition>> positions;
   /** Wanted channels by their pub/sub channel name. */
   private final Map<String, Interest> interests = new HashMap<>();
   /** SUBSCRIBEs sent on the current connection and not yet confirmed, by pub/sub channel name. */
@@ -65,6 +70,8 @@ final class RedisSubscriber {
     boolean active;
     /** A SUBSCRIBE for it went out on the current connection. */
     boolean sent;
+    /** It was active on a connection that was lost: events may have been missed. */
+    boolean missed;
     /** Subscribes waiting for the confirmation. */
     List<Promise<Void>> waiting;
 
@@ -74,7 +81,8 @@ final class RedisSubscriber {
   }
 
   RedisSubscriber(Vertx vertx, Context context, Redis redis, RedisKeys keys, long timeoutMs,
-                  Supplier<BrokerEventHandler> handler) {
+                  Supplier<BrokerEventHandler> handler, Function<String, Future<StreamPosition>> positions) {
+    this.positions = positions;
     this.vertx = vertx;
     this.context = context;
     this.redis = redis;
@@ -266,6 +274,10 @@ final class RedisSubscriber {
       return;
     }
     interest.active = true;
+    if (interest.missed) {
+      interest.missed = false;
+      handOverPosition(name);
+    }
     List<Promise<Void>> waiting = interest.waiting;
     interest.waiting = null;
     if (waiting != null) {
@@ -282,10 +294,28 @@ final class RedisSubscriber {
     c.close();
     unconfirmed.clear();
     for (Interest interest : interests.values()) {
+      interest.missed |= interest.active;
       interest.active = false;
       interest.sent = false;
     }
     retryLater(cause);
+  }
+
+  /** Reads the channel's position after a resubscribe and hands it over, on this context. */
+  private void handOverPosition(String name) {
+    String channel = keys.channelOfPubsub(name);
+    positions.apply(channel).onComplete(ar -> onContext(() -> {
+      BrokerEventHandler h = handler.get();
+      if (ar.failed() || h == null || !interests.containsKey(name)) {
+        // unread: the next publication still shows a gap to those behind
+        return;
+      }
+      try {
+        h.onPosition(channel, ar.result());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "position hand-over failed: {0}", e.toString());
+      }
+    }));
   }
 
   private static void failWaiting(Interest interest, Throwable cause) {

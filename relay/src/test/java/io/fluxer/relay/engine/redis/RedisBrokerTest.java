@@ -390,6 +390,11 @@ class RedisBrokerTest extends BrokerContractTest {
       return events.publications(ch).size() > 1;
     });
     assertThat(events.publications(ch)).extracting(Publication::offset).isSorted().doesNotHaveDuplicates();
+    // subscribed again, it hands over the channel's position: its subscribers check what they missed
+    eventually("the position after the reconnect", () -> !events.positions(ch).isEmpty());
+    StreamPosition handed = events.positions(ch).get(0);
+    assertThat(handed.offset()).isGreaterThanOrEqualTo(1);
+    assertThat(handed.epoch()).isEqualTo(await(broker.history(ch, HistoryFilter.positionOnly())).position().epoch());
   }
 
   @Test

@@ -115,6 +115,38 @@ class RedisNodeTest extends RelayTestBase {
         .isEqualTo("live again");
   }
 
+  @Test
+  @DisplayName("The node's Redis pub/sub connection is lost while a publication goes out: its subscriber is closed with 3010 and recovers it")
+  void lostFeedClosesSubscribersBehind() {
+    String channel = chat("redis-feed");
+    WsTestClient alice = connected("alice");
+    JsonObject subscribed = alice.subscribe(channel);
+    WsTestClient bob = connected("bob");
+    bob.publish(channel, new JsonObject().put("n", 1));
+    alice.awaitPublications(channel, 1, SHORT);
+
+    Redis redis = Redis.createClient(vertx, RedisTestServer.sharedUrl());
+    try {
+      String id = TestRelay.await(redis.send(Request.cmd(Command.CLIENT, "LIST", "TYPE", "pubsub"))).toString()
+          .lines().filter(line -> line.contains(" name=" + prefix + ".pubsub "))
+          .map(line -> line.substring(3, line.indexOf(' '))).findFirst().orElseThrow();
+      TestRelay.await(redis.send(Request.cmd(Command.CLIENT, "KILL", "ID", id)));
+    } finally {
+      redis.close();
+    }
+    // stored, but the node is not subscribed to the channel again yet: no later publication shows the gap
+    bob.publish(channel, new JsonObject().put("n", 2));
+
+    assertThat(alice.awaitClose(SHORT).code()).as("alice's close code").isEqualTo((short) 3010);
+    assertThat(alice.publications(channel)).as("what alice got live").hasSize(1);
+    WsTestClient again = connected("alice");
+    JsonObject reply = again.result("subscribe", new JsonObject().put("channel", channel).put("recover", true)
+        .put("epoch", subscribed.getString("epoch")).put("offset", 1));
+    assertThat(reply.getBoolean("recovered")).isTrue();
+    assertThat(reply.getJsonArray("publications")).extracting(p -> ((JsonObject) p).getJsonObject("data").getInteger("n"))
+        .containsExactly(2);
+  }
+
   private void deleteKeys(String pattern) {
     Redis redis = Redis.createClient(vertx, RedisTestServer.sharedUrl());
     try {
