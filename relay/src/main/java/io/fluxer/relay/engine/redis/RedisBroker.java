@@ -136,7 +136,7 @@ public final class RedisBroker implements Broker {
       args.add(RedisCodec.encodeTags(options.tags()));
     }
     onContext(() -> pipeline()
-        .compose(conn -> PUBLISH.run(conn::send, scriptKeys, args))
+        .compose(conn -> PUBLISH.run(conn::send, scriptKeys, args).onFailure(e -> dropPipelineAfter(conn, e)))
         .onComplete(ar -> {
           // on the context, in the order Redis ran the scripts
           if (ar.failed()) {
@@ -285,6 +285,20 @@ public final class RedisBroker implements Broker {
       }
     });
     return result;
+  }
+
+  /**
+   * A publish failed on {@code conn}. When its node no longer takes writes ({@code READONLY} after a
+   * failover, {@code NOREPLICAS}, {@code MASTERDOWN}) or the connection is closed without having
+   * said so, the next publish connects anew, to the current master (with Sentinel, the one the
+   * sentinels name). Other failures (a full queue, a timeout) leave the connection in use.
+   */
+  private void dropPipelineAfter(RedisConnection conn, Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.startsWith("READONLY") || message.startsWith("NOREPLICAS") || message.startsWith("MASTERDOWN")
+        || message.equals("Connection is closed")) {
+      onContext(() -> dropPipeline(conn));
+    }
   }
 
   private void dropPipeline(RedisConnection conn) {
