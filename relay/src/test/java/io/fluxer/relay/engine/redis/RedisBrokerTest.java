@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class RedisBrokerTest extends BrokerContractTest {
   private static final HistoryFilter ALL = new HistoryFilter(null, HistoryFilter.NO_LIMIT, false);
 
-  private static Vertx vertx;
+  static Vertx vertx;
   private static Redis raw;
   private String keyPrefix;
   private final List<Broker> extra = new ArrayList<>();
@@ -72,7 +72,17 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   private RedisEngineOptions options() {
-    return RedisEngineOptions.of(RedisTestServer.sharedUrl()).withPrefix(keyPrefix);
+    return baseOptions().withPrefix(keyPrefix);
+  }
+
+  /** How the engines under test reach Redis; subclasses run this suite against other set-ups. */
+  RedisEngineOptions baseOptions() {
+    return RedisEngineOptions.of(RedisTestServer.sharedUrl());
+  }
+
+  /** A plain client of the same Redis, to look at keys directly. */
+  Redis rawClient() {
+    return raw;
   }
 
   private Broker extraBroker(RedisEngineOptions options, BrokerEventHandler handler) {
@@ -83,7 +93,7 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   private Response redis(Command command, Object... args) {
-    return await(raw.send(Request.cmd(command, args)));
+    return await(rawClient().send(Request.cmd(command, args)));
   }
 
   private boolean exists(String key) {
