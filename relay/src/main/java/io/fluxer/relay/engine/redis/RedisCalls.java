@@ -51,11 +51,15 @@ final class RedisCalls {
           .setAutoFailover(true);
       default -> throw new IllegalStateException("unknown mode " + topology.mode());
     }
+    // Vert.x 5.0 follows +switch-master only when the sentinel's message arrives as a RESP3 push
+    // (over RESP2 it is an array its failover handler ignores): Sentinel mode speaks RESP3. The
+    // scripts' replies are the same in both.
+    redis.setPreferredProtocolVersion(topology.mode() == RedisTopology.Mode.SENTINEL
+        ? ProtocolVersion.RESP3 : ProtocolVersion.RESP2);
     if (topology.password() != null) {
       redis.setPassword(topology.password());
     }
     return Redis.createClient(vertx, redis
-        .setPreferredProtocolVersion(ProtocolVersion.RESP2)
         .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(MAX_POOL_WAITING)
         .setMaxWaitingHandlers(MAX_IN_FLIGHT)
