@@ -231,6 +231,35 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   @Test
+  @DisplayName("a meta written under another master's replication id (failover, restart, moved slot) gets a new "
+      + "epoch when read or published to; offsets and history go on")
+  void metaOfAnotherMasterStartsNewEpoch() {
+    RedisKeys keys = new RedisKeys(keyPrefix);
+    String read = channel("other-master-read");
+    StreamPosition before = publishMany(read, 3, history(10)).get(2);
+    redis(Command.HSET, keys.meta(read), "r", "0000000000000000000000000000000000000000");
+
+    HistoryResult afterRead = await(broker.history(read, ALL));
+    assertThat(afterRead.position().offset()).isEqualTo(3);
+    assertThat(afterRead.position().epoch()).isNotEqualTo(before.epoch());
+    assertThat(offsets(afterRead)).containsExactly(1L, 2L, 3L);
+    assertThat(awaitFailure(broker.history(read, HistoryFilter.since(before, 10))))
+        .isInstanceOf(UnrecoverablePositionException.class);
+    assertThat(await(broker.publish(read, data(4), history(10)))).isEqualTo(new StreamPosition(4, afterRead.position().epoch()));
+
+    // a meta without the field (written before it existed) is treated the same: its writer is unknown
+    String publish = channel("other-master-publish");
+    StreamPosition old = publishMany(publish, 2, history(10)).get(1);
+    redis(Command.HDEL, keys.meta(publish), "r");
+    StreamPosition next = await(broker.publish(publish, data(3), history(10)));
+    assertThat(next.offset()).isEqualTo(3);
+    assertThat(next.epoch()).isNotEqualTo(old.epoch());
+    assertThat(await(broker.history(publish, HistoryFilter.since(next, 10))).publications()).isEmpty();
+    assertThat(awaitFailure(broker.history(publish, HistoryFilter.since(old, 10))))
+        .isInstanceOf(UnrecoverablePositionException.class);
+  }
+
+  @Test
   @DisplayName("each publication leaves history after its own TTL, even while the stream lives on")
   void publicationsExpireOneByOne() {
     String ch = channel("one-by-one");
