@@ -6,7 +6,8 @@
 -- ARGV[6] limit (-1: all, 0: none), ARGV[7] '1' for newest first
 -- Returns {epoch, top offset, 1 if the since epoch differs else 0, {{offset, data, info, tags}, ...}};
 -- info and tags are '' when absent. Publications past their own expiry time are left out.
-local rid = string.match(redis.call('info', 'replication'), 'master_replid:(%x+)')
+local replication = redis.pcall('info', 'replication')
+local rid = type(replication) == 'string' and string.match(replication, 'master_replid:(%x+)') or '-'
 local meta = redis.call('hmget', KEYS[2], 'e', 's', 'r')
 local epoch = meta[1]
 local top = 0

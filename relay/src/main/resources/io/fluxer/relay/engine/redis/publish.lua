@@ -20,7 +20,9 @@ if size > 0 then
   -- stored publications after the last one that reached this one. Continuing the epoch would give
   -- their offsets to other publications, a gap nobody could see; a new epoch makes clients that
   -- recover from those positions get recovered: false. The stream's offsets still continue.
-  local rid = string.match(redis.call('info', 'replication'), 'master_replid:(%x+)')
+  -- INFO may be denied (ACL without @dangerous, renamed command): then '-', and no master change is seen
+  local replication = redis.pcall('info', 'replication')
+  local rid = type(replication) == 'string' and string.match(replication, 'master_replid:(%x+)') or '-'
   local meta = redis.call('hmget', KEYS[2], 'e', 's', 'r')
   epoch = meta[1]
   if epoch then
