@@ -94,6 +94,11 @@ public final class RedisTestSentinel implements AutoCloseable {
     return "redis://127.0.0.1:" + masterPort();
   }
 
+  /** Sends a command to the master the sentinel names now: a String, Long, List or {@code null}. */
+  public Object callMaster(String... command) {
+    return node(masterPort()).call(command);
+  }
+
   /** The master's replication id ({@code INFO replication}). */
   public String masterReplicationId() {
     return node(masterPort()).info("replication", "master_replid");

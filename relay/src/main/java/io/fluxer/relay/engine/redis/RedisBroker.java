@@ -64,6 +64,8 @@ public final class RedisBroker implements Broker {
   private static final RedisScript HISTORY = RedisScript.load("history");
   /** Pooled connections for reads, plus the one the publish pipeline keeps. */
   private static final int POOL_SIZE = 8;
+  /** Sentinel mode: how often the pipeline's master is compared with the one new connections reach. */
+  private static final long MASTER_CHECK_MS = 1500;
 
   private final Vertx vertx;
   private final Context context;
@@ -77,6 +79,11 @@ public final class RedisBroker implements Broker {
   private RedisConnection pipeline;
   /** A connect in progress for the pipeline; only touched on {@link #context}. */
   private Future<RedisConnection> connecting;
+  /** Sentinel mode: the periodic check of the pipeline's master ({@link #checkPipelineMaster}), else -1. */
+  private final long masterCheck;
+  /** Consecutive checks that found the pipeline on another master than new connections; on {@link #context}. */
+  private int masterMismatches;
+  private boolean checkingMaster;
 
   private RedisBroker(Vertx vertx, RedisEngineOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -86,6 +93,9 @@ public final class RedisBroker implements Broker {
     this.timeoutMs = options.commandTimeout().toMillis();
     this.idempotencyMs = Long.toString(RedisCalls.ttlMillis(options.idempotencyWindow()));
     this.defaultMetaTtlMs = Long.toString(RedisCalls.ttlMillis(options.defaultMetaTtl()));
+    this.masterCheck = options.topology().mode() == RedisTopology.Mode.SENTINEL
+        ? vertx.setPeriodic(MASTER_CHECK_MS, id -> onContext(this::checkPipelineMaster))
+        : -1;
   }
 
   /** A broker on Redis at {@code options.url()}; it connects on first use. */
@@ -218,6 +228,9 @@ public final class RedisBroker implements Broker {
   @Override
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
+    if (masterCheck >= 0) {
+      vertx.cancelTimer(masterCheck);
+    }
     onContext(() -> {
       RedisConnection conn = pipeline;
       pipeline = null;
@@ -299,6 +312,52 @@ public final class RedisBroker implements Broker {
         || message.equals("Connection is closed")) {
       onContext(() -> dropPipeline(conn));
     }
+  }
+
+  /**
+   * Sentinel mode. When Sentinel announces a failover, Vert.x moves the pipeline to the master its
+   * cached topology names, which may be up to a second old: then the pipeline stays on the old master
+   * (whose writes are lost) until Sentinel demotes it, many seconds later. So the pipeline's master
+   * is compared, by replication id, with the one a pooled connection reaches; that one's topology is
+   * at most a second old, so a difference seen twice, {@link #MASTER_CHECK_MS} apart, is not the
+   * pool lagging behind: the pipeline is dropped and the next publish connects to the current master.
+   */
+  private void checkPipelineMaster() {
+    RedisConnection conn = pipeline;
+    if (conn == null || checkingMaster) {
+      return;
+    }
+    checkingMaster = true;
+    Future<Response> mine = RedisCalls.bounded(vertx, timeoutMs, "master check",
+        conn.send(Request.cmd(Command.INFO).arg("replication")));
+    Future<Response> current = RedisCalls.bounded(vertx, timeoutMs, "master check",
+        redis.send(Request.cmd(Command.INFO).arg("replication")));
+    Future.join(mine, current).onComplete(ar -> onContext(() -> {
+      checkingMaster = false;
+      if (pipeline != conn || mine.failed() || current.failed()) {
+        return;
+      }
+      String a = replicationId(mine.result());
+      String b = replicationId(current.result());
+      masterMismatches = a != null && b != null && !a.equals(b) ? masterMismatches + 1 : 0;
+      if (masterMismatches >= 2) {
+        masterMismatches = 0;
+        dropPipeline(conn);
+      }
+    }));
+  }
+
+  /** {@code master_replid} of an {@code INFO replication} reply, or {@code null}. */
+  private static String replicationId(Response info) {
+    if (info == null) {
+      return null;
+    }
+    for (String line : info.toString().split("\r?\n")) {
+      if (line.startsWith("master_replid:")) {
+        return line.substring("master_replid:".length()).trim();
+      }
+    }
+    return null;
   }
 
   private void dropPipeline(RedisConnection conn) {
