@@ -125,17 +125,6 @@ public final class RedisTestSentinel implements AutoCloseable {
     return masterPort();
   }
 
-  /** Waits until every data node other than the master is its replica, in sync. */
-  public void awaitReplicasInSync(Duration deadline) {
-    RedisProcess.awaitCondition("the other node to replicate the new master", deadline, () -> {
-      int master = masterPort();
-      return data.stream().filter(n -> n.port() != master).allMatch(n ->
-          "slave".equals(n.info("replication", "role"))
-              && Integer.toString(master).equals(n.info("replication", "master_port"))
-              && "up".equals(n.info("replication", "master_link_status")));
-    });
-  }
-
   private RedisProcess node(int port) {
     return data.stream().filter(n -> n.port() == port).findFirst()
         .orElseThrow(() -> new AssertionError("the sentinel names port " + port + ", which this set-up did not start"));
