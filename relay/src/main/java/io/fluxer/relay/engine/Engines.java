@@ -6,6 +6,7 @@ import io.fluxer.relay.engine.memory.MemoryPresenceManager;
 import io.fluxer.relay.engine.redis.RedisBroker;
 import io.fluxer.relay.engine.redis.RedisEngineOptions;
 import io.fluxer.relay.engine.redis.RedisPresenceManager;
+import io.fluxer.relay.engine.redis.RedisTopology;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Objects;
@@ -32,9 +33,15 @@ public record Engines(Broker broker, PresenceManager presence) {
 
   /** The Redis engines' options for a config section; defaults for what the config does not set. */
   public static RedisEngineOptions redisOptions(EngineOptions options) {
+    RedisTopology topology = switch (options.redisMode()) {
+      case STANDALONE -> RedisTopology.standalone();
+      case CLUSTER -> RedisTopology.cluster(options.redisClusterUrls());
+      case SENTINEL -> RedisTopology.sentinel(options.redisSentinelUrls(), options.redisSentinelMaster());
+    };
     return RedisEngineOptions.of(options.redisUrl())
         .withPrefix(options.redisPrefix())
-        .withPresenceTtl(options.presenceTtl());
+        .withPresenceTtl(options.presenceTtl())
+        .withTopology(topology.withPassword(options.redisPassword()));
   }
 
   /** Closes both engines. */

@@ -83,6 +83,54 @@ class ConfigEngineTest {
   }
 
   @Test
+  void redisClusterBySeedNodes() {
+    EngineOptions engine = config("{'type':'redis','redis_mode':'Cluster',"
+        + "'redis_cluster_urls':['redis://node-1:7000','rediss://node-2:7001']}").engine();
+
+    assertThat(engine.redisMode()).isEqualTo(EngineOptions.RedisMode.CLUSTER);
+    assertThat(engine.redisClusterUrls()).containsExactly("redis://node-1:7000", "rediss://node-2:7001");
+    assertThat(engine.redisSentinelUrls()).isEmpty();
+    assertThat(engine.redisPassword()).isNull();
+  }
+
+  @Test
+  void redisSentinelWithPasswordFromAFile() throws Exception {
+    Path secret = Files.writeString(dir.resolve("redis_password"), "s3cret\n");
+
+    EngineOptions engine = config("{'type':'redis','redis_mode':'sentinel','redis_sentinel_master':'main',"
+        + "'redis_sentinel_urls':['redis://sentinel-1:26379','redis://sentinel-2:26379'],"
+        + "'redis_password_file':'" + secret + "'}").engine();
+
+    assertThat(engine.redisMode()).isEqualTo(EngineOptions.RedisMode.SENTINEL);
+    assertThat(engine.redisSentinelUrls()).containsExactly("redis://sentinel-1:26379", "redis://sentinel-2:26379");
+    assertThat(engine.redisSentinelMaster()).isEqualTo("main");
+    assertThat(engine.redisPassword()).isEqualTo("s3cret");
+    assertThat(engine.toString()).doesNotContain("s3cret").contains("redisPassword=***");
+  }
+
+  @Test
+  void environmentOverridesChooseSentinel() {
+    JsonObject merged = new JsonObject("{\"token\":{\"hmac_secret_key\":\"s\"},"
+        + "\"FLUXER_ENGINE_TYPE\":\"redis\",\"FLUXER_ENGINE_REDIS_MODE\":\"sentinel\","
+        + "\"FLUXER_ENGINE_REDIS_SENTINEL_URLS\":\"redis://s1:26379, redis://s2:26379\","
+        + "\"FLUXER_ENGINE_REDIS_SENTINEL_MASTER\":\"main\"}");
+
+    EngineOptions engine = ConfigLoader.fromMerged(merged).engine();
+
+    assertThat(engine.redisMode()).isEqualTo(EngineOptions.RedisMode.SENTINEL);
+    assertThat(engine.redisSentinelUrls()).containsExactly("redis://s1:26379", "redis://s2:26379");
+    assertThat(engine.redisSentinelMaster()).isEqualTo("main");
+  }
+
+  @Test
+  void urlsWithPasswordsAreNotShownByToString() {
+    EngineOptions engine = config("{'type':'redis','redis_url':'redis://:pw1@cache:6379','redis_mode':'cluster',"
+        + "'redis_cluster_urls':['redis://user:pw2@node-1:7000']}").engine();
+
+    assertThat(engine.toString()).doesNotContain("pw1").doesNotContain("pw2").contains("node-1:7000");
+  }
+
+  @Test
   void redisUrlAndItsFileTogetherAreAnError() {
     assertThat(error("{'redis_url':'redis://a:6379','redis_url_file':'/x'}").key()).isEqualTo("engine.redis_url");
   }
@@ -101,6 +149,15 @@ class ConfigEngineTest {
       "{'presence_ttl':'500ms'}                   | engine.presence_ttl | at least 1000ms",
       "{'presence_ttl':'soon'}                    | engine.presence_ttl | must be a duration",
       "{'redis_host':'redis'}                     | engine.redis_host   | unknown key",
+      "{'redis_mode':'replication'}                | engine.redis_mode   | must be standalone, cluster or sentinel",
+      "{'redis_mode':'cluster'}                    | engine.redis_cluster_urls | at least one URL",
+      "{'redis_mode':'cluster','redis_cluster_urls':['unix:///r.sock']} | engine.redis_cluster_urls | redis:// or rediss://",
+      "{'redis_mode':'cluster','redis_cluster_urls':'redis://a','redis_sentinel_master':'m'} | engine.redis_sentinel_master | only used with",
+      "{'redis_mode':'sentinel','redis_sentinel_urls':['redis://s:26379']} | engine.redis_sentinel_master | must name the master",
+      "{'redis_mode':'sentinel','redis_sentinel_master':'m'} | engine.redis_sentinel_urls | at least one URL",
+      "{'redis_cluster_urls':['redis://a:7000']}   | engine.redis_cluster_urls | only used with redis_mode: cluster",
+      "{'redis_sentinel_urls':7}                  | engine.redis_sentinel_urls | must be a list of strings",
+      "{'redis_password':''}                      | engine.redis_password | must not be empty",
   })
   void badValuesNameTheKey(String engine, String key, String problem) {
     ConfigException e = error(engine);

@@ -7,9 +7,11 @@ import io.fluxer.relay.engine.memory.MemoryBroker;
 import io.fluxer.relay.engine.memory.MemoryPresenceManager;
 import io.fluxer.relay.engine.redis.RedisBroker;
 import io.fluxer.relay.engine.redis.RedisEngineOptions;
+import io.fluxer.relay.engine.redis.RedisTopology;
 import io.fluxer.relay.engine.redis.RedisPresenceManager;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,5 +60,20 @@ class EnginesTest {
 
     assertThat(Engines.redisOptions(options)).isEqualTo(RedisEngineOptions.of("redis://cache:6380")
         .withPrefix("relay-x").withPresenceTtl(Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void clusterAndSentinelModesComeFromTheConfig() {
+    EngineOptions cluster = new EngineOptions(EngineOptions.Type.REDIS, EngineOptions.DEFAULT_REDIS_URL, "relay-x",
+        Duration.ofSeconds(30), EngineOptions.RedisMode.CLUSTER, List.of("redis://a:7000", "redis://b:7001"), List.of(),
+        null, null);
+    EngineOptions sentinel = new EngineOptions(EngineOptions.Type.REDIS, EngineOptions.DEFAULT_REDIS_URL, "relay-x",
+        Duration.ofSeconds(30), EngineOptions.RedisMode.SENTINEL, List.of(), List.of("redis://s:26379"), "main", "pw");
+
+    assertThat(Engines.redisOptions(cluster).topology())
+        .isEqualTo(RedisTopology.cluster(List.of("redis://a:7000", "redis://b:7001")));
+    assertThat(Engines.redisOptions(sentinel).topology())
+        .isEqualTo(RedisTopology.sentinel(List.of("redis://s:26379"), "main").withPassword("pw"));
+    assertThat(Engines.redisOptions(sentinel).prefix()).isEqualTo("relay-x");
   }
 }

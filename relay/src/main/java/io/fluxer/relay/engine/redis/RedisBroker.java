@@ -39,9 +39,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Fan-out goes through Redis pub/sub, one pub/sub channel per channel: the same script publishes
  * the stored publication there, so every node gets a channel's publications in offset order, and
  * only the nodes subscribed to it ({@link #subscribe}, kept by {@link RedisSubscriber}) get them at
- * all. A repeated idempotency key answers the first position and is published no more. Publications
- * without history and without idempotency key, joins and leaves are only published
- * ({@link RedisMessages}).
+ * all. A repeated idempotency key answers the first position and is published no more. A publication
+ * without history goes through the same script, which only publishes it (offset 0), so it keeps its
+ * order with the channel's others, also on Redis Cluster (the script runs on the channel's master).
+ * Joins and leaves are only published ({@link RedisMessages}).
  *
  * <p>Threading: publishes travel over one pipelined connection owned by one event-loop context (the
  * one current when the broker is created, or a new one when created off Vert.x threads), in the
@@ -59,12 +60,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * history TTL is checked against the Redis clock when history is read.
  */
 public final class RedisBroker implements Broker {
-  /** Position answered by publishes to channels without history (as the memory broker does). */
-  static final StreamPosition NO_STREAM = new StreamPosition(0, "");
   private static final RedisScript PUBLISH = RedisScript.load("publish");
   private static final RedisScript HISTORY = RedisScript.load("history");
   /** Pooled connections for reads, plus the one the publish pipeline keeps. */
   private static final int POOL_SIZE = 8;
+  /** Sentinel mode: how often the pipeline's master is compared with the one new connections reach. */
+  private static final long MASTER_CHECK_MS = 1500;
 
   private final Vertx vertx;
   private final Context context;
@@ -79,6 +80,11 @@ public final class RedisBroker implements Broker {
   private RedisConnection pipeline;
   /** A connect in progress for the pipeline; only touched on {@link #context}. */
   private Future<RedisConnection> connecting;
+  /** Sentinel mode: the periodic check of the pipeline's master ({@link #checkPipelineMaster}), else -1. */
+  private final long masterCheck;
+  /** Consecutive checks that found the pipeline on another master than new connections; on {@link #context}. */
+  private int masterMismatches;
+  private boolean checkingMaster;
 
   private RedisBroker(Vertx vertx, RedisEngineOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -89,6 +95,9 @@ public final class RedisBroker implements Broker {
     this.idempotencyMs = Long.toString(RedisCalls.ttlMillis(options.idempotencyWindow()));
     this.defaultMetaTtlMs = Long.toString(RedisCalls.ttlMillis(options.defaultMetaTtl()));
     this.subscriber = new RedisSubscriber(vertx, context, redis, keys, timeoutMs, () -> handler, this::currentPosition);
+    this.masterCheck = options.topology().mode() == RedisTopology.Mode.SENTINEL
+        ? vertx.setPeriodic(MASTER_CHECK_MS, id -> onContext(this::checkPipelineMaster))
+        : -1;
   }
 
   /** A broker on Redis at {@code options.url()}; it connects on first use. */
@@ -112,20 +121,6 @@ public final class RedisBroker implements Broker {
     Promise<StreamPosition> done = Promise.promise();
     String info = options.info() == null ? "" : RedisCodec.encodeInfo(options.info());
     String tags = options.tags().isEmpty() ? "" : RedisCodec.encodeTags(options.tags());
-    if (!options.keepsHistory() && options.idempotencyKey() == null) {
-      Request message = Request.cmd(Command.PUBLISH).arg(keys.pubsub(channel))
-          .arg(RedisMessages.publication(data, info, tags, options.delta()));
-      onContext(() -> pipeline()
-          .compose(conn -> conn.send(message))
-          .onComplete(ar -> {
-            if (ar.succeeded()) {
-              done.tryComplete(NO_STREAM);
-            } else {
-              done.tryFail(RedisCalls.failure("publish", ar.cause()));
-            }
-          }));
-      return RedisCalls.bounded(vertx, timeoutMs, "publish", done.future());
-    }
     List<String> scriptKeys = new ArrayList<>(3);
     scriptKeys.add(keys.stream(channel));
     scriptKeys.add(keys.meta(channel));
@@ -151,7 +146,7 @@ public final class RedisBroker implements Broker {
       args.add(tags);
     }
     onContext(() -> pipeline()
-        .compose(conn -> PUBLISH.run(conn::send, scriptKeys, args))
+        .compose(conn -> PUBLISH.run(conn::send, scriptKeys, args).onFailure(e -> dropPipelineAfter(conn, e)))
         .onComplete(ar -> {
           // on the context, in the order Redis ran the scripts
           if (ar.failed()) {
@@ -249,16 +244,14 @@ public final class RedisBroker implements Broker {
   }
 
   /**
-   * The channel's epoch and top offset as Redis has them, creating nothing: offset 0 and an empty
-   * epoch when there is no stream meta.
+   * The channel's epoch and top offset as Redis has them (a new epoch when another master wrote
+   * them, as for every read), creating nothing: offset 0 and an empty epoch when there is no meta.
    */
   Future<StreamPosition> currentPosition(String channel) {
-    Future<Response> reply = redis.send(Request.cmd(Command.HMGET).arg(keys.meta(channel)).arg("e").arg("s"));
-    return RedisCalls.bounded(vertx, timeoutMs, "position", RedisCalls.mapped("position", reply)).map(r -> {
-      Response epoch = r.get(0);
-      Response offset = r.get(1);
-      return epoch == null ? NO_STREAM : new StreamPosition(offset == null ? 0 : offset.toLong(), epoch.toString());
-    });
+    Future<Response> reply = HISTORY.run(redis::send, List.of(keys.stream(channel), keys.meta(channel)),
+        List.of(newEpoch(), defaultMetaTtlMs, "0", "", "0", "0", "0", "1"));
+    return RedisCalls.bounded(vertx, timeoutMs, "position", RedisCalls.mapped("position", reply))
+        .map(r -> new StreamPosition(r.get(1).toLong(), r.get(0).toString()));
   }
 
   @Override
@@ -273,6 +266,9 @@ public final class RedisBroker implements Broker {
   @Override
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
+    if (masterCheck >= 0) {
+      vertx.cancelTimer(masterCheck);
+    }
     subscriber.close().onComplete(v -> onContext(() -> {
       RedisConnection conn = pipeline;
       pipeline = null;
@@ -329,6 +325,66 @@ public final class RedisBroker implements Broker {
       }
     });
     return result;
+  }
+
+  /**
+   * A publish failed on {@code conn}. When its node no longer takes writes ({@code READONLY} after a
+   * failover, {@code NOREPLICAS}, {@code MASTERDOWN}) or the connection is closed without having
+   * said so, the next publish connects anew, to the current master (with Sentinel, the one the
+   * sentinels name). Other failures (a full queue, a timeout) leave the connection in use.
+   */
+  private void dropPipelineAfter(RedisConnection conn, Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.startsWith("READONLY") || message.startsWith("NOREPLICAS") || message.startsWith("MASTERDOWN")
+        || message.equals("Connection is closed")) {
+      onContext(() -> dropPipeline(conn));
+    }
+  }
+
+  /**
+   * Sentinel mode. When Sentinel announces a failover, Vert.x moves the pipeline to the master its
+   * cached topology names, which may be up to a second old: then the pipeline stays on the old master
+   * (whose writes are lost) until Sentinel demotes it, many seconds later. So the pipeline's master
+   * is compared, by replication id, with the one a pooled connection reaches; that one's topology is
+   * at most a second old, so a difference seen twice, {@link #MASTER_CHECK_MS} apart, is not the
+   * pool lagging behind: the pipeline is dropped and the next publish connects to the current master.
+   */
+  private void checkPipelineMaster() {
+    RedisConnection conn = pipeline;
+    if (conn == null || checkingMaster) {
+      return;
+    }
+    checkingMaster = true;
+    Future<Response> mine = RedisCalls.bounded(vertx, timeoutMs, "master check",
+        conn.send(Request.cmd(Command.INFO).arg("replication")));
+    Future<Response> current = RedisCalls.bounded(vertx, timeoutMs, "master check",
+        redis.send(Request.cmd(Command.INFO).arg("replication")));
+    Future.join(mine, current).onComplete(ar -> onContext(() -> {
+      checkingMaster = false;
+      if (pipeline != conn || mine.failed() || current.failed()) {
+        return;
+      }
+      String a = replicationId(mine.result());
+      String b = replicationId(current.result());
+      masterMismatches = a != null && b != null && !a.equals(b) ? masterMismatches + 1 : 0;
+      if (masterMismatches >= 2) {
+        masterMismatches = 0;
+        dropPipeline(conn);
+      }
+    }));
+  }
+
+  /** {@code master_replid} of an {@code INFO replication} reply, or {@code null}. */
+  private static String replicationId(Response info) {
+    if (info == null) {
+      return null;
+    }
+    for (String line : info.toString().split("\r?\n")) {
+      if (line.startsWith("master_replid:")) {
+        return line.substring("master_replid:".length()).trim();
+      }
+    }
+    return null;
   }
 
   private void dropPipeline(RedisConnection conn) {

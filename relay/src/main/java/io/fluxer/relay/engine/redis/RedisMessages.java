@@ -11,28 +11,13 @@ import java.util.Map;
  * <ul>
  *   <li>a publication: {@code p<offset> <epoch> <delta 0|1> <info bytes> <tags bytes>\n} then the
  *       info JSON, the tags JSON and the data, each possibly empty (written by {@code publish.lua},
- *       which knows the offset, or by {@link #publication} for a channel without history);</li>
+ *       which knows the offset; 0 and an empty epoch for a channel without history);</li>
  *   <li>a join or a leave: {@code j} or {@code l}, then the client info JSON ({@link #joinLeave}).</li>
  * </ul>
  * Info and tags are {@link RedisCodec}'s JSON, as in history.
  */
 final class RedisMessages {
   private RedisMessages() {}
-
-  /** A publication without a stream position (a channel without history). */
-  static byte[] publication(String data, String info, String tags, boolean delta) {
-    byte[] i = info.getBytes(StandardCharsets.UTF_8);
-    byte[] t = tags.getBytes(StandardCharsets.UTF_8);
-    byte[] d = data.getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("p0  " + (delta ? '1' : '0') + ' ' + i.length + ' ' + t.length + '\n')
-        .getBytes(StandardCharsets.US_ASCII);
-    byte[] out = new byte[head.length + i.length + t.length + d.length];
-    System.arraycopy(head, 0, out, 0, head.length);
-    System.arraycopy(i, 0, out, head.length, i.length);
-    System.arraycopy(t, 0, out, head.length + i.length, t.length);
-    System.arraycopy(d, 0, out, head.length + i.length + t.length, d.length);
-    return out;
-  }
 
   /** A join ({@code join true}) or a leave. */
   static String joinLeave(boolean join, ClientInfo info) {

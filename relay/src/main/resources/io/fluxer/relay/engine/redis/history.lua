@@ -1,18 +1,31 @@
 -- Reads a channel's stream position and publications, creating the meta of an unknown channel.
--- KEYS[1] stream, KEYS[2] meta hash (e: epoch, s: top offset)
+-- KEYS[1] stream, KEYS[2] meta hash (e: epoch, s: top offset, r: replication id of the master that
+-- wrote it); a meta another master wrote gets a new epoch, as in publish.lua
 -- ARGV[1] epoch for a channel without meta, ARGV[2] TTL ms of meta created here,
 -- ARGV[3] '1' when reading after a since position, ARGV[4] its epoch, ARGV[5] its offset,
--- ARGV[6] limit (-1: all, 0: none), ARGV[7] '1' for newest first
+-- ARGV[6] limit (-1: all, 0: none), ARGV[7] '1' for newest first,
+-- ARGV[8] '1' to create nothing: a channel without meta answers epoch '' and offset 0
 -- Returns {epoch, top offset, 1 if the since epoch differs else 0, {{offset, data, info, tags}, ...}};
 -- info and tags are '' when absent. Publications past their own expiry time are left out.
-local epoch = redis.call('hget', KEYS[2], 'e')
-if not epoch then
+local replication = redis.pcall('info', 'replication')
+local rid = type(replication) == 'string' and string.match(replication, 'master_replid:(%x+)') or '-'
+local meta = redis.call('hmget', KEYS[2], 'e', 's', 'r')
+local epoch = meta[1]
+local top = 0
+if not epoch and ARGV[8] == '1' then
+  return {'', 0, 0, {}}
+elseif not epoch then
   epoch = ARGV[1]
   redis.call('del', KEYS[1])
-  redis.call('hset', KEYS[2], 'e', epoch, 's', '0')
+  redis.call('hset', KEYS[2], 'e', epoch, 's', '0', 'r', rid)
   redis.call('pexpire', KEYS[2], ARGV[2])
+else
+  top = tonumber(meta[2] or '0')
+  if meta[3] ~= rid then
+    epoch = ARGV[1]
+    redis.call('hset', KEYS[2], 'e', epoch, 'r', rid)
+  end
 end
-local top = tonumber(redis.call('hget', KEYS[2], 's') or '0')
 local out = {}
 local since = ARGV[3] == '1'
 if since and ARGV[4] ~= epoch then

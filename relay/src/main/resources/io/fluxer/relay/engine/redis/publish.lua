@@ -1,5 +1,6 @@
 -- Stores one publication and assigns its position, atomically.
--- KEYS[1] stream, KEYS[2] meta hash (e: epoch, s: top offset), KEYS[3] idempotency key (optional)
+-- KEYS[1] stream, KEYS[2] meta hash (e: epoch, s: top offset, r: replication id of the master that
+-- wrote it), KEYS[3] idempotency key (optional)
 -- ARGV[1] history size (0: keep no history), ARGV[2] history TTL ms, ARGV[3] meta TTL ms,
 -- ARGV[4] idempotency window ms, ARGV[5] epoch for a channel without meta,
 -- ARGV[6] the channel's pub/sub channel, ARGV[7] '1' when published for delta delivery,
@@ -17,9 +18,21 @@ local offset = 0
 local epoch = ''
 local size = tonumber(ARGV[1])
 if size > 0 then
-  epoch = redis.call('hget', KEYS[2], 'e')
+  -- The master's replication id changes when a replica is promoted (failover), when Redis restarts,
+  -- or with the master of a slot that moved. Replication is asynchronous: the old master may have
+  -- stored publications after the last one that reached this one. Continuing the epoch would give
+  -- their offsets to other publications, a gap nobody could see; a new epoch makes clients that
+  -- recover from those positions get recovered: false. The stream's offsets still continue.
+  -- INFO may be denied (ACL without @dangerous, renamed command): then '-', and no master change is seen
+  local replication = redis.pcall('info', 'replication')
+  local rid = type(replication) == 'string' and string.match(replication, 'master_replid:(%x+)') or '-'
+  local meta = redis.call('hmget', KEYS[2], 'e', 's', 'r')
+  epoch = meta[1]
   if epoch then
-    offset = tonumber(redis.call('hget', KEYS[2], 's') or '0') + 1
+    offset = tonumber(meta[2] or '0') + 1
+    if meta[3] ~= rid then
+      epoch = ARGV[5]
+    end
   else
     -- no meta: a new channel, or Redis lost it; what is left of the stream belongs to a lost epoch
     epoch = ARGV[5]
@@ -31,7 +44,7 @@ if size > 0 then
   local expires = string.format('%d', now + tonumber(ARGV[2]))
   -- the entry id is the offset, so reads can seek to it; XADD before HSET, so a failed XADD leaves no gap
   redis.call('xadd', KEYS[1], 'MAXLEN', size, string.format('%d-0', offset), 'x', expires, unpack(ARGV, 8))
-  redis.call('hset', KEYS[2], 'e', epoch, 's', string.format('%d', offset))
+  redis.call('hset', KEYS[2], 'e', epoch, 's', string.format('%d', offset), 'r', rid)
   -- each entry carries its own expiry; the stream lives as long as its longest-lived entry
   if redis.call('pttl', KEYS[1]) < tonumber(ARGV[2]) then
     redis.call('pexpire', KEYS[1], ARGV[2])

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class RedisBrokerTest extends BrokerContractTest {
   private static final HistoryFilter ALL = new HistoryFilter(null, HistoryFilter.NO_LIMIT, false);
 
-  private static Vertx vertx;
+  static Vertx vertx;
   private static Redis raw;
   private String keyPrefix;
   private final List<Broker> extra = new ArrayList<>();
@@ -72,7 +72,17 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   private RedisEngineOptions options() {
-    return RedisEngineOptions.of(RedisTestServer.sharedUrl()).withPrefix(keyPrefix);
+    return baseOptions().withPrefix(keyPrefix);
+  }
+
+  /** How the engines under test reach Redis; subclasses run this suite against other set-ups. */
+  RedisEngineOptions baseOptions() {
+    return RedisEngineOptions.of(RedisTestServer.sharedUrl());
+  }
+
+  /** A plain client of the same Redis, to look at keys directly. */
+  Redis rawClient() {
+    return raw;
   }
 
   private Broker extraBroker(RedisEngineOptions options, BrokerEventHandler handler) {
@@ -83,7 +93,7 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   private Response redis(Command command, Object... args) {
-    return await(raw.send(Request.cmd(command, args)));
+    return await(rawClient().send(Request.cmd(command, args)));
   }
 
   private boolean exists(String key) {
@@ -223,6 +233,35 @@ class RedisBrokerTest extends BrokerContractTest {
   }
 
   @Test
+  @DisplayName("a meta written under another master's replication id (failover, restart, moved slot) gets a new "
+      + "epoch when read or published to; offsets and history go on")
+  void metaOfAnotherMasterStartsNewEpoch() {
+    RedisKeys keys = new RedisKeys(keyPrefix);
+    String read = channel("other-master-read");
+    StreamPosition before = publishMany(read, 3, history(10)).get(2);
+    redis(Command.HSET, keys.meta(read), "r", "0000000000000000000000000000000000000000");
+
+    HistoryResult afterRead = await(broker.history(read, ALL));
+    assertThat(afterRead.position().offset()).isEqualTo(3);
+    assertThat(afterRead.position().epoch()).isNotEqualTo(before.epoch());
+    assertThat(offsets(afterRead)).containsExactly(1L, 2L, 3L);
+    assertThat(awaitFailure(broker.history(read, HistoryFilter.since(before, 10))))
+        .isInstanceOf(UnrecoverablePositionException.class);
+    assertThat(await(broker.publish(read, data(4), history(10)))).isEqualTo(new StreamPosition(4, afterRead.position().epoch()));
+
+    // a meta without the field (written before it existed) is treated the same: its writer is unknown
+    String publish = channel("other-master-publish");
+    StreamPosition old = publishMany(publish, 2, history(10)).get(1);
+    redis(Command.HDEL, keys.meta(publish), "r");
+    StreamPosition next = await(broker.publish(publish, data(3), history(10)));
+    assertThat(next.offset()).isEqualTo(3);
+    assertThat(next.epoch()).isNotEqualTo(old.epoch());
+    assertThat(await(broker.history(publish, HistoryFilter.since(next, 10))).publications()).isEmpty();
+    assertThat(awaitFailure(broker.history(publish, HistoryFilter.since(old, 10))))
+        .isInstanceOf(UnrecoverablePositionException.class);
+  }
+
+  @Test
   @DisplayName("each publication leaves history after its own TTL, even while the stream lives on")
   void publicationsExpireOneByOne() {
     String ch = channel("one-by-one");
@@ -338,13 +377,39 @@ class RedisBrokerTest extends BrokerContractTest {
     String ch = channel("paused");
     long pauseMs = 500;
 
-    redis(Command.CLIENT, "PAUSE", Long.toString(pauseMs), "ALL");
+    pauseRedis(pauseMs);
     long start = System.nanoTime();
     await(broker.subscribe(ch));
     long tookMs = (System.nanoTime() - start) / 1_000_000;
 
     assertThat(tookMs).as("subscribe returned while Redis was paused").isGreaterThanOrEqualTo(pauseMs - 100);
-    assertThat(redis(Command.PUBSUB, "NUMSUB", new RedisKeys(keyPrefix).pubsub(ch)).get(1).toInteger()).isEqualTo(1);
+    assertThat(pubsubSubscribers(new RedisKeys(keyPrefix).pubsub(ch))).isEqualTo(1);
+  }
+
+  /** Holds every command of every client for {@code ms} ({@code CLIENT PAUSE ... ALL}) on every Redis server. */
+  void pauseRedis(long ms) {
+    redis(Command.CLIENT, "PAUSE", Long.toString(ms), "ALL");
+  }
+
+  /** Kills the pub/sub connections named {@code name}, on every Redis server; answers how many. */
+  int killPubsub(String name) {
+    return killPubsubConnection(rawClient(), name);
+  }
+
+  /** Kills the connections named {@code name} that {@code redis} (one server) has; answers how many. */
+  int killPubsubConnection(Redis redis, String name) {
+    List<String> ids = await(redis.send(Request.cmd(Command.CLIENT, "LIST", "TYPE", "pubsub"))).toString().lines()
+        .filter(line -> line.contains(" name=" + name + " "))
+        .map(line -> line.substring(3, line.indexOf(' '))).toList();
+    for (String id : ids) {
+      await(redis.send(Request.cmd(Command.CLIENT, "KILL", "ID", id)));
+    }
+    return ids.size();
+  }
+
+  /** How many connections are subscribed to the pub/sub channel {@code name}. */
+  int pubsubSubscribers(String name) {
+    return redis(Command.PUBSUB, "NUMSUB", name).get(1).toInteger();
   }
 
   @Test
@@ -379,10 +444,7 @@ class RedisBrokerTest extends BrokerContractTest {
     await(broker.publish(ch, data(1), history(10)));
     eventually("the first publication", () -> events.publications(ch).size() == 1);
 
-    String id = redis(Command.CLIENT, "LIST", "TYPE", "pubsub").toString().lines()
-        .filter(line -> line.contains(" name=" + keyPrefix + ".pubsub "))
-        .map(line -> line.substring(3, line.indexOf(' '))).findFirst().orElseThrow();
-    assertThat(redis(Command.CLIENT, "KILL", "ID", id).toInteger()).isEqualTo(1);
+    assertThat(killPubsub(keyPrefix + ".pubsub")).as("pub/sub connections killed").isEqualTo(1);
 
     // published until one arrives: those sent before the node subscribed again are missed
     eventually("a publication after the reconnect", () -> {

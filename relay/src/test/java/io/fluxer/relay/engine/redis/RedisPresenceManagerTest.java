@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class RedisPresenceManagerTest extends PresenceContractTest {
   private static final Duration SHORT_TTL = Duration.ofSeconds(1);
 
-  private static Vertx vertx;
+  static Vertx vertx;
   private static Redis raw;
   private String keyPrefix;
   private final List<PresenceManager> extra = new ArrayList<>();
@@ -59,7 +59,17 @@ class RedisPresenceManagerTest extends PresenceContractTest {
   }
 
   private RedisEngineOptions options() {
-    return RedisEngineOptions.of(RedisTestServer.sharedUrl()).withPrefix(keyPrefix);
+    return baseOptions().withPrefix(keyPrefix);
+  }
+
+  /** How the engines under test reach Redis; subclasses run this suite against other set-ups. */
+  RedisEngineOptions baseOptions() {
+    return RedisEngineOptions.of(RedisTestServer.sharedUrl());
+  }
+
+  /** A plain client of the same Redis, to look at keys directly. */
+  Redis rawClient() {
+    return raw;
   }
 
   /** Another node's presence manager on the same Redis, with a short TTL. */
@@ -70,7 +80,7 @@ class RedisPresenceManagerTest extends PresenceContractTest {
   }
 
   private boolean exists(String key) {
-    return await(raw.send(Request.cmd(Command.EXISTS, key))).toInteger() == 1;
+    return await(rawClient().send(Request.cmd(Command.EXISTS, key))).toInteger() == 1;
   }
 
   @Test

@@ -1,0 +1,136 @@
+package io.fluxer.relay.engine.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxer.relay.engine.HistoryFilter;
+import io.fluxer.relay.protocol.Publication;
+import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.testing.RedisTestCluster;
+import io.fluxer.relay.testing.TestRelay;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker contract and the Redis broker's own tests against a Redis Cluster of three masters
+ * (real redis-server processes). Channel names carry a random part, so their slots, and masters,
+ * differ; {@link #channelsOnEveryMaster()} checks that the keys really spread.
+ */
+class RedisClusterBrokerTest extends RedisBrokerTest {
+  private static final HistoryFilter ALL_HISTORY = new HistoryFilter(null, HistoryFilter.NO_LIMIT, false);
+  private static Redis cluster;
+
+  @BeforeAll
+  static void connectCluster() {
+    cluster = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
+        .setEndpoints(RedisTestCluster.shared().urls()));
+  }
+
+  @AfterAll
+  static void disconnectCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Override
+  RedisEngineOptions baseOptions() {
+    return RedisEngineOptions.of(RedisTopology.cluster(RedisTestCluster.shared().urls()));
+  }
+
+  @Override
+  Redis rawClient() {
+    return cluster;
+  }
+
+  /** Every master: the node's pub/sub connection may be on any of them. */
+  @Override
+  void pauseRedis(long ms) {
+    eachMaster(redis -> TestRelay.await(redis.send(Request.cmd(Command.CLIENT, "PAUSE", Long.toString(ms), "ALL"))));
+  }
+
+  /** Summed over the masters: a connection subscribes on the one it is connected to. */
+  @Override
+  int pubsubSubscribers(String name) {
+    int[] sum = new int[1];
+    eachMaster(redis -> sum[0] += TestRelay.await(redis.send(Request.cmd(Command.PUBSUB, "NUMSUB", name))).get(1)
+        .toInteger());
+    return sum[0];
+  }
+
+  @Override
+  int killPubsub(String name) {
+    int[] killed = new int[1];
+    eachMaster(redis -> killed[0] += killPubsubConnection(redis, name));
+    return killed[0];
+  }
+
+  private static void eachMaster(Consumer<Redis> action) {
+    for (String url : RedisTestCluster.shared().urls()) {
+      Redis one = Redis.createClient(vertx, url);
+      try {
+        action.accept(one);
+      } finally {
+        one.close();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("channels on each of the three masters: keys land on every master, each channel's on one")
+  void channelsOnEveryMaster() {
+    RedisTestCluster redis = RedisTestCluster.shared();
+    Map<Integer, String> byMaster = new LinkedHashMap<>();
+    for (int i = 0; byMaster.size() < 3; i++) {
+      String ch = channel("spread-" + i);
+      byMaster.putIfAbsent(redis.portOf("{" + ch + "}"), ch); // a channel's keys hash by its tag alone
+    }
+    for (String ch : byMaster.values()) {
+      publishMany(ch, 2, history(10));
+      await(broker.publish(ch, data(3), withKey(history(10), "k"))); // an idempotency key as well
+    }
+
+    List<Long> perMaster = redis.keyCounts("*" + channel("spread-") + "*");
+    assertThat(perMaster).as("keys per master").hasSize(3).allMatch(n -> n > 0);
+    for (String ch : byMaster.values()) {
+      assertThat(offsets(await(broker.history(ch, ALL_HISTORY)))).containsExactly(1L, 2L, 3L);
+    }
+  }
+
+  @Test
+  @DisplayName("a master that lost its script cache runs the script again by EVAL (the cache is per node)")
+  void scriptCacheFlushedOnEveryMaster() {
+    RedisTestCluster redis = RedisTestCluster.shared();
+    List<String> channels = new ArrayList<>();
+    Map<Integer, Boolean> seen = new LinkedHashMap<>();
+    for (int i = 0; seen.size() < 3; i++) {
+      String ch = channel("flush-" + i);
+      if (seen.putIfAbsent(redis.portOf("{" + ch + "}"), true) == null) {
+        channels.add(ch);
+      }
+    }
+    for (String ch : channels) {
+      await(broker.publish(ch, data(1), history(10)));
+    }
+
+    redis.flushScripts();
+
+    for (String ch : channels) {
+      StreamPosition second = await(broker.publish(ch, data(2), history(10)));
+      assertThat(second.offset()).isEqualTo(2);
+      assertThat(await(broker.history(ch, ALL_HISTORY)).publications())
+          .extracting(Publication::data).containsExactly(data(1), data(2));
+    }
+  }
+}
