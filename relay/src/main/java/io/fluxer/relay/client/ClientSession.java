@@ -39,7 +39,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -70,7 +69,8 @@ public final class ClientSession {
   /** The encoding the connection agreed on (JSON or Protobuf): every command and reply goes through it. */
   private final ClientCodec codec;
   private final String clientId = UUID.randomUUID().toString();
-  private final Map<String, Subscription> subs = new HashMap<>();
+  /** Most sessions have one subscription: a {@link CompactMap} holds it without a {@code HashMap}. */
+  private final Map<String, Subscription> subs = new CompactMap<>();
   /** Commands that arrived while the connect reply was pending; run after it, in order. */
   private List<Command> deferred;
   private State state = State.CONNECTING;
@@ -90,8 +90,8 @@ public final class ClientSession {
   private ClientInfo ownInfo;
   /** Set once this connection counts against its user's connection limit. */
   private boolean countedForUser;
-  /** One bucket per {@link Commands.Bucket}, made on first use; empty when rate limits are off. */
-  private final TokenBucket[] buckets = new TokenBucket[Commands.Bucket.values().length];
+  /** One bucket per {@link Commands.Bucket}, made on first use; {@code null} until a command is rate limited. */
+  private TokenBucket[] buckets;
   /** What the command handlers see of this session. */
   private final Session handlerView = new HandlerView();
 
@@ -627,6 +627,9 @@ public final class ClientSession {
     }
     int kind = bucket.ordinal();
     long now = System.nanoTime();
+    if (buckets == null) {
+      buckets = new TokenBucket[Commands.Bucket.values().length];
+    }
     if (buckets[kind] == null) {
       buckets[kind] = new TokenBucket(rate, options.limits().commandBurst(), now);
     }

@@ -16,16 +16,21 @@ import java.util.Set;
  */
 public final class Hub {
   private static final Subscriber[] NONE = new Subscriber[0];
-  private final Map<String, Set<Subscriber>> subscribers = new HashMap<>();
   /**
-   * What deliveries iterate: an array copy of a channel's subscribers, made on first delivery after
-   * a change. A delivery may close a session (a slow client), which unsubscribes it while the
-   * delivery loop is running; iterating the live set would then throw and skip the rest.
+   * Each channel's subscribers. Most channels of a loop have one: a {@link CompactSet} holds it
+   * without a {@code LinkedHashSet} (about 190 bytes less per channel).
+   */
+  private final Map<String, CompactSet<Subscriber>> subscribers = new HashMap<>();
+  /**
+   * What deliveries iterate for a channel with two subscribers or more: an array copy of them, made
+   * on first delivery after a change. A delivery may close a session (a slow client), which
+   * unsubscribes it while the delivery loop is running; iterating the live set would then throw and
+   * skip the rest. A channel with one subscriber needs no copy: there is nothing to skip.
    */
   private final Map<String, Subscriber[]> subscriberArrays = new HashMap<>();
   private final Set<ClientSession> sessions = new LinkedHashSet<>();
-  /** Connected sessions by user id (anonymous users under the empty string). */
-  private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
+  /** Connected sessions by user id (anonymous users under the empty string); most users have one. */
+  private final Map<String, CompactSet<ClientSession>> byUser = new HashMap<>();
   private final HubStats stats = new HubStats();
   private final PingWheel pings;
 
@@ -50,9 +55,9 @@ public final class Hub {
 
   /** A session completed connect as its user. */
   void connected(ClientSession s) {
-    Set<ClientSession> set = byUser.get(s.user());
+    CompactSet<ClientSession> set = byUser.get(s.user());
     if (set == null) {
-      set = new LinkedHashSet<>();
+      set = new CompactSet<>();
       byUser.put(s.user(), set);
       stats.listener().userAdded(s.user());
     }
@@ -91,7 +96,7 @@ public final class Hub {
   /** Counts and counters of this loop; call on the loop. */
   public HubSnapshot snapshot() {
     Map<String, Integer> channels = new HashMap<>();
-    for (Map.Entry<String, Set<Subscriber>> e : subscribers.entrySet()) {
+    for (Map.Entry<String, CompactSet<Subscriber>> e : subscribers.entrySet()) {
       channels.put(e.getKey(), e.getValue().size());
     }
     return snapshot(channels);
@@ -112,9 +117,9 @@ public final class Hub {
   }
 
   void subscribe(String channel, Subscriber s) {
-    Set<Subscriber> set = subscribers.get(channel);
+    CompactSet<Subscriber> set = subscribers.get(channel);
     if (set == null) {
-      set = new LinkedHashSet<>();
+      set = new CompactSet<>();
       subscribers.put(channel, set);
       stats.listener().channelAdded(channel);
     }
@@ -150,29 +155,43 @@ public final class Hub {
    * subscriber) how long after the broker handed it over it was queued here.
    */
   public void deliverPublication(Delivery d) {
-    Subscriber[] local = subscribersOf(d.channel());
-    for (Subscriber s : local) {
-      s.deliverPublication(d);
+    CompactSet<Subscriber> set = subscribers.get(d.channel());
+    if (set == null) {
+      return;
     }
-    if (local.length > 0 && d.publishedNanos() != 0) {
+    Subscriber single = set.single();
+    if (single != null) {
+      single.deliverPublication(d);
+    } else {
+      for (Subscriber s : subscribersOf(d.channel(), set)) {
+        s.deliverPublication(d);
+      }
+    }
+    if (d.publishedNanos() != 0) {
       stats.listener().publicationQueued(System.nanoTime() - d.publishedNanos());
     }
   }
 
   /** Hands a join or leave frame to the local subscribers that receive join/leave pushes. */
   public void deliverJoinLeave(Delivery d) {
-    for (Subscriber s : subscribersOf(d.channel())) {
+    CompactSet<Subscriber> set = subscribers.get(d.channel());
+    if (set == null) {
+      return;
+    }
+    Subscriber single = set.single();
+    if (single != null) {
+      single.deliverJoinLeave(d);
+      return;
+    }
+    for (Subscriber s : subscribersOf(d.channel(), set)) {
       s.deliverJoinLeave(d);
     }
   }
 
-  private Subscriber[] subscribersOf(String channel) {
+  /** The array copy of {@code set}, the subscribers of {@code channel}. */
+  private Subscriber[] subscribersOf(String channel, CompactSet<Subscriber> set) {
     Subscriber[] snapshot = subscriberArrays.get(channel);
     if (snapshot == null) {
-      Set<Subscriber> set = subscribers.get(channel);
-      if (set == null) {
-        return NONE;
-      }
       snapshot = set.toArray(NONE);
       subscriberArrays.put(channel, snapshot);
     }
