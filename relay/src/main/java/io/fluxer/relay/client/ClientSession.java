@@ -84,7 +84,8 @@ public final class ClientSession {
   private final PingWheel.Entry pings = new PingWheel.Entry(new Keepalive());
   /** A ping went out and no message has arrived since it was sent. */
   private boolean pongDue;
-  private long expireTimer = -1;
+  /** The connection's expiry check among the loop's {@link Deadlines}; made when it first has an expiry. */
+  private ExpiryCheck expiry;
   private boolean heardSincePing;
   /** What publications to channels this client is not subscribed to carry; see {@link #info}. */
   private ClientInfo ownInfo;
@@ -344,15 +345,22 @@ public final class ClientSession {
 
   private void setExpiry(Long at) {
     expiresAt = at;
-    cancel(expireTimer);
-    expireTimer = -1;
+    hub.deadlines().remove(expiry);
     if (at != null) {
-      expireTimer = vertx.setTimer(delayUntil(at) + options.expiredCloseDelay().toMillis(), t -> {
-        expireTimer = -1;
-        if (expiresAt != null && expiresAt <= relay.tokens().now()) {
-          close(Disconnect.CONNECTION_EXPIRED);
-        }
-      });
+      if (expiry == null) {
+        expiry = new ExpiryCheck();
+      }
+      hub.deadlines().schedule(expiry, Deadlines.nowMillis() + delayUntil(at) + options.expiredCloseDelay().toMillis());
+    }
+  }
+
+  /** Closes the connection (3005) once its expiry has passed without a refresh. */
+  private final class ExpiryCheck extends Deadlines.Entry {
+    @Override
+    protected void fire() {
+      if (state != State.CLOSED && expiresAt != null && expiresAt <= relay.tokens().now()) {
+        close(Disconnect.CONNECTION_EXPIRED);
+      }
     }
   }
 
@@ -609,7 +617,7 @@ public final class ClientSession {
     state = State.CLOSED;
     cancel(staleTimer);
     hub.pings().remove(pings);
-    cancel(expireTimer);
+    hub.deadlines().remove(expiry);
     for (Subscription sub : new ArrayList<>(subs.values())) {
       removeSubscription(sub);
     }
@@ -794,7 +802,8 @@ public final class ClientSession {
 
     @Override
     public boolean admit(ConnectToken token) {
-      if (!token.user().isEmpty()) {
+      // with no limit there is nothing to count (and no entry per user in the node's shared map)
+      if (!token.user().isEmpty() && options.limits().userConnectionLimit() > 0) {
         if (!new UserConnections(vertx).tryAcquire(token.user(), options.limits().userConnectionLimit())) {
           LOG.log(Level.DEBUG, "client {0}: user over client.limits.user_connection_limit", clientId);
           ClientSession.this.close(Disconnect.CONNECTION_LIMIT);
