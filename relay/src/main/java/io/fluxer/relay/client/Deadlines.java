@@ -7,7 +7,7 @@ import java.util.Arrays;
  * {@link PingWheel#TICK_MILLIS} ms: a binary heap ordered by deadline, each entry knowing its place
  * so that it can leave or move in O(log n).
  *
- * <p>Why not a Vert.x timer per session: each costs about 250 bytes for as long as the session
+ * <p>Why not a Vert.x timer per session: each costs about 200 bytes for as long as the session
  * lives (the timer handler, Netty's scheduled task, the timer map's node and key, the closure),
  * and a connection token with an expiry keeps one for the whole connection. An entry here is the
  * session's own object of 32 bytes. A deadline fires within one tick after it is due.
