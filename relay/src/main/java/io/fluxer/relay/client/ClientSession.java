@@ -39,7 +39,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -70,7 +69,8 @@ public final class ClientSession {
   /** The encoding the connection agreed on (JSON or Protobuf): every command and reply goes through it. */
   private final ClientCodec codec;
   private final String clientId = UUID.randomUUID().toString();
-  private final Map<String, Subscription> subs = new HashMap<>();
+  /** Most sessions have one subscription: a {@link CompactMap} holds it without a {@code HashMap}. */
+  private final Map<String, Subscription> subs = new CompactMap<>();
   /** Commands that arrived while the connect reply was pending; run after it, in order. */
   private List<Command> deferred;
   private State state = State.CONNECTING;
@@ -84,14 +84,15 @@ public final class ClientSession {
   private final PingWheel.Entry pings = new PingWheel.Entry(new Keepalive());
   /** A ping went out and no message has arrived since it was sent. */
   private boolean pongDue;
-  private long expireTimer = -1;
+  /** The connection's expiry check among the loop's {@link Deadlines}; made when it first has an expiry. */
+  private ExpiryCheck expiry;
   private boolean heardSincePing;
   /** What publications to channels this client is not subscribed to carry; see {@link #info}. */
   private ClientInfo ownInfo;
   /** Set once this connection counts against its user's connection limit. */
   private boolean countedForUser;
-  /** One bucket per {@link Commands.Bucket}, made on first use; empty when rate limits are off. */
-  private final TokenBucket[] buckets = new TokenBucket[Commands.Bucket.values().length];
+  /** One bucket per {@link Commands.Bucket}, made on first use; {@code null} until a command is rate limited. */
+  private TokenBucket[] buckets;
   /** What the command handlers see of this session. */
   private final Session handlerView = new HandlerView();
 
@@ -351,15 +352,22 @@ public final class ClientSession {
 
   private void setExpiry(Long at) {
     expiresAt = at;
-    cancel(expireTimer);
-    expireTimer = -1;
+    hub.deadlines().remove(expiry);
     if (at != null) {
-      expireTimer = vertx.setTimer(delayUntil(at) + options.expiredCloseDelay().toMillis(), t -> {
-        expireTimer = -1;
-        if (expiresAt != null && expiresAt <= relay.tokens().now()) {
-          close(Disconnect.CONNECTION_EXPIRED);
-        }
-      });
+      if (expiry == null) {
+        expiry = new ExpiryCheck();
+      }
+      hub.deadlines().schedule(expiry, Deadlines.nowMillis() + delayUntil(at) + options.expiredCloseDelay().toMillis());
+    }
+  }
+
+  /** Closes the connection (3005) once its expiry has passed without a refresh. */
+  private final class ExpiryCheck extends Deadlines.Entry {
+    @Override
+    protected void fire() {
+      if (state != State.CLOSED && expiresAt != null && expiresAt <= relay.tokens().now()) {
+        close(Disconnect.CONNECTION_EXPIRED);
+      }
     }
   }
 
@@ -626,7 +634,7 @@ public final class ClientSession {
     state = State.CLOSED;
     cancel(staleTimer);
     hub.pings().remove(pings);
-    cancel(expireTimer);
+    hub.deadlines().remove(expiry);
     for (Subscription sub : new ArrayList<>(subs.values())) {
       removeSubscription(sub);
     }
@@ -644,6 +652,9 @@ public final class ClientSession {
     }
     int kind = bucket.ordinal();
     long now = System.nanoTime();
+    if (buckets == null) {
+      buckets = new TokenBucket[Commands.Bucket.values().length];
+    }
     if (buckets[kind] == null) {
       buckets[kind] = new TokenBucket(rate, options.limits().commandBurst(), now);
     }
@@ -808,7 +819,8 @@ public final class ClientSession {
 
     @Override
     public boolean admit(ConnectToken token) {
-      if (!token.user().isEmpty()) {
+      // with no limit there is nothing to count (and no entry per user in the node's shared map)
+      if (!token.user().isEmpty() && options.limits().userConnectionLimit() > 0) {
         if (!new UserConnections(vertx).tryAcquire(token.user(), options.limits().userConnectionLimit())) {
           LOG.log(Level.DEBUG, "client {0}: user over client.limits.user_connection_limit", clientId);
           ClientSession.this.close(Disconnect.CONNECTION_LIMIT);

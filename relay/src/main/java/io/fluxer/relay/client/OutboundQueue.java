@@ -14,7 +14,11 @@ import java.util.function.IntUnaryOperator;
  * Touched only from the connection's event loop.
  */
 final class OutboundQueue {
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+  /**
+   * Starts with room for one message (it grows by doubling): an idle connection's queue is empty
+   * nearly always, and the default 16 slots would cost each connection 64 bytes more.
+   */
+  private final ArrayDeque<byte[]> pending = new ArrayDeque<>(1);
   private final long maxBytes;
   private long bytes;
 

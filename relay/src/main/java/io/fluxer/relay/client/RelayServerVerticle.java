@@ -90,7 +90,7 @@ public final class RelayServerVerticle extends VerticleBase {
     }
 
     deliveries = fanout.register(context, hub::deliver);
-    vertx.setPeriodic(PingWheel.TICK_MILLIS, t -> hub.pings().tick());
+    vertx.setPeriodic(PingWheel.TICK_MILLIS, t -> hub.tick());
 
     ClientOptions c = relay.client();
     HttpServerOptions options = new HttpServerOptions()

@@ -6,6 +6,8 @@ import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,29 @@ class KeepAliveTest extends RelayTestBase {
     awaitPings(c, 1);
 
     assertThat(c.isClosed()).isFalse();
+  }
+
+  @Test
+  @DisplayName("A WebSocket ping frame is answered with a pong of the same payload, and a close frame with the same status")
+  void webSocketPingAndClose() throws Exception {
+    startRelay(config -> { });
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      io.vertx.core.http.WebSocket ws = client.connect(new io.vertx.core.http.WebSocketConnectOptions()
+          .setAbsoluteURI(relay().wsUrl())).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      CompletableFuture<String> pong = new CompletableFuture<>();
+      CompletableFuture<Short> closed = new CompletableFuture<>();
+      ws.pongHandler(data -> pong.complete(data.toString()));
+      ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+
+      ws.writePing(io.vertx.core.buffer.Buffer.buffer("are you there"));
+      assertThat(pong.get(10, TimeUnit.SECONDS)).isEqualTo("are you there");
+
+      ws.close((short) 4000, "bye");
+      assertThat(closed.get(10, TimeUnit.SECONDS)).as("the status the server answered with").isEqualTo((short) 4000);
+    } finally {
+      client.close();
+    }
   }
 
   private void startPinging() {

@@ -174,7 +174,7 @@ public final class MemoryBroker implements Broker {
     Stream stream = streams.get(channel);
     if (stream != null) {
       synchronized (stream) {
-        stream.publications.clear();
+        stream.publications = null;
       }
     }
     return Future.succeededFuture();
@@ -227,7 +227,7 @@ public final class MemoryBroker implements Broker {
 
   /** Must hold the stream's lock. Removes a stream that has no meta and no live idempotency key. */
   private void releaseIfEmpty(Stream stream) {
-    if (stream.epoch == null && stream.idempotency.isEmpty()) {
+    if (stream.epoch == null && stream.idempotency == null) {
       stream.removed = true;
       streams.remove(stream.channel, stream);
     }
@@ -269,9 +269,16 @@ public final class MemoryBroker implements Broker {
     String lastEpoch;
     long top;
     long metaExpiresAt;
-    final HistoryRing publications = new HistoryRing();
-    /** Insertion order equals expiry order, as the window is fixed. */
-    final LinkedHashMap<String, Remembered> idempotency = new LinkedHashMap<>();
+    /**
+     * The history, {@code null} while empty: a channel that is read (subscribed to) but has no
+     * publications kept costs no ring (one stream per subscribed channel, most never published to).
+     */
+    HistoryRing publications;
+    /**
+     * Idempotency keys, {@code null} while there are none. Insertion order equals expiry order, as
+     * the window is fixed.
+     */
+    LinkedHashMap<String, Remembered> idempotency;
 
     Stream(String channel) {
       this.channel = channel;
@@ -281,7 +288,7 @@ public final class MemoryBroker implements Broker {
       expire(now);
       String key = options.idempotencyKey();
       if (key != null) {
-        Remembered previous = idempotency.get(key);
+        Remembered previous = idempotency == null ? null : idempotency.get(key);
         if (previous != null) {
           return previous.position();
         }
@@ -292,6 +299,9 @@ public final class MemoryBroker implements Broker {
         ensureMeta(now, 0);
         top++;
         publication = new Publication(top, data, options.info(), options.tags(), options.delta());
+        if (publications == null) {
+          publications = new HistoryRing();
+        }
         publications.addLast(publication, now + ttlNanos(options.historyTtl()));
         while (publications.size() > options.historySize()) {
           publications.removeFirst();
@@ -303,6 +313,9 @@ public final class MemoryBroker implements Broker {
         position = new StreamPosition(0, NO_EPOCH);
       }
       if (key != null) {
+        if (idempotency == null) {
+          idempotency = new LinkedHashMap<>();
+        }
         idempotency.put(key, new Remembered(position, now + idempotencyWindowNanos));
       }
       h.onPublication(channel, publication, position.epoch());
@@ -315,14 +328,24 @@ public final class MemoryBroker implements Broker {
         lastEpoch = epoch;
         epoch = null;
         top = 0;
-        publications.clear();
+        publications = null;
       }
-      while (!publications.isEmpty() && reached(now, publications.expiresAt(0))) {
-        publications.removeFirst();
+      if (publications != null) {
+        while (!publications.isEmpty() && reached(now, publications.expiresAt(0))) {
+          publications.removeFirst();
+        }
+        if (publications.isEmpty()) {
+          publications = null;
+        }
       }
-      Iterator<Remembered> keys = idempotency.values().iterator();
-      while (keys.hasNext() && reached(now, keys.next().expiresAt())) {
-        keys.remove();
+      if (idempotency != null) {
+        Iterator<Remembered> keys = idempotency.values().iterator();
+        while (keys.hasNext() && reached(now, keys.next().expiresAt())) {
+          keys.remove();
+        }
+        if (idempotency.isEmpty()) {
+          idempotency = null;
+        }
       }
     }
 
@@ -345,7 +368,7 @@ public final class MemoryBroker implements Broker {
         return List.of();
       }
       long after = filter.since() == null ? -1 : filter.since().offset();
-      int n = publications.size();
+      int n = publications == null ? 0 : publications.size();
       List<Publication> result = new ArrayList<>();
       for (int i = 0; i < n && (limit == HistoryFilter.NO_LIMIT || result.size() < limit); i++) {
         int index = filter.reverse() ? n - 1 - i : i;

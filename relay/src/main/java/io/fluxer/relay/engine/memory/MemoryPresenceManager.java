@@ -14,10 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * Single-node {@link PresenceManager}. Thread-safe: every change to a channel goes through an atomic
  * {@code compute} on the channel map, so a channel's entry disappears together with its last client.
  * Entries do not expire; sessions remove themselves when they unsubscribe or disconnect.
+ *
+ * <p>A channel with one client keeps it in an immutable one-entry map ({@code Map.of}), replaced by
+ * a {@code ConcurrentHashMap} when a second client arrives and back when one is left: most channels
+ * have one client, and an empty {@code ConcurrentHashMap} with its first table costs about 150 bytes
+ * more. Readers see either kind; the swaps happen inside the channel map's {@code compute}.
  */
 public final class MemoryPresenceManager implements PresenceManager {
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, ClientInfo>> channels =
-      new ConcurrentHashMap<>();
+  /** Channel to its clients: a one-entry {@code Map.of}, or a {@code ConcurrentHashMap} for more. */
+  private final ConcurrentHashMap<String, Map<String, ClientInfo>> channels = new ConcurrentHashMap<>();
 
   @Override
   public Future<Map<String, ClientInfo>> presence(String channel) {
@@ -46,7 +51,11 @@ public final class MemoryPresenceManager implements PresenceManager {
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(info, "info");
     channels.compute(channel, (name, clients) -> {
-      ConcurrentHashMap<String, ClientInfo> map = clients == null ? new ConcurrentHashMap<>() : clients;
+      if (clients == null || clients.size() == 1 && clients.containsKey(clientId)) {
+        return Map.of(clientId, info);
+      }
+      ConcurrentHashMap<String, ClientInfo> map = clients instanceof ConcurrentHashMap<String, ClientInfo> many
+          ? many : new ConcurrentHashMap<>(clients);
       map.put(clientId, info);
       return map;
     });
@@ -58,8 +67,11 @@ public final class MemoryPresenceManager implements PresenceManager {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(clientId, "clientId");
     channels.computeIfPresent(channel, (name, clients) -> {
-      clients.remove(clientId);
-      return clients.isEmpty() ? null : clients;
+      if (!(clients instanceof ConcurrentHashMap<String, ClientInfo> many)) {
+        return clients.containsKey(clientId) ? null : clients; // the one client, or someone else
+      }
+      many.remove(clientId);
+      return many.isEmpty() ? null : many.size() == 1 ? Map.copyOf(many) : many;
     });
     return Future.succeededFuture();
   }

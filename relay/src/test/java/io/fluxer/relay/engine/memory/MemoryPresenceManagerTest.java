@@ -40,6 +40,27 @@ class MemoryPresenceManagerTest extends PresenceContractTest {
   }
 
   @Test
+  @DisplayName("a channel going from one client to several and back keeps exactly its clients and their latest info")
+  void oneToManyAndBack() {
+    String ch = channel("room");
+    ClientInfo first = new ClientInfo("u1", "c1", null, null);
+    ClientInfo refreshed = new ClientInfo("u1", "c1", "{\"n\":2}", null);
+    ClientInfo second = new ClientInfo("u2", "c2", null, null);
+    ClientInfo third = new ClientInfo("u3", "c3", null, null);
+    add(ch, first);
+    add(ch, refreshed);
+    assertThat(await(presence.presence(ch))).isEqualTo(java.util.Map.of("c1", refreshed));
+    add(ch, second);
+    await(presence.removePresence(ch, "c1", "u1"));
+    assertThat(await(presence.presence(ch))).isEqualTo(java.util.Map.of("c2", second));
+    await(presence.removePresence(ch, "c1", "u1"));
+    add(ch, third);
+    add(ch, first);
+    assertThat(await(presence.presence(ch))).isEqualTo(java.util.Map.of("c1", first, "c2", second, "c3", third));
+    assertThat(await(presence.presenceStats(ch)).numClients()).isEqualTo(3);
+  }
+
+  @Test
   @DisplayName("presence answers a snapshot that later changes do not alter")
   void presenceIsSnapshot() {
     String ch = channel("room");
