@@ -158,15 +158,11 @@ public final class Hub {
     }
   }
 
-  /** Hands {@code d} to the local subscribers of its channel: {@link #deliverPublication} or {@link #deliverJoinLeave}. */
+  /** Hands {@code d} to the local subscribers of its channel, by its kind. */
   public void deliver(Delivery d) {
     switch (d.kind()) {
       case PUBLICATION -> deliverPublication(d);
-      case POSITION -> {
-        for (Subscriber s : subscribersOf(d.channel())) {
-          s.deliverPosition(d);
-        }
-      }
+      case POSITION -> deliverPosition(d);
       default -> deliverJoinLeave(d);
     }
   }
@@ -206,6 +202,16 @@ public final class Hub {
     }
     for (Subscriber s : subscribersOf(d.channel(), set)) {
       s.deliverJoinLeave(d);
+    }
+  }
+
+  /** Hands a stream position (the node may have missed publications) to the channel's local subscribers. */
+  private void deliverPosition(Delivery d) {
+    CompactSet<Subscriber> set = subscribers.get(d.channel());
+    if (set != null) {
+      for (Subscriber s : subscribersOf(d.channel(), set)) {
+        s.deliverPosition(d);
+      }
     }
   }
 
