@@ -29,6 +29,6 @@ final class PublishHandler implements CommandHandler<Request.Publish> {
     PublishOptions opts = new PublishOptions(s.infoIn(r.channel()), Map.of(), ns.historySize(),
         ns.historySize() > 0 ? ns.historyTtl() : Duration.ZERO, PublishOptions.DEFAULT_HISTORY_META_TTL, null,
         ns.deltaPublish());
-    Replies.whenDone(s, id, s.broker().publish(r.channel(), r.data(), opts), pos -> s.codec().empty(id, "publish"));
+    Replies.emptyWhenDone(s, id, s.broker().publish(r.channel(), r.data(), opts), "publish");
   }
 }
