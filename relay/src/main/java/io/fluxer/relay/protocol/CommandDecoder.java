@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Decodes client frames of the JSON protocol: one or more JSON objects separated by newlines (any
- * whitespace). Pure, stateless and thread-safe; raw {@code data} values keep the client's exact text.
+ * whitespace). Pure and thread-safe (each thread reuses its own cursor, see {@link #SCRATCH}); raw
+ * {@code data} values keep the client's exact text.
  *
  * <p>A frame that is not JSON, or whose top-level values are not objects, fails as a whole with
  * {@link ProtocolException}. A well-formed command with wrong field types decodes to
@@ -51,10 +52,26 @@ public final class CommandDecoder {
   private static final int SINCE = 18;
   private static final int SUBS = 19;
 
+  /**
+   * Per thread, the cursor and the fields of a command's request, reused frame after frame as
+   * {@link JsonWriter}'s buffer is (they were two objects of 150 bytes per command); both are
+   * cleared after each frame so that nothing of it stays reachable.
+   */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private CommandDecoder() {}
 
   public static List<Command> decode(String frame) throws ProtocolException {
-    JsonCursor c = new JsonCursor(frame);
+    Scratch scratch = SCRATCH.get();
+    try {
+      return decode(scratch.cursor.reset(frame), scratch.fields);
+    } finally {
+      scratch.cursor.clear();
+      scratch.fields.clear();
+    }
+  }
+
+  private static List<Command> decode(JsonCursor c, Fields fields) throws ProtocolException {
     Command first = null;
     List<Command> more = null;
     int ch;
@@ -62,7 +79,7 @@ public final class CommandDecoder {
       if (ch != '{') {
         throw new ProtocolException("expected a JSON object at character " + c.position());
       }
-      Command command = readCommand(c);
+      Command command = readCommand(c, fields);
       if (first == null) {
         first = command;
       } else {
@@ -79,8 +96,8 @@ public final class CommandDecoder {
     return more == null ? List.of(first) : more;
   }
 
-  /** Reads the command object at the cursor. */
-  private static Command readCommand(JsonCursor c) throws ProtocolException {
+  /** Reads the command object at the cursor; {@code fields} are for its request. */
+  private static Command readCommand(JsonCursor c, Fields fields) throws ProtocolException {
     long id = 0;
     boolean badId = false;
     Request request = null;
@@ -99,7 +116,7 @@ public final class CommandDecoder {
             }
           }
         } else if (request == null && kind == JsonCursor.OBJECT && field > ID) {
-          request = readRequest(TOP[field], c);
+          request = readRequest(TOP[field], c, fields);
         } else {
           c.skipValue();
         }
@@ -115,8 +132,8 @@ public final class CommandDecoder {
   }
 
   /** Reads the request object at the cursor; a field of the wrong type makes it {@link Request.Invalid}. */
-  private static Request readRequest(String method, JsonCursor c) throws ProtocolException {
-    Fields f = new Fields();
+  private static Request readRequest(String method, JsonCursor c, Fields f) throws ProtocolException {
+    f.clear();
     int depth = c.depth();
     try {
       c.enter();
@@ -358,6 +375,35 @@ public final class CommandDecoder {
     long type;
     StreamPosition since;
     Map<String, Request.Subscribe> subs = Map.of();
+
+    void clear() {
+      data = null;
+      tf = null;
+      token = null;
+      name = null;
+      version = null;
+      channel = null;
+      epoch = null;
+      method = null;
+      delta = null;
+      recover = false;
+      positioned = false;
+      recoverable = false;
+      joinLeave = false;
+      reverse = false;
+      offset = 0;
+      limit = 0;
+      flag = 0;
+      type = 0;
+      since = null;
+      subs = Map.of();
+    }
+  }
+
+  /** A thread's reusable decoding state. */
+  private static final class Scratch {
+    final JsonCursor cursor = new JsonCursor();
+    final Fields fields = new Fields();
   }
 
   private static final class FieldTypeException extends Exception {

@@ -10,6 +10,8 @@ package io.fluxer.relay.protocol;
  * are those the Jackson parser it replaced applied: numbers of at most {@link #MAX_NUMBER_LENGTH}
  * digits, names of at most {@link #MAX_NAME_LENGTH} characters, and strings read as values of at
  * most {@link #MAX_STRING_LENGTH} characters. Any violation is a {@link ProtocolException}.
+ *
+ * <p>Not thread-safe; one cursor reads one text at a time ({@link #reset}), and may be reused.
  */
 final class JsonCursor {
   static final int MAX_DEPTH = 64;
@@ -26,8 +28,8 @@ final class JsonCursor {
   static final int FALSE = 6;
   static final int NULL = 7;
 
-  private final String s;
-  private final int end;
+  private String s;
+  private int end;
   private int pos;
   private int depth;
 
@@ -42,9 +44,19 @@ final class JsonCursor {
   private boolean numLong;
   private long numValue;
 
-  JsonCursor(String s) {
-    this.s = s;
-    this.end = s.length();
+  /** Starts reading {@code text} from its beginning. */
+  JsonCursor reset(String text) {
+    s = text;
+    end = text.length();
+    pos = 0;
+    depth = 0;
+    return this;
+  }
+
+  /** Lets go of the text: a cursor kept for reuse must not keep a large frame alive. */
+  void clear() {
+    s = null;
+    end = 0;
   }
 
   int position() {
