@@ -260,34 +260,47 @@ public final class ClientSession {
 
   /** Handles one inbound text message (a WebSocket text frame): one or more commands. */
   public void handleMessage(String frame) {
-    handleMessage(() -> codec.decode(frame), frame.length());
-  }
-
-  /** Handles one inbound binary message (a WebSocket binary frame): one or more commands. */
-  public void handleMessage(byte[] frame) {
-    handleMessage(() -> codec.decode(frame), frame.length);
-  }
-
-  @FunctionalInterface
-  private interface Decoding {
-    List<Command> decode() throws ProtocolException;
-  }
-
-  private void handleMessage(Decoding decoding, int size) {
     if (state == State.CLOSED) {
       return;
     }
     heardSincePing = true;
     List<Command> commands;
     try {
-      commands = decoding.decode();
-      hub.stats().in(commands.size(), size);
-      if (commands.size() > options.limits().maxCommandsPerFrame()) {
-        throw new ProtocolException(commands.size() + " commands in one frame");
-      }
+      commands = codec.decode(frame);
     } catch (ProtocolException e) {
-      LOG.log(Level.DEBUG, "client {0}: {1}", clientId, e.getMessage());
-      close(Disconnect.BAD_REQUEST);
+      rejectMessage(e);
+      return;
+    }
+    handleCommands(commands, frame.length());
+  }
+
+  /** Handles one inbound binary message (a WebSocket binary frame): one or more commands. */
+  public void handleMessage(byte[] frame) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    heardSincePing = true;
+    List<Command> commands;
+    try {
+      commands = codec.decode(frame);
+    } catch (ProtocolException e) {
+      rejectMessage(e);
+      return;
+    }
+    handleCommands(commands, frame.length);
+  }
+
+  /** A message that is not valid protocol closes the connection with 3501. */
+  private void rejectMessage(ProtocolException e) {
+    LOG.log(Level.DEBUG, "client {0}: {1}", clientId, e.getMessage());
+    close(Disconnect.BAD_REQUEST);
+  }
+
+  /** The commands of one message of {@code size} bytes (or chars): counted, limited, then dispatched. */
+  private void handleCommands(List<Command> commands, int size) {
+    hub.stats().in(commands.size(), size);
+    if (commands.size() > options.limits().maxCommandsPerFrame()) {
+      rejectMessage(new ProtocolException(commands.size() + " commands in one frame"));
       return;
     }
     for (Command c : commands) {

@@ -5,12 +5,13 @@ import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.protocol.FossilDelta;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A push for the subscribers of one channel (a publication, a join or a leave), shared by every
@@ -33,6 +34,9 @@ public final class Delivery {
   /** What the push says. */
   public enum Kind { PUBLICATION, JOIN, LEAVE, POSITION }
 
+  /** Acquire/release access to the elements of {@link #frames} (an AtomicReferenceArray was one more object per delivery). */
+  private static final VarHandle FRAME = MethodHandles.arrayElementVarHandle(byte[][].class);
+
   private final Kind kind;
   private final String channel;
   private final String epoch;
@@ -47,7 +51,7 @@ public final class Delivery {
    * Encoded frames by {@link ClientCodec#index}; read without a lock once set, made under the
    * array's lock so that each codec encodes at most once whichever loops ask at the same time.
    */
-  private final AtomicReferenceArray<byte[]> frames = new AtomicReferenceArray<>(ClientCodec.COUNT);
+  private final byte[][] frames = new byte[ClientCodec.COUNT][];
   /** Guarded by {@link #frames}. */
   private int encodings;
   /**
@@ -147,12 +151,12 @@ public final class Delivery {
    */
   public byte[] frame(ClientCodec codec) {
     int i = codec.index();
-    byte[] frame = frames.get(i);
+    byte[] frame = (byte[]) FRAME.getAcquire(frames, i);
     if (frame != null) {
       return frame;
     }
     synchronized (frames) {
-      frame = frames.get(i);
+      frame = frames[i];
       if (frame == null) {
         frame = switch (kind) {
           case PUBLICATION -> codec.publication(channel, publication);
@@ -161,7 +165,7 @@ public final class Delivery {
           case POSITION -> throw new IllegalStateException("a position is not sent to clients");
         };
         encodings++;
-        frames.set(i, frame);
+        FRAME.setRelease(frames, i, frame);
       }
       return frame;
     }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -382,14 +383,24 @@ public final class WebSocketTransport implements Transport {
     }
   }
 
-  /** The end of the channel's pipeline: frames in, writability and closing. */
-  private final class Inbound extends ChannelInboundHandlerAdapter {
+  /**
+   * The end of the channel's pipeline: frames in, writability and closing. It is also the handler
+   * data frames are emitted to on the connection's context (a method reference made per frame
+   * was an object per inbound message).
+   */
+  private final class Inbound extends ChannelInboundHandlerAdapter implements Handler<WebSocketFrame> {
+    /** A data frame, on the connection's context. */
+    @Override
+    public void handle(WebSocketFrame frame) {
+      onData(frame);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof TextWebSocketFrame || msg instanceof ContinuationWebSocketFrame
           || msg instanceof BinaryWebSocketFrame) {
         try {
-          context.emit((WebSocketFrame) msg, WebSocketTransport.this::onData);
+          context.emit((WebSocketFrame) msg, this);
         } finally {
           ReferenceCountUtil.release(msg);
         }

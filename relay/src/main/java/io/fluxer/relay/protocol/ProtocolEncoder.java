@@ -28,32 +28,50 @@ public final class ProtocolEncoder {
   }
 
   private static byte[] reply(long id, String method, Body result) {
-    return encode(g -> {
-      g.writeStartObject();
-      if (id > 0) {
-        g.writeNumberField("id", id);
-      }
-      g.writeFieldName(method);
-      g.writeStartObject();
-      result.write(g);
-      g.writeEndObject();
-      g.writeEndObject();
-    });
+    JsonWriter g = startReply(id, method);
+    result.write(g);
+    return end(g, 2);
   }
 
   private static byte[] push(String channel, String type, Body body) {
-    return encode(g -> {
-      g.writeStartObject();
-      g.writeFieldName("push");
-      g.writeStartObject();
-      str(g, "channel", channel);
-      g.writeFieldName(type);
-      g.writeStartObject();
-      body.write(g);
+    JsonWriter g = startPush(channel, type);
+    body.write(g);
+    return end(g, 3);
+  }
+
+  /**
+   * This thread's writer, with {@code {"id":id,"method":{} written: the result's fields follow.
+   * With {@link #end}, what {@link #reply} does without a body object to allocate.
+   */
+  private static JsonWriter startReply(long id, String method) {
+    JsonWriter g = JsonWriter.local();
+    g.writeStartObject();
+    if (id > 0) {
+      g.writeNumberField("id", id);
+    }
+    g.writeFieldName(method);
+    g.writeStartObject();
+    return g;
+  }
+
+  /** This thread's writer, with {@code {"push":{"channel":channel,"type":{} written. */
+  private static JsonWriter startPush(String channel, String type) {
+    JsonWriter g = JsonWriter.local();
+    g.writeStartObject();
+    g.writeFieldName("push");
+    g.writeStartObject();
+    str(g, "channel", channel);
+    g.writeFieldName(type);
+    g.writeStartObject();
+    return g;
+  }
+
+  /** Closes the {@code objects} objects left open and returns the frame. */
+  private static byte[] end(JsonWriter g, int objects) {
+    for (int i = 0; i < objects; i++) {
       g.writeEndObject();
-      g.writeEndObject();
-      g.writeEndObject();
-    });
+    }
+    return g.toByteArray();
   }
 
   // ---- replies
@@ -76,7 +94,7 @@ public final class ProtocolEncoder {
 
   /** A reply with an empty result: unsubscribe, publish. */
   public static byte[] empty(long id, String method) {
-    return reply(id, method, g -> { });
+    return end(startReply(id, method), 2);
   }
 
   public static byte[] connect(long id, ConnectResult r) {
@@ -155,7 +173,9 @@ public final class ProtocolEncoder {
   // ---- pushes
 
   public static byte[] publication(String channel, Publication pub) {
-    return push(channel, "pub", g -> publicationFields(g, pub, false));
+    JsonWriter g = startPush(channel, "pub"); // no body lambda: this is the frame of every delivery
+    publicationFields(g, pub, false);
+    return end(g, 3);
   }
 
   /**

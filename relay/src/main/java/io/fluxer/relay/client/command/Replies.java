@@ -20,6 +20,15 @@ final class Replies {
   }
 
   /**
+   * Replies with the empty result of {@code method} once {@code f} succeeds, as {@link #whenDone}
+   * does, with one lambda less per command (publish replies this way to every publication).
+   */
+  static void emptyWhenDone(Session s, long id, Future<?> f, String method) {
+    s.onLoop(f).onComplete(ar -> s.reply(ar.succeeded() ? s.codec().empty(id, method)
+        : s.codec().error(id, toError(ar.cause()))));
+  }
+
+  /**
    * The error a client is told for an engine failure: 112 for a position the stream no longer
    * has, else 100 with a fixed text (the failure is logged, never sent).
    */
