@@ -76,6 +76,8 @@ public final class RedisBroker implements Broker {
   private final String defaultMetaTtlMs;
   private volatile BrokerEventHandler handler;
   private final RedisSubscriber subscriber;
+  /** The clients the pub/sub connection uses: {@link #redis}, or a Redis Cluster's seed nodes. */
+  private final List<Redis> pubsubServers;
   /** The publish pipeline; only touched on {@link #context}. */
   private RedisConnection pipeline;
   /** A connect in progress for the pipeline; only touched on {@link #context}. */
@@ -94,7 +96,9 @@ public final class RedisBroker implements Broker {
     this.timeoutMs = options.commandTimeout().toMillis();
     this.idempotencyMs = Long.toString(RedisCalls.ttlMillis(options.idempotencyWindow()));
     this.defaultMetaTtlMs = Long.toString(RedisCalls.ttlMillis(options.defaultMetaTtl()));
-    this.subscriber = new RedisSubscriber(vertx, context, redis, keys, timeoutMs, () -> handler, this::currentPosition);
+    this.pubsubServers = RedisCalls.pubsubClients(vertx, options, redis);
+    this.subscriber = new RedisSubscriber(vertx, context, pubsubServers, keys, timeoutMs, () -> handler,
+        this::currentPosition);
     this.masterCheck = options.topology().mode() == RedisTopology.Mode.SENTINEL
         ? vertx.setPeriodic(MASTER_CHECK_MS, id -> onContext(this::checkPipelineMaster))
         : -1;
@@ -274,6 +278,11 @@ public final class RedisBroker implements Broker {
       pipeline = null;
       if (conn != null) {
         conn.close();
+      }
+      for (Redis server : pubsubServers) {
+        if (server != redis) {
+          server.close();
+        }
       }
       redis.close().onComplete(closed);
     }));

@@ -46,7 +46,9 @@ final class RedisSubscriber {
 
   private final Vertx vertx;
   private final Context context;
-  private final Redis redis;
+  /** Where the connection goes, tried in turn (one, or a Redis Cluster's seed nodes). */
+  private final List<Redis> servers;
+  private int nextServer;
   private final RedisKeys keys;
   private final long timeoutMs;
   private final Supplier<BrokerEventHandler> handler;
@@ -80,12 +82,12 @@ final class RedisSubscriber {
     }
   }
 
-  RedisSubscriber(Vertx vertx, Context context, Redis redis, RedisKeys keys, long timeoutMs,
+  RedisSubscriber(Vertx vertx, Context context, List<Redis> servers, RedisKeys keys, long timeoutMs,
                   Supplier<BrokerEventHandler> handler, Function<String, Future<StreamPosition>> positions) {
     this.positions = positions;
     this.vertx = vertx;
     this.context = context;
-    this.redis = redis;
+    this.servers = servers;
     this.keys = keys;
     this.timeoutMs = timeoutMs;
     this.handler = handler;
@@ -181,7 +183,7 @@ final class RedisSubscriber {
     Promise<RedisConnection> attempt = Promise.promise();
     connecting = attempt.future();
     boolean[] gaveUp = new boolean[1];
-    Future<RedisConnection> connected = redis.connect();
+    Future<RedisConnection> connected = servers.get(nextServer++ % servers.size()).connect();
     connected.onSuccess(c -> onContext(() -> {
       if (gaveUp[0]) {
         c.close(); // arrived after the attempt gave up

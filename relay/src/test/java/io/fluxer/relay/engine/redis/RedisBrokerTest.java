@@ -424,9 +424,10 @@ class RedisBrokerTest extends BrokerContractTest {
     eventually("a publication while one subscribe is left", () -> events.publications(ch).size() == 1);
 
     broker.unsubscribe(ch);
+    String name = new RedisKeys(keyPrefix).pubsub(ch);
+    eventually("Redis to drop the node's subscription", () -> pubsubSubscribers(name) == 0);
     await(broker.publish(ch, data(2), history(10)));
     await(broker.publish(marker, data(3), history(10)));
-    // one publishing connection and one pub/sub connection: the marker comes after the publication before it
     eventually("the marker", () -> events.publications(marker).size() == 1);
     assertThat(events.publications(ch)).extracting(Publication::offset).containsExactly(1L);
     assertThat(((RedisBroker) broker).subscribedChannels()).isEqualTo(1);
