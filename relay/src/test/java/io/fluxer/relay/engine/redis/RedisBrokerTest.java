@@ -434,7 +434,7 @@ class RedisBrokerTest extends BrokerContractTest {
 
     await(broker.subscribe(ch));
     await(broker.publish(ch, data(4), history(10)));
-    eventually("publications again after subscribing again", () -> events.publications(ch).size() == 2);
+    eventually("publications again after subscribing again", () -> events.publications(ch).size() >= 2);
     assertThat(events.publications(ch)).extracting(Publication::offset).containsExactly(1L, 3L);
   }
 
