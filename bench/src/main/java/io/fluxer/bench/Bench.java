@@ -130,6 +130,7 @@ public final class Bench {
         .put("channel_connections", o.channelConnections())
         .put("channel_rates", new JsonArray(o.channelRates()))
         .put("idle_connections", o.idleConnections())
+        .put("idle_channels", o.idleChannels())
         .put("storm_connections", o.stormConnections())
         .put("storm_concurrency", o.stormConcurrency())
         .put("connect_concurrency", o.connectConcurrency())

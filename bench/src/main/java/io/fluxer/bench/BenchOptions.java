@@ -42,7 +42,8 @@ record BenchOptions(
     URI redisUrl,
     int clusterChannels,
     List<Double> clusterRates,
-    double baselineSeconds) {
+    double baselineSeconds,
+    int idleChannels) {
 
   /** Every scenario, in the order {@code all} runs them. */
   static final List<String> SCENARIOS = List.of("idle", "storm", "fanout", "channels", "channels-one-user");
@@ -73,6 +74,9 @@ record BenchOptions(
       "  --channel-connections N   channels*: connections, each on its own channel (5000)",
       "  --channel-rates R1,...    channels*: total publications/s per step (2500,5000,10000)",
       "  --idle-connections N      idle: connections (10000)",
+      "  --idle-channels N         idle: channels they subscribe to, connection i to channel i mod N",
+      "                            (default: one channel per connection); 1 and the default apart give",
+      "                            the memory of a channel",
       "  --storm-connections N     storm: connections (10000)",
       "  --storm-concurrency N     storm: handshakes in flight (200)",
       "  --connect-concurrency N   handshakes in flight when setting up other scenarios (200)",
@@ -157,6 +161,7 @@ record BenchOptions(
     // Two cores carry three relays, Redis and the generator: 1,000/s leaves them room (docs/benchmarks.md).
     List<Double> clusterRates = List.of(1000.0);
     double baseline = 10;
+    int idleChannels = 0;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String value = null;
@@ -202,6 +207,7 @@ record BenchOptions(
         case "--channel-connections" -> channelConnections = positive(a, value);
         case "--channel-rates" -> channelRates = doubles(a, value);
         case "--idle-connections" -> idle = positive(a, value);
+        case "--idle-channels" -> idleChannels = positive(a, value);
         case "--storm-connections" -> storm = positive(a, value);
         case "--storm-concurrency" -> stormConcurrency = positive(a, value);
         case "--connect-concurrency" -> connectConcurrency = positive(a, value);
@@ -254,7 +260,7 @@ record BenchOptions(
         channelConnections, channelRates, idle, storm, stormConcurrency, connectConcurrency, step,
         Math.max(0, warmup), drain, loops, secret, prefix, Math.max(0, padding), gc, jfr, Math.max(0, warmupConnections), gcLog,
         protobuf, oneUser, timeline, nodes, nodePids, redisPid, redisUrl, clusterChannels, clusterRates,
-        Math.max(0, baseline));
+        Math.max(0, baseline), idleChannels == 0 ? idle : idleChannels);
   }
 
   private static int positive(String name, String value) {

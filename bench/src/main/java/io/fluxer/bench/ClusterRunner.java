@@ -27,6 +27,9 @@ final class ClusterRunner {
   /** Step numbers of this scenario start here, apart from {@link ScenarioRunner}'s. */
   private static final int FIRST_STEP = 1000;
   private static final long QUIET_NANOS = Duration.ofMillis(500).toNanos();
+  /** A step measured while other processes used the CPUs is repeated at most this often. */
+  private static final int MAX_RETRIES = 2;
+  private static final Duration QUIET_WAIT = Duration.ofSeconds(60);
 
   private final BenchOptions o;
   private final ClientPool pool;
@@ -93,6 +96,13 @@ final class ClusterRunner {
       }
       for (double rate : o.clusterRates()) {
         JsonObject s = step(subs, publisher, rate, o.stepSeconds());
+        for (int retry = 1; retry <= MAX_RETRIES && s.getJsonObject("cpu").getBoolean("contended"); retry++) {
+          logStep(s);
+          log.accept(String.format("  %,.0f pub/s: other processes used %.2f cores; waiting for them to stop, "
+              + "then repeating the step", rate, s.getJsonObject("cpu").getDouble("other_cores")));
+          waitForQuietMachine();
+          s = step(subs, publisher, rate, o.stepSeconds());
+        }
         steps.add(s);
         logStep(s);
       }
@@ -130,13 +140,15 @@ final class ClusterRunner {
     for (int i = 0; i < a.nodes.length; i++) {
       nodeCores.add(round(b.nodes[i].coresSince(a.nodes[i]), 4));
     }
-    Long commands = a.redisCommands == null || b.redisCommands == null ? null : b.redisCommands - a.redisCommands;
+    Map<String, Long> byCommand = a.redisCommands == null ? null : RedisStats.delta(a.redisCommands, b.redisCommands);
+    Long commands = byCommand == null ? null : byCommand.values().stream().mapToLong(Long::longValue).sum();
     JsonObject out = new JsonObject()
         .put("seconds", round(wall, 2))
         .put("node_cores", nodeCores)
         .put("redis_cores", a.redis == null ? null : round(b.redis.coresSince(a.redis), 4))
         .put("redis_commands", commands)
         .put("redis_commands_per_s", commands == null ? null : Math.round(commands / wall))
+        .put("redis_commands_by_name", byCommand == null ? null : new JsonObject(new java.util.TreeMap<>(byCommand)))
         .put("generator_cores", round(b.self.coresSince(a.self), 4))
         .put("cpu", cpu(a, b).toJson());
     log.accept("  baseline: nodes " + nodeCores.encode() + " cores, redis " + out.getValue("redis_cores")
@@ -205,7 +217,8 @@ final class ClusterRunner {
           .put("rss_bytes", nodeProcs.isEmpty() ? null : nodeProcs.get(i).rssBytes()));
     }
     Double redisCores = a.redis == null ? null : b.redis.coresSince(a.redis);
-    Long commands = a.redisCommands == null || b.redisCommands == null ? null : b.redisCommands - a.redisCommands;
+    Map<String, Long> byCommand = a.redisCommands == null ? null : RedisStats.delta(a.redisCommands, b.redisCommands);
+    Long commands = byCommand == null ? null : byCommand.values().stream().mapToLong(Long::longValue).sum();
     JsonObject redisResult = new JsonObject()
         .put("cpu_cores", redisCores == null ? null : round(redisCores, 4))
         .put("cpu_us_per_publication", redisCores == null || published == 0 ? null
@@ -213,7 +226,8 @@ final class ClusterRunner {
         .put("commands", commands)
         .put("commands_per_s", commands == null ? null : Math.round(commands / wall))
         .put("commands_per_publication", commands == null || published == 0 ? null
-            : round((double) commands / published, 2));
+            : round((double) commands / published, 2))
+        .put("commands_by_name", byCommand == null ? null : new JsonObject(new java.util.TreeMap<>(byCommand)));
     return new JsonObject()
         .put("rate", rate)
         .put("seconds", seconds)
@@ -253,7 +267,8 @@ final class ClusterRunner {
         same.getDouble("p50"), same.getDouble("p99"), same.getDouble("max"), other.getDouble("p50"),
         other.getDouble("p99"), other.getDouble("max"), s.getJsonObject("redis").getValue("cpu_cores", "?"),
         s.getJsonObject("redis").getValue("commands_per_publication", "?"), cpu.getDouble("generator_cores"),
-        cpu.getValue("other_cores", "?"), cpu.getBoolean("contended") ? " CONTENDED: other processes used the CPUs" : ""));
+        cpu.getDouble("other_cores") == null ? "?" : String.format("%.2f", cpu.getDouble("other_cores")),
+        cpu.getBoolean("contended") ? " CONTENDED: other processes used the CPUs" : ""));
     log.accept(line.toString());
   }
 
@@ -285,6 +300,24 @@ final class ClusterRunner {
     return new Results.Cpu(server, serverCpus, generator, generatorCpus, others);
   }
 
+  /**
+   * Waits (at most {@link #QUIET_WAIT}) until processes other than the nodes, Redis and the
+   * generator have used under 0.15 cores for three seconds in a row.
+   */
+  private void waitForQuietMachine() {
+    long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
+    int quietSeconds = 0;
+    while (quietSeconds < 3 && System.nanoTime() < deadline) {
+      Samples a = Samples.take(this, false);
+      ClientPool.sleep(1000);
+      Double others = cpu(a, Samples.take(this, false)).others();
+      quietSeconds = others != null && others < 0.15 ? quietSeconds + 1 : 0;
+    }
+    if (quietSeconds < 3) {
+      log.accept("  the machine did not become quiet within " + QUIET_WAIT.toSeconds() + " s");
+    }
+  }
+
   /** Waits until nothing has arrived for 500 ms, at most the drain time. */
   private void waitQuiet() {
     long cap = System.nanoTime() + (long) (o.drainSeconds() * 1e9);
@@ -307,10 +340,14 @@ final class ClusterRunner {
 
   /** CPU of the generator, each node and Redis, the machine, and Redis's command count, at one moment. */
   private record Samples(ProcStats.Sample self, ProcStats.Sample[] nodes, ProcStats.Sample redis, long machine,
-                         Long redisCommands) {
+                         Map<String, Long> redisCommands) {
     static Samples take(ClusterRunner r) {
+      return take(r, true);
+    }
+
+    static Samples take(ClusterRunner r, boolean commandStats) {
       // Redis's INFO first, so the CPU window does not hold the generator's own query.
-      Long commands = r.redisStats == null ? null : r.redisStats.commandsProcessed();
+      Map<String, Long> commands = r.redisStats == null || !commandStats ? null : r.redisStats.commandCalls();
       ProcStats.Sample[] nodes = new ProcStats.Sample[r.nodeProcs.size()];
       for (int i = 0; i < nodes.length; i++) {
         nodes[i] = r.nodeProcs.get(i).sample();

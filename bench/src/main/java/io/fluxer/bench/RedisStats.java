@@ -8,11 +8,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The commands a Redis server has processed so far ({@code total_commands_processed} of
- * {@code INFO stats}), read over a plain socket (inline command, one bulk reply), so that a step
- * can report Redis operations per publication. Only for a Redis without a password.
+ * The commands a Redis server has processed so far, by command ({@code INFO commandstats}: the
+ * {@code calls} of each {@code cmdstat_<name>}), read over a plain socket (inline command, one bulk
+ * reply), so that a step can report Redis operations per publication and which they are. Only for
+ * a Redis without a password.
  */
 final class RedisStats {
   private static final int TIMEOUT_MILLIS = 5000;
@@ -26,19 +29,15 @@ final class RedisStats {
     this.port = url.getPort() > 0 ? url.getPort() : 6379;
   }
 
-  /** {@code total_commands_processed} (this INFO command included); fails when Redis cannot be read. */
-  long commandsProcessed() {
+  /** Calls so far by command name (this INFO command included); fails when Redis cannot be read. */
+  Map<String, Long> commandCalls() {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
       s.setSoTimeout(TIMEOUT_MILLIS);
       OutputStream out = s.getOutputStream();
-      out.write("INFO stats\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write("INFO commandstats\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      Long v = field(readBulk(s.getInputStream()), "total_commands_processed");
-      if (v == null) {
-        throw new IllegalStateException("no total_commands_processed in INFO stats of " + host + ":" + port);
-      }
-      return v;
+      return calls(readBulk(s.getInputStream()));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read INFO from Redis " + host + ":" + port + ": " + e.getMessage(), e);
     }
@@ -64,6 +63,32 @@ final class RedisStats {
       throw new IOException("reply cut short");
     }
     return new String(body, StandardCharsets.UTF_8);
+  }
+
+  /** {@code cmdstat_<name>:calls=N,...} lines of an INFO text: name → N. */
+  static Map<String, Long> calls(String info) {
+    Map<String, Long> out = new TreeMap<>();
+    for (String line : info.split("\r?\n")) {
+      int colon = line.indexOf(':');
+      if (line.startsWith("cmdstat_") && colon > 0 && line.startsWith("calls=", colon + 1)) {
+        int end = line.indexOf(',', colon);
+        out.put(line.substring("cmdstat_".length(), colon),
+            Long.parseLong(line.substring(colon + 1 + "calls=".length(), end < 0 ? line.length() : end)));
+      }
+    }
+    return out;
+  }
+
+  /** {@code after - before} per command, leaving out commands that did not grow. */
+  static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> out = new TreeMap<>();
+    after.forEach((name, n) -> {
+      long d = n - before.getOrDefault(name, 0L);
+      if (d > 0) {
+        out.put(name, d);
+      }
+    });
+    return out;
   }
 
   /** The integer value of {@code name:value} in an INFO text, or {@code null}. */

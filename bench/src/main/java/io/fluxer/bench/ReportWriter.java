@@ -235,12 +235,23 @@ final class ReportWriter {
             redis.getValue("cpu_cores", "?"), redis.getValue("cpu_us_per_publication", "?"),
             redis.getValue("commands_per_publication", "?"), cores(cpu, "server"), cores(cpu, "generator"), other(cpu)));
       }
+      md.append('\n');
+      for (Object o : sc.getJsonArray("steps")) {
+        JsonObject s = (JsonObject) o;
+        JsonObject byName = s.getJsonObject("redis").getJsonObject("commands_by_name");
+        if (byName != null) {
+          md.append(String.format(Locale.ROOT, "%s at %,.0f/s, Redis commands in the step: %s.%n", r.getString("label"),
+              s.getDouble("rate"), byName.encode()));
+        }
+      }
       JsonObject b = sc.getJsonObject("baseline");
       if (b != null) {
         md.append(String.format(Locale.ROOT, "%n%s baseline (%.0f s, subscribers connected, nothing published): "
-                + "node CPU %s cores, redis %s cores and %s commands/s, generator %.3f cores.%n",
+                + "node CPU %s cores, redis %s cores and %s commands/s (%s), generator %.3f cores.%n",
             r.getString("label"), b.getDouble("seconds"), b.getJsonArray("node_cores").encode(),
-            b.getValue("redis_cores", "?"), b.getValue("redis_commands_per_s", "?"), b.getDouble("generator_cores")));
+            b.getValue("redis_cores", "?"), b.getValue("redis_commands_per_s", "?"),
+            b.getJsonObject("redis_commands_by_name") == null ? "?" : b.getJsonObject("redis_commands_by_name").encode(),
+            b.getDouble("generator_cores")));
       }
     }
     md.append('\n');

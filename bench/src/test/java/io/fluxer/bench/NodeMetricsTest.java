@@ -48,12 +48,18 @@ class NodeMetricsTest {
 
   @Test
   void readsRedisInfoFromABulkReply() throws IOException {
-    String info = "# Stats\r\ntotal_connections_received:3\r\ntotal_commands_processed:4711\r\n";
+    String info = "# Stats\r\ntotal_commands_processed:4711\r\n# Commandstats\r\n"
+        + "cmdstat_evalsha:calls=300,usec=900,usec_per_call=3.00,rejected_calls=0,failed_calls=0\r\n"
+        + "cmdstat_ping:calls=7,usec=1\r\ncmdstat_info:calls=2\r\n";
     byte[] bytes = info.getBytes(StandardCharsets.UTF_8);
     String reply = "$" + bytes.length + "\r\n" + info + "\r\n";
     String body = RedisStats.readBulk(new ByteArrayInputStream(reply.getBytes(StandardCharsets.UTF_8)));
     assertThat(body).isEqualTo(info);
     assertThat(RedisStats.field(body, "total_commands_processed")).isEqualTo(4711L);
     assertThat(RedisStats.field(body, "total_commands")).isNull();
+    assertThat(RedisStats.calls(body)).containsExactly(java.util.Map.entry("evalsha", 300L),
+        java.util.Map.entry("info", 2L), java.util.Map.entry("ping", 7L));
+    assertThat(RedisStats.delta(java.util.Map.of("evalsha", 100L, "ping", 7L), RedisStats.calls(body)))
+        .containsExactly(java.util.Map.entry("evalsha", 200L), java.util.Map.entry("info", 2L));
   }
 }
