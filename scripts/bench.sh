@@ -6,6 +6,7 @@
 #   scripts/bench.sh --encodings [extra Bench options]
 #   scripts/bench.sh --only SCENARIOS [extra Bench options]   (e.g. --only channels --one-user)
 #   scripts/bench.sh --cluster [extra Bench options]   (e.g. --cluster --cluster-rates 500,1000)
+#   scripts/bench.sh --help          (this text)
 #
 # Builds the relay, bench and the distribution, then for each server in turn (the relay through its
 # launcher bin/fluxer with the JVM settings it ships, its embedded dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
