@@ -52,6 +52,8 @@ class BenchOptionsTest {
     assertThat(o.clusterChannels()).isEqualTo(5000);
     assertThat(o.clusterRates()).containsExactly(500.0, 1000.0);
     assertThat(BenchOptions.parse(new String[] {"all"}).scenarios()).doesNotContain("cluster-channels");
+    assertThat(BenchOptions.parse(new String[] {"idle"}).idleChannels()).isEqualTo(10_000);
+    assertThat(BenchOptions.parse(new String[] {"idle", "--idle-channels", "1"}).idleChannels()).isEqualTo(1);
     assertThatThrownBy(() -> BenchOptions.parse(new String[] {"cluster-channels"}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--nodes");
     assertThatThrownBy(() -> BenchOptions.parse(new String[] {"cluster-channels", "--nodes",
