@@ -5,6 +5,8 @@
 #   scripts/bench.sh --delta [publications]
 #   scripts/bench.sh --encodings [extra Bench options]
 #   scripts/bench.sh --only SCENARIOS [extra Bench options]   (e.g. --only channels --one-user)
+#   scripts/bench.sh --cluster [extra Bench options]   (e.g. --cluster --cluster-rates 500,1000)
+#   scripts/bench.sh --help          (this text)
 #
 # Builds the relay, bench and the distribution, then for each server in turn (the relay through its
 # launcher bin/fluxer with the JVM settings it ships, its embedded dev defaults and one event loop, then io.fluxer.bench.ceiling.CeilingServer with one event loop):
@@ -30,6 +32,21 @@
 # About 3 minutes.
 # --only runs just the relay (no ceiling), on the given comma-separated scenarios
 # (fanout,channels,channels-one-user,idle,storm); results in $BENCH_OUT (bench/results/only).
+# --cluster instead starts a throwaway Redis (scripts/lib.sh start_redis, no persistence) and three
+# clustered relays the way scripts/run_dev.sh --cluster does (bin/fluxer --dev --cluster with the
+# launcher's JVM settings, Redis engines, event bus on mutual TLS from a throwaway CA made for the
+# run), all on 127.0.0.1 on free ports, and without PostgreSQL (the dev namespaces come from the
+# config); the relays and redis-server pinned to CPU $BENCH_SERVER_CPU, the generator to
+# $BENCH_GENERATOR_CPU. It runs the generator's cluster-channels scenario: 5,000 channels
+# (--cluster-channels), each with one subscriber connected to one node (channel i on node i mod 3),
+# one publisher on node 0 at 1,000 publications/s in all (--cluster-rates; two CPUs carry three
+# relays, Redis and the generator), a 20 s warm-up, a 10 s baseline with nothing published, then
+# 30 s steps (--step-seconds). It prints, per node, the growth of
+# fluxer_node_publications_received_total against the publications of the node's own channels
+# (target PASS/FAIL), latency by subscriber on the publishing node or another, and the CPU of each
+# node and of redis-server. Results in $BENCH_OUT (bench/results/cluster: $BENCH_RELAY_LABEL or
+# cluster .json, report.md). Every process it starts is stopped by its PID at the end, on failure
+# and on Ctrl-C. About 2 minutes.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -37,6 +54,7 @@ PROFILE=0
 DELTA=0
 ENCODINGS=0
 ONLY=""
+CLUSTER=0
 if [ "${1:-}" = "--delta" ]; then
   DELTA=1
   shift
@@ -46,6 +64,12 @@ elif [ "${1:-}" = "--encodings" ]; then
 elif [ "${1:-}" = "--only" ]; then
   ONLY="${2:?--only needs scenarios, e.g. --only channels}"
   shift 2
+elif [ "${1:-}" = "--cluster" ]; then
+  CLUSTER=1
+  shift
+elif [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+  exit 0
 elif [ "${1:-}" = "--profile" ]; then
   PROFILE=1
   shift
@@ -54,8 +78,11 @@ fi
 DEFAULT_OUT="$ROOT/bench/results"
 [ "$ENCODINGS" = 1 ] && DEFAULT_OUT="$ROOT/bench/results/encodings"
 [ -n "$ONLY" ] && DEFAULT_OUT="$ROOT/bench/results/only"
+[ "$CLUSTER" = 1 ] && DEFAULT_OUT="$ROOT/bench/results/cluster"
 OUT="${BENCH_OUT:-$DEFAULT_OUT}"
-RELAY_LABEL="${BENCH_RELAY_LABEL:-relay}"
+DEFAULT_LABEL=relay
+[ "$CLUSTER" = 1 ] && DEFAULT_LABEL=cluster
+RELAY_LABEL="${BENCH_RELAY_LABEL:-$DEFAULT_LABEL}"
 RELAY_PORT="${BENCH_RELAY_PORT:-18000}"
 CEILING_PORT="${BENCH_CEILING_PORT:-18100}"
 SERVER_CPU="${BENCH_SERVER_CPU:-0}"
@@ -188,6 +215,115 @@ generate() {
     --server-info "${SERVER_JAVA_OPTS:-launcher defaults}, 1 event loop, taskset -c $SERVER_CPU; revision $REVISION; generator: java $GENERATOR_JAVA_OPTS, taskset -c $GENERATOR_CPU" \
     --out "$OUT" "$@"
 }
+
+# ---- --cluster: three clustered relays and Redis on this machine
+
+CLUSTER_NODES=3
+CLUSTER_PIDS=()
+CLUSTER_CERTS=""
+USED_PORTS=" "
+
+# pick_port VAR: a loopback port nothing listens on and not picked before in this run, into VAR.
+pick_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 30000))
+    case "$USED_PORTS" in *" $port "*) continue ;; esac
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      continue # something listens there already
+    fi
+    USED_PORTS="$USED_PORTS$port "
+    printf -v "$1" '%s' "$port"
+    return 0
+  done
+  log "no free port found"
+  return 1
+}
+
+# Stops the relays (SIGTERM, then SIGKILL after 30 s) and Redis this run started, by their PIDs,
+# and removes the run's CA.
+stop_cluster_bench() {
+  local pid
+  for pid in "${CLUSTER_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${CLUSTER_PIDS[@]}"; do
+    for _ in $(seq 1 150); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "relay $pid did not stop within 30 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  CLUSTER_PIDS=()
+  stop_redis
+  if [ -n "$CLUSTER_CERTS" ]; then
+    rm -rf "$CLUSTER_CERTS"
+    CLUSTER_CERTS=""
+  fi
+}
+
+run_cluster_bench() {
+  trap stop_cluster_bench EXIT
+  trap 'exit 130' INT TERM
+  wait_for_quiet
+  local redis_url i members="" http_ports=() hz_ports=() urls="" pids=""
+  start_redis redis_url
+  taskset -pc "$SERVER_CPU" "$REDIS_PID" >/dev/null
+  CLUSTER_CERTS="$(mktemp -d "${TMPDIR:-/tmp}/fluxer-bench-certs.XXXXXX")"
+  for i in $(seq 0 $((CLUSTER_NODES - 1))); do
+    bash "$ROOT/scripts/cluster-certs.sh" "$CLUSTER_CERTS/ca.pem" "$CLUSTER_CERTS/ca.key" \
+      "$CLUSTER_CERTS/bench-$i.pem" "$CLUSTER_CERTS/bench-$i.key" "bench-$i" >/dev/null
+    pick_port "http_ports[$i]"
+    pick_port "hz_ports[$i]"
+    members="$members${members:+,}127.0.0.1:${hz_ports[$i]}"
+  done
+  for i in $(seq 0 $((CLUSTER_NODES - 1))); do
+    # As run_dev.sh --cluster, with the benchmark's limits off (see start_relay) and everything on
+    # 127.0.0.1; --dev turns the bus's TLS off, the run's own CA turns it back on.
+    env FLUXER_SERVER_HOST=127.0.0.1 FLUXER_SERVER_PORT="${http_ports[$i]}" FLUXER_SERVER_NODE_NAME="bench-$i" \
+      FLUXER_SERVER_INSTANCES=1 ${BENCH_RELAY_ENV:-} \
+      FLUXER_SERVER_CONNECTION_RATE=0 FLUXER_CLIENT_LIMITS='{"user_connection_limit":0,"command_rate":0}' \
+      FLUXER_ENGINE_TYPE=redis FLUXER_ENGINE_REDIS_URL="$redis_url" \
+      FLUXER_CLUSTER_PORT="${hz_ports[$i]}" FLUXER_CLUSTER_MEMBERS="$members" \
+      FLUXER_CLUSTER_INTERFACE=127.0.0.1 FLUXER_CLUSTER_BUS_HOST=127.0.0.1 \
+      FLUXER_CLUSTER_TLS="{\"enabled\":true,\"cert_file\":\"$CLUSTER_CERTS/bench-$i.pem\",\"key_file\":\"$CLUSTER_CERTS/bench-$i.key\",\"ca_file\":\"$CLUSTER_CERTS/ca.pem\"}" \
+      JAVA_OPTS="$SERVER_JAVA_OPTS" taskset -c "$SERVER_CPU" "$DIST_DIR/bin/fluxer" --dev --cluster \
+      </dev/null >"$LOGS/cluster-node-$i.log" 2>&1 &
+    CLUSTER_PIDS+=($!)
+  done
+  local deadline=$((SECONDS + 240))
+  for i in $(seq 0 $((CLUSTER_NODES - 1))); do
+    until grep -q "listening on" "$LOGS/cluster-node-$i.log" 2>/dev/null; do
+      if ! kill -0 "${CLUSTER_PIDS[$i]}" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+        log "relay bench-$i did not start; its log ($LOGS/cluster-node-$i.log):"
+        tail -n 40 "$LOGS/cluster-node-$i.log" >&2
+        exit 1
+      fi
+      sleep 0.5
+    done
+    urls="$urls${urls:+,}ws://127.0.0.1:${http_ports[$i]}/connection/websocket"
+    pids="$pids${pids:+,}${CLUSTER_PIDS[$i]}"
+  done
+  log "relays ${CLUSTER_PIDS[*]} (bench-0..$((CLUSTER_NODES - 1))) on 127.0.0.1:${http_ports[*]}, Hazelcast" \
+    "${hz_ports[*]}, Redis $redis_url (pid $REDIS_PID), all on CPU $SERVER_CPU"
+  sleep 5 # let the members see each other and the first heartbeats pass
+  taskset -c "$GENERATOR_CPU" java $GENERATOR_JAVA_OPTS -cp "$(bench_classpath)" io.fluxer.bench.Bench cluster-channels \
+    --label "$RELAY_LABEL" --nodes "$urls" --server-pid "${CLUSTER_PIDS[0]}" --node-pids "$pids" \
+    --redis-pid "$REDIS_PID" --redis-url "$redis_url" --step-seconds 30 \
+    --server-info "$CLUSTER_NODES relays (${SERVER_JAVA_OPTS:-launcher defaults}, 1 event loop each, Redis engines, bus TLS) and redis-server $(redis-server --version | grep -o 'v=[^ ]*'), all taskset -c $SERVER_CPU; revision $REVISION; generator: java $GENERATOR_JAVA_OPTS, taskset -c $GENERATOR_CPU" \
+    --out "$OUT" "$@"
+  stop_cluster_bench
+  log "results: $OUT/report.md"
+}
+
+if [ "$CLUSTER" = 1 ]; then
+  run_cluster_bench "$@"
+  exit 0
+fi
 
 if [ "$ENCODINGS" = 1 ]; then
   for encoding in json protobuf; do

@@ -83,6 +83,10 @@ public final class Bench {
       log.accept(String.format("target %s, %d generator event loop(s) on %d CPU(s)%s", o.url(), o.loops(),
           Runtime.getRuntime().availableProcessors(),
           server == null ? "" : String.format(", server pid %d on %d CPU(s)", server.pid(), server.allowedCpus())));
+      if (!o.nodes().isEmpty()) {
+        pool.nodes(o.nodes());
+        log.accept(String.format("connections spread over %d nodes: %s", o.nodes().size(), o.nodes()));
+      }
       ScenarioRunner runner = new ScenarioRunner(o, pool, server, log);
       runner.warmUp(o.warmupConnections());
       for (String name : o.scenarios()) {
@@ -95,6 +99,7 @@ public final class Bench {
             case "channels-one-user" -> runner.manyChannels(true).toJson();
             case "idle" -> runner.idle().toJson();
             case "storm" -> runner.storm().toJson();
+            case ClusterRunner.SCENARIO -> new ClusterRunner(o, pool, log).run();
             default -> throw new IllegalArgumentException(name);
           };
         } catch (RuntimeException e) {
@@ -125,6 +130,7 @@ public final class Bench {
         .put("channel_connections", o.channelConnections())
         .put("channel_rates", new JsonArray(o.channelRates()))
         .put("idle_connections", o.idleConnections())
+        .put("idle_channels", o.idleChannels())
         .put("storm_connections", o.stormConnections())
         .put("storm_concurrency", o.stormConcurrency())
         .put("connect_concurrency", o.connectConcurrency())
@@ -135,6 +141,10 @@ public final class Bench {
         .put("channel_prefix", o.channelPrefix())
         .put("padding_bytes", o.paddingBytes())
         .put("encoding", o.protobuf() ? "protobuf" : "json")
-        .put("one_user", o.oneUser());
+        .put("one_user", o.oneUser())
+        .put("nodes", new JsonArray(o.nodes().stream().map(Object::toString).toList()))
+        .put("cluster_channels", o.clusterChannels())
+        .put("cluster_rates", new JsonArray(o.clusterRates()))
+        .put("baseline_seconds", o.baselineSeconds());
   }
 }

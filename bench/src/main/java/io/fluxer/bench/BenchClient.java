@@ -34,6 +34,8 @@ final class BenchClient implements FrameScanner.Sink, ProtobufScanner.Sink {
 
   final int index;
   final String channel;
+  /** The relay node this connection went to, when connections are spread over nodes; else -1. */
+  final int node;
   private final Lane lane;
   private final ClientPool pool;
   /** Speaks the Protobuf protocol (binary frames) instead of JSON. */
@@ -60,9 +62,10 @@ final class BenchClient implements FrameScanner.Sink, ProtobufScanner.Sink {
   /** Set when we close it ourselves, so the close does not count as a server disconnect. */
   volatile boolean closing;
 
-  BenchClient(int index, String channel, Lane lane, ClientPool pool, boolean protobuf) {
+  BenchClient(int index, String channel, int node, Lane lane, ClientPool pool, boolean protobuf) {
     this.index = index;
     this.channel = channel;
+    this.node = node;
     this.lane = lane;
     this.pool = pool;
     this.protobuf = protobuf;
@@ -174,6 +177,10 @@ final class BenchClient implements FrameScanner.Sink, ProtobufScanner.Sink {
     if (step == frameStep) {
       frameReceived++;
       lane.latency.recordNanos(frameNow - sentNanos);
+      if (node >= 0) {
+        (node == ClusterLayout.PUBLISHING_NODE ? lane.sameNodeLatency : lane.otherNodeLatency)
+            .recordNanos(frameNow - sentNanos);
+      }
       if (lane.timeline != null) {
         lane.timeline.record(frameNow, frameNow - sentNanos);
       }

@@ -35,20 +35,34 @@ record BenchOptions(
     Path serverGcLog,
     boolean protobuf,
     boolean oneUser,
-    Path timeline) {
+    Path timeline,
+    List<URI> nodes,
+    List<Long> nodePids,
+    Long redisPid,
+    URI redisUrl,
+    int clusterChannels,
+    List<Double> clusterRates,
+    double baselineSeconds,
+    int idleChannels) {
 
   /** Every scenario, in the order {@code all} runs them. */
   static final List<String> SCENARIOS = List.of("idle", "storm", "fanout", "channels", "channels-one-user");
+  /** Scenarios that need several relay nodes ({@code --nodes}); not part of {@code all}. */
+  static final List<String> CLUSTER_SCENARIOS = List.of("cluster-channels");
   static final String DEV_SECRET = "fluxer-dev-secret-not-for-production";
 
   static final String USAGE = String.join("\n",
-      "usage: Bench <" + String.join("|", SCENARIOS) + "|all>[,...] [options]",
+      "usage: Bench <" + String.join("|", SCENARIOS) + "|all|cluster-channels>[,...] [options]",
       "       Bench report --out DIR        (rewrite report.md and chart.svg from DIR/*.json)",
       "",
       "  idle: idle subscribed connections, the server's memory; storm: connects as fast as possible;",
       "  fanout: subscribers of one channel, one publisher; channels: each connection on its own channel,",
       "  one user each; channels-one-user: the same with every subscriber connected as one user.",
       "  all: " + String.join(",", SCENARIOS) + ". A run prints the targets it met and missed to stdout.",
+      "  cluster-channels: channels each with one subscriber, connected to one of the --nodes (channel i",
+      "  on node i mod nodes), one publisher on the first node; per node, the growth of its",
+      "  fluxer_node_publications_received_total against the publications of its own channels, latency",
+      "  split by subscriber on the publishing node or another one, CPU of each node and of Redis.",
       "",
       "  --url URL                 server WebSocket endpoint (ws://127.0.0.1:8000/connection/websocket)",
       "  --label NAME              name of this run: relay, ceiling, ... (relay); writes DIR/NAME.json",
@@ -60,6 +74,9 @@ record BenchOptions(
       "  --channel-connections N   channels*: connections, each on its own channel (5000)",
       "  --channel-rates R1,...    channels*: total publications/s per step (2500,5000,10000)",
       "  --idle-connections N      idle: connections (10000)",
+      "  --idle-channels N         idle: channels they subscribe to, connection i to channel i mod N",
+      "                            (default: one channel per connection); 1 and the default apart give",
+      "                            the memory of a channel",
       "  --storm-connections N     storm: connections (10000)",
       "  --storm-concurrency N     storm: handshakes in flight (200)",
       "  --connect-concurrency N   handshakes in flight when setting up other scenarios (200)",
@@ -81,7 +98,16 @@ record BenchOptions(
       "  --timeline FILE           CSV of latency over time (every 50 ms: received, over 2 ms, slowest), in UTC",
       "                            to lay beside the server's GC log or a JFR recording",
       "  --jfr DIR                 record the server with JFR (jcmd) during the measured steps of fanout",
-      "                            and channels, into DIR/<label>-<scenario>.jfr (needs --server-pid)");
+      "                            and channels, into DIR/<label>-<scenario>.jfr (needs --server-pid)",
+      "  --nodes URL1,URL2,...     cluster-channels: every node's WebSocket endpoint; the publisher and",
+      "                            --url are the first (all connections are spread over the nodes)",
+      "  --node-pids P1,P2,...     cluster-channels: the nodes' processes, in --nodes order (CPU, RSS)",
+      "  --redis-pid PID           cluster-channels: redis-server's process (its CPU)",
+      "  --redis-url redis://H:P   cluster-channels: Redis without a password (commands per step, INFO stats)",
+      "  --cluster-channels N      cluster-channels: channels, one subscriber each (5000)",
+      "  --cluster-rates R1,...    cluster-channels: total publications/s per step (1000)",
+      "  --baseline-seconds S      cluster-channels: CPU and Redis commands measured with nothing published,",
+      "                            before the steps (10; 0 skips it)");
 
   static BenchOptions parse(String[] args) {
     if (args.length == 0 || args[0].startsWith("-")) {
@@ -91,7 +117,7 @@ record BenchOptions(
     for (String s : args[0].split(",")) {
       if (s.equals("all")) {
         scenarios.addAll(SCENARIOS);
-      } else if (SCENARIOS.contains(s)) {
+      } else if (SCENARIOS.contains(s) || CLUSTER_SCENARIOS.contains(s)) {
         scenarios.add(s);
       } else {
         throw new IllegalArgumentException("unknown scenario: " + s);
@@ -126,6 +152,16 @@ record BenchOptions(
     Path timeline = null;
     boolean protobuf = false;
     boolean oneUser = false;
+    boolean urlGiven = false;
+    List<URI> nodes = List.of();
+    List<Long> nodePids = List.of();
+    Long redisPid = null;
+    URI redisUrl = null;
+    int clusterChannels = 5000;
+    // Two cores carry three relays, Redis and the generator: 1,000/s leaves them room (docs/benchmarks.md).
+    List<Double> clusterRates = List.of(1000.0);
+    double baseline = 10;
+    int idleChannels = 0;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String value = null;
@@ -149,7 +185,19 @@ record BenchOptions(
         value = args[++i];
       }
       switch (a) {
-        case "--url" -> url = URI.create(value);
+        case "--url" -> {
+          url = URI.create(value);
+          urlGiven = true;
+        }
+        case "--nodes" -> nodes = Arrays.stream(value.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+            .map(URI::create).toList();
+        case "--node-pids" -> nodePids = Arrays.stream(value.split(",")).map(String::trim)
+            .filter(x -> !x.isEmpty()).map(Long::parseLong).toList();
+        case "--redis-pid" -> redisPid = Long.parseLong(value);
+        case "--redis-url" -> redisUrl = URI.create(value);
+        case "--cluster-channels" -> clusterChannels = positive(a, value);
+        case "--cluster-rates" -> clusterRates = doubles(a, value);
+        case "--baseline-seconds" -> baseline = Double.parseDouble(value);
         case "--label" -> label = value;
         case "--server-pid" -> serverPid = Long.parseLong(value);
         case "--server-info" -> serverInfo = value;
@@ -159,6 +207,7 @@ record BenchOptions(
         case "--channel-connections" -> channelConnections = positive(a, value);
         case "--channel-rates" -> channelRates = doubles(a, value);
         case "--idle-connections" -> idle = positive(a, value);
+        case "--idle-channels" -> idleChannels = positive(a, value);
         case "--storm-connections" -> storm = positive(a, value);
         case "--storm-concurrency" -> stormConcurrency = positive(a, value);
         case "--connect-concurrency" -> connectConcurrency = positive(a, value);
@@ -181,6 +230,26 @@ record BenchOptions(
         default -> throw new IllegalArgumentException("unknown option: " + a);
       }
     }
+    for (URI node : nodes) {
+      if (!"ws".equals(node.getScheme()) || node.getHost() == null) {
+        throw new IllegalArgumentException("--nodes must be ws://host:port/path URLs, got " + node);
+      }
+    }
+    if (!nodes.isEmpty() && !urlGiven) {
+      url = nodes.get(0);
+    }
+    if (!nodes.isEmpty() && !nodes.get(0).equals(url)) {
+      throw new IllegalArgumentException("--url must be the first of --nodes (the publisher's node)");
+    }
+    if (scenarios.stream().anyMatch(CLUSTER_SCENARIOS::contains) && nodes.size() < 2) {
+      throw new IllegalArgumentException("cluster-channels needs --nodes with at least two nodes");
+    }
+    if (!nodePids.isEmpty() && nodePids.size() != nodes.size()) {
+      throw new IllegalArgumentException("--node-pids must name one process per node of --nodes");
+    }
+    if (redisUrl != null && (!"redis".equals(redisUrl.getScheme()) || redisUrl.getHost() == null)) {
+      throw new IllegalArgumentException("--redis-url must be redis://host:port, got " + redisUrl);
+    }
     if (!"ws".equals(url.getScheme()) || url.getHost() == null) {
       throw new IllegalArgumentException("--url must be ws://host:port/path, got " + url);
     }
@@ -190,7 +259,8 @@ record BenchOptions(
     return new BenchOptions(List.copyOf(scenarios), url, label, serverPid, serverInfo, out, subscribers, rates,
         channelConnections, channelRates, idle, storm, stormConcurrency, connectConcurrency, step,
         Math.max(0, warmup), drain, loops, secret, prefix, Math.max(0, padding), gc, jfr, Math.max(0, warmupConnections), gcLog,
-        protobuf, oneUser, timeline);
+        protobuf, oneUser, timeline, nodes, nodePids, redisPid, redisUrl, clusterChannels, clusterRates,
+        Math.max(0, baseline), idleChannels == 0 ? idle : idleChannels);
   }
 
   private static int positive(String name, String value) {

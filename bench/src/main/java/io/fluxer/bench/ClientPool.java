@@ -48,6 +48,9 @@ final class ClientPool implements AutoCloseable {
   private final WebSocketConnectOptions protobufTarget;
   /** Every connection opened from now on but the publisher's connects as one user. */
   private volatile boolean oneUser;
+  /** Each node's endpoint when the connections are spread over a cluster ({@link #nodes}); else null. */
+  private volatile WebSocketConnectOptions[] nodeTargets;
+  private volatile WebSocketConnectOptions[] protobufNodeTargets;
   private final JwtSigner signer;
   private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
   private volatile int step;
@@ -134,6 +137,27 @@ final class ClientPool implements AutoCloseable {
     return vertx;
   }
 
+  /**
+   * Spreads the connections opened from now on over these nodes: connection {@code i} goes to
+   * node {@link ClusterLayout#nodeOf}{@code (i)}, the publisher to the first node.
+   */
+  void nodes(List<URI> urls) {
+    WebSocketConnectOptions[] json = new WebSocketConnectOptions[urls.size()];
+    WebSocketConnectOptions[] binary = new WebSocketConnectOptions[urls.size()];
+    for (int i = 0; i < json.length; i++) {
+      json[i] = connectOptions(urls.get(i));
+      binary[i] = connectOptions(urls.get(i)).addSubProtocol(BenchClient.PROTOBUF_SUBPROTOCOL);
+    }
+    protobufNodeTargets = binary;
+    nodeTargets = json;
+  }
+
+  /** How many nodes the connections are spread over (1 when not spread). */
+  int nodeCount() {
+    WebSocketConnectOptions[] t = nodeTargets;
+    return t == null ? 1 : t.length;
+  }
+
   boolean oneUser() {
     return oneUser;
   }
@@ -170,8 +194,11 @@ final class ClientPool implements AutoCloseable {
     Promise<BenchClient> result = Promise.promise();
     String token = token(index < 0 ? "bench-publisher" : oneUser ? "bench-user" : "bench-" + index);
     boolean binary = protobuf && channel != null;
-    lane.context.runOnContext(v -> client.connect(binary ? protobufTarget : target)
-        .compose(ws -> new BenchClient(index, channel, lane, this, binary).start(ws, token))
+    WebSocketConnectOptions[] nodes = binary ? protobufNodeTargets : nodeTargets;
+    int node = nodes == null ? -1 : index < 0 ? ClusterLayout.PUBLISHING_NODE : ClusterLayout.nodeOf(index, nodes.length);
+    WebSocketConnectOptions to = node < 0 ? binary ? protobufTarget : target : nodes[node];
+    lane.context.runOnContext(v -> client.connect(to)
+        .compose(ws -> new BenchClient(index, channel, node, lane, this, binary).start(ws, token))
         .timeout(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .onComplete(result));
     return result.future();
@@ -319,6 +346,23 @@ final class ClientPool implements AutoCloseable {
       parts.add(l.takeLatency());
     }
     return LatencyHistogram.sum(parts);
+  }
+
+  /**
+   * Latencies since the previous call, all lanes, by where the subscriber sits when the
+   * connections are spread over nodes: {all, on the publishing node, on another node}.
+   */
+  Histogram[] latencyIntervalByNode() {
+    List<Histogram> all = new ArrayList<>();
+    List<Histogram> same = new ArrayList<>();
+    List<Histogram> other = new ArrayList<>();
+    for (Lane l : lanes) {
+      Histogram[] h = l.takeLatencies();
+      all.add(h[0]);
+      same.add(h[1]);
+      other.add(h[2]);
+    }
+    return new Histogram[] {LatencyHistogram.sum(all), LatencyHistogram.sum(same), LatencyHistogram.sum(other)};
   }
 
   @Override

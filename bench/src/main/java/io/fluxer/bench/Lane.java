@@ -15,6 +15,9 @@ final class Lane {
   final Context context;
   /** Touched only on this lane's loop; read through {@link #takeLatency()}. */
   final LatencyHistogram latency = new LatencyHistogram();
+  /** The same, of subscribers on the publisher's node and on another node (connections spread over nodes). */
+  final LatencyHistogram sameNodeLatency = new LatencyHistogram();
+  final LatencyHistogram otherNodeLatency = new LatencyHistogram();
   /** Latency over time ({@code --timeline}); {@code null} when not asked for. */
   final Timeline timeline;
   /** Publications of the current step received. */
@@ -39,6 +42,14 @@ final class Lane {
   Histogram takeLatency() {
     Promise<Histogram> p = Promise.promise();
     context.runOnContext(v -> p.complete(latency.takeInterval()));
+    return ClientPool.await(p.future(), Duration.ofSeconds(30));
+  }
+
+  /** {all, same node, other node} since the previous call, handed over on the lane's own loop. */
+  Histogram[] takeLatencies() {
+    Promise<Histogram[]> p = Promise.promise();
+    context.runOnContext(v -> p.complete(new Histogram[] {latency.takeInterval(), sameNodeLatency.takeInterval(),
+        otherNodeLatency.takeInterval()}));
     return ClientPool.await(p.future(), Duration.ofSeconds(30));
   }
 

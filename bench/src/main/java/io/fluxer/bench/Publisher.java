@@ -71,6 +71,14 @@ final class Publisher {
     connection.send(b.toString());
   }
 
+  /**
+   * Publications sent so far per channel, in the order of the constructor's {@code channels}; call
+   * when no {@link #run} is under way (after its future completed).
+   */
+  long[] sentPerChannel() {
+    return sequences.clone();
+  }
+
   long acks() {
     return connection.publishAcks.get();
   }

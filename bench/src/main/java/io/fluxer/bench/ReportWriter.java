@@ -96,6 +96,7 @@ final class ReportWriter {
     publishingTable(md, runs, ceiling, "channels");
     md.append("## Many channels, one user: the same, with every subscriber connected as the same user\n\n");
     publishingTable(md, runs, ceiling, "channels-one-user");
+    clusterTables(md, runs);
 
     md.append("## Idle connections: server memory\n\n");
     md.append("| run | connections | RSS before | RSS after | RSS bytes/connection | live heap before | live heap after | live heap bytes/connection |\n");
@@ -186,6 +187,79 @@ final class ReportWriter {
       }
     }
     md.append(any ? "\n" : "(not run)\n\n");
+  }
+
+  /**
+   * The {@code cluster-channels} runs: per step and node, the node's received-publication counter
+   * against the publications of its own channels, its CPU; then latency by where the subscriber
+   * sits, Redis's CPU and commands, and the baseline with nothing published. Nothing when no run has it.
+   */
+  private static void clusterTables(StringBuilder md, List<JsonObject> runs) {
+    List<JsonObject> with = runs.stream().filter(r -> scenario(r, ClusterRunner.SCENARIO) != null).toList();
+    if (with.isEmpty()) {
+      return;
+    }
+    md.append("## Cluster: interest-based delivery (channels spread over the nodes, publisher on node 0)\n\n");
+    md.append("`received` is the growth of the node's `fluxer_node_publications_received_total` over the step "
+        + "(its drain included); `expected` the publications of the channels whose subscriber is connected to "
+        + "that node. CPU per received publication is the node's CPU over the window divided by what it "
+        + "received (node 0 also runs every publish command).\n\n");
+    md.append("| run | pub/s | published | node | subscribers | expected | received | equal | node CPU "
+        + "| µs CPU / received publication | RSS |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonObject r : with) {
+      for (Object o : scenario(r, ClusterRunner.SCENARIO).getJsonArray("steps")) {
+        JsonObject s = (JsonObject) o;
+        for (Object n : s.getJsonArray("nodes")) {
+          JsonObject node = (JsonObject) n;
+          md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,d | %d%s | %,d | %,d | %,d | %s | %s | %s | %s |%n",
+              r.getString("label"), s.getDouble("rate"), s.getLong("published"), node.getInteger("node"),
+              node.getBoolean("publishing", false) ? " (publishing)" : "", node.getInteger("subscribers"),
+              node.getLong("publications_expected"), node.getLong("publications_received"),
+              node.getBoolean("matches") ? "yes" : "**no**", node.getValue("cpu_cores", "?"),
+              node.getValue("cpu_us_per_publication_received", "?"), mb(node.getLong("rss_bytes"))));
+        }
+      }
+    }
+    md.append("\n| run | pub/s | lost | same node p50 / p99 / max ms | other node p50 / p99 / max ms "
+        + "| all p50 / p99 / max ms | redis CPU | µs redis CPU / publication | redis commands / publication "
+        + "| nodes + redis CPU | generator CPU | other load |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonObject r : with) {
+      JsonObject sc = scenario(r, ClusterRunner.SCENARIO);
+      for (Object o : sc.getJsonArray("steps")) {
+        JsonObject s = (JsonObject) o;
+        JsonObject redis = s.getJsonObject("redis");
+        JsonObject cpu = s.getJsonObject("cpu");
+        md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            r.getString("label"), s.getDouble("rate"), s.getLong("lost"), latency(s.getJsonObject("latency_same_node_ms")),
+            latency(s.getJsonObject("latency_other_node_ms")), latency(s.getJsonObject("latency_ms")),
+            redis.getValue("cpu_cores", "?"), redis.getValue("cpu_us_per_publication", "?"),
+            redis.getValue("commands_per_publication", "?"), cores(cpu, "server"), cores(cpu, "generator"), other(cpu)));
+      }
+      md.append('\n');
+      for (Object o : sc.getJsonArray("steps")) {
+        JsonObject s = (JsonObject) o;
+        JsonObject byName = s.getJsonObject("redis").getJsonObject("commands_by_name");
+        if (byName != null) {
+          md.append(String.format(Locale.ROOT, "%s at %,.0f/s, Redis commands in the step: %s.%n", r.getString("label"),
+              s.getDouble("rate"), byName.encode()));
+        }
+      }
+      JsonObject b = sc.getJsonObject("baseline");
+      if (b != null) {
+        md.append(String.format(Locale.ROOT, "%n%s baseline (%.0f s, subscribers connected, nothing published): "
+                + "node CPU %s cores, redis %s cores and %s commands/s (%s), generator %.3f cores.%n",
+            r.getString("label"), b.getDouble("seconds"), b.getJsonArray("node_cores").encode(),
+            b.getValue("redis_cores", "?"), b.getValue("redis_commands_per_s", "?"),
+            b.getJsonObject("redis_commands_by_name") == null ? "?" : b.getJsonObject("redis_commands_by_name").encode(),
+            b.getDouble("generator_cores")));
+      }
+    }
+    md.append('\n');
+  }
+
+  private static String latency(JsonObject l) {
+    return l == null || l.getLong("count", 0L) == 0 ? "-" : String.format(Locale.ROOT, "%.2f / %.2f / %.1f",
+        l.getDouble("p50"), l.getDouble("p99"), l.getDouble("max"));
   }
 
   // ---- targets (from the issue)

@@ -242,8 +242,12 @@ final class ScenarioRunner {
     boolean gc = o.gcForRss() && server != null && server.pid() != self.pid() && jcmd() != null;
     Map<String, long[]> heapBefore = gc ? liveHistogram() : Map.of();
     Long rssBefore = server == null ? null : server.rssBytes();
-    log.accept(String.format("opening %d idle connections", n));
-    ClientPool.Opened opened = pool.openAll(channels("bench-idle-", n), o.connectConcurrency());
+    log.accept(String.format("opening %d idle connections on %d channel(s)", n, Math.min(n, o.idleChannels())));
+    String[] idleChannels = channels("bench-idle-", n);
+    for (int i = 0; i < n; i++) {
+      idleChannels[i] = idleChannels[i % o.idleChannels()];
+    }
+    ClientPool.Opened opened = pool.openAll(idleChannels, o.connectConcurrency());
     log.accept(String.format("  %d connected in %d ms, %d failed %s", opened.clients().size(),
         opened.elapsedNanos() / 1_000_000, opened.failed(), opened.errors()));
     try {

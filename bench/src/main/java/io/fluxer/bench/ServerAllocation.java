@@ -107,7 +107,7 @@ final class ServerAllocation {
   }
 
   /** The sample value: the first field after the name and labels (a timestamp may follow). */
-  private static double value(String line) {
+  static double value(String line) {
     int close = line.lastIndexOf('}');
     String[] fields = line.substring(close < 0 ? line.indexOf(' ') : close + 1).trim().split("\\s+");
     return Double.parseDouble(fields[0]);

@@ -64,7 +64,9 @@ final class Targets {
       new Target("server allocation < 1 KB per delivered publication: 5,000 channels at 5,000 pub/s",
           r -> allocation(channelsScenario(r, false), 5000, 5000)),
       new Target("≤ 5 KB RSS per idle subscribed connection at 10,000 connections", Targets::idle),
-      new Target("10,000 connects (connect + subscribe) in < 10 s", Targets::storm));
+      new Target("10,000 connects (connect + subscribe) in < 10 s", Targets::storm),
+      new Target("cluster: each node's received-publication counter equals the publications of its own channels "
+          + "(not all of them)", Targets::cluster));
 
   private Targets() {}
 
@@ -172,6 +174,36 @@ final class Targets {
     boolean ok = s.getInteger("failed") == 0 && s.getLong("elapsed_ms") < 10_000;
     return Verdict.of(ok, String.format(Locale.ROOT, "%,d in %.2f s", s.getInteger("connected"),
         s.getLong("elapsed_ms") / 1000.0));
+  }
+
+  /**
+   * Every measured step of {@code cluster-channels}: on every node the growth of
+   * {@code fluxer_node_publications_received_total} equals the publications of the channels whose
+   * subscriber sits there, and is less than all the step's publications.
+   */
+  static Verdict cluster(JsonObject run) {
+    JsonObject sc = ReportWriter.scenario(run, ClusterRunner.SCENARIO);
+    if (sc == null || sc.getJsonArray("steps").isEmpty()) {
+      return Verdict.notMeasured("");
+    }
+    boolean ok = true;
+    List<String> parts = new ArrayList<>();
+    for (Object o : sc.getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      long published = s.getLong("published");
+      List<String> nodes = new ArrayList<>();
+      for (Object n : s.getJsonArray("nodes")) {
+        JsonObject node = (JsonObject) n;
+        long expected = node.getLong("publications_expected");
+        long received = node.getLong("publications_received");
+        ok &= received == expected && expected < published;
+        nodes.add(String.format(Locale.ROOT, "node %d %,d %s %,d", node.getInteger("node"), received,
+            received == expected ? "=" : "≠", expected));
+      }
+      parts.add(String.format(Locale.ROOT, "%,.0f/s: %s of %,d published", s.getDouble("rate"),
+          String.join(", ", nodes), published));
+    }
+    return Verdict.of(ok, String.join("; ", parts));
   }
 
   private static String describe(JsonObject s) {

@@ -131,4 +131,31 @@ class TargetsTest {
         .put("server_rss_bytes", 200_000_000L).put("server_allocated_bytes", allocated)
         .put("disconnects", new JsonObject());
   }
+
+  @Test
+  void clusterNeedsEveryNodesCounterToEqualItsOwnChannelsPublicationsAndNotAll() {
+    assertThat(Targets.cluster(clusterRun(30_000, new long[][] {{10_002, 10_002}, {10_002, 10_002}, {9_996, 9_996}}))
+        .status()).isEqualTo(Targets.Status.MET);
+    Targets.Verdict off = Targets.cluster(clusterRun(30_000, new long[][] {{10_002, 10_002}, {10_001, 10_002},
+        {9_996, 9_996}}));
+    assertThat(off.status()).isEqualTo(Targets.Status.MISSED);
+    assertThat(off.detail()).contains("node 1 10,001 ≠ 10,002").contains("of 30,000 published");
+    // a node that gets every publication is what interest-based delivery must avoid
+    assertThat(Targets.cluster(clusterRun(30_000, new long[][] {{30_000, 30_000}, {0, 0}})).status())
+        .isEqualTo(Targets.Status.MISSED);
+    assertThat(Targets.cluster(new JsonObject().put("label", "x").put("scenarios", new JsonObject())).status())
+        .isEqualTo(Targets.Status.NOT_MEASURED);
+  }
+
+  /** A run with one cluster-channels step; {@code nodes[i]} = {received, expected}. */
+  private static JsonObject clusterRun(long published, long[][] nodes) {
+    JsonArray n = new JsonArray();
+    for (int i = 0; i < nodes.length; i++) {
+      n.add(new JsonObject().put("node", i).put("publications_received", nodes[i][0])
+          .put("publications_expected", nodes[i][1]));
+    }
+    JsonObject step = new JsonObject().put("rate", 1000.0).put("published", published).put("nodes", n);
+    return new JsonObject().put("label", "cluster").put("scenarios", new JsonObject()
+        .put("cluster-channels", new JsonObject().put("steps", new JsonArray().add(step))));
+  }
 }
