@@ -142,8 +142,9 @@ final class RedisSubscriber {
       }
       interests.remove(name);
       failWaiting(interest, new EngineException("redis subscribe failed: unsubscribed meanwhile", true));
-      if (conn != null && interest.sent) {
-        conn.send(Request.cmd(Command.UNSUBSCRIBE).arg(name)).onFailure(e -> drop(conn, e));
+      RedisConnection c = conn;
+      if (c != null && interest.sent) {
+        c.send(Request.cmd(Command.UNSUBSCRIBE).arg(name)).onFailure(e -> onContext(() -> drop(c, e)));
       }
     });
   }
