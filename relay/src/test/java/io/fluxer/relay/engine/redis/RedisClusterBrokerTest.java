@@ -69,6 +69,21 @@ class RedisClusterBrokerTest extends RedisBrokerTest {
     return sum[0];
   }
 
+  /**
+   * One on the same master: the cluster bus carries a master's messages to the node's pub/sub
+   * connection in order, and those of two masters in no order to each other.
+   */
+  @Override
+  String markerBeside(String ch) {
+    int master = RedisTestCluster.shared().portOf("{" + ch + "}");
+    for (int i = 0; ; i++) {
+      String name = "marker-" + i;
+      if (RedisTestCluster.shared().portOf("{" + channel(name) + "}") == master) {
+        return name;
+      }
+    }
+  }
+
   @Override
   int killPubsub(String name) {
     int[] killed = new int[1];
