@@ -513,6 +513,13 @@ public final class Deployer {
           // moment, and removing them again answers "not found"
           return each(networks, n -> retry(() -> ignoreNotFound(client.removeNetwork(n.getString("Id"))), deadline));
         })
+        // a removed network stays listed for a moment; a deploy of the same stack queued behind this
+        // removal would take it for present, skip creating it, and its services would fail with
+        // "network ... not found": the removal ends once the engine no longer lists them
+        .compose(v -> retry(() -> client.listNetworks(label).compose(left -> left.isEmpty()
+            ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new DeploymentFailure(left.size() + " network(s) of " + stack
+                + " still listed after their removal"))), deadline))
         .compose(v -> store.markRemoved(stack))
         .map(v -> "removed " + stack + ": " + counts[0] + " service(s), " + counts[1] + " secret(s), "
             + counts[2] + " config(s), " + counts[3] + " network(s)");

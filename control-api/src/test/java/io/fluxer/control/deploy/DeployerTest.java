@@ -274,10 +274,29 @@ class DeployerTest extends DeployTestBase {
     assertThat(await(client.listServices(label))).isEmpty();
     assertThat(await(client.listConfigs(label))).isEmpty();
     assertThat(watch.stateEvent(d6, "succeeded").getString("message")).contains("1 service(s)").contains("1 config(s)");
-    waitFor("the stack's networks gone", CONVERGE, () -> client.listNetworks(label), JsonArray::isEmpty);
+    // gone once the removal says so, not a moment later: a deploy queued behind it relies on that
+    assertThat(await(client.listNetworks(label))).as("the stack's networks").isEmpty();
     assertThat(http.get("/api/v1/stacks", VIEWER).json().getJsonArray("stacks").stream()
         .map(s -> ((JsonObject) s).getString("name")).toList()).doesNotContain(stack);
     assertThat(http.delete("/api/v1/stacks/" + stack + "-nope", OPS).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aStackRemovedAndDeployedAgainAtOnceComesBack() throws Exception {
+    String first = deploy(twoServices(), Map.of(), false).json().getString("deployment");
+    assertThat(watch.awaitFinished(first)).isEqualTo("succeeded");
+    // what a script does to start over: the deploy is queued behind the removal, and must not take the
+    // stack's default network, still listed for a moment after its removal, for present
+    Response removed = http.delete("/api/v1/stacks/" + stack, OPS);
+    assertThat(removed.status()).as("%s", removed).isEqualTo(202);
+    Response again = deploy(twoServices(), Map.of(), false);
+    assertThat(again.status()).as("%s", again).isEqualTo(202);
+    assertThat(watch.awaitFinished(removed.json().getString("deployment"))).isEqualTo("succeeded");
+    String redeployed = again.json().getString("deployment");
+    assertThat(watch.awaitFinished(redeployed)).as("%s", watch.events(redeployed)).isEqualTo("succeeded");
+    for (String service : List.of(stack + "_a", stack + "_b")) {
+      assertThat(runningTaskIds(await(client.inspectService(service)))).as(service).hasSize(1);
+    }
   }
 
   @Test
