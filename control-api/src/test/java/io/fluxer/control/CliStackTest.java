@@ -159,11 +159,15 @@ class CliStackTest {
     assertThat(logs.code()).as(logs.err()).isZero();
     assertThat(logs.out()).contains(stack + "_web.1@", "| tick hi");
 
-    // a healthcheck that never passes: the update fails and the engine rolls it back
+    // a healthcheck that never passes: the update fails and is rolled back; the CLI waits for that
     Path sick = file("sick.yml", ticker("    healthcheck: {test: [\"CMD\", \"false\"], interval: 1s, retries: 1}\n"));
     Run failed = run("stack", "deploy", "-c", sick.toString(), "--timeout", "2m", stack);
     assertThat(failed.code()).as(failed.out() + failed.err()).isEqualTo(1);
-    assertThat(failed.err()).containsPattern("fluxer stack deploy: deployment \\S+ failed: .*" + stack + "_web");
+    assertThat(failed.out()).containsPattern("failed: .*" + stack + "_web");
+    assertThat(failed.err()).containsPattern("fluxer stack deploy: deployment \\S+ rolled_back: .*" + stack + "_web");
+    assertThat(await(client.inspectService(stack + "_web")).spec().getJsonObject("TaskTemplate")
+        .getJsonObject("ContainerSpec").containsKey("Healthcheck")).as("back on revision 1's spec when the CLI exits")
+        .isFalse();
 
     Run diff = runAs(TestRelay.VIEWER_KEY, "stack", "diff", stack, "1", "2");
     assertThat(diff.code()).isZero();

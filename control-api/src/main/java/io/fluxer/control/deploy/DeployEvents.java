@@ -41,14 +41,29 @@ public final class DeployEvents {
 
   /**
    * {@code {"type": "state", "deployment", "stack", "revision", "kind", "trigger", "state", "message", "at"}}
-   * to {@code deploy:<stack>} and {@code deploy:all}. Completes when the relay answered (never fails).
+   * to {@code deploy:<stack>} and {@code deploy:all}, plus {@code "rollback": "started"} on a
+   * {@code failed} that a rollback follows (it ends {@code rolled_back}, or with a {@link #rollbackFailed}).
+   * Completes when the relay answered (never fails).
    */
-  public synchronized Future<Void> state(Deployment d, String message) {
+  public synchronized Future<Void> state(Deployment d, String message, String rollback) {
     JsonObject data = new JsonObject().put("type", "state").put("deployment", d.id().toString())
         .put("stack", d.stack()).put("revision", d.revision()).put("kind", d.kind()).put("trigger", d.trigger())
         .put("state", d.state().id()).put("message", message).put("at", d.updatedAt().toString());
+    if (rollback != null) {
+      data.put("rollback", rollback);
+    }
     return send(new JsonObject().put("method", "broadcast").put("params", new JsonObject()
         .put("channels", new JsonArray().add(channel(d.stack())).add(ALL)).put("data", data)));
+  }
+
+  /**
+   * {@code {"type": "rollback", "deployment", "stack", "result": "failed", "message"}} to
+   * {@code deploy:<stack>}: the rollback a {@code failed} state announced did not bring the services
+   * back; the deployment stays {@code failed} and nothing more follows.
+   */
+  public synchronized Future<Void> rollbackFailed(Deployment d, String message) {
+    return task(d.stack(), new JsonObject().put("type", "rollback").put("deployment", d.id().toString())
+        .put("stack", d.stack()).put("result", "failed").put("message", message));
   }
 
   /** A task transition ({@code "type": "task"}, see {@link Convergence}) to {@code deploy:<stack>}. */

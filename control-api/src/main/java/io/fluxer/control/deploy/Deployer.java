@@ -223,13 +223,11 @@ public final class Deployer {
     if (run.state().finished()) {
       return Future.failedFuture(cause); // the store refused the last move: nothing more to do here
     }
-    return run.to(DeploymentState.FAILED, message, null).compose(d -> {
-      List<Updated> toRollBack = run.updated().stream().filter(u -> "rollback".equals(u.failureAction())).toList();
-      if (toRollBack.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return rollBack(run, toRollBack);
-    });
+    List<Updated> toRollBack = run.updated().stream().filter(u -> "rollback".equals(u.failureAction())).toList();
+    // said with the failure, so a client following the deployment knows to wait for rolled_back
+    JsonObject detail = toRollBack.isEmpty() ? null : new JsonObject().put(DeploymentRun.ROLLBACK, "started");
+    return run.to(DeploymentState.FAILED, message, detail)
+        .compose(d -> toRollBack.isEmpty() ? Future.succeededFuture() : rollBack(run, toRollBack));
   }
 
   private Future<Void> rollBack(DeploymentRun run, List<Updated> services) {
@@ -243,8 +241,8 @@ public final class Deployer {
         .compose(v -> convergence.watch(run, watched, Target.ROLLBACK))
         .compose(outcome -> outcome.converged()
             ? run.to(DeploymentState.ROLLED_BACK, "rolled back " + names + " to the previous spec", null).<Void>mapEmpty()
-            : run.note("the rollback of " + names + " did not converge: " + outcome.message(), new JsonObject(), false))
-        .recover(e -> run.note("the rollback of " + names + " failed: " + describe(e), new JsonObject(), false));
+            : run.rollbackFailed("the rollback of " + names + " did not converge: " + outcome.message()))
+        .recover(e -> run.rollbackFailed("the rollback of " + names + " failed: " + describe(e)));
   }
 
   /**

@@ -23,6 +23,11 @@ import java.util.function.Supplier;
  */
 final class DeploymentRun {
   private static final System.Logger LOG = System.getLogger(DeploymentRun.class.getName());
+  /**
+   * The timeline detail key (and the state event's field) saying a rollback follows a failure
+   * ({@code started}) or did not bring the services back ({@code failed}).
+   */
+  static final String ROLLBACK = "rollback";
 
   /** A service this deployment updated in place: a rollback returns it to its previous spec. */
   record Updated(String id, String name, String specHash, String failureAction) {}
@@ -71,7 +76,7 @@ final class DeploymentRun {
   Future<Void> announce() {
     String message = deployment.timeline().isEmpty() ? deployment.kind() + " requested"
         : deployment.timeline().get(deployment.timeline().size() - 1).message();
-    return write(() -> events.state(deployment, message));
+    return write(() -> events.state(deployment, message, null));
   }
 
   /** Stores the move to {@code state}, then publishes it. Fails when the store refuses. */
@@ -79,9 +84,18 @@ final class DeploymentRun {
     return write(() -> store.transition(deployment.id(), state, message, detail == null ? new JsonObject() : detail)
         .map(d -> {
           deployment = d;
-          events.state(d, message);
+          events.state(d, message, detail == null ? null : detail.getString(ROLLBACK));
           return d;
         }));
+  }
+
+  /**
+   * Records that the rollback a failed state announced ({@link #ROLLBACK} {@code started} in its
+   * detail) ended without bringing the services back, and says so on the deployment's channel.
+   */
+  Future<Void> rollbackFailed(String message) {
+    return note(message, new JsonObject().put(ROLLBACK, "failed"), false)
+        .compose(v -> write(() -> events.rollbackFailed(deployment, message)));
   }
 
   /** Adds a note to the timeline, then publishes it as a task event when it is one. Never fails. */

@@ -173,6 +173,7 @@ class DeployerTest extends DeployTestBase {
     watch.awaitState(d2, "rolled_back"::equals);
     assertThat(watch.states(d2)).containsExactly("queued", "updating", "converging", "failed", "rolled_back");
     assertThat(watch.stateEvent(d2, "failed").getString("message")).contains(stack + "_web");
+    assertThat(watch.stateEvent(d2, "failed").getString("rollback")).as("announced with the failure").isEqualTo("started");
     assertThat(watch.taskEvents(d2)).anySatisfy(t -> assertThat(t.getString("state")).isIn("failed", "shutdown", "rejected"));
 
     InspectedService after = await(client.inspectService(stack + "_web"));
@@ -186,6 +187,9 @@ class DeployerTest extends DeployTestBase {
     JsonObject stored = http.get("/api/v1/deployments/" + d2, VIEWER).json();
     assertThat(stored.getString("state")).isEqualTo("rolled_back");
     assertThat(stored.getString("finished_at")).isNotNull();
+    assertThat(stored.getJsonArray("timeline").stream().map(e -> (JsonObject) e)
+        .filter(e -> "failed".equals(e.getString("state")) && e.getJsonObject("detail").containsKey("rollback")))
+        .as("the failure's timeline entry says a rollback follows").hasSize(1);
   }
 
   @Test

@@ -12,7 +12,8 @@ import java.util.StringJoiner;
  * Follows one deployment to its end over {@code deploy:<stack>}: prints its state changes and task
  * transitions as they come, with a progress line per task change while it converges, and answers
  * the exit code: 0 for {@code succeeded}, 1 for {@code failed} and {@code rolled_back} (or no end
- * within the timeout).
+ * within the timeout). A {@code failed} that announces a rollback is followed on to its end
+ * ({@code rolled_back}, or the rollback failing), so the services are settled when the CLI exits.
  *
  * <p>Robust to what the live view misses: the subscription is made before the change is asked for
  * (so the first states are not missed); a connection that ends is opened again and recovers from the
@@ -24,6 +25,8 @@ final class DeploymentWatch implements AutoCloseable {
   static final Duration CHECK_EVERY = Duration.ofSeconds(5);
   static final Duration RECONNECT_EVERY = Duration.ofSeconds(2);
   static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back");
+  /** A failed state's {@code rollback} field when the control plane rolls the services back next. */
+  private static final String ROLLBACK_STARTED = "started";
 
   private final Remote remote;
   private final Cli.Io io;
@@ -110,7 +113,7 @@ final class DeploymentWatch implements AutoCloseable {
           state = d.getString("state");
           printState(d.getString("state"), lastMessage(d), null, d);
         }
-        if (state != null && TERMINAL.contains(state)) {
+        if (state != null && TERMINAL.contains(state) && !rollingBack(d)) {
           return end(deployment, state, lastMessage(d));
         }
       }
@@ -139,14 +142,18 @@ final class DeploymentWatch implements AutoCloseable {
         continue; // another deployment of the same stack
       }
       nextCheck = System.nanoTime() + CHECK_EVERY.toNanos();
-      if ("task".equals(data.getString("type"))) {
+      String type = data.getString("type");
+      if ("task".equals(type)) {
         printTask(data);
-      } else if ("state".equals(data.getString("type"))) {
+      } else if ("state".equals(type)) {
         state = data.getString("state");
         printState(state, data.getString("message"), data.getString("at"), data);
-        if (TERMINAL.contains(state)) {
+        if (TERMINAL.contains(state) && !ROLLBACK_STARTED.equals(data.getString("rollback"))) {
           return end(deployment, state, data.getString("message"));
         }
+      } else if ("rollback".equals(type)) {
+        printState("rollback " + data.getString("result"), data.getString("message"), null, data);
+        return end(deployment, "failed", data.getString("message"));
       }
     }
   }
@@ -170,6 +177,28 @@ final class DeploymentWatch implements AutoCloseable {
       io.err().println("fluxer " + command + ": cannot read deployment " + deployment + ": " + e.getMessage());
     }
     return null;
+  }
+
+  /**
+   * Whether the deployment read back failed with a rollback announced ({@code "rollback": "started"}
+   * in the failure's detail) that has not ended yet: it ends {@code rolled_back}, or with a note whose
+   * detail says {@code "rollback": "failed"}.
+   */
+  static boolean rollingBack(JsonObject d) {
+    if (d == null || !"failed".equals(d.getString("state"))) {
+      return false;
+    }
+    boolean started = false;
+    for (Object o : d.getJsonArray("timeline", new JsonArray())) {
+      JsonObject detail = o instanceof JsonObject e ? e.getJsonObject("detail") : null;
+      String rollback = detail == null ? null : detail.getString("rollback");
+      if (ROLLBACK_STARTED.equals(rollback)) {
+        started = true;
+      } else if ("failed".equals(rollback)) {
+        started = false;
+      }
+    }
+    return started;
   }
 
   private static String lastMessage(JsonObject d) {

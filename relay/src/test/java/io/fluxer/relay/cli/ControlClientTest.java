@@ -186,18 +186,67 @@ class ControlClientTest extends RelayTestBase {
   }
 
   @Test
-  @DisplayName("A failed or rolled back deployment exits 1 with its message on stderr")
+  @DisplayName("A failed deployment exits 1 with its message on stderr; one that rolls back is followed until rolled_back")
   void failedAndRolledBackExit1() throws IOException {
     answer("stack.deploy", 202, accepted("d-2"), () -> publish(
         state("d-2", "converging", "waiting for shop_web to converge"),
-        state("d-2", "failed", "shop_web did not converge"),
-        state("d-2", "rolled_back", "shop_web is back on its previous spec")));
+        state("d-2", "failed", "shop_web did not converge")));
     answer("deployment.inspect", 200, new JsonObject().put("id", "d-2").put("state", "converging"), () -> { });
 
     Run r = run("stack", "deploy", "-c", stackFile().toString(), "shop");
 
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("fluxer stack deploy: deployment d-2 failed: shop_web did not converge");
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
+
+    // a failure that announces a rollback: the services are settled only once it ended
+    answer("stack.deploy", 202, accepted("d-7"), () -> publish(
+        state("d-7", "failed", "shop_web did not converge").put("rollback", "started"),
+        task("d-7", "running"),
+        state("d-7", "rolled_back", "shop_web is back on its previous spec")));
+    answer("deployment.inspect", 200, new JsonObject().put("id", "d-7").put("state", "converging"), () -> { });
+
+    Run back = run("stack", "deploy", "-c", stackFile().toString(), "shop");
+
+    assertThat(back.code()).isEqualTo(1);
+    assertThat(back.out()).contains("failed: shop_web did not converge", "shop_web.1 on node-1: running",
+        "rolled_back: shop_web is back on its previous spec");
+    assertThat(back.err()).contains("fluxer stack deploy: deployment d-7 rolled_back: shop_web is back on its previous spec");
+  }
+
+  @Test
+  @DisplayName("A rollback that fails ends the wait: exit 1 with the rollback's message; --output json prints each event")
+  void rollbackFailsAndJsonOutput() throws IOException {
+    JsonObject failed = state("d-8", "failed", "shop_web did not converge").put("rollback", "started");
+    JsonObject rollback = new JsonObject().put("type", "rollback").put("deployment", "d-8").put("stack", "shop")
+        .put("result", "failed").put("message", "the rollback of shop_web did not converge: 0/1 running");
+    answer("stack.deploy", 202, accepted("d-8"), () -> publish(failed, task("d-8", "rejected"), rollback));
+    answer("deployment.inspect", 200, new JsonObject().put("id", "d-8").put("state", "failed"), () -> { });
+
+    Run r = run("stack", "deploy", "-c", stackFile().toString(), "--output", "json", "shop");
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("deployment d-8 failed: the rollback of shop_web did not converge: 0/1 running");
+    List<JsonObject> lines = r.out().lines().map(JsonObject::new).toList();
+    assertThat(lines.get(0).getString("deployment")).as("the accepted answer first").isEqualTo("d-8");
+    assertThat(lines.subList(1, lines.size())).as("then every event as published").containsExactly(failed,
+        task("d-8", "rejected"), rollback);
+  }
+
+  @Test
+  @DisplayName("Read back, a failed deployment whose rollback is still going is not taken for its end")
+  void readBackWaitsForTheRollback() {
+    JsonObject started = new JsonObject().put("state", "failed").put("message", "shop_web did not converge")
+        .put("detail", new JsonObject().put("rollback", "started"));
+    JsonObject d = new JsonObject().put("state", "failed").put("timeline", new JsonArray().add(started));
+    assertThat(DeploymentWatch.rollingBack(d)).isTrue();
+    d.getJsonArray("timeline").add(new JsonObject().put("state", "failed").put("message", "the rollback failed")
+        .put("detail", new JsonObject().put("rollback", "failed")));
+    assertThat(DeploymentWatch.rollingBack(d)).isFalse();
+    assertThat(DeploymentWatch.rollingBack(new JsonObject().put("state", "failed")
+        .put("timeline", new JsonArray().add(new JsonObject().put("state", "failed").put("detail", new JsonObject())))))
+        .isFalse();
   }
 
   @Test
