@@ -134,9 +134,17 @@ public final class RelayServerVerticle extends VerticleBase {
           .setPort(limits.internalPort()).setHttp2ClearTextEnabled(false)
           .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
           .requestHandler(internalRouter);
-      internal = internalServer.listen();
+      internal = internalServer.listen().recover(e -> cannotListen("server.internal_port", limits.internalPort(), e));
     }
-    return internal.compose(v -> server.listen());
+    // on failure Vert.x closes what this deployment opened (servers, timers); the fan-out
+    // registration goes with the node that failed to start
+    return internal.compose(v -> server.listen().recover(e -> cannotListen("server.port", serverOptions.port(), e)));
+  }
+
+  /** A bind failure that names the address and the config key, as the operator needs it. */
+  private Future<HttpServer> cannotListen(String key, int port, Throwable e) {
+    return Future.failedFuture(new IllegalStateException("cannot listen on " + serverOptions.host() + ":" + port
+        + " (" + key + "): " + e.getMessage(), e));
   }
 
   @Override

@@ -106,6 +106,27 @@ class ServerLimitsTest extends RelayTestBase {
     }
   }
 
+  @Test
+  @DisplayName("A node whose port is taken fails to start, naming it, and leaves nothing behind: its internal port is free again")
+  void portTakenLeavesNothingBehind() throws IOException {
+    int internal;
+    try (ServerSocket s = new ServerSocket(0)) {
+      internal = s.getLocalPort();
+    }
+    java.util.Set<String> deployedBefore = java.util.Set.copyOf(vertx.deploymentIDs());
+    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      JsonObject config = TestRelay.defaultConfig();
+      config.getJsonObject("server").put("port", taken.getLocalPort()).put("internal_port", internal);
+      Throwable failed = catchThrowable(() -> TestRelay.start(vertx, io.fluxer.relay.config.RelayConfig.fromJson(config)));
+      assertThat(failed).as("the start fails").isNotNull();
+      assertThat(failed.getMessage()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (server.port)");
+    }
+    assertThat(vertx.deploymentIDs()).as("no verticle of the failed node left deployed").isEqualTo(deployedBefore);
+    try (ServerSocket again = new ServerSocket(internal, 50, java.net.InetAddress.getLoopbackAddress())) {
+      assertThat(again.getLocalPort()).as("the internal port is free again").isEqualTo(internal);
+    }
+  }
+
   /** Whether the server closes the socket within {@code timeout} (reads until end of stream). */
   private static boolean closedWithin(Socket socket, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
