@@ -16,6 +16,7 @@ import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.stats.ClusterStats;
 import io.fluxer.relay.stats.NodeStats;
+import io.fluxer.relay.stats.StatsHistory;
 import io.fluxer.relay.store.StoreException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -58,6 +59,7 @@ final class OpsApiHandler {
     Handler<RoutingContext> viewer = auth.require(Role.VIEWER);
     Handler<RoutingContext> admin = auth.require(Role.ADMIN);
     router.get(BASE + "/stats").handler(viewer).handler(this::stats);
+    router.get(BASE + "/stats/history").handler(viewer).handler(this::statsHistory);
     router.get(BASE + "/nodes").handler(viewer).handler(this::nodes);
     router.get(BASE + "/channels").handler(viewer).handler(this::channels);
     router.get(BASE + "/channels/:channel").handler(viewer).handler(this::channel);
@@ -79,6 +81,19 @@ final class OpsApiHandler {
     respond(rc, node.stats().current().map(s -> new JsonObject()
         .put("node", s.toJson())
         .put("cluster", ClusterStats.of(everyNode(s)).toJson())));
+  }
+
+  /** The cluster's figures over the last 5 minutes ({@code ?window=5m}, the default) or hour ({@code 1h}). */
+  private void statsHistory(RoutingContext rc) {
+    String param = rc.queryParams().get("window");
+    StatsHistory.Window window;
+    try {
+      window = param == null ? StatsHistory.Window.FIVE_MINUTES : StatsHistory.Window.of(param);
+    } catch (IllegalArgumentException e) {
+      error(rc, 400, e.getMessage());
+      return;
+    }
+    respond(rc, Future.succeededFuture(node.statsHistory().toJson(window, System.currentTimeMillis())));
   }
 
   /** Every node of the cluster, this one first; the others as of their last heartbeat. */

@@ -28,6 +28,7 @@ import io.fluxer.relay.metrics.FluxerMetrics;
 import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.stats.NodeStats;
 import io.fluxer.relay.stats.StatsCollector;
+import io.fluxer.relay.stats.StatsHistory;
 import io.fluxer.relay.stats.StatsPublisher;
 import io.fluxer.relay.store.StoredApiKeys;
 import io.fluxer.relay.store.StoredNamespaces;
@@ -80,6 +81,7 @@ public final class RelayNode {
   private volatile String address;
   private FluxerMetrics metrics;
   private final StatsCollector stats;
+  private final StatsHistory statsHistory;
   private NodeDirectory directory;
   private final ControlInterest controlInterest = new ControlInterest(this);
   /** Sessions of this node's emulated transports, which {@code POST /emulation} reaches. */
@@ -95,6 +97,8 @@ public final class RelayNode {
     this.config = config;
     this.relay = relay;
     this.stats = new StatsCollector(this);
+    this.statsHistory = new StatsHistory(() -> directory == null ? List.of() : directory.others(),
+        config.server().statsInterval());
     this.namespaceChanges = NamespaceChanges.inMemory(relay.namespaces());
     this.apiKeys = new ApiKeys(config.api().keys());
     this.apiKeyChanges = ApiKeyChanges.inMemory(apiKeys);
@@ -208,9 +212,9 @@ public final class RelayNode {
     }
   }
 
-  /** Each stats sample goes to {@code sys:stats} and, clustered, to the other nodes as a heartbeat. */
+  /** Each stats sample goes to {@code sys:stats}, the stats history and, clustered, to the other nodes as a heartbeat. */
   private Consumer<NodeStats> statsListener() {
-    StatsPublisher channel = new StatsPublisher(relay.broker());
+    Consumer<NodeStats> channel = new StatsPublisher(relay.broker()).andThen(statsHistory);
     NodeDirectory nodes = directory;
     return nodes == null ? channel : channel.andThen(nodes::announce);
   }
@@ -394,6 +398,11 @@ public final class RelayNode {
   }
 
   /** This node's stats: totals from its hubs and per-second rates ({@code server.stats_interval}). */
+  /** The cluster's figures over the last hour, sample by sample, as this node saw them. */
+  public StatsHistory statsHistory() {
+    return statsHistory;
+  }
+
   public StatsCollector stats() {
     return stats;
   }

@@ -126,6 +126,32 @@ class StatsApiTest extends ApiTestBase {
   }
 
   @Test
+  @DisplayName("GET /api/v1/stats/history: the last samples as columns, a client's connection in them; a bad window is 400")
+  void history() {
+    connected("alice");
+    JsonObject history = eventually(() -> http().get("/api/v1/stats/history", VIEWER).json(),
+        h -> !h.getJsonArray("connections").isEmpty()
+            && h.getJsonArray("connections").getLong(h.getJsonArray("connections").size() - 1) == 1, SHORT);
+    assertThat(history.getString("window")).isEqualTo("5m");
+    assertThat(history.getLong("step_ms")).isEqualTo(1000);
+    int points = history.getJsonArray("t").size();
+    for (String column : new String[] {"nodes", "subscriptions", "channels", "messages_in_per_second",
+        "messages_out_per_second"}) {
+      assertThat(history.getJsonArray(column)).as(column).hasSize(points);
+    }
+    long newest = history.getJsonArray("t").getLong(points - 1);
+    assertThat(newest).isBetween(System.currentTimeMillis() - 5_000, System.currentTimeMillis());
+
+    JsonObject hour = http().get("/api/v1/stats/history?window=1h", VIEWER).json();
+    assertThat(hour.getLong("step_ms")).isEqualTo(10_000);
+    assertThat(hour.getJsonArray("t")).isNotEmpty();
+    var bad = http().get("/api/v1/stats/history?window=2d", VIEWER);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.errorMessage()).isEqualTo("window must be 5m or 1h");
+    assertThat(http().get("/api/v1/stats/history", io.fluxer.relay.testing.HttpTestClient.NONE).status()).isEqualTo(401);
+  }
+
+  @Test
   @DisplayName("GET /api/v1/nodes lists this node with address, counts, rates and heap")
   void nodes() {
     connected("alice").subscribe("chat:" + unique("n"));
