@@ -134,6 +134,46 @@ class ShardedBrokerTest extends BrokerContractTest {
   }
 
   @Test
+  @DisplayName("one shard's pub/sub connection lost: that shard's channel resubscribes and hands its position over, "
+      + "the other shards' channels never notice")
+  void onePubsubConnectionLost() {
+    RedisTestShards redis = RedisTestShards.shared();
+    Map<Integer, String> byShard = onEachShard("feed", 3);
+    for (String ch : byShard.values()) {
+      await(broker.subscribe(ch));
+      await(broker.publish(ch, data(1), history(100)));
+    }
+    for (String ch : byShard.values()) {
+      eventually("the first publication of " + ch, () -> events.publications(ch).size() == 1);
+    }
+
+    assertThat(killPubsub(redis, 1)).as("pub/sub connections killed on shard 1").isEqualTo(1);
+
+    String lost = byShard.get(1);
+    eventually("a publication after the reconnect", () -> {
+      await(broker.publish(lost, data(2), history(100)));
+      return events.publications(lost).size() > 1;
+    });
+    eventually("the position after the reconnect", () -> !events.positions(lost).isEmpty());
+    for (int shard : List.of(0, 2)) {
+      String ch = byShard.get(shard);
+      await(broker.publish(ch, data(2), history(100)));
+      eventually("the second publication of " + ch, () -> events.publications(ch).size() == 2);
+      assertThat(events.positions(ch)).as("positions handed over for %s", ch).isEmpty();
+      assertThat(events.publications(ch)).extracting(Publication::offset).containsExactly(1L, 2L);
+    }
+  }
+
+  /** Kills the pub/sub connections of this test's broker on {@code shard}; answers how many. */
+  private int killPubsub(RedisTestShards redis, int shard) {
+    List<String> ids = String.valueOf(redis.call(shard, "CLIENT", "LIST", "TYPE", "pubsub")).lines()
+        .filter(line -> line.contains(" name=" + keyPrefix + ".pubsub "))
+        .map(line -> line.substring(3, line.indexOf(' '))).toList();
+    ids.forEach(id -> redis.call(shard, "CLIENT", "KILL", "ID", id));
+    return ids.size();
+  }
+
+  @Test
   @DisplayName("a changed shard order moves channels: a moved channel starts a new epoch, an old position is "
       + "unrecoverable (never a silent gap); one that stayed keeps its history")
   void changedShardOrderStartsNewEpochs() {
