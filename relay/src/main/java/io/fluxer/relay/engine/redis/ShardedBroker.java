@@ -25,7 +25,10 @@ import java.util.Objects;
  * one moves channels to another server, where nothing of theirs is: their next read or publish
  * starts a new epoch at offset 0, so a client recovering from an older position gets
  * {@code recovered: false} (never a silent gap), and the old server's keys stay until they expire.
- * Nothing is copied between shards. Every node must list the same shards in the same order.
+ * Nothing is copied between shards. Every node must list the same shards in the same order: two
+ * nodes that route a channel to different servers publish and subscribe on different servers, so
+ * neither gets the other's publications, and nothing tells their subscribers (change the list with
+ * every node stopped).
  *
  * <p>One shard down fails only its channels' operations, with the temporary engine errors of
  * {@link RedisBroker}; the other shards' channels are unaffected.
