@@ -18,8 +18,9 @@ import java.util.Objects;
  * on one of them, chosen by {@link ChannelShards#shardOf} from its name, and every operation on the
  * channel (publish, join, leave, history, its removal, and this node's subscription to its events) is
  * that shard's {@link RedisBroker}'s. Each shard keeps its own publish pipeline, read pool and pub/sub
- * connection, so publish throughput, fan-out and memory grow with the number of shards; a channel's
- * ordering, offsets and epochs are what one Redis gives, as nothing about a channel spans servers.
+ * connection, so the Redis work of publishing and fan-out, and the memory, spread over the shards by
+ * channel (one busy channel is still one server's); a channel's ordering, offsets and epochs are what
+ * one Redis gives, as nothing about a channel spans servers.
  *
  * <p>The shard list's order is part of the data layout. Reordering it, removing a shard or adding
  * one moves channels to another server, where nothing of theirs is: their next read or publish
