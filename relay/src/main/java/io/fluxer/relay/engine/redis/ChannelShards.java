@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
  * <p>This decides where a channel's history and presence live, so it must give the same answer in
  * every version of every node: never change the hash, its input or the jump constants. Tests pin
  * some results ({@code ChannelShardsTest}). Jump hash moves only the channels that must move when a
- * shard is appended (about 1/n of them, all to the new last shard), but the shard list's order is
- * still part of the layout: reordering or removing a shard moves most channels.
+ * shard is appended (about 1/n of them, all to the new last shard) or the last removed, but the
+ * shard list's order is still part of the layout: reordering moves the channels of every shard whose
+ * position changed, and removing another shard changes the positions of those after it.
  */
 public final class ChannelShards {
   private static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
