@@ -17,6 +17,9 @@
 #                                           the event bus between them uses mutual TLS with a
 #                                           throwaway CA made for the run (scripts/cluster-certs.sh);
 #                                           Ctrl-C stops the nodes, Redis and PostgreSQL
+#   scripts/run_dev.sh --cluster-sharded [ARGS...]
+#                                           as --cluster, with two throwaway Redis servers and the
+#                                           channels sharded over them (engine.redis_mode: sharded)
 #   scripts/run_dev.sh --control [ARGS...]  the dev node (127.0.0.1:8000) with the control plane in the
 #                                           same JVM: uses $FLUXER_POSTGRES_URL or starts a throwaway
 #                                           PostgreSQL, and uses the Docker engine answering on
@@ -43,6 +46,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NODE_PIDS=()
 CERT_DIR=""
+SHARDED=0
+# --cluster-sharded: the first shard's Redis (start_redis tracks only the last one it started)
+SHARD_PID=""
+SHARD_DIR=""
 
 stop_cluster() {
   local pid
@@ -54,6 +61,7 @@ stop_cluster() {
   done
   NODE_PIDS=()
   stop_redis
+  stop_owned SHARD_PID SHARD_DIR
   stop_postgres
   if [ -n "$CERT_DIR" ]; then
     rm -rf "$CERT_DIR"
@@ -72,10 +80,18 @@ make_cluster_certs() {
 }
 
 run_cluster() {
-  local redis_url pg_url members="127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703" i
+  local redis_url shard_url pg_url members="127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703" i engine_env
   trap stop_cluster EXIT
   trap 'exit 130' INT TERM
   start_redis redis_url
+  engine_env=(FLUXER_ENGINE_REDIS_URL="$redis_url")
+  if [ "$SHARDED" = 1 ]; then
+    SHARD_PID="$REDIS_PID" SHARD_DIR="$REDIS_DIR" REDIS_PID="" REDIS_DIR=""
+    start_redis shard_url
+    # the order decides where each channel lives: every node lists the shards alike
+    engine_env=(FLUXER_ENGINE_REDIS_MODE=sharded FLUXER_ENGINE_REDIS_SHARD_URLS="$redis_url,$shard_url")
+    redis_url="$redis_url and $shard_url (sharded)"
+  fi
   start_postgres pg_url
   make_cluster_certs
   declare -A names=()
@@ -83,9 +99,9 @@ run_cluster() {
     # --dev turns the bus's TLS off; these nodes turn it back on with the run's own CA
     FLUXER_CLUSTER_TLS="{\"enabled\":true,\"cert_file\":\"$CERT_DIR/dev-$i.pem\",\"key_file\":\"$CERT_DIR/dev-$i.key\",\"ca_file\":\"$CERT_DIR/ca.pem\"}" \
     FLUXER_SERVER_PORT=$((8000 + i)) FLUXER_SERVER_NODE_NAME="dev-$i" \
-    FLUXER_ENGINE_TYPE=redis FLUXER_ENGINE_REDIS_URL="$redis_url" \
+    FLUXER_ENGINE_TYPE=redis \
     FLUXER_CLUSTER_PORT=$((5701 + i)) FLUXER_CLUSTER_MEMBERS="$members" FLUXER_POSTGRES_URL="$pg_url" \
-      "$DIST_DIR/bin/fluxer" --dev --cluster "$@" > >(sed -u "s/^/[dev-$i] /") 2>&1 &
+      env "${engine_env[@]}" "$DIST_DIR/bin/fluxer" --dev --cluster "$@" > >(sed -u "s/^/[dev-$i] /") 2>&1 &
     NODE_PIDS+=($!)
     names[$!]="dev-$i"
   done
@@ -262,6 +278,11 @@ case "${1:-}" in
     ;;
   --cluster)
     shift
+    run_cluster "$@"
+    ;;
+  --cluster-sharded)
+    shift
+    SHARDED=1
     run_cluster "$@"
     ;;
   *)

@@ -109,8 +109,8 @@ final class GenConfig {
         # engine:
         #   type: redis
         #   redis_url: redis://127.0.0.1:6379
-        #   # or redis_mode: cluster + redis_cluster_urls, or redis_mode: sentinel + redis_sentinel_urls
-        #   # and redis_sentinel_master (docs/configuration.md)
+        #   # or redis_mode: cluster + redis_cluster_urls, redis_mode: sentinel + redis_sentinel_urls
+        #   # and redis_sentinel_master, or redis_mode: sharded + redis_shard_urls (docs/configuration.md)
         # cluster:
         #   enabled: true
         #   dns: tasks.fluxer_relay

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -18,25 +19,28 @@ import java.util.Set;
  * @param redisPrefix first part of every Redis key, so several relays can share one Redis
  * @param presenceTtl how long a presence entry lives in Redis without being refreshed; a dead node's
  *     clients leave presence after this long
- * @param redisMode one Redis at {@code redisUrl}, a Redis Cluster, or a master found through Sentinel
+ * @param redisMode one Redis at {@code redisUrl}, a Redis Cluster, a master found through Sentinel, or
+ *     channels sharded over several independent Redis servers
  * @param redisClusterUrls seed nodes of the Redis Cluster ({@code cluster} mode only)
  * @param redisSentinelUrls the sentinels ({@code sentinel} mode only)
  * @param redisSentinelMaster the master's name in the sentinels' config ({@code sentinel} mode only)
  * @param redisPassword password for the Redis nodes (and sentinels) whose URL carries none, or {@code null}
+ * @param redisShardUrls the Redis servers channels are sharded over ({@code sharded} mode only, at least
+ *     two); their order decides which server holds which channel
  */
 public record EngineOptions(Type type, String redisUrl, String redisPrefix, Duration presenceTtl,
                             RedisMode redisMode, List<String> redisClusterUrls, List<String> redisSentinelUrls,
-                            String redisSentinelMaster, String redisPassword) {
+                            String redisSentinelMaster, String redisPassword, List<String> redisShardUrls) {
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_REDIS_PREFIX = "fluxer";
   public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(60);
   static final Set<String> KEYS = Set.of("type", "redis_url", "redis_url_file", "redis_prefix", "presence_ttl",
       "redis_mode", "redis_cluster_urls", "redis_sentinel_urls", "redis_sentinel_master", "redis_password",
-      "redis_password_file");
+      "redis_password_file", "redis_shard_urls");
 
   /** How the Redis engines reach Redis. */
   public enum RedisMode {
-    STANDALONE, CLUSTER, SENTINEL;
+    STANDALONE, CLUSTER, SENTINEL, SHARDED;
 
     static RedisMode parse(String text) {
       for (RedisMode m : values()) {
@@ -44,7 +48,7 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
           return m;
         }
       }
-      throw new ConfigException("engine.redis_mode", "must be standalone, cluster or sentinel, got '" + text + "'");
+      throw new ConfigException("engine.redis_mode", "must be standalone, cluster, sentinel or sharded, got '" + text + "'");
     }
   }
 
@@ -75,12 +79,14 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
       throw new ConfigException("engine.presence_ttl", "must be at least 1s");
     }
     if (redisMode == null) {
-      throw new ConfigException("engine.redis_mode", "must be standalone, cluster or sentinel");
+      throw new ConfigException("engine.redis_mode", "must be standalone, cluster, sentinel or sharded");
     }
     redisClusterUrls = redisClusterUrls == null ? List.of() : List.copyOf(redisClusterUrls);
     redisSentinelUrls = redisSentinelUrls == null ? List.of() : List.copyOf(redisSentinelUrls);
+    redisShardUrls = redisShardUrls == null ? List.of() : List.copyOf(redisShardUrls);
     checkUrls("redis_cluster_urls", redisClusterUrls, redisMode == RedisMode.CLUSTER, "cluster");
     checkUrls("redis_sentinel_urls", redisSentinelUrls, redisMode == RedisMode.SENTINEL, "sentinel");
+    checkShardUrls(redisShardUrls, redisMode == RedisMode.SHARDED);
     if (redisMode == RedisMode.SENTINEL && (redisSentinelMaster == null || redisSentinelMaster.isBlank())) {
       throw new ConfigException("engine.redis_sentinel_master", "must name the master (as in the sentinels' "
           + "'sentinel monitor <name> ...') when redis_mode is sentinel");
@@ -96,6 +102,14 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
   /** A standalone Redis at {@code redisUrl}. */
   public EngineOptions(Type type, String redisUrl, String redisPrefix, Duration presenceTtl) {
     this(type, redisUrl, redisPrefix, presenceTtl, RedisMode.STANDALONE, List.of(), List.of(), null, null);
+  }
+
+  /** Any mode but {@code sharded}. */
+  public EngineOptions(Type type, String redisUrl, String redisPrefix, Duration presenceTtl, RedisMode redisMode,
+                       List<String> redisClusterUrls, List<String> redisSentinelUrls, String redisSentinelMaster,
+                       String redisPassword) {
+    this(type, redisUrl, redisPrefix, presenceTtl, redisMode, redisClusterUrls, redisSentinelUrls,
+        redisSentinelMaster, redisPassword, List.of());
   }
 
   /** Memory engines. */
@@ -119,7 +133,8 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
         v.strings("redis_cluster_urls", List.of()),
         v.strings("redis_sentinel_urls", List.of()),
         v.string("redis_sentinel_master", null),
-        RelayConfig.secret(v, "redis_password"));
+        RelayConfig.secret(v, "redis_password"),
+        v.strings("redis_shard_urls", List.of()));
   }
 
   /** Without the password, and without the URLs' credentials: this may end up in a log. */
@@ -130,7 +145,7 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
         + ", redisClusterUrls=" + redisClusterUrls.stream().map(EngineOptions::redact).toList()
         + ", redisSentinelUrls=" + redisSentinelUrls.stream().map(EngineOptions::redact).toList()
         + ", redisSentinelMaster=" + redisSentinelMaster + ", redisPassword=" + (redisPassword == null ? "none" : "***")
-        + "]";
+        + ", redisShardUrls=" + redisShardUrls.stream().map(EngineOptions::redact).toList() + "]";
   }
 
   private static String redact(String url) {
@@ -161,6 +176,37 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
     }
     for (String url : urls) {
       checkScheme("engine." + key, url, Set.of("redis", "rediss"), "must hold redis:// or rediss:// URLs");
+    }
+  }
+
+  /**
+   * Shard URLs: in {@code sharded} mode at least two (one is standalone mode), each like
+   * {@code redis_url}, none twice (two shards on one server would share its keys and pub/sub under
+   * one prefix, unnoticed); absent in other modes.
+   */
+  private static void checkShardUrls(List<String> urls, boolean used) {
+    String key = "engine.redis_shard_urls";
+    if (!used) {
+      if (!urls.isEmpty()) {
+        throw new ConfigException(key, "is only used with redis_mode: sharded");
+      }
+      return;
+    }
+    if (urls.size() < 2) {
+      throw new ConfigException(key, "must list at least two URLs when redis_mode is sharded (for one Redis, use "
+          + "redis_mode: standalone and redis_url)");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < urls.size(); i++) {
+      String url = urls.get(i);
+      if (url == null || url.isBlank()) {
+        throw new ConfigException(key, "entry " + (i + 1) + " must not be empty");
+      }
+      checkScheme(key, url, Set.of("redis", "rediss", "unix"), "must hold redis://, rediss:// or unix:// URLs");
+      if (!seen.add(url.trim().toLowerCase(Locale.ROOT))) {
+        // the URL may hold a password: name its position, not the value
+        throw new ConfigException(key, "entry " + (i + 1) + " repeats an earlier URL; each shard is its own Redis");
+      }
     }
   }
 

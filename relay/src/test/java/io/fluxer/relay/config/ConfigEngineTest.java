@@ -94,6 +94,40 @@ class ConfigEngineTest {
   }
 
   @Test
+  void redisShardsInTheirOrder() {
+    EngineOptions engine = config("{'type':'redis','redis_mode':'sharded','redis_password':'pw',"
+        + "'redis_shard_urls':['redis://shard-2:6379','rediss://user:secret@shard-1:6380/1','unix:///r.sock']}").engine();
+
+    assertThat(engine.redisMode()).isEqualTo(EngineOptions.RedisMode.SHARDED);
+    assertThat(engine.redisShardUrls())
+        .containsExactly("redis://shard-2:6379", "rediss://user:secret@shard-1:6380/1", "unix:///r.sock");
+    assertThat(engine.redisClusterUrls()).isEmpty();
+    assertThat(engine.toString()).doesNotContain("secret").doesNotContain("pw")
+        .contains("redisShardUrls=[redis://shard-2:6379, rediss://***@shard-1:6380/1, unix:///r.sock]");
+  }
+
+  @Test
+  void environmentOverridesChooseShards() {
+    JsonObject merged = new JsonObject("{\"token\":{\"hmac_secret_key\":\"s\"},"
+        + "\"FLUXER_ENGINE_TYPE\":\"redis\",\"FLUXER_ENGINE_REDIS_MODE\":\"sharded\","
+        + "\"FLUXER_ENGINE_REDIS_SHARD_URLS\":\"redis://a:6379, redis://b:6379\"}");
+
+    EngineOptions engine = ConfigLoader.fromMerged(merged).engine();
+
+    assertThat(engine.redisMode()).isEqualTo(EngineOptions.RedisMode.SHARDED);
+    assertThat(engine.redisShardUrls()).containsExactly("redis://a:6379", "redis://b:6379");
+  }
+
+  @Test
+  void aRepeatedShardUrlIsReportedWithoutItsPassword() {
+    ConfigException e = error("{'redis_mode':'sharded',"
+        + "'redis_shard_urls':['redis://:s3cret@a:6379','redis://b:6379','redis://:s3cret@a:6379']}");
+
+    assertThat(e.key()).isEqualTo("engine.redis_shard_urls");
+    assertThat(e.getMessage()).contains("entry 3 repeats").doesNotContain("s3cret");
+  }
+
+  @Test
   void redisSentinelWithPasswordFromAFile() throws Exception {
     Path secret = Files.writeString(dir.resolve("redis_password"), "s3cret\n");
 
@@ -149,7 +183,16 @@ class ConfigEngineTest {
       "{'presence_ttl':'500ms'}                   | engine.presence_ttl | at least 1000ms",
       "{'presence_ttl':'soon'}                    | engine.presence_ttl | must be a duration",
       "{'redis_host':'redis'}                     | engine.redis_host   | unknown key",
-      "{'redis_mode':'replication'}                | engine.redis_mode   | must be standalone, cluster or sentinel",
+      "{'redis_mode':'replication'}                | engine.redis_mode   | must be standalone, cluster, sentinel or sharded",
+      "{'redis_mode':'sharded'}                    | engine.redis_shard_urls | at least two URLs",
+      "{'redis_mode':'sharded','redis_shard_urls':['redis://a']} | engine.redis_shard_urls | at least two URLs",
+      "{'redis_mode':'sharded','redis_shard_urls':['redis://a','http://b']} | engine.redis_shard_urls | redis://, rediss:// or unix://",
+      "{'redis_mode':'sharded','redis_shard_urls':['redis://a','redis://:se cret@b']} | engine.redis_shard_urls | not a valid URL",
+      "{'redis_mode':'sharded','redis_shard_urls':['redis://a','']} | engine.redis_shard_urls | entry 2 must not be empty",
+      "{'redis_mode':'sharded','redis_shard_urls':['redis://a','REDIS://A']} | engine.redis_shard_urls | entry 2 repeats",
+      "{'redis_mode':'sharded','redis_shard_urls':['redis://a','redis://b'],'redis_cluster_urls':['redis://c']} "
+          + "| engine.redis_cluster_urls | only used with redis_mode: cluster",
+      "{'redis_shard_urls':['redis://a','redis://b']} | engine.redis_shard_urls | only used with redis_mode: sharded",
       "{'redis_mode':'cluster'}                    | engine.redis_cluster_urls | at least one URL",
       "{'redis_mode':'cluster','redis_cluster_urls':['unix:///r.sock']} | engine.redis_cluster_urls | redis:// or rediss://",
       "{'redis_mode':'cluster','redis_cluster_urls':'redis://a','redis_sentinel_master':'m'} | engine.redis_sentinel_master | only used with",

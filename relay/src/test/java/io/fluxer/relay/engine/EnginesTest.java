@@ -1,6 +1,7 @@
 package io.fluxer.relay.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fluxer.relay.config.EngineOptions;
 import io.fluxer.relay.engine.memory.MemoryBroker;
@@ -9,6 +10,8 @@ import io.fluxer.relay.engine.redis.RedisBroker;
 import io.fluxer.relay.engine.redis.RedisEngineOptions;
 import io.fluxer.relay.engine.redis.RedisTopology;
 import io.fluxer.relay.engine.redis.RedisPresenceManager;
+import io.fluxer.relay.engine.redis.ShardedBroker;
+import io.fluxer.relay.engine.redis.ShardedPresenceManager;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -75,5 +78,25 @@ class EnginesTest {
     assertThat(Engines.redisOptions(sentinel).topology())
         .isEqualTo(RedisTopology.sentinel(List.of("redis://s:26379"), "main").withPassword("pw"));
     assertThat(Engines.redisOptions(sentinel).prefix()).isEqualTo("relay-x");
+  }
+
+  @Test
+  void shardedModeMakesOneStandaloneRedisPerShardInOrder() throws Exception {
+    // nothing listens on ports 1 and 2: created without connecting, as in the other modes
+    EngineOptions sharded = new EngineOptions(EngineOptions.Type.REDIS, EngineOptions.DEFAULT_REDIS_URL, "relay-x",
+        Duration.ofSeconds(30), EngineOptions.RedisMode.SHARDED, List.of(), List.of(), null, "pw",
+        List.of("redis://127.0.0.1:2", "redis://:own@127.0.0.1:1"));
+
+    assertThat(Engines.shardOptions(sharded)).containsExactly(
+        RedisEngineOptions.of("redis://127.0.0.1:2").withPrefix("relay-x").withPresenceTtl(Duration.ofSeconds(30))
+            .withTopology(RedisTopology.standalone().withPassword("pw")),
+        RedisEngineOptions.of("redis://:own@127.0.0.1:1").withPrefix("relay-x").withPresenceTtl(Duration.ofSeconds(30))
+            .withTopology(RedisTopology.standalone().withPassword("pw")));
+    assertThatThrownBy(() -> Engines.redisOptions(sharded)).isInstanceOf(IllegalArgumentException.class);
+    Engines engines = Engines.create(vertx, sharded);
+    assertThat(engines.broker()).isInstanceOf(ShardedBroker.class);
+    assertThat(((ShardedBroker) engines.broker()).shards()).hasSize(2).allMatch(b -> b instanceof RedisBroker);
+    assertThat(engines.presence()).isInstanceOf(ShardedPresenceManager.class);
+    engines.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
