@@ -80,6 +80,9 @@ public final class RelayNode {
   /** {@link #address()}, found once the servers listen. */
   private volatile String address;
   private FluxerMetrics metrics;
+  /** The negative ports asking Vert.x for a random port shared by one node's instances ({@link #deployServers}). */
+  private static final java.util.concurrent.atomic.AtomicInteger SHARED_RANDOM_PORTS =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final StatsCollector stats;
   private final StatsHistory statsHistory;
   private NodeDirectory directory;
@@ -228,9 +231,10 @@ public final class RelayNode {
   }
 
   private Future<Void> deployServers() {
-    // Instances share one listening port. Vert.x shares a random port only when every instance
-    // asks for it as a negative number, so port 0 becomes -1 here.
-    int bindPort = config.server().port() == 0 ? -1 : config.server().port();
+    // Instances share one listening port. Vert.x shares a random port among the servers asking for
+    // the same negative number, so port 0 becomes a negative number of this node's own: with -1 for
+    // every node, two nodes in one Vert.x would share one port and take each other's clients.
+    int bindPort = config.server().port() == 0 ? -SHARED_RANDOM_PORTS.incrementAndGet() : config.server().port();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < config.server().instances(); i++) {
       chain = chain.compose(v -> deployServer(bindPort).mapEmpty());

@@ -127,6 +127,20 @@ class ServerLimitsTest extends RelayTestBase {
     }
   }
 
+  @Test
+  @DisplayName("Two nodes asking for port 0 in one Vert.x each get a port of their own, shared by their instances")
+  void randomPortPerNode() {
+    try (TestRelay other = TestRelay.start(vertx, config -> { });
+         HttpTestClient otherHttp = new HttpTestClient(vertx, other.httpUrl())) {
+      // one shared port would send each connection to either node
+      assertThat(other.port()).isNotEqualTo(relay().port());
+      assertThat(otherHttp.get("/api/v1/stats", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).json()
+          .getJsonObject("node").getString("id")).isEqualTo(other.node().id());
+      assertThat(http().get("/api/v1/stats", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).json()
+          .getJsonObject("node").getString("id")).isEqualTo(relay().node().id());
+    }
+  }
+
   /** Whether the server closes the socket within {@code timeout} (reads until end of stream). */
   private static boolean closedWithin(Socket socket, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
