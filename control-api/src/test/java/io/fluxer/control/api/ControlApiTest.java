@@ -2,57 +2,22 @@ package io.fluxer.control.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.control.store.ControlStore;
-import io.fluxer.control.store.TestStore;
 import io.fluxer.control.store.ControlStore.Deployment;
 import io.fluxer.control.store.DeploymentState;
-import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.TestRelay;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The read side of the control plane end to end: HTTP through the relay's gateway, over the event
  * bus to {@link ControlApi}, from a real PostgreSQL.
  */
-class ControlApiTest {
-  private final Vertx vertx = Vertx.vertx();
-  private TestStore db;
-  private ControlStore store;
-  private TestRelay relay;
-  private HttpTestClient http;
-  private static final Map<String, String> VIEWER = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
-  private static final Map<String, String> OPS = HttpTestClient.apiKey(TestRelay.OPS_KEY);
+class ControlApiTest extends ControlApiTestBase {
 
-  @BeforeEach
-  void start() {
-    db = TestStore.fresh(vertx);
-    store = db.store();
-    await(new ControlApi(store).register(vertx.eventBus()));
-    relay = TestRelay.start(vertx, config -> { });
-    http = new HttpTestClient(vertx, relay.httpUrl());
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    relay.close();
-    db.close();
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> f) {
-    return TestRelay.await(f);
-  }
 
   @Test
   void deploymentsWithTheirTimeline() {

@@ -3,19 +3,14 @@ package io.fluxer.control.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.control.store.ControlStore;
-import io.fluxer.control.store.TestStore;
 import io.fluxer.relay.Addresses;
 import io.fluxer.relay.cluster.ControlSeal;
 import io.fluxer.relay.config.ClusterOptions;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.TestRelay;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,38 +19,18 @@ import org.junit.jupiter.api.Test;
  * claiming any role, is refused with a fixed answer and changes nothing; the relay's own gateway
  * requests go through.
  */
-class ControlSealApiTest {
+class ControlSealApiTest extends ControlApiTestBase {
   private static final String ROTATE = Addresses.control("stack.hook.rotate");
-  private final Vertx vertx = Vertx.vertx();
-  private TestStore db;
-  private ControlStore store;
-  private TestRelay relay;
-  private HttpTestClient http;
 
-  @BeforeEach
-  void start() {
-    db = TestStore.fresh(vertx);
-    store = db.store();
+  @Override
+  ControlApi register(ControlStore store) {
     await(store.addRevision("shop", "services: {}", Map.of(), "alice"));
     ControlApi api = new ControlApi(store);
     new HookOps(store, null, io.fluxer.control.stack.StackPolicy.DEFAULT).registerOn(api);
     // as ControlService does: the key the relays of this process seal with (not clustered: Vert.x's own)
-    await(api.requireSeal(ControlSeal.of(vertx, ClusterOptions.disabled())).register(vertx.eventBus()));
-    relay = TestRelay.start(vertx, config -> { });
-    http = new HttpTestClient(vertx, relay.httpUrl());
+    return api.requireSeal(ControlSeal.of(vertx, ClusterOptions.disabled()));
   }
 
-  @AfterEach
-  void stop() {
-    http.close();
-    relay.close();
-    db.close();
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> f) {
-    return TestRelay.await(f);
-  }
 
   private static JsonObject rotateAs(String role) {
     return new JsonObject().put("op", "stack.hook.rotate")

@@ -6,13 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fluxer.control.docker.RegistryAuth;
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.control.store.EnvCipher;
-import io.fluxer.control.store.TestStore;
-import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.LogCapture;
-import io.fluxer.relay.testing.TestRelay;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -20,8 +15,6 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,38 +22,15 @@ import org.junit.jupiter.api.Test;
  * the event bus to {@link RegistryOps}, into a real PostgreSQL. The password goes in once and never
  * comes out: not in an answer, an error, an audit row, a log line or the table in clear.
  */
-class RegistryApiTest {
-  private static final Map<String, String> ADMIN = HttpTestClient.apiKey(TestRelay.ADMIN_KEY);
-  private static final Map<String, String> OPS = HttpTestClient.apiKey(TestRelay.OPS_KEY);
-  private static final Map<String, String> VIEWER = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
+class RegistryApiTest extends ControlApiTestBase {
   private static final String PASSWORD = "s3cret-Registry-Pa55word";
 
-  private final Vertx vertx = Vertx.vertx();
-  private TestStore db;
-  private ControlStore store;
-  private TestRelay relay;
-  private HttpTestClient http;
 
-  @BeforeEach
-  void start() {
-    db = TestStore.fresh(vertx);
-    store = db.store();
-    await(new RegistryOps(store).registerOn(new ControlApi(store)).register(vertx.eventBus()));
-    relay = TestRelay.start(vertx, config -> { });
-    http = new HttpTestClient(vertx, relay.httpUrl());
+  @Override
+  ControlApi register(ControlStore store) {
+    return new RegistryOps(store).registerOn(new ControlApi(store));
   }
 
-  @AfterEach
-  void stop() {
-    http.close();
-    relay.close();
-    db.close();
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> f) {
-    return TestRelay.await(f);
-  }
 
   private static String credentials(String username, String password) {
     return new JsonObject().put("username", username).put("password", password).encode();

@@ -5,18 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.control.store.ControlStore.Revision;
 import io.fluxer.control.store.EnvCipher;
-import io.fluxer.control.store.TestStore;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
-import io.fluxer.relay.testing.TestRelay;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,8 +18,7 @@ import org.junit.jupiter.api.Test;
  * gateway, over the event bus to {@link ControlApi}, from a real PostgreSQL. The stack file comes
  * back as it was deployed; the revision's environment and files never do.
  */
-class StackRevisionApiTest {
-  private static final Map<String, String> VIEWER = HttpTestClient.apiKey(TestRelay.VIEWER_KEY);
+class StackRevisionApiTest extends ControlApiTestBase {
   private static final String FILE_1 = """
       services:
         web:
@@ -39,32 +32,7 @@ class StackRevisionApiTest {
       """;
   private static final String FILE_2 = FILE_1.replace("shop:${TAG:-1}", "shop:2");
 
-  private final Vertx vertx = Vertx.vertx();
-  private TestStore db;
-  private ControlStore store;
-  private TestRelay relay;
-  private HttpTestClient http;
 
-  @BeforeEach
-  void start() {
-    db = TestStore.fresh(vertx);
-    store = db.store();
-    await(new ControlApi(store).register(vertx.eventBus()));
-    relay = TestRelay.start(vertx, config -> { });
-    http = new HttpTestClient(vertx, relay.httpUrl());
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    relay.close();
-    db.close();
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> f) {
-    return TestRelay.await(f);
-  }
 
   private Revision deploy(String stack, String file, String actor) {
     return await(store.addRevision(stack, file, Map.of("DB_PASSWORD", "s3cret-env-value", "TAG", "7"),
