@@ -142,6 +142,35 @@ public final class RedisTestCluster implements AutoCloseable {
     int oldPort = currentMasterPortOf(key);
     RedisProcess master = all().stream().filter(n -> n.port() == oldPort).findFirst().orElseThrow();
     master.kill();
+    return awaitNewMaster(key, oldPort, deadline);
+  }
+
+  /**
+   * A manual failover ({@code CLUSTER FAILOVER} on the replica of {@code key}'s master: the master
+   * stops writes until the replica caught up, then the replica takes over); answers the new master's
+   * port once every node agrees.
+   */
+  public int failoverCleanly(String key, Duration deadline) {
+    int oldPort = currentMasterPortOf(key);
+    String masterId = String.valueOf(RedisProcess.call(oldPort, "CLUSTER", "MYID"));
+    RedisProcess replica = replicas.stream().filter(r -> r.alive() && masterId.equals(replicaMasterId(r)))
+        .findFirst().orElseThrow();
+    replica.call("CLUSTER", "FAILOVER");
+    return awaitNewMaster(key, oldPort, deadline);
+  }
+
+  /** The id of the master a replica follows, from its own line of CLUSTER NODES. */
+  private static String replicaMasterId(RedisProcess replica) {
+    for (String line : String.valueOf(replica.call("CLUSTER", "NODES")).split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length > 3 && f[2].contains("myself")) {
+        return f[3];
+      }
+    }
+    return null;
+  }
+
+  private int awaitNewMaster(String key, int oldPort, Duration deadline) {
     int[] promoted = {-1};
     RedisProcess.awaitCondition("a replica to take over the slot of " + key + " from " + oldPort, deadline, () -> {
       List<RedisProcess> alive = all().stream().filter(RedisProcess::alive).toList();
@@ -175,6 +204,30 @@ public final class RedisTestCluster implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /**
+   * Moves the slot of {@code key}, which must hold no keys, from its master to the master on
+   * {@code toPort} (the resharding steps without MIGRATE), and waits until every live node agrees.
+   */
+  public void moveEmptySlot(String key, int toPort, Duration deadline) {
+    int fromPort = currentMasterPortOf(key);
+    String slot = String.valueOf(RedisProcess.call(toPort, "CLUSTER", "KEYSLOT", key));
+    String fromId = String.valueOf(RedisProcess.call(fromPort, "CLUSTER", "MYID"));
+    String toId = String.valueOf(RedisProcess.call(toPort, "CLUSTER", "MYID"));
+    RedisProcess.call(toPort, "CLUSTER", "SETSLOT", slot, "IMPORTING", fromId);
+    RedisProcess.call(fromPort, "CLUSTER", "SETSLOT", slot, "MIGRATING", toId);
+    // the new owner first: it bumps its config epoch, so its claim wins everywhere
+    RedisProcess.call(toPort, "CLUSTER", "SETSLOT", slot, "NODE", toId);
+    RedisProcess.call(fromPort, "CLUSTER", "SETSLOT", slot, "NODE", toId);
+    List<RedisProcess> alive = all().stream().filter(RedisProcess::alive).toList();
+    for (RedisProcess n : alive) {
+      if (n.port() != toPort && n.port() != fromPort && "master".equals(n.info("replication", "role"))) {
+        n.call("CLUSTER", "SETSLOT", slot, "NODE", toId);
+      }
+    }
+    RedisProcess.awaitCondition("every node to name " + toPort + " as the master of slot " + slot, deadline,
+        () -> alive.stream().allMatch(n -> currentMasterPortOf(key, n) == toPort));
   }
 
   /** Sends a command to the node on {@code port} (a master or a replica of this cluster). */
