@@ -320,6 +320,13 @@ final class RedisSubscriber {
           place(interest);
         }
       }
+      // a demoted master keeps the subscriptions it had, and its replica role may refuse SUNSUBSCRIBE:
+      // closing the connection ends them
+      for (Link link : links.values()) {
+        if (link.conn != null && interests.values().stream().noneMatch(i -> i.link == link)) {
+          link.close();
+        }
+      }
     }));
   }
 
@@ -581,6 +588,10 @@ final class RedisSubscriber {
       Sent head = replies.poll();
       LOG.log(Level.WARNING, "redis pub/sub command refused on {0}: {1}", address == null ? "redis" : address, error);
       if (head == null || !head.subscribe()) {
+        if (sharded && head != null) {
+          // a refused SUNSUBSCRIBE: this node no longer serves the slot (a demoted master)
+          refreshSlots();
+        }
         return;
       }
       Integer left = unconfirmed.merge(head.name(), -1, Integer::sum);
