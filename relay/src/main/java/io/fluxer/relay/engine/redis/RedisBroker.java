@@ -36,7 +36,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * stale stream, so a client recovering from an older position gets {@code recovered: false} instead
  * of a silent gap.
  *
- * <p>Fan-out goes through Redis pub/sub, one pub/sub channel per channel: the same script publishes
+ * <p>Fan-out goes through Redis pub/sub (sharded pub/sub on Redis Cluster, so a publication travels
+ * only within its channel's shard), one pub/sub channel per channel: the same script publishes
  * the stored publication there, so every node gets a channel's publications in offset order, and
  * only the nodes subscribed to it ({@link #subscribe}, kept by {@link RedisSubscriber}) get them at
  * all. A repeated idempotency key answers the first position and is published no more. A publication
@@ -76,8 +77,8 @@ public final class RedisBroker implements Broker {
   private final String defaultMetaTtlMs;
   private volatile BrokerEventHandler handler;
   private final RedisSubscriber subscriber;
-  /** The clients the pub/sub connection uses: {@link #redis}, or a Redis Cluster's seed nodes. */
-  private final List<Redis> pubsubServers;
+  /** Redis Cluster: sharded pub/sub (SPUBLISH), which stays within the channel's shard. */
+  private final boolean sharded;
   /** The publish pipeline; only touched on {@link #context}. */
   private RedisConnection pipeline;
   /** A connect in progress for the pipeline; only touched on {@link #context}. */
@@ -96,9 +97,12 @@ public final class RedisBroker implements Broker {
     this.timeoutMs = options.commandTimeout().toMillis();
     this.idempotencyMs = Long.toString(RedisCalls.ttlMillis(options.idempotencyWindow()));
     this.defaultMetaTtlMs = Long.toString(RedisCalls.ttlMillis(options.defaultMetaTtl()));
-    this.pubsubServers = RedisCalls.pubsubClients(vertx, options, redis);
-    this.subscriber = new RedisSubscriber(vertx, context, pubsubServers, keys, timeoutMs, () -> handler,
-        this::currentPosition);
+    this.sharded = options.topology().mode() == RedisTopology.Mode.CLUSTER;
+    this.subscriber = sharded
+        ? RedisSubscriber.sharded(vertx, context, options.topology().urls(),
+            url -> RedisCalls.nodeClient(vertx, options, url), keys, timeoutMs, () -> handler, this::currentPosition)
+        : RedisSubscriber.classic(vertx, context, List.of(redis), keys, timeoutMs, () -> handler,
+            this::currentPosition);
     this.masterCheck = options.topology().mode() == RedisTopology.Mode.SENTINEL
         ? vertx.setPeriodic(MASTER_CHECK_MS, id -> onContext(this::checkPipelineMaster))
         : -1;
@@ -131,13 +135,14 @@ public final class RedisBroker implements Broker {
     if (options.idempotencyKey() != null) {
       scriptKeys.add(keys.idempotency(channel, options.idempotencyKey()));
     }
-    List<String> args = new ArrayList<>(13);
+    List<String> args = new ArrayList<>(14);
     args.add(Integer.toString(options.historySize()));
     args.add(options.keepsHistory() ? Long.toString(RedisCalls.ttlMillis(options.historyTtl())) : "0");
     args.add(Long.toString(RedisCalls.ttlMillis(options.historyMetaTtl())));
     args.add(idempotencyMs);
     args.add(newEpoch());
     args.add(keys.pubsub(channel));
+    args.add(sharded ? "s" : "c");
     args.add(options.delta() ? "1" : "0");
     args.add("d");
     args.add(data);
@@ -183,7 +188,7 @@ public final class RedisBroker implements Broker {
 
   private Future<Void> publishJoinLeave(String channel, String message) {
     Objects.requireNonNull(channel, "channel");
-    Request request = Request.cmd(Command.PUBLISH).arg(keys.pubsub(channel)).arg(message);
+    Request request = Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH).arg(keys.pubsub(channel)).arg(message);
     Promise<Void> done = Promise.promise();
     onContext(() -> pipeline()
         .compose(conn -> conn.send(request))
@@ -278,11 +283,6 @@ public final class RedisBroker implements Broker {
       pipeline = null;
       if (conn != null) {
         conn.close();
-      }
-      for (Redis server : pubsubServers) {
-        if (server != redis) {
-          server.close();
-        }
       }
       redis.close().onComplete(closed);
     }));

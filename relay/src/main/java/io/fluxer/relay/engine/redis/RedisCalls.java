@@ -14,7 +14,6 @@ import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /** What both Redis engines share: the client set-up, failure mapping and the per-operation deadline. */
@@ -71,28 +70,20 @@ final class RedisCalls {
   }
 
   /**
-   * Where a node's pub/sub connection goes: on a Redis Cluster, one seed node at a time (classic
-   * pub/sub reaches every node of a cluster, and a cluster client would send SUBSCRIBE and
-   * UNSUBSCRIBE, which have no key, to any node); otherwise the engines' own client.
+   * A client of the one Redis node at {@code url}, whatever the topology: a Redis Cluster node the
+   * pub/sub connections subscribe on, or read the slot map from. The cluster client would send
+   * keyless commands (CLUSTER SLOTS) to any node and has no per-master pub/sub connection.
    */
-  static List<Redis> pubsubClients(Vertx vertx, RedisEngineOptions options, Redis client) {
-    RedisTopology topology = options.topology();
-    if (topology.mode() != RedisTopology.Mode.CLUSTER) {
-      return List.of(client);
-    }
+  static Redis nodeClient(Vertx vertx, RedisEngineOptions options, String url) {
     int connectTimeout = (int) Math.min(Integer.MAX_VALUE, options.commandTimeout().toMillis());
-    List<Redis> seeds = new ArrayList<>();
-    for (String url : topology.urls()) {
-      RedisOptions one = new RedisOptions().setType(RedisClientType.STANDALONE).setConnectionString(url)
-          .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(1)
-          .setNetClientOptions(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true)
-              .setTcpKeepAlive(true));
-      if (topology.password() != null) {
-        one.setPassword(topology.password());
-      }
-      seeds.add(Redis.createClient(vertx, one));
+    RedisOptions one = new RedisOptions().setType(RedisClientType.STANDALONE).setConnectionString(url)
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(1)
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true)
+            .setTcpKeepAlive(true));
+    if (options.topology().password() != null) {
+      one.setPassword(options.topology().password());
     }
-    return List.copyOf(seeds);
+    return Redis.createClient(vertx, one);
   }
 
   /**

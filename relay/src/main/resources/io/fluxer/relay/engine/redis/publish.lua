@@ -3,8 +3,9 @@
 -- wrote it), KEYS[3] idempotency key (optional)
 -- ARGV[1] history size (0: keep no history), ARGV[2] history TTL ms, ARGV[3] meta TTL ms,
 -- ARGV[4] idempotency window ms, ARGV[5] epoch for a channel without meta,
--- ARGV[6] the channel's pub/sub channel, ARGV[7] '1' when published for delta delivery,
--- ARGV[8..] fields and values of the stream entry: d data, i info, t tags (RedisMessages' order)
+-- ARGV[6] the channel's pub/sub channel, ARGV[7] 's': sharded pub/sub (SPUBLISH, Redis Cluster),
+-- 'c': classic PUBLISH, ARGV[8] '1' when published for delta delivery,
+-- ARGV[9..] fields and values of the stream entry: d data, i info, t tags (RedisMessages' order)
 -- A new publication also goes out on the pub/sub channel, in the order the scripts run, as
 -- p<offset> <epoch> <delta> <info bytes> <tags bytes>\n<info><tags><data> (see RedisMessages).
 -- Returns {0, "offset:epoch"} for a new publication, {1, "offset:epoch"} for a repeated key.
@@ -43,7 +44,7 @@ if size > 0 then
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   local expires = string.format('%d', now + tonumber(ARGV[2]))
   -- the entry id is the offset, so reads can seek to it; XADD before HSET, so a failed XADD leaves no gap
-  redis.call('xadd', KEYS[1], 'MAXLEN', size, string.format('%d-0', offset), 'x', expires, unpack(ARGV, 8))
+  redis.call('xadd', KEYS[1], 'MAXLEN', size, string.format('%d-0', offset), 'x', expires, unpack(ARGV, 9))
   redis.call('hset', KEYS[2], 'e', epoch, 's', string.format('%d', offset), 'r', rid)
   -- each entry carries its own expiry; the stream lives as long as its longest-lived entry
   if redis.call('pttl', KEYS[1]) < tonumber(ARGV[2]) then
@@ -56,7 +57,7 @@ if #KEYS > 2 then
   redis.call('set', KEYS[3], position, 'NX', 'PX', ARGV[4])
 end
 local data, info, tags = '', '', ''
-for j = 8, #ARGV - 1, 2 do
+for j = 9, #ARGV - 1, 2 do
   local f = ARGV[j]
   if f == 'd' then
     data = ARGV[j + 1]
@@ -66,6 +67,7 @@ for j = 8, #ARGV - 1, 2 do
     tags = ARGV[j + 1]
   end
 end
-redis.call('publish', ARGV[6], 'p' .. string.format('%d', offset) .. ' ' .. epoch .. ' ' .. ARGV[7] .. ' '
+-- sharded: the pub/sub channel shares the keys' hash tag, so it is in the slot this script runs on
+redis.call(ARGV[7] == 's' and 'spublish' or 'publish', ARGV[6], 'p' .. string.format('%d', offset) .. ' ' .. epoch .. ' ' .. ARGV[8] .. ' '
   .. #info .. ' ' .. #tags .. '\n' .. info .. tags .. data)
 return {0, position}

@@ -42,7 +42,7 @@ class RedisBrokerTest extends BrokerContractTest {
 
   static Vertx vertx;
   private static Redis raw;
-  private String keyPrefix;
+  String keyPrefix;
   private final List<Broker> extra = new ArrayList<>();
 
   @BeforeAll
