@@ -1,6 +1,5 @@
 package io.fluxer.relay.testing;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,22 +13,21 @@ import java.util.List;
  * knows the three masters. {@link #close()} (also run by a shutdown hook) kills the processes it
  * started, by their handles, and deletes the dir.
  */
-public final class RedisTestCluster implements AutoCloseable {
+public final class RedisTestCluster extends RedisProcessGroup {
   private static final int MASTERS = 3;
   private static final int SLOTS = 16384;
   private static final Duration READY_DEADLINE = Duration.ofSeconds(20);
   private static RedisTestCluster shared;
 
-  private final Path dir = RedisProcess.tempDir("fluxer-redis-cluster");
   /** The first masters, in slot-range order. */
   private final List<RedisProcess> nodes = new ArrayList<>();
   /** Their replicas, same order; empty without replicas. */
   private final List<RedisProcess> replicas = new ArrayList<>();
-  private final Thread hook = new Thread(this::stopAll);
   private final boolean withReplicas;
   private final Duration nodeTimeout;
 
   private RedisTestCluster(boolean withReplicas, Duration nodeTimeout) {
+    super("fluxer-redis-cluster");
     this.withReplicas = withReplicas;
     this.nodeTimeout = nodeTimeout;
   }
@@ -57,19 +55,11 @@ public final class RedisTestCluster implements AutoCloseable {
   }
 
   private static RedisTestCluster start(RedisTestCluster cluster) {
-    RedisProcess.requireBinary();
-    Runtime.getRuntime().addShutdownHook(cluster.hook);
-    try {
-      cluster.launch();
-    } catch (RuntimeException | AssertionError e) {
-      cluster.close();
-      throw e;
-    }
-    return cluster;
+    return startedOrClosed(cluster, RedisTestCluster::launch);
   }
 
   private RedisProcess startNode(int port, int busPort) {
-    return RedisProcess.start(dir, port, List.of(
+    return launch(port, List.of(
         "--cluster-enabled", "yes",
         "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
         "--cluster-port", Integer.toString(busPort),
@@ -258,31 +248,11 @@ public final class RedisTestCluster implements AutoCloseable {
 
   /** How many keys matching {@code pattern} each master holds, in {@link #ports()} order. */
   public List<Long> keyCounts(String pattern) {
-    List<Long> counts = new ArrayList<>();
-    for (RedisProcess n : nodes) {
-      counts.add((long) ((List<?>) n.call("KEYS", pattern)).size());
-    }
-    return counts;
+    return keyCounts(nodes, pattern);
   }
 
   /** Empties every master's script cache ({@code SCRIPT FLUSH}), as a restart would. */
   public void flushScripts() {
     nodes.forEach(n -> n.call("SCRIPT", "FLUSH"));
-  }
-
-  @Override
-  public void close() {
-    stopAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is shutting down: the hook runs anyway
-    }
-  }
-
-  private synchronized void stopAll() {
-    nodes.forEach(RedisProcess::kill);
-    replicas.forEach(RedisProcess::kill);
-    RedisProcess.deleteQuietly(dir);
   }
 }

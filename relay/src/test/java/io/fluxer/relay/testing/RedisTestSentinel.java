@@ -18,17 +18,17 @@ import java.util.Map;
  * until the sentinel names the replica as master and it acts as one. {@link #close()} (also run by a
  * shutdown hook) kills the processes it started, by their handles, and deletes the dir.
  */
-public final class RedisTestSentinel implements AutoCloseable {
+public final class RedisTestSentinel extends RedisProcessGroup {
   public static final String MASTER_NAME = "fluxer-test";
   private static final Duration READY_DEADLINE = Duration.ofSeconds(20);
   private static RedisTestSentinel shared;
 
-  private final Path dir = RedisProcess.tempDir("fluxer-redis-sentinel");
   private final List<RedisProcess> data = new ArrayList<>();
   private RedisProcess sentinel;
-  private final Thread hook = new Thread(this::stopAll);
 
-  private RedisTestSentinel() {}
+  private RedisTestSentinel() {
+    super("fluxer-redis-sentinel");
+  }
 
   /** One set-up for all tests of this JVM that never fail it over (stopped at JVM exit). */
   public static synchronized RedisTestSentinel shared() {
@@ -40,26 +40,17 @@ public final class RedisTestSentinel implements AutoCloseable {
 
   /** Starts a master, a replica and a sentinel and waits until a failover could be forced. */
   public static RedisTestSentinel start() {
-    RedisProcess.requireBinary();
-    RedisTestSentinel s = new RedisTestSentinel();
-    Runtime.getRuntime().addShutdownHook(s.hook);
-    try {
-      s.launch();
-    } catch (RuntimeException | AssertionError e) {
-      s.close();
-      throw e;
-    }
-    return s;
+    return startedOrClosed(new RedisTestSentinel(), RedisTestSentinel::launch);
   }
 
   private void launch() {
     int[] ports = RedisProcess.freePorts(3);
     // no persistence; a replica syncs at once (no diskless-sync delay)
     List<String> common = List.of("--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0");
-    data.add(RedisProcess.start(dir, ports[0], common));
+    data.add(launch(ports[0], common));
     List<String> replica = new ArrayList<>(common);
     replica.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(ports[0])));
-    data.add(RedisProcess.start(dir, ports[1], replica));
+    data.add(launch(ports[1], replica));
     RedisProcess.awaitCondition("the replica to be in sync", READY_DEADLINE,
         () -> "up".equals(data.get(1).info("replication", "master_link_status")));
 
@@ -74,7 +65,7 @@ public final class RedisTestSentinel implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    sentinel = RedisProcess.start(dir, ports[2], List.of(config.toString(), "--sentinel"));
+    sentinel = launch(ports[2], List.of(config.toString(), "--sentinel"));
     awaitGoodReplica();
   }
 
@@ -154,23 +145,5 @@ public final class RedisTestSentinel implements AutoCloseable {
       out.put(String.valueOf(list.get(i)), list.get(i + 1));
     }
     return out;
-  }
-
-  @Override
-  public void close() {
-    stopAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is shutting down: the hook runs anyway
-    }
-  }
-
-  private synchronized void stopAll() {
-    if (sentinel != null) {
-      sentinel.kill();
-    }
-    data.forEach(RedisProcess::kill);
-    RedisProcess.deleteQuietly(dir);
   }
 }
