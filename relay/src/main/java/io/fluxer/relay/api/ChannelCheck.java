@@ -1,6 +1,5 @@
 package io.fluxer.relay.api;
 
-import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.protocol.ProtocolError;
@@ -10,7 +9,7 @@ final class ChannelCheck {
   private ChannelCheck() {}
 
   static NamespaceOptions resolve(Namespaces namespaces, String channel) {
-    NamespaceOptions ns = namespaces.resolve(ChannelName.parse(channel));
+    NamespaceOptions ns = namespaces.resolve(channel);
     if (ns == null) {
       throw new ApiError(ProtocolError.UNKNOWN_CHANNEL);
     }

@@ -11,10 +11,80 @@ import java.util.Map;
  * it. Reads are lock-free (an immutable snapshot behind a volatile reference); thread-safe.
  */
 public final class Namespaces {
+  /**
+   * Up to this many namespaces, {@link #resolve(String)} compares the channel's prefix with each
+   * name in place instead of cutting the prefix out to look it up (two strings per publish).
+   */
+  static final int SCANNED = 16;
+
   private volatile ChannelOptions options;
+  /** {@link #options}' namespaces when there are at most {@link #SCANNED}, else {@code null}. */
+  private volatile Scan scan;
 
   public Namespaces(ChannelOptions options) {
-    this.options = options;
+    set(options);
+  }
+
+  /** {@code names[i]} is the map's key for {@code options[i]}. */
+  private record Scan(ChannelOptions current, String[] names, NamespaceOptions[] options) {
+    static Scan of(ChannelOptions options) {
+      Map<String, NamespaceOptions> namespaces = options.namespaces();
+      if (namespaces.size() > SCANNED) {
+        return null;
+      }
+      String[] names = new String[namespaces.size()];
+      NamespaceOptions[] values = new NamespaceOptions[namespaces.size()];
+      int i = 0;
+      for (Map.Entry<String, NamespaceOptions> e : namespaces.entrySet()) {
+        names[i] = e.getKey();
+        values[i++] = e.getValue();
+      }
+      return new Scan(options, names, values);
+    }
+
+    /** The options of the namespace named by {@code channel}'s first {@code length} characters, or {@code null}. */
+    NamespaceOptions find(String channel, int length) {
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].length() == length && channel.regionMatches(0, names[i], 0, length)) {
+          return options[i];
+        }
+      }
+      return null;
+    }
+  }
+
+  private void set(ChannelOptions next) {
+    scan = Scan.of(next);
+    options = next;
+  }
+
+  /**
+   * {@link #resolve(ChannelName) resolve}{@code (ChannelName.parse(channel))}, without parsing when
+   * it can: a channel that is not user-limited, of a namespace without a {@code channel_regex},
+   * among at most {@link #SCANNED} namespaces, resolves without allocating (the client's publish,
+   * history and presence resolve a channel per command).
+   */
+  public NamespaceOptions resolve(String channel) {
+    Scan s = scan;
+    if (channel == null || s == null) {
+      return resolve(ChannelName.parse(channel));
+    }
+    ChannelOptions current = s.current();
+    int colon = channel.indexOf(ChannelName.NAMESPACE_SEPARATOR);
+    if (channel.indexOf(ChannelName.USER_SEPARATOR, colon + 1) >= 0) {
+      return resolve(ChannelName.parse(channel));
+    }
+    if (channel.isEmpty() || channel.length() > current.maxChannelLength()) {
+      return null;
+    }
+    NamespaceOptions ns = colon <= 0 ? current.withoutNamespace() : s.find(channel, colon); // ":a" is of no namespace
+    if (ns == null || colon == channel.length() - 1) {
+      return null;
+    }
+    if (ns.channelRegex() != null && !ns.channelRegex().matches(channel.substring(colon + 1))) {
+      return null;
+    }
+    return ns;
   }
 
   /**
@@ -56,7 +126,7 @@ public final class Namespaces {
     ChannelOptions current = options;
     Map<String, NamespaceOptions> next = new LinkedHashMap<>(current.namespaces());
     next.put(ns.name(), ns);
-    options = new ChannelOptions(current.withoutNamespace(), next, current.maxChannelLength());
+    set(new ChannelOptions(current.withoutNamespace(), next, current.maxChannelLength()));
   }
 
   /** Removes a namespace; returns whether it existed. */
@@ -67,13 +137,13 @@ public final class Namespaces {
     }
     Map<String, NamespaceOptions> next = new LinkedHashMap<>(current.namespaces());
     next.remove(name);
-    options = new ChannelOptions(current.withoutNamespace(), next, current.maxChannelLength());
+    set(new ChannelOptions(current.withoutNamespace(), next, current.maxChannelLength()));
     return true;
   }
 
   /** Replaces every namespace at once (e.g. after reloading them from a store). */
   public synchronized void replaceAll(Map<String, NamespaceOptions> namespaces) {
     ChannelOptions current = options;
-    options = new ChannelOptions(current.withoutNamespace(), namespaces, current.maxChannelLength());
+    set(new ChannelOptions(current.withoutNamespace(), namespaces, current.maxChannelLength()));
   }
 }

@@ -303,7 +303,8 @@ public final class ClientSession {
       rejectMessage(new ProtocolException(commands.size() + " commands in one frame"));
       return;
     }
-    for (Command c : commands) {
+    for (int i = 0; i < commands.size(); i++) { // indexed: no iterator per message
+      Command c = commands.get(i);
       if (state == State.CLOSED) {
         return;
       }

@@ -51,6 +51,7 @@ class ChannelNameFuzzTest {
     }
 
     NamespaceOptions ns = NAMESPACES.resolve(ch);
+    assertThat(NAMESPACES.resolve(channel)).isSameAs(ns);
     if (ns != null) {
       assertThat(channel).isNotEmpty().hasSizeLessThanOrEqualTo(64);
       assertThat(ch.name()).isNotEmpty();

@@ -17,7 +17,7 @@ final class Checks {
       s.reply(s.codec().error(id, ProtocolError.BAD_REQUEST.withMessage("channel required")));
       return null;
     }
-    NamespaceOptions ns = s.namespaces().resolve(ChannelName.parse(channel));
+    NamespaceOptions ns = s.namespaces().resolve(channel);
     if (ns == null) {
       s.reply(s.codec().error(id, ProtocolError.UNKNOWN_CHANNEL));
     }

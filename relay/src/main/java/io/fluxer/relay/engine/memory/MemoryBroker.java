@@ -62,6 +62,8 @@ public final class MemoryBroker implements Broker {
   static final int SWEEP_BATCH = 256;
   /** Caps TTLs so that {@code now + ttl} stays far from overflow. */
   private static final long MAX_TTL_NANOS = Long.MAX_VALUE / 4;
+  /** {@link #MAX_TTL_NANOS} made once: each publish compares two TTLs with it. */
+  private static final Duration MAX_TTL = Duration.ofNanos(MAX_TTL_NANOS);
 
   private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
   private final long idempotencyWindowNanos;
@@ -107,7 +109,7 @@ public final class MemoryBroker implements Broker {
     }
     maybeSweep();
     while (true) {
-      Stream stream = streams.computeIfAbsent(channel, Stream::new);
+      Stream stream = stream(channel);
       synchronized (stream) {
         if (stream.removed) {
           continue; // swept or released meanwhile: take the channel's current stream
@@ -149,7 +151,7 @@ public final class MemoryBroker implements Broker {
     Objects.requireNonNull(filter, "filter");
     maybeSweep();
     while (true) {
-      Stream stream = streams.computeIfAbsent(channel, Stream::new);
+      Stream stream = stream(channel);
       synchronized (stream) {
         if (stream.removed) {
           continue;
@@ -219,6 +221,15 @@ public final class MemoryBroker implements Broker {
     }
   }
 
+  /**
+   * The channel's stream, made when it has none. Looked up first: {@code Stream::new} captures this
+   * broker, so passing it to {@code computeIfAbsent} would make a lambda per publish.
+   */
+  private Stream stream(String channel) {
+    Stream stream = streams.get(channel);
+    return stream != null ? stream : streams.computeIfAbsent(channel, Stream::new);
+  }
+
   private void maybeSweep() {
     if (operations.incrementAndGet() % SWEEP_EVERY == 0) {
       sweep(SWEEP_BATCH);
@@ -242,7 +253,7 @@ public final class MemoryBroker implements Broker {
   }
 
   private static long ttlNanos(Duration d) {
-    return d.compareTo(Duration.ofNanos(MAX_TTL_NANOS)) > 0 ? MAX_TTL_NANOS : d.toNanos();
+    return d.compareTo(MAX_TTL) > 0 ? MAX_TTL_NANOS : d.toNanos();
   }
 
   private static boolean reached(long now, long deadline) {
