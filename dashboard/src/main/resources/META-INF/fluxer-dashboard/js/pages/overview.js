@@ -107,7 +107,7 @@ export default {
       totalsList,
       el('h2', {}, 'Nodes'),
       el('div', { class: 'table-wrap' },
-        el('table', { class: 'table', 'data-testid': 'nodes' },
+        el('table', { class: 'table nodes-table', 'data-testid': 'nodes' },
           el('thead', {}, el('tr', {},
             NODE_COLUMNS.map((h, i) => el('th', { scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null }, h)))),
           tbody)),
@@ -207,7 +207,9 @@ export default {
         rows.delete(n.id);
         if (!tr) {
           tr = el('tr', { dataset: { node: n.id } });
-          for (let c = 0; c < 8; c++) tr.append(el(c === 0 ? 'th' : 'td', c === 0 ? { scope: 'row' } : { class: c >= 2 && c <= 5 ? 'num' : null }));
+          NODE_COLUMNS.forEach((label, c) => tr.append(el(c === 0 ? 'th' : 'td', {
+            scope: c === 0 ? 'row' : null, class: c >= 2 && c <= 5 ? 'num' : null, dataset: { label },
+          })));
         }
         if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] || null);
         const up = isUp(n, now);
