@@ -157,6 +157,12 @@ export function timeChart(container, { series, windowSeconds, integer = false, l
       win = seconds;
       publish();
     },
+    /** Removes every point and shows a window of `seconds`. */
+    clear(seconds) {
+      data = [[], ...series.map(() => [])];
+      win = seconds;
+      publish();
+    },
     /** Moves the window on to now (call every second or so). */
     tick: publish,
     destroy() {

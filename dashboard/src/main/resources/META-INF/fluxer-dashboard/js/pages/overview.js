@@ -149,6 +149,9 @@ export default {
       windowId = id;
       sessionStorage.setItem(WINDOW_KEY, id);
       bucket = null;
+      // the other window's points are in other steps: none of them is kept
+      connections.clear(WINDOWS[id].seconds);
+      messages.clear(WINDOWS[id].seconds);
       showWindow().catch((err) => explain(err, 'The chart history'));
     }
 
