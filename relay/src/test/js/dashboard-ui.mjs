@@ -8,7 +8,7 @@
 //           live updates and the HTTP API still work
 //   keys    an admin creates an API key in Settings (shown once), it works; revoked in the UI, it
 //           stops working
-//   charts  the overview at 1280x800 and 390x844: opened after some seconds it starts with the
+//   charts  the overview at 1280x800 and 390x844 (dark): opened after some seconds it starts with the
 //           relay's history; x tick labels are times within the window, the connections chart's y
 //           labels distinct integers, nothing overflows; the 1 h window is chosen with the keyboard
 //           and kept across navigation
@@ -244,8 +244,9 @@ async function chartsScenario(browser) {
   // some seconds of history first
   await until('5 points of history', async () => (await history('5m')).t.length >= 5, 15000);
   const result = {};
-  for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
-    const page = await newPage(browser, viewport);
+  // the phone in dark mode: its screenshots show the charts' colours there
+  for (const [label, viewport, scheme] of [['desktop', { width: 1280, height: 800 }, 'light'], ['phone', { width: 390, height: 844 }, 'dark']]) {
+    const page = await newPage(browser, viewport, scheme);
     const opened = Date.now();
     await login(page, adminUser, adminPassword);
     const chart = '[data-page=overview] [data-testid=chart-connections]';
