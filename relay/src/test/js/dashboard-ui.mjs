@@ -200,8 +200,8 @@ async function history(window) {
 
 /**
  * Checked in the page, on what it drew last: each chart's x tick labels (HH:MM) are at least two,
- * distinct, and times within [now - window, now]; the connections chart's y labels are distinct
- * integers; no element of the page is wider than its box or reaches past the viewport.
+ * distinct, and times within [now - window, now]; the y labels are distinct, and integers on the
+ * connections chart; no element of the page is wider than its box or reaches past the viewport.
  * Answers a list of problems (empty when all is well).
  */
 function chartProblems() {
@@ -224,9 +224,12 @@ function chartProblems() {
       }
     }
   }
-  const y = JSON.parse(document.querySelector('[data-testid=chart-connections]').dataset.yTicks || '[]');
-  if (y.length < 2 || new Set(y).size !== y.length || !y.every((v) => /^\d+$/.test(v))) {
-    problems.push(`connections y ticks ${JSON.stringify(y)} are not distinct integers`);
+  for (const chart of document.querySelectorAll('[data-page=overview] figure.chart')) {
+    const y = JSON.parse(chart.dataset.yTicks || '[]');
+    const counts = chart.dataset.testid === 'chart-connections';
+    if (y.length < 2 || new Set(y).size !== y.length || (counts && !y.every((v) => /^\d+$/.test(v)))) {
+      problems.push(`${chart.dataset.testid} y ticks ${JSON.stringify(y)} are not distinct${counts ? ' integers' : ''}`);
+    }
   }
   for (const node of document.querySelectorAll('#main *')) {
     const box = node.getBoundingClientRect();
