@@ -19,9 +19,12 @@ export async function launch() {
   });
 }
 
-/** A page whose console errors, warnings and uncaught exceptions are collected in page.problems. */
-export async function newPage(browser, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+/**
+ * A page whose console errors, warnings and uncaught exceptions are collected in page.problems;
+ * colorScheme 'dark' or 'light' (the default).
+ */
+export async function newPage(browser, viewport = { width: 1280, height: 800 }, colorScheme = 'light') {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (m) => {

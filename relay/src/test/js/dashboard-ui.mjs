@@ -8,6 +8,10 @@
 //           live updates and the HTTP API still work
 //   keys    an admin creates an API key in Settings (shown once), it works; revoked in the UI, it
 //           stops working
+//   charts  the overview at 1280x800 and 390x844 (dark): opened after some seconds it starts with the
+//           relay's history; x tick labels are times within the window, the connections chart's y
+//           labels distinct integers, nothing overflows; the 1 h window is chosen with the keyboard
+//           and kept across navigation
 // Every scenario fails on any console error or warning in the page.
 import WebSocket from 'ws';
 import { base, check, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
@@ -186,9 +190,114 @@ async function keysScenario(browser) {
   return { created: true, revoked: true };
 }
 
+/** The relay's history of `window` (GET /api/v1/stats/history), read with the viewer token. */
+async function history(window) {
+  const r = await fetch(`${base}/api/v1/stats/history?window=${window}`,
+    { headers: { Authorization: `Bearer ${process.env.FLUXER_VIEWER_TOKEN}` } });
+  check(r.status === 200, `history answered ${r.status}`);
+  return r.json();
+}
+
+/**
+ * Checked in the page, on what it drew last: each chart's x tick labels (HH:MM) are at least two,
+ * distinct, and times within [now - window, now]; the y labels are distinct, and integers on the
+ * connections chart; no element of the page is wider than its box or reaches past the viewport.
+ * Answers a list of problems (empty when all is well).
+ */
+function chartProblems() {
+  const problems = [];
+  const now = Date.now();
+  for (const chart of document.querySelectorAll('[data-page=overview] figure.chart')) {
+    const name = chart.dataset.testid;
+    const windowMs = Number(chart.dataset.window) * 1000;
+    const labels = JSON.parse(chart.dataset.xTicks || '[]');
+    if (labels.length < 2 || new Set(labels).size !== labels.length) problems.push(`${name} x ticks ${labels}`);
+    for (const label of labels) {
+      const m = /^(\d\d):(\d\d)$/.exec(label);
+      if (!m) { problems.push(`${name} x tick ${label} is not HH:MM`); continue; }
+      const at = new Date(now);
+      at.setHours(Number(m[1]), Number(m[2]), 0, 0);
+      if (at.getTime() > now + 60000) at.setDate(at.getDate() - 1); // the window spans midnight
+      // 2 s of slack: the ticks were drawn up to a second ago
+      if (at.getTime() < now - windowMs - 2000 || at.getTime() > now + 2000) {
+        problems.push(`${name} x tick ${label} is outside the last ${windowMs / 1000} s`);
+      }
+    }
+  }
+  for (const chart of document.querySelectorAll('[data-page=overview] figure.chart')) {
+    const y = JSON.parse(chart.dataset.yTicks || '[]');
+    const counts = chart.dataset.testid === 'chart-connections';
+    if (y.length < 2 || new Set(y).size !== y.length || (counts && !y.every((v) => /^\d+$/.test(v)))) {
+      problems.push(`${chart.dataset.testid} y ticks ${JSON.stringify(y)} are not distinct${counts ? ' integers' : ''}`);
+    }
+  }
+  for (const node of document.querySelectorAll('#main *')) {
+    const box = node.getBoundingClientRect();
+    if (box.width === 0 || getComputedStyle(node).visibility === 'hidden') continue;
+    const what = `${node.tagName.toLowerCase()}.${node.className || ''}${node.dataset.label ? `[${node.dataset.label}]` : ''}`;
+    if (node.clientWidth > 1 && node.scrollWidth > node.clientWidth + 1) {
+      problems.push(`${what} is cut: content ${node.scrollWidth}px in ${node.clientWidth}px`);
+    }
+    if (box.right > window.innerWidth + 1 || box.left < -1) problems.push(`${what} reaches past the viewport (${box.left}..${box.right})`);
+  }
+  return problems;
+}
+
+async function chartsScenario(browser) {
+  // some seconds of history first
+  await until('5 points of history', async () => (await history('5m')).t.length >= 5, 15000);
+  const result = {};
+  // the phone in dark mode: its screenshots show the charts' colours there
+  for (const [label, viewport, scheme] of [['desktop', { width: 1280, height: 800 }, 'light'], ['phone', { width: 390, height: 844 }, 'dark']]) {
+    const page = await newPage(browser, viewport, scheme);
+    const opened = Date.now();
+    await login(page, adminUser, adminPassword);
+    const chart = '[data-page=overview] [data-testid=chart-connections]';
+    await page.waitForSelector(chart, { timeout: 5000 });
+    const points = () => page.getAttribute(chart, 'data-points').then(Number);
+    // live samples come once a second: more points than seconds since the page opened came from the history
+    const filled = await until('the chart filled from the history', async () => ((await points()) >= 5 ? points() : 0));
+    const liveAtMost = Math.floor((Date.now() - opened) / 1000) + 1;
+    check(filled > liveAtMost + 1, `the chart started with the history: ${filled} points, live could give ${liveAtMost}`);
+    // the page's own connection shows (a count of at least 1), then the checks on what was drawn
+    await until('a connection count', async () => Number(await page.textContent('[data-testid=conn-count]')) >= 1);
+    let problems = await until('well-drawn charts (5 min)', async () => {
+      const p = await page.evaluate(chartProblems);
+      return p.length ? null : p;
+    }, 3000).catch(async () => page.evaluate(chartProblems));
+    check(problems.length === 0, `5 min at ${label}: ${problems.join('; ')}`);
+    await screenshot(page, `overview-5m-${label}`);
+    await page.locator('[data-testid=nodes]').scrollIntoViewIfNeeded();
+    await screenshot(page, `overview-nodes-${label}`);
+
+    // 1 h, chosen with the keyboard
+    await page.focus('[data-testid=chart-window] [data-window="1h"]');
+    await page.keyboard.press('Enter');
+    await until('the 1 h window', async () => (await page.getAttribute(chart, 'data-window')) === '3600');
+    await until('the 1 h history', async () => (await points()) >= 1);
+    problems = await until('well-drawn charts (1 h)', async () => {
+      const p = await page.evaluate(chartProblems);
+      return p.length ? null : p;
+    }, 3000).catch(async () => page.evaluate(chartProblems));
+    check(problems.length === 0, `1 h at ${label}: ${problems.join('; ')}`);
+    await screenshot(page, `overview-1h-${label}`);
+
+    // kept across navigation
+    await page.goto(`${base}/dashboard/#/channels`);
+    await page.waitForSelector('[data-page="channels"]', { timeout: 5000 });
+    await page.goto(`${base}/dashboard/#/overview`);
+    await until('the 1 h window again', async () => (await page.getAttribute(chart, 'data-window')) === '3600');
+    const pressed = await page.getAttribute('[data-testid=chart-window] [data-window="1h"]', 'aria-pressed');
+    check(pressed === 'true', `the 1 h button is pressed (${pressed})`);
+    noProblems(page);
+    result[label] = { points: filled, liveAtMost, xTicks: JSON.parse(await page.getAttribute(chart, 'data-x-ticks')) };
+  }
+  return result;
+}
+
 const scenarios = {
   login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario, refresh: refreshScenario,
-  keys: keysScenario,
+  keys: keysScenario, charts: chartsScenario,
 };
 const run = scenarios[process.env.FLUXER_MODE];
 if (!run) {

@@ -1,5 +1,6 @@
 // Cluster overview: totals, nodes and live charts, fed by sys:stats (each node publishes its own
-// stats every interval) and seeded from GET /api/v1/stats and /api/v1/nodes.
+// stats every interval) and seeded from GET /api/v1/stats and /api/v1/nodes; the charts start
+// from GET /api/v1/stats/history over the chosen window (5 min or 1 h, kept in sessionStorage).
 import { timeChart } from '../chart.js';
 import { fmt, fmtHeap, notice } from '../ui.js';
 
@@ -7,6 +8,13 @@ const STATS_CHANNEL = 'sys:stats';
 const DEFAULT_INTERVAL_MS = 1000;
 const MISSED_INTERVALS = 3; // a node not heard from for this many intervals counts as down
 const POLL_MS = 5000; // when live stats are unavailable
+/** The chart windows the relay keeps (GET /api/v1/stats/history?window=…), with its step per point. */
+const WINDOWS = {
+  '5m': { label: '5 min', caption: 'last 5 minutes', seconds: 300, stepMs: 1000 },
+  '1h': { label: '1 h', caption: 'last hour', seconds: 3600, stepMs: 10000 },
+};
+const WINDOW_KEY = 'fluxer.overview.window';
+const NODE_COLUMNS = ['Node', 'Status', 'Connections', 'Subscriptions', 'Msgs in /s', 'Msgs out /s', 'Heap', 'Uptime'];
 
 /** One node's figures, from the full stats (sys:stats, /api/v1/stats) or the /api/v1/nodes summary. */
 function nodeFigures(n) {
@@ -56,6 +64,9 @@ export default {
     let pollTimer = null;
     let lastHeard = 0;
     const nodes = new Map(); // id -> figures + {lastSeen, interval}
+    let windowId = WINDOWS[sessionStorage.getItem(WINDOW_KEY)] ? sessionStorage.getItem(WINDOW_KEY) : '5m';
+    let historyRequest = 0; // the latest, so an older answer is dropped
+    let bucket = null; // the step being plotted: {t, n, in, out}
 
     const stat = (label, testid) => el('div', { class: 'stat' },
       el('span', { class: 'stat-label' }, label),
@@ -74,38 +85,75 @@ export default {
     const status = el('p', { class: 'muted status-line' }, 'Waiting for live stats…');
     const problems = el('div');
     const tbody = el('tbody');
+    const captionConnections = el('figcaption');
+    const captionMessages = el('figcaption');
     const chartConnections = el('figure', { class: 'chart', 'data-testid': 'chart-connections', 'data-points': '0', 'data-last': '' },
-      el('figcaption', {}, 'Connections, last 5 minutes'));
+      captionConnections);
     const chartMessages = el('figure', { class: 'chart', 'data-testid': 'chart-messages', 'data-points': '0', 'data-last': '' },
-      el('figcaption', {}, 'Messages per second, last 5 minutes'));
+      captionMessages);
+    const windowButtons = Object.entries(WINDOWS).map(([id, w]) => el('button', {
+      class: 'btn btn-small', type: 'button', dataset: { window: id }, onclick: () => chooseWindow(id),
+    }, w.label));
+    const picker = el('div', { class: 'window-picker', role: 'group', 'aria-label': 'Chart window', 'data-testid': 'chart-window' },
+      el('span', { class: 'muted' }, 'Charts:'), windowButtons);
 
     root.append(
       el('div', { class: 'stats' }, Object.values(cards)),
       status,
       problems,
+      picker,
       el('div', { class: 'charts' }, chartConnections, chartMessages),
       el('h2', {}, 'Since the nodes started'),
       totalsList,
       el('h2', {}, 'Nodes'),
       el('div', { class: 'table-wrap' },
-        el('table', { class: 'table', 'data-testid': 'nodes' },
+        el('table', { class: 'table nodes-table', 'data-testid': 'nodes' },
           el('thead', {}, el('tr', {},
-            ['Node', 'Status', 'Connections', 'Subscriptions', 'Msgs in /s', 'Msgs out /s', 'Heap', 'Uptime']
-              .map((h, i) => el('th', { scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null }, h)))),
+            NODE_COLUMNS.map((h, i) => el('th', { scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null }, h)))),
           tbody)),
     );
 
     const connections = timeChart(chartConnections, {
-      label: 'Line chart of connections over the last 5 minutes',
+      label: 'Line chart of connections over the chosen window',
       series: [{ label: 'Connections', color: '--chart-1' }],
+      windowSeconds: WINDOWS[windowId].seconds,
+      integer: true,
       format: count,
     });
     const messages = timeChart(chartMessages, {
-      label: 'Line chart of messages in and out per second over the last 5 minutes',
+      label: 'Line chart of messages in and out per second over the chosen window',
       series: [{ label: 'In /s', color: '--chart-2' }, { label: 'Out /s', color: '--chart-1' }],
+      windowSeconds: WINDOWS[windowId].seconds,
       lastOf: 1,
       format: fmt.rate,
     });
+
+    /** Shows the window and fills both charts from the relay's history of it. */
+    async function showWindow() {
+      const w = WINDOWS[windowId];
+      captionConnections.textContent = `Connections, ${w.caption}`;
+      captionMessages.textContent = `Messages per second, ${w.caption}`;
+      windowButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.window === windowId)));
+      const request = ++historyRequest;
+      const h = await ctx.api.get(`/api/v1/stats/history?window=${windowId}`);
+      if (!alive || request !== historyRequest) return;
+      const ts = h.t.map((t) => Math.floor(t / w.stepMs) * w.stepMs);
+      connections.fill(w.seconds, ts, [h.connections]);
+      messages.fill(w.seconds, ts, [h.messages_in_per_second, h.messages_out_per_second]);
+      const n = ts.length;
+      bucket = n ? { t: ts[n - 1], n: 1, in: h.messages_in_per_second[n - 1], out: h.messages_out_per_second[n - 1] } : null;
+    }
+
+    function chooseWindow(id) {
+      if (id === windowId) return;
+      windowId = id;
+      sessionStorage.setItem(WINDOW_KEY, id);
+      bucket = null;
+      // the other window's points are in other steps: none of them is kept
+      connections.clear(WINDOWS[id].seconds);
+      messages.clear(WINDOWS[id].seconds);
+      showWindow().catch((err) => explain(err, 'The chart history'));
+    }
 
     const isUp = (n, now) => now - n.lastSeen <= MISSED_INTERVALS * n.interval + 250;
 
@@ -162,7 +210,9 @@ export default {
         rows.delete(n.id);
         if (!tr) {
           tr = el('tr', { dataset: { node: n.id } });
-          for (let c = 0; c < 8; c++) tr.append(el(c === 0 ? 'th' : 'td', c === 0 ? { scope: 'row' } : { class: c >= 2 && c <= 5 ? 'num' : null }));
+          NODE_COLUMNS.forEach((label, c) => tr.append(el(c === 0 ? 'th' : 'td', {
+            scope: c === 0 ? 'row' : null, class: c >= 2 && c <= 5 ? 'num' : null, dataset: { label },
+          })));
         }
         if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] || null);
         const up = isUp(n, now);
@@ -193,10 +243,16 @@ export default {
       nodes.set(figures.id, { ...figures, totals, lastSeen: Date.now(), interval: estimate });
     }
 
+    /** A sample into the window's step, as the relay keeps them: the last counts, the rates averaged. */
     function plot(atMillis, sum) {
-      const t = Math.floor(atMillis / 1000);
+      const step = WINDOWS[windowId].stepMs;
+      const t = Math.floor(atMillis / step) * step;
+      if (!bucket || bucket.t !== t) bucket = { t, n: 0, in: 0, out: 0 };
+      bucket.n++;
+      bucket.in += sum.messagesIn;
+      bucket.out += sum.messagesOut;
       connections.push(t, [sum.connections]);
-      messages.push(t, [sum.messagesIn, sum.messagesOut]);
+      messages.push(t, [bucket.in / bucket.n, bucket.out / bucket.n]);
     }
 
     function onStats(data) {
@@ -214,19 +270,10 @@ export default {
       const interval = asLive ? POLL_MS : DEFAULT_INTERVAL_MS;
       for (const n of list.nodes || []) if (asLive || !nodes.has(n.id)) heard(nodeFigures(n), interval);
       if (stats.node && (asLive || !nodes.has(stats.node.id) || !lastHeard)) heard(nodeFigures(stats.node), interval);
-      const chartEmpty = chartConnections.dataset.points === '0';
-      if (asLive || chartEmpty) {
-        const c = stats.cluster || {};
-        const rates = c.per_second || {};
-        if (asLive) {
-          lastHeard = Date.now();
-          status.textContent = `Live stats unavailable; refreshed every ${POLL_MS / 1000} s · ${fmt.time(lastHeard)}`;
-          plot(lastHeard, show());
-        } else {
-          plot(stats.node?.timestamp || Date.now(), {
-            connections: c.connections || 0, messagesIn: rates.messages_in || 0, messagesOut: rates.messages_out || 0,
-          });
-        }
+      if (asLive) {
+        lastHeard = Date.now();
+        status.textContent = `Live stats unavailable; refreshed every ${POLL_MS / 1000} s · ${fmt.time(lastHeard)}`;
+        plot(lastHeard, show());
       }
       show();
     }
@@ -244,6 +291,7 @@ export default {
     }
 
     load(false).catch((err) => explain(err, 'Cluster stats'));
+    showWindow().catch((err) => explain(err, 'The chart history'));
     ctx.live.subscribe(STATS_CHANNEL, onStats, {
       onError(err) {
         if (!alive || pollTimer) return;
@@ -251,7 +299,11 @@ export default {
         pollTimer = setInterval(poll, POLL_MS);
       },
     });
-    const ticker = setInterval(show, 1000);
+    const ticker = setInterval(() => {
+      show();
+      connections.tick();
+      messages.tick();
+    }, 1000);
 
     return () => {
       alive = false;

@@ -82,6 +82,16 @@ class DashboardBrowserTest extends ApiTestBase {
   }
 
   @Test
+  @DisplayName("The overview's charts start from the relay's history, show times within the window (5 min, then 1 h chosen "
+      + "with the keyboard and kept) and integer counts, and nothing overflows, at 1280x800 and 390x844")
+  void overviewCharts() throws Exception {
+    JsonObject s = run("charts", Map.of("FLUXER_VIEWER_TOKEN", relay().opsToken("vera", "viewer")));
+    JsonObject desktop = s.getJsonObject("desktop");
+    assertThat(desktop.getInteger("points")).isGreaterThan(desktop.getInteger("liveAtMost") + 1);
+    assertThat(SCREENSHOTS.resolve("overview-1h-phone.png")).exists();
+  }
+
+  @Test
   @DisplayName("Every page renders at 1280x800 and at phone width without overflow or console errors")
   void everyPage() throws Exception {
     JsonObject s = run("pages", Map.of());
