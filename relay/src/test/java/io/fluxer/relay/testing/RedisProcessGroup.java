@@ -1,5 +1,6 @@
 package io.fluxer.relay.testing;
 
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ abstract class RedisProcessGroup implements AutoCloseable {
   final Path dir;
   private final List<RedisProcess> started = new ArrayList<>();
   private final Thread hook = new Thread(this::stopAll);
+  /** For the clients a group hands out ({@link #vertx()}); made on first use, closed with the group. */
+  private Vertx vertx;
 
   RedisProcessGroup(String dirPrefix) {
     RedisProcess.requireBinary();
@@ -40,6 +43,14 @@ abstract class RedisProcessGroup implements AutoCloseable {
     return p;
   }
 
+  /** A Vert.x of the group's own, for the clients it hands the tests; closed by {@link #close()}. */
+  synchronized Vertx vertx() {
+    if (vertx == null) {
+      vertx = Vertx.vertx();
+    }
+    return vertx;
+  }
+
   /** How many keys matching {@code pattern} each of {@code servers} holds, in their order. */
   static List<Long> keyCounts(List<RedisProcess> servers, String pattern) {
     List<Long> counts = new ArrayList<>();
@@ -60,6 +71,10 @@ abstract class RedisProcessGroup implements AutoCloseable {
   }
 
   private synchronized void stopAll() {
+    if (vertx != null) {
+      vertx.close();
+      vertx = null;
+    }
     for (int i = started.size() - 1; i >= 0; i--) {
       started.get(i).kill();
     }

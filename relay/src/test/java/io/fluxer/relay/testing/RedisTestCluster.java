@@ -1,5 +1,10 @@
 package io.fluxer.relay.testing;
 
+import io.fluxer.relay.engine.redis.RedisEngineOptions;
+import io.fluxer.relay.engine.redis.RedisTopology;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +29,7 @@ public final class RedisTestCluster extends RedisProcessGroup {
   /** Their replicas, same order; empty without replicas. */
   private final List<RedisProcess> replicas = new ArrayList<>();
   private final boolean withReplicas;
+  private Redis client;
   private final Duration nodeTimeout;
 
   private RedisTestCluster(boolean withReplicas, Duration nodeTimeout) {
@@ -244,6 +250,19 @@ public final class RedisTestCluster extends RedisProcessGroup {
       }
     }
     throw new AssertionError("slot " + slot + " has no master");
+  }
+
+  /** How the engines under test reach this cluster (its seed nodes). */
+  public RedisEngineOptions engineOptions() {
+    return RedisEngineOptions.of(RedisTopology.cluster(urls()));
+  }
+
+  /** A cluster client of the tests' own, to look at keys directly; closed with the cluster. */
+  public synchronized Redis client() {
+    if (client == null) {
+      client = Redis.createClient(vertx(), new RedisOptions().setType(RedisClientType.CLUSTER).setEndpoints(urls()));
+    }
+    return client;
   }
 
   /** How many keys matching {@code pattern} each master holds, in {@link #ports()} order. */

@@ -1,5 +1,11 @@
 package io.fluxer.relay.testing;
 
+import io.fluxer.relay.engine.redis.RedisEngineOptions;
+import io.fluxer.relay.engine.redis.RedisTopology;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,6 +31,7 @@ public final class RedisTestSentinel extends RedisProcessGroup {
 
   private final List<RedisProcess> data = new ArrayList<>();
   private RedisProcess sentinel;
+  private Redis masterClient;
 
   private RedisTestSentinel() {
     super("fluxer-redis-sentinel");
@@ -67,6 +74,20 @@ public final class RedisTestSentinel extends RedisProcessGroup {
     }
     sentinel = launch(ports[2], List.of(config.toString(), "--sentinel"));
     awaitGoodReplica();
+  }
+
+  /** How the engines under test reach the master: through the sentinel. */
+  public RedisEngineOptions engineOptions() {
+    return RedisEngineOptions.of(RedisTopology.sentinel(sentinelUrls(), MASTER_NAME));
+  }
+
+  /** A client of the current master, found through the sentinel, to look at keys directly; closed with the set-up. */
+  public synchronized Redis masterClient() {
+    if (masterClient == null) {
+      masterClient = Redis.createClient(vertx(), new RedisOptions().setType(RedisClientType.SENTINEL)
+          .setEndpoints(sentinelUrls()).setMasterName(MASTER_NAME).setRole(RedisRole.MASTER));
+    }
+    return masterClient;
   }
 
   /** The sentinel URLs (one). */
@@ -114,6 +135,18 @@ public final class RedisTestSentinel extends RedisProcessGroup {
           && !flags().contains("failover_in_progress");
     });
     return masterPort();
+  }
+
+  /**
+   * Waits until every data node but the master the sentinel names reports {@code role:slave} with its
+   * link up: after {@link #failover()}, the end of the time in which the old master still takes writes.
+   */
+  public void awaitOneMaster() {
+    RedisProcess.awaitCondition("the old master to be turned into a replica in sync", READY_DEADLINE, () -> {
+      int master = masterPort();
+      return data.stream().filter(n -> n.port() != master).allMatch(n -> "slave".equals(n.info("replication", "role"))
+          && "up".equals(n.info("replication", "master_link_status")));
+    });
   }
 
   private RedisProcess node(int port) {

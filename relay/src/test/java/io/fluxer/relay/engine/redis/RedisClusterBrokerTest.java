@@ -10,9 +10,7 @@ import io.fluxer.relay.testing.RedisTestCluster;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -32,29 +28,14 @@ import org.junit.jupiter.api.Test;
  */
 class RedisClusterBrokerTest extends RedisBrokerTest {
   private static final HistoryFilter ALL_HISTORY = new HistoryFilter(null, HistoryFilter.NO_LIMIT, false);
-  private static Redis cluster;
-
-  @BeforeAll
-  static void connectCluster() {
-    cluster = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
-        .setEndpoints(RedisTestCluster.shared().urls()));
-  }
-
-  @AfterAll
-  static void disconnectCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
   @Override
   RedisEngineOptions baseOptions() {
-    return RedisEngineOptions.of(RedisTopology.cluster(RedisTestCluster.shared().urls()));
+    return RedisTestCluster.shared().engineOptions();
   }
 
   @Override
   Redis rawClient() {
-    return cluster;
+    return RedisTestCluster.shared().client();
   }
 
   /** Every master: the node's pub/sub connection may be on any of them. */

@@ -5,41 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.testing.RedisTestCluster;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The presence contract and the Redis presence tests against a Redis Cluster of three masters. */
 class RedisClusterPresenceManagerTest extends RedisPresenceManagerTest {
-  private static Redis cluster;
-
-  @BeforeAll
-  static void connectCluster() {
-    cluster = Redis.createClient(vertx, new RedisOptions().setType(RedisClientType.CLUSTER)
-        .setEndpoints(RedisTestCluster.shared().urls()));
-  }
-
-  @AfterAll
-  static void disconnectCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
   @Override
   RedisEngineOptions baseOptions() {
-    return RedisEngineOptions.of(RedisTopology.cluster(RedisTestCluster.shared().urls()));
+    return RedisTestCluster.shared().engineOptions();
   }
 
   @Override
   Redis rawClient() {
-    return cluster;
+    return RedisTestCluster.shared().client();
   }
 
   @Test
