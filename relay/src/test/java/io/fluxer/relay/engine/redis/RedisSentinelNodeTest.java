@@ -1,14 +1,9 @@
 package io.fluxer.relay.engine.redis;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.fluxer.relay.testing.RedisTestSentinel;
-import io.fluxer.relay.testing.RelayTestBase;
-import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -18,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * A relay node configured with {@code engine.redis_mode: sentinel}, through a forced Sentinel failover:
  * what its clients see.
  */
-class RedisSentinelNodeTest extends RelayTestBase {
+class RedisSentinelNodeTest extends RedisFailoverNodeTestBase {
   private static final Duration FAILOVER_DEADLINE = Duration.ofSeconds(20);
   private RedisTestSentinel redis;
 
@@ -37,42 +32,16 @@ class RedisSentinelNodeTest extends RelayTestBase {
     redis.close();
   }
 
+  /** Until the sentinel demotes the old master it takes writes too, and a second 3010 would be right then. */
+  @Override
+  protected void afterSubscriberClosed() {
+    redis.awaitOneMaster();
+  }
+
   @Test
   @DisplayName("after a failover a subscriber is closed with 3010, recovers with recovered:false (never a silent gap), "
       + "then gets live publications stored on the new master")
   void failoverGivesRecoveredFalse() {
-    String channel = chat("sentinel-failover");
-    WsTestClient alice = connected("alice");
-    String epoch = alice.subscribe(channel).getString("epoch");
-    WsTestClient bob = connected("bob"); // publishes, not subscribed
-    for (int i = 1; i <= 3; i++) {
-      bob.publish(channel, new JsonObject().put("n", i));
-    }
-    alice.awaitPublications(channel, 3, SHORT);
-
-    redis.failover();
-
-    // publish until alice notices: the first publication stored on the new master has a new epoch
-    long end = System.nanoTime() + FAILOVER_DEADLINE.toNanos();
-    int n = 3;
-    while (!alice.isClosed()) {
-      assertThat(System.nanoTime() - end).as("alice closed within " + FAILOVER_DEADLINE).isNegative();
-      int code = bob.errorCode("publish", new JsonObject().put("channel", channel)
-          .put("data", new JsonObject().put("n", ++n)));
-      assertThat(code).as("publish error code (0 or 100 temporary)").isIn(0, 100);
-    }
-    assertThat(alice.awaitClose(SHORT).code()).as("alice's close code").isEqualTo((short) 3010);
-    List<JsonObject> got = alice.publications(channel);
-    long lastOffset = got.get(got.size() - 1).getLong("offset");
-
-    WsTestClient again = connected("alice");
-    JsonObject reply = again.result("subscribe", new JsonObject().put("channel", channel).put("recover", true)
-        .put("epoch", epoch).put("offset", lastOffset));
-    assertThat(reply.getBoolean("was_recovering")).isTrue();
-    assertThat(reply.getBoolean("recovered", false)).as("recovered").isFalse();
-    assertThat(reply.getString("epoch")).isNotEqualTo(epoch);
-    bob.publish(channel, new JsonObject().put("n", "live again"));
-    assertThat(again.awaitPublications(channel, 1, SHORT).get(0).getJsonObject("data").getString("n"))
-        .isEqualTo("live again");
+    assertFailoverGivesRecoveredFalse("sentinel-failover", channel -> redis.failover(), FAILOVER_DEADLINE);
   }
 }
