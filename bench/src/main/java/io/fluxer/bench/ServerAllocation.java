@@ -12,6 +12,10 @@ import java.time.Duration;
  * {@code http://host:port/metrics} (the WebSocket URL's host and port), so that a step can report
  * the server's allocation per delivered publication.
  *
+ * <p>A relay exports {@value #THREADS_ALLOCATED}: the JVM's own per-thread allocation counters summed,
+ * exact whatever the collector and between collections. When it is there it is the reading. What
+ * follows is the fallback for servers without it (a relay before 2026-12-07).
+ *
  * <p>Micrometer's {@code JvmGcMetrics} counts allocation only at collections: at each GC it adds
  * the young pool's occupancy before that GC minus its occupancy after the previous one to
  * {@code jvm_gc_memory_allocated_bytes_total}. What was allocated since the last GC is still in
@@ -32,6 +36,7 @@ import java.time.Duration;
  * (building a text of about 50 KB), once per measured window.
  */
 final class ServerAllocation {
+  static final String THREADS_ALLOCATED = "fluxer_jvm_allocated_bytes_total";
   static final String ALLOCATED = "jvm_gc_memory_allocated_bytes_total";
   static final String USED = "jvm_memory_used_bytes";
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -70,15 +75,18 @@ final class ServerAllocation {
   }
 
   /**
-   * Bytes allocated so far according to a Prometheus text: {@value #ALLOCATED} plus the used bytes
-   * of the young heap pool (the one whose {@code id} contains "Eden", or generational ZGC's
-   * "Young Generation"); {@code null} when either is missing.
+   * Bytes allocated so far according to a Prometheus text: {@value #THREADS_ALLOCATED} when there
+   * (the first sample: every node of a process reads the same counters), else {@value #ALLOCATED}
+   * plus the used bytes of the young heap pool (the one whose {@code id} contains "Eden", or
+   * generational ZGC's "Young Generation"); {@code null} when neither can be read.
    */
   static Long allocatedBytes(String prometheusText) {
     Double allocated = null;
     Double young = null;
     for (String line : prometheusText.split("\n")) {
-      if (line.startsWith(ALLOCATED + " ") || line.startsWith(ALLOCATED + "{")) {
+      if (line.startsWith(THREADS_ALLOCATED + " ") || line.startsWith(THREADS_ALLOCATED + "{")) {
+        return Math.round(value(line));
+      } else if (line.startsWith(ALLOCATED + " ") || line.startsWith(ALLOCATED + "{")) {
         allocated = (allocated == null ? 0 : allocated) + value(line);
       } else if (line.startsWith(USED + "{") && line.contains("area=\"heap\"") && isYoungPool(line)) {
         young = (young == null ? 0 : young) + value(line);

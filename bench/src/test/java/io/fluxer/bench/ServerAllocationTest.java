@@ -38,6 +38,17 @@ class ServerAllocationTest {
   }
 
   @Test
+  void theThreadCountersWinWhenTheRelayExportsThem() {
+    String shenandoah = String.join("\n",
+        "jvm_gc_memory_allocated_bytes_total{node=\"a\",} 0.0",
+        "jvm_memory_used_bytes{area=\"heap\",id=\"Shenandoah\",} 5.0E7",
+        "fluxer_jvm_allocated_bytes_total{node=\"a\",} 7.5E9 1733526000000",
+        "fluxer_jvm_allocated_bytes_total{node=\"b\",} 7.5E9");
+    assertThat(ServerAllocation.allocatedBytes(shenandoah)).isEqualTo(7_500_000_000L);
+    assertThat(ServerAllocation.allocatedBytes(G1 + "fluxer_jvm_allocated_bytes_total 42.0\n")).isEqualTo(42L);
+  }
+
+  @Test
   void missingMetersGiveNull() {
     assertThat(ServerAllocation.allocatedBytes("")).isNull();
     assertThat(ServerAllocation.allocatedBytes("jvm_gc_memory_allocated_bytes_total 1.0\n")).isNull();

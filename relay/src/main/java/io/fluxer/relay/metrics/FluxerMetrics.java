@@ -1,5 +1,6 @@
 package io.fluxer.relay.metrics;
 
+import com.sun.management.ThreadMXBean;
 import io.fluxer.relay.auth.IssuerStatus;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.client.Hub;
@@ -26,6 +27,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.micrometer.impl.MicrometerMetrics;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +96,11 @@ public final class FluxerMetrics implements HubStats.Listener {
   public static final String ENGINE_OPERATION = "fluxer.engine.operation";
   /** How long a task waits in a server event loop's queue, probed every second per loop. Timer. */
   public static final String EVENT_LOOP_DELAY = "fluxer.event.loop.delay";
+  /**
+   * Bytes allocated on the heap by all threads of the process since it started, whatever the
+   * collector (the JVM's per-thread allocation counters). Counter, in bytes.
+   */
+  public static final String JVM_ALLOCATED = "fluxer.jvm.allocated";
 
   /** Histogram buckets of the latency timers, 10 µs to 5 s. */
   static final Duration[] LATENCY_BUCKETS = {
@@ -137,6 +144,7 @@ public final class FluxerMetrics implements HubStats.Listener {
     counter(BYTES_OUT, "Bytes of the messages queued to clients", HubStats::bytesOut);
     counter(CONNECTS, "Connections that completed connect", HubStats::connects);
     counter(SLOW_DROPS, "Clients closed with 3008 for not reading fast enough", HubStats::slowDisconnects);
+    allocatedCounter();
     publishToWrite = track(Timer.builder(PUBLISH_TO_WRITE)
         .description("From the broker handing a publication to the node until an event loop queued it to "
             + "its local subscribers; once per publication and event loop")
@@ -377,6 +385,23 @@ public final class FluxerMetrics implements HubStats.Listener {
         .description(description)
         .tag("node", node)
         .register(registry));
+  }
+
+  /**
+   * {@link #JVM_ALLOCATED}, where the JVM counts allocation per thread (HotSpot does by default).
+   * Unlike Micrometer's {@code jvm_gc_memory_allocated_bytes_total}, which adds up a young pool's
+   * growth between collections, it is exact for collectors without a young pool (Shenandoah) and
+   * between collections.
+   */
+  private void allocatedCounter() {
+    if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean threads
+        && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+      track(FunctionCounter.builder(JVM_ALLOCATED, threads, ThreadMXBean::getTotalThreadAllocatedBytes)
+          .description("Bytes allocated on the heap by all threads since the process started")
+          .baseUnit("bytes")
+          .tag("node", node)
+          .register(registry));
+    }
   }
 
   private <M extends Meter> M track(M meter) {

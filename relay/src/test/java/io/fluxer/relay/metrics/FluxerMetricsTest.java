@@ -114,6 +114,25 @@ class FluxerMetricsTest {
   }
 
   @Test
+  @DisplayName("The allocation counter grows by at least the bytes of the publications the node took in")
+  void allocationCounterFollowsTraffic() {
+    String channel = "chat:" + UUID.randomUUID();
+    WsTestClient a = connected("alice");
+    a.subscribe(channel);
+    double before = await("the allocation counter", x -> x.sum("fluxer_jvm_allocated_bytes_total", "node", NODE) > 0)
+        .sum("fluxer_jvm_allocated_bytes_total", "node", NODE);
+    int publications = 20;
+    String data = "x".repeat(30_000);
+    for (int i = 0; i < publications; i++) {
+      a.publish(channel, new JsonObject().put("d", data));
+    }
+    a.awaitPublications(channel, publications, Scrape.TIMEOUT);
+    // each publication is decoded from its frame into a String of its data on the node, at least
+    double after = await("the allocation counter", x -> true).sum("fluxer_jvm_allocated_bytes_total", "node", NODE);
+    assertThat(after - before).isGreaterThanOrEqualTo((double) publications * data.length());
+  }
+
+  @Test
   @DisplayName("Disconnects are counted by close code, and the gauges drop with them")
   void disconnectsByCode() {
     String channel = "chat:" + UUID.randomUUID();
