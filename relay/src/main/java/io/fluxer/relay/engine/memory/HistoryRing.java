@@ -2,47 +2,59 @@ package io.fluxer.relay.engine.memory;
 
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
+import io.netty.util.internal.PlatformDependent;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * One channel's history, oldest first: a queue of publications kept in a handful of arrays that
- * grow by doubling, with the data of every publication copied into one byte ring.
+ * One channel's history, oldest first: a queue of publications whose numbers and data live outside
+ * the Java heap, in two direct buffers that grow by doubling, and whose publisher info and tags sit
+ * in two reference arrays.
  *
  * <p>Why not a queue of {@link Publication} objects: a publication kept in history lives for minutes,
  * so with a queue each one (record, data string and its bytes, the holder with its expiry) survives
  * the young collections that follow it and is copied from eden to the survivor space and on to the
  * old generation. At thousands of publications per second that copying was most of every young
- * pause on one core (docs/benchmarks.md). Here a publication adds no object that outlives the
- * publish: the arrays are long-lived and only grow, the publisher's {@link ClientInfo} and the tags
- * are shared objects, and reading history builds fresh {@link Publication}s, which is rare.
+ * pause on one core (docs/benchmarks.md).
  *
- * <p>The arrays are made on the first publication: a channel that is subscribed but never
- * published to (most of them, in many deployments) costs no ring.
+ * <p>Why outside the heap: arrays on the heap that only grow still cost a copy each while they are
+ * young, and while thousands of channels' histories fill, every young collection copied the arrays
+ * grown since the last one: the 18-60 ms pauses that set the many-channels max latency
+ * (docs/benchmarks.md, "History outside the heap"). A direct buffer is one small object on the heap
+ * whatever its size, so a collection copies none of a history's bytes. What stays on the heap per
+ * publication is two references to objects that exist anyway (the publisher's {@link ClientInfo},
+ * shared per subscription, and the tags).
+ *
+ * <p>The buffers are made on the first publication (a channel that is subscribed but never
+ * published to costs nothing) and freed as soon as they are replaced or {@link #clear() cleared};
+ * a ring dropped without {@code clear()} is freed when the collector finds its buffers unreachable.
  *
  * <p>Not thread-safe; the owning stream's lock guards it. Index 0 is the oldest publication.
  */
 final class HistoryRing {
   private static final int INITIAL_SLOTS = 4;
   private static final int INITIAL_BYTES = 256;
+  /** Per slot: offset (long), expiry (long), start of the data in {@link #bytes} (int), its length (int). */
+  private static final int SLOT_BYTES = 24;
+  private static final int OFFSET = 0;
+  private static final int EXPIRY = 8;
+  private static final int START = 16;
+  private static final int LENGTH = 20;
 
-  private static final long[] NO_LONGS = new long[0];
-  private static final int[] NO_INTS = new int[0];
+  private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
   private static final ClientInfo[] NO_INFOS = new ClientInfo[0];
   private static final Object[] NO_OBJECTS = new Object[0];
-  private static final byte[] NO_BYTES = new byte[0];
 
-  private long[] offsets = NO_LONGS;
-  private long[] expiries = NO_LONGS;
+  private ByteBuffer slots = NONE;
+  private int capacity;
   private ClientInfo[] infos = NO_INFOS;
   private Object[] tags = NO_OBJECTS;
-  private int[] starts = NO_INTS;
-  private int[] lengths = NO_INTS;
   /** Slot of the oldest publication. */
   private int head;
   private int size;
 
-  private byte[] bytes = NO_BYTES;
+  private ByteBuffer bytes = NONE;
   /** Index in {@link #bytes} where the oldest publication's data starts. */
   private int bytesHead;
   private int bytesUsed;
@@ -57,25 +69,25 @@ final class HistoryRing {
 
   /** Appends a publication as the newest. */
   void addLast(Publication publication, long expiresAt) {
-    byte[] data = publication.data().getBytes(StandardCharsets.UTF_8);
-    if (size == offsets.length) {
+    String data = publication.data();
+    int length = Utf8.length(data);
+    if (size == capacity) {
       growSlots();
     }
-    if (bytes.length == 0 || bytes.length - bytesUsed < data.length) {
-      growBytes(bytesUsed + data.length);
+    if (bytes.capacity() - bytesUsed < length || bytes.capacity() == 0) {
+      growBytes(bytesUsed + length);
     }
-    int slot = (head + size) % offsets.length;
-    int start = (bytesHead + bytesUsed) % bytes.length;
-    int first = Math.min(data.length, bytes.length - start);
-    System.arraycopy(data, 0, bytes, start, first);
-    System.arraycopy(data, first, bytes, 0, data.length - first);
-    bytesUsed += data.length;
-    offsets[slot] = publication.offset();
-    expiries[slot] = expiresAt;
+    int slot = (head + size) % capacity;
+    int start = (bytesHead + bytesUsed) % bytes.capacity();
+    Utf8.write(data, bytes, start);
+    bytesUsed += length;
+    int at = slot * SLOT_BYTES;
+    slots.putLong(at + OFFSET, publication.offset());
+    slots.putLong(at + EXPIRY, expiresAt);
+    slots.putInt(at + START, start);
+    slots.putInt(at + LENGTH, length);
     infos[slot] = publication.info();
     tags[slot] = publication.tags();
-    starts[slot] = start;
-    lengths[slot] = data.length;
     size++;
   }
 
@@ -85,11 +97,12 @@ final class HistoryRing {
       throw new IllegalStateException("empty");
     }
     int slot = head;
-    bytesHead = (bytesHead + lengths[slot]) % bytes.length;
-    bytesUsed -= lengths[slot];
+    int length = slots.getInt(slot * SLOT_BYTES + LENGTH);
+    bytesHead = (bytesHead + length) % bytes.capacity();
+    bytesUsed -= length;
     infos[slot] = null;
     tags[slot] = null;
-    head = (head + 1) % offsets.length;
+    head = (head + 1) % capacity;
     size--;
     if (size == 0) {
       head = 0;
@@ -97,15 +110,15 @@ final class HistoryRing {
     }
   }
 
-  /** Drops everything and gives back the ring's memory. */
+  /** Drops everything and gives back the ring's memory at once. */
   void clear() {
-    offsets = NO_LONGS;
-    expiries = NO_LONGS;
+    free(slots);
+    free(bytes);
+    slots = NONE;
+    bytes = NONE;
+    capacity = 0;
     infos = NO_INFOS;
     tags = NO_OBJECTS;
-    starts = NO_INTS;
-    lengths = NO_INTS;
-    bytes = NO_BYTES;
     head = 0;
     size = 0;
     bytesHead = 0;
@@ -113,55 +126,53 @@ final class HistoryRing {
   }
 
   long offset(int index) {
-    return offsets[slot(index)];
+    return slots.getLong(slot(index) * SLOT_BYTES + OFFSET);
   }
 
   long expiresAt(int index) {
-    return expiries[slot(index)];
+    return slots.getLong(slot(index) * SLOT_BYTES + EXPIRY);
   }
 
   /** A new {@link Publication} equal to the one stored at {@code index}. */
   @SuppressWarnings("unchecked")
   Publication get(int index) {
     int slot = slot(index);
-    int start = starts[slot];
-    int length = lengths[slot];
-    String data;
-    if (start + length <= bytes.length) {
-      data = new String(bytes, start, length, StandardCharsets.UTF_8);
-    } else {
-      byte[] joined = new byte[length];
-      int first = bytes.length - start;
-      System.arraycopy(bytes, start, joined, 0, first);
-      System.arraycopy(bytes, 0, joined, first, length - first);
-      data = new String(joined, StandardCharsets.UTF_8);
-    }
-    return new Publication(offsets[slot], data, infos[slot], (Map<String, String>) tags[slot]);
+    int at = slot * SLOT_BYTES;
+    int start = slots.getInt(at + START);
+    int length = slots.getInt(at + LENGTH);
+    byte[] data = new byte[length];
+    int first = Math.min(length, bytes.capacity() - start);
+    bytes.get(start, data, 0, first);
+    bytes.get(0, data, first, length - first);
+    return new Publication(slots.getLong(at + OFFSET), new String(data, StandardCharsets.UTF_8), infos[slot],
+        (Map<String, String>) tags[slot]);
   }
 
   private int slot(int index) {
     if (index < 0 || index >= size) {
       throw new IndexOutOfBoundsException(index);
     }
-    return (head + index) % offsets.length;
+    return (head + index) % capacity;
   }
 
-  /** Doubles the slot arrays (or makes the first ones), moving the oldest publication to slot 0. */
+  /** Doubles the slots (or makes the first ones), moving the oldest publication to slot 0. */
   private void growSlots() {
-    int full = offsets.length;
-    int capacity = full == 0 ? INITIAL_SLOTS : full * 2;
-    offsets = unwrap(offsets, new long[capacity], full);
-    expiries = unwrap(expiries, new long[capacity], full);
-    infos = unwrap(infos, new ClientInfo[capacity], full);
-    tags = unwrap(tags, new Object[capacity], full);
-    starts = unwrap(starts, new int[capacity], full);
-    lengths = unwrap(lengths, new int[capacity], full);
+    int grown = capacity == 0 ? INITIAL_SLOTS : Math.multiplyExact(capacity, 2);
+    ByteBuffer to = ByteBuffer.allocateDirect(Math.multiplyExact(grown, SLOT_BYTES));
+    int first = capacity - head;
+    to.put(0, slots, head * SLOT_BYTES, first * SLOT_BYTES);
+    to.put(first * SLOT_BYTES, slots, 0, head * SLOT_BYTES);
+    infos = unwrap(infos, new ClientInfo[grown]);
+    tags = unwrap(tags, new Object[grown]);
+    free(slots);
+    slots = to;
+    capacity = grown;
     head = 0;
   }
 
-  /** Copies the slots of a full ring of {@code length}, oldest first, to the front of {@code to}. */
-  private <A> A unwrap(A from, A to, int length) {
-    int first = length - head;
+  /** Copies the references of a full ring, oldest first, to the front of {@code to}. */
+  private <T> T[] unwrap(T[] from, T[] to) {
+    int first = capacity - head;
     System.arraycopy(from, head, to, 0, first);
     System.arraycopy(from, 0, to, first, head);
     return to;
@@ -169,19 +180,27 @@ final class HistoryRing {
 
   /** Moves the data into a byte ring of at least {@code needed} bytes, the oldest first at 0. */
   private void growBytes(int needed) {
-    int capacity = Math.max(bytes.length, INITIAL_BYTES);
-    while (capacity < needed) {
-      capacity = Math.multiplyExact(capacity, 2);
+    int old = bytes.capacity();
+    int grown = Math.max(old, INITIAL_BYTES);
+    while (grown < needed) {
+      grown = Math.multiplyExact(grown, 2);
     }
-    byte[] grown = new byte[capacity];
-    int first = Math.min(bytesUsed, bytes.length - bytesHead);
-    System.arraycopy(bytes, bytesHead, grown, 0, first);
-    System.arraycopy(bytes, 0, grown, first, bytesUsed - first);
+    ByteBuffer to = ByteBuffer.allocateDirect(grown);
+    int first = Math.min(bytesUsed, old - bytesHead);
+    to.put(0, bytes, bytesHead, first);
+    to.put(first, bytes, 0, bytesUsed - first);
     for (int i = 0; i < size; i++) {
-      int slot = (head + i) % offsets.length;
-      starts[slot] = Math.floorMod(starts[slot] - bytesHead, bytes.length);
+      int at = ((head + i) % capacity) * SLOT_BYTES + START;
+      slots.putInt(at, Math.floorMod(slots.getInt(at) - bytesHead, old));
     }
-    bytes = grown;
+    free(bytes);
+    bytes = to;
     bytesHead = 0;
+  }
+
+  private static void free(ByteBuffer buffer) {
+    if (buffer != NONE) {
+      PlatformDependent.freeDirectBuffer(buffer);
+    }
   }
 }

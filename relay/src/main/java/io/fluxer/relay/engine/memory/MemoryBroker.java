@@ -176,7 +176,7 @@ public final class MemoryBroker implements Broker {
     Stream stream = streams.get(channel);
     if (stream != null) {
       synchronized (stream) {
-        stream.publications = null;
+        stream.dropHistory();
       }
     }
     return Future.succeededFuture();
@@ -185,6 +185,11 @@ public final class MemoryBroker implements Broker {
   /** Drops all streams. The broker stays usable; there is no timer to cancel. */
   @Override
   public Future<Void> close() {
+    for (Stream stream : streams.values()) {
+      synchronized (stream) {
+        stream.dropHistory();
+      }
+    }
     streams.clear();
     return Future.succeededFuture();
   }
@@ -333,20 +338,28 @@ public final class MemoryBroker implements Broker {
       return position;
     }
 
+    /** Drops the history and frees its ring's memory at once. */
+    void dropHistory() {
+      if (publications != null) {
+        publications.clear();
+        publications = null;
+      }
+    }
+
     /** Drops expired meta, publications and idempotency keys. */
     void expire(long now) {
       if (epoch != null && reached(now, metaExpiresAt)) {
         lastEpoch = epoch;
         epoch = null;
         top = 0;
-        publications = null;
+        dropHistory();
       }
       if (publications != null) {
         while (!publications.isEmpty() && reached(now, publications.expiresAt(0))) {
           publications.removeFirst();
         }
         if (publications.isEmpty()) {
-          publications = null;
+          dropHistory();
         }
       }
       if (idempotency != null) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Publication;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +75,26 @@ class HistoryRingTest {
       }
     }
     assertThat(contents(ring)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  @DisplayName("keeps its publications outside the heap and gives that memory back on clear")
+  void memoryOutsideTheHeapIsFreedOnClear() {
+    BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+        .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+    long before = direct.getMemoryUsed();
+    HistoryRing ring = new HistoryRing();
+    String data = "y".repeat(1_000);
+    for (int i = 1; i <= 1_000; i++) {
+      ring.addLast(new Publication(i, data, ALICE, Map.of()), i);
+    }
+    // 1,000 publications of 1,000 bytes: a 1 MiB data ring and 1,024 slots of 24 bytes
+    long full = direct.getMemoryUsed();
+    assertThat(full - before).isGreaterThanOrEqualTo(1_000_000L);
+    ring.clear();
+    assertThat(full - direct.getMemoryUsed()).as("freed by clear").isGreaterThanOrEqualTo(1_000_000L);
+    ring.addLast(new Publication(1_001, "after", null, Map.of()), 1);
+    assertThat(contents(ring)).containsExactly(new Publication(1_001, "after", null, Map.of()));
   }
 
   @Test
