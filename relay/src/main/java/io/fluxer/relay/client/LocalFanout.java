@@ -3,8 +3,7 @@ package io.fluxer.relay.client;
 import io.fluxer.relay.engine.FailureLog;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -15,9 +14,10 @@ import java.util.function.Consumer;
  *
  * <p>Without the event bus: a local bus message costs a message object, a delivery context, a
  * promise and (with metrics on) meter lookups with tag arrays per consumer, several hundred bytes of
- * garbage per publication and loop. Here a delivery costs a queue node per loop; each loop's inbox
- * is drained by one task that takes up to {@value #BATCH} deliveries, so a burst of publications
- * is one task per loop, not one per publication.
+ * garbage per publication and loop. Here a delivery costs nothing but a slot in each loop's inbox
+ * (an array ring under a lock held for a few instructions, not a linked queue's node per element);
+ * each inbox is drained by one task that takes up to {@value #BATCH} deliveries, so a burst of
+ * publications is one task per loop, not one per publication.
  */
 public final class LocalFanout {
   /** Deliveries one drain takes before it lets the loop do other work (I/O, timers) and continues. */
@@ -54,7 +54,8 @@ public final class LocalFanout {
   private static final class Inbox implements Handler<Void> {
     private final Context context;
     private final Consumer<Delivery> sink;
-    private final Queue<Delivery> queue = new ConcurrentLinkedQueue<>();
+    /** Guarded by itself. */
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     /** A drain task is queued on the loop or running: offers need not queue another. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -64,7 +65,9 @@ public final class LocalFanout {
     }
 
     void offer(Delivery d) {
-      queue.offer(d);
+      synchronized (queue) {
+        queue.addLast(d);
+      }
       if (scheduled.compareAndSet(false, true)) {
         context.runOnContext(this);
       }
@@ -76,13 +79,20 @@ public final class LocalFanout {
       // Cleared before polling: an offer from here on queues another drain, so none is left behind.
       scheduled.set(false);
       for (int n = 0; n < BATCH; n++) {
-        Delivery d = queue.poll();
+        Delivery d;
+        synchronized (queue) {
+          d = queue.pollFirst();
+        }
         if (d == null) {
           return;
         }
         deliver(d);
       }
-      if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      boolean more;
+      synchronized (queue) {
+        more = !queue.isEmpty();
+      }
+      if (more && scheduled.compareAndSet(false, true)) {
         context.runOnContext(this);
       }
     }
