@@ -5,12 +5,14 @@ import io.fluxer.relay.protocol.Publication;
 import io.netty.util.internal.PlatformDependent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * One channel's history, oldest first: a queue of publications whose numbers and data live outside
- * the Java heap, in two direct buffers that grow by doubling, and whose publisher info and tags sit
- * in two reference arrays.
+ * One channel's history, oldest first: a queue of publications kept outside the Java heap, in two
+ * direct buffers that grow by doubling, with the publisher infos and tag maps they refer to in a
+ * small table of distinct objects.
  *
  * <p>Why not a queue of {@link Publication} objects: a publication kept in history lives for minutes,
  * so with a queue each one (record, data string and its bytes, the holder with its expiry) survives
@@ -22,9 +24,11 @@ import java.util.Map;
  * young, and while thousands of channels' histories fill, every young collection copied the arrays
  * grown since the last one: the 18-60 ms pauses that set the many-channels max latency
  * (docs/benchmarks.md, "History outside the heap"). A direct buffer is one small object on the heap
- * whatever its size, so a collection copies none of a history's bytes. What stays on the heap per
- * publication is two references to objects that exist anyway (the publisher's {@link ClientInfo},
- * shared per subscription, and the tags).
+ * whatever its size, so a collection copies none of a history's bytes. Even two reference arrays
+ * per ring (info and tags per slot, 1 KB at 128 slots) were most of what the young collections
+ * still copied, so a slot holds the index of its info and tags in {@link #shared}: the distinct
+ * objects the kept publications point at (a publisher's {@link ClientInfo} is one object per
+ * subscription), with a count of uses each, which grows only when a new publisher or tag map comes.
  *
  * <p>The buffers are made on the first publication (a channel that is subscribed but never
  * published to costs nothing) and freed as soon as they are replaced or {@link #clear() cleared};
@@ -35,21 +39,26 @@ import java.util.Map;
 final class HistoryRing {
   private static final int INITIAL_SLOTS = 4;
   private static final int INITIAL_BYTES = 256;
-  /** Per slot: offset (long), expiry (long), start of the data in {@link #bytes} (int), its length (int). */
-  private static final int SLOT_BYTES = 24;
+  /**
+   * Per slot: offset (long), expiry (long), start of the data in {@link #bytes} (int), its length
+   * (int), the index of its info and of its tags in {@link #shared} (int each, -1 for none).
+   */
+  private static final int SLOT_BYTES = 32;
   private static final int OFFSET = 0;
   private static final int EXPIRY = 8;
   private static final int START = 16;
   private static final int LENGTH = 20;
+  private static final int INFO = 24;
+  private static final int TAGS = 28;
+  /** Up to this many distinct objects {@link #shared} is searched in order; beyond, through {@link #index}. */
+  private static final int SCAN = 8;
 
   private static final ByteBuffer NONE = ByteBuffer.allocateDirect(0);
-  private static final ClientInfo[] NO_INFOS = new ClientInfo[0];
   private static final Object[] NO_OBJECTS = new Object[0];
+  private static final int[] NO_INTS = new int[0];
 
   private ByteBuffer slots = NONE;
   private int capacity;
-  private ClientInfo[] infos = NO_INFOS;
-  private Object[] tags = NO_OBJECTS;
   /** Slot of the oldest publication. */
   private int head;
   private int size;
@@ -58,6 +67,20 @@ final class HistoryRing {
   /** Index in {@link #bytes} where the oldest publication's data starts. */
   private int bytesHead;
   private int bytesUsed;
+
+  /** The distinct infos and tag maps kept publications refer to; {@code null} where free. */
+  private Object[] shared = NO_OBJECTS;
+  /** How many kept publications refer to each entry of {@link #shared}. */
+  private int[] uses = NO_INTS;
+  /** Entries of {@link #shared} ever used: [0, sharedEnd). */
+  private int sharedEnd;
+  /** Free entries below {@link #sharedEnd}, a stack. */
+  private int[] free = NO_INTS;
+  private int freeTop;
+  /** The entry found or made last: consecutive publications mostly share their publisher. */
+  private int lastShared = -1;
+  /** Entry of each object in {@link #shared} by identity, once there were more than {@value #SCAN}. */
+  private IdentityHashMap<Object, Integer> index;
 
   int size() {
     return size;
@@ -86,8 +109,8 @@ final class HistoryRing {
     slots.putLong(at + EXPIRY, expiresAt);
     slots.putInt(at + START, start);
     slots.putInt(at + LENGTH, length);
-    infos[slot] = publication.info();
-    tags[slot] = publication.tags();
+    slots.putInt(at + INFO, share(publication.info()));
+    slots.putInt(at + TAGS, share(publication.tags()));
     size++;
   }
 
@@ -96,12 +119,12 @@ final class HistoryRing {
     if (size == 0) {
       throw new IllegalStateException("empty");
     }
-    int slot = head;
-    int length = slots.getInt(slot * SLOT_BYTES + LENGTH);
+    int at = head * SLOT_BYTES;
+    int length = slots.getInt(at + LENGTH);
     bytesHead = (bytesHead + length) % bytes.capacity();
     bytesUsed -= length;
-    infos[slot] = null;
-    tags[slot] = null;
+    unshare(slots.getInt(at + INFO));
+    unshare(slots.getInt(at + TAGS));
     head = (head + 1) % capacity;
     size--;
     if (size == 0) {
@@ -117,8 +140,13 @@ final class HistoryRing {
     slots = NONE;
     bytes = NONE;
     capacity = 0;
-    infos = NO_INFOS;
-    tags = NO_OBJECTS;
+    shared = NO_OBJECTS;
+    uses = NO_INTS;
+    free = NO_INTS;
+    sharedEnd = 0;
+    freeTop = 0;
+    lastShared = -1;
+    index = null;
     head = 0;
     size = 0;
     bytesHead = 0;
@@ -144,8 +172,74 @@ final class HistoryRing {
     int first = Math.min(length, bytes.capacity() - start);
     bytes.get(start, data, 0, first);
     bytes.get(0, data, first, length - first);
-    return new Publication(slots.getLong(at + OFFSET), new String(data, StandardCharsets.UTF_8), infos[slot],
-        (Map<String, String>) tags[slot]);
+    return new Publication(slots.getLong(at + OFFSET), new String(data, StandardCharsets.UTF_8),
+        (ClientInfo) shared(slots.getInt(at + INFO)), (Map<String, String>) shared(slots.getInt(at + TAGS)));
+  }
+
+  private Object shared(int entry) {
+    return entry < 0 ? null : shared[entry];
+  }
+
+  /** The entry of {@code o} in {@link #shared}, made if new, with one more use; -1 for {@code null}. */
+  private int share(Object o) {
+    if (o == null) {
+      return -1;
+    }
+    int entry = find(o);
+    if (entry < 0) {
+      entry = freeTop > 0 ? free[--freeTop] : newEntry();
+      shared[entry] = o;
+      if (index != null) {
+        index.put(o, entry);
+      } else if (sharedEnd > SCAN) {
+        index = new IdentityHashMap<>();
+        for (int i = 0; i < sharedEnd; i++) {
+          if (shared[i] != null) {
+            index.put(shared[i], i);
+          }
+        }
+      }
+    }
+    uses[entry]++;
+    lastShared = entry;
+    return entry;
+  }
+
+  private int find(Object o) {
+    if (lastShared >= 0 && shared[lastShared] == o) {
+      return lastShared;
+    }
+    if (index != null) {
+      Integer entry = index.get(o);
+      return entry == null ? -1 : entry;
+    }
+    for (int i = 0; i < sharedEnd; i++) {
+      if (shared[i] == o) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private int newEntry() {
+    if (sharedEnd == shared.length) {
+      int grown = Math.max(4, shared.length * 2);
+      shared = Arrays.copyOf(shared, grown);
+      uses = Arrays.copyOf(uses, grown);
+      free = Arrays.copyOf(free, grown);
+    }
+    return sharedEnd++;
+  }
+
+  /** One use less of an entry; frees it at none. */
+  private void unshare(int entry) {
+    if (entry >= 0 && --uses[entry] == 0) {
+      if (index != null) {
+        index.remove(shared[entry]);
+      }
+      shared[entry] = null;
+      free[freeTop++] = entry;
+    }
   }
 
   private int slot(int index) {
@@ -162,20 +256,10 @@ final class HistoryRing {
     int first = capacity - head;
     to.put(0, slots, head * SLOT_BYTES, first * SLOT_BYTES);
     to.put(first * SLOT_BYTES, slots, 0, head * SLOT_BYTES);
-    infos = unwrap(infos, new ClientInfo[grown]);
-    tags = unwrap(tags, new Object[grown]);
     free(slots);
     slots = to;
     capacity = grown;
     head = 0;
-  }
-
-  /** Copies the references of a full ring, oldest first, to the front of {@code to}. */
-  private <T> T[] unwrap(T[] from, T[] to) {
-    int first = capacity - head;
-    System.arraycopy(from, head, to, 0, first);
-    System.arraycopy(from, 0, to, first, head);
-    return to;
   }
 
   /** Moves the data into a byte ring of at least {@code needed} bytes, the oldest first at 0. */

@@ -44,9 +44,16 @@ class HistoryRingTest {
   }
 
   @Test
-  @DisplayName("stays equal to a plain queue through random adds, removals, wrap-arounds and growth")
+  @DisplayName("stays equal to a plain queue through random adds, removals, wrap-arounds and growth, "
+      + "with few or many distinct publishers and tag maps")
   void matchesAQueue() {
     Random random = new Random(42);
+    List<ClientInfo> infos = new ArrayList<>();
+    List<Map<String, String>> tagMaps = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      infos.add(new ClientInfo("user" + i, "client" + i, null, null));
+      tagMaps.add(Map.of("k", "v" + i));
+    }
     HistoryRing ring = new HistoryRing();
     ArrayDeque<Publication> expected = new ArrayDeque<>();
     long offset = 0;
@@ -56,7 +63,15 @@ class HistoryRingTest {
         // sizes from empty to several times the ring's first byte capacity, some multi-byte
         String data = "x".repeat(random.nextInt(random.nextInt(10) == 0 ? 2_000 : 40))
             + (random.nextBoolean() ? "é€" : "");
-        Publication p = new Publication(++offset, data, random.nextBoolean() ? ALICE : null, Map.of());
+        // mostly one publisher, the way a channel is published to, at times up to 40 of them
+        int spread = step % 5_000 < 2_500 ? 1 : 40;
+        ClientInfo info = random.nextInt(4) == 0 ? null : spread == 1 ? ALICE : infos.get(random.nextInt(spread));
+        Map<String, String> tags = switch (random.nextInt(3)) {
+          case 0 -> null;
+          case 1 -> Map.of();
+          default -> tagMaps.get(random.nextInt(spread == 1 ? 2 : 40));
+        };
+        Publication p = new Publication(++offset, data, info, tags);
         ring.addLast(p, offset * 10);
         expected.addLast(p);
       } else if (action < 9 && !expected.isEmpty()) {
