@@ -19,6 +19,7 @@ import io.fluxer.relay.engine.EngineException;
 import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
 import io.fluxer.relay.engine.PresenceManager;
+import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
 import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.ClientInfo;
@@ -38,6 +39,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +91,8 @@ public final class ClientSession {
   private boolean heardSincePing;
   /** What publications to channels this client is not subscribed to carry; see {@link #info}. */
   private ClientInfo ownInfo;
+  /** The options of the last publish, reused while they fit (see {@code publishOptions}). */
+  private PublishOptions lastPublish;
   /** Set once this connection counts against its user's connection limit. */
   private boolean countedForUser;
   /** One bucket per {@link Commands.Bucket}, made on first use; {@code null} until a command is rate limited. */
@@ -922,6 +926,21 @@ public final class ClientSession {
     @Override
     public ClientInfo infoIn(String channel) {
       return info(subs.get(channel));
+    }
+
+    @Override
+    public PublishOptions publishOptions(String channel, NamespaceOptions ns) {
+      ClientInfo info = infoIn(channel);
+      int historySize = ns.historySize();
+      Duration ttl = historySize > 0 ? ns.historyTtl() : Duration.ZERO;
+      PublishOptions last = lastPublish;
+      if (last == null || last.info() != info || last.historySize() != historySize || !last.historyTtl().equals(ttl)
+          || last.delta() != ns.deltaPublish()) {
+        last = new PublishOptions(info, Map.of(), historySize, ttl, PublishOptions.DEFAULT_HISTORY_META_TTL, null,
+            ns.deltaPublish());
+        lastPublish = last;
+      }
+      return last;
     }
   }
 }

@@ -117,6 +117,27 @@ class ClientCommandsTest {
   }
 
   @Test
+  @DisplayName("publish: each publication is kept by its own namespace's history rules, with the publisher's info, "
+      + "however a client's publishes alternate between namespaces")
+  void publishesAlternatingBetweenNamespaces(Vertx vertx) {
+    SessionRig rig = new SessionRig(vertx, config -> config.getJsonObject("channel").getJsonArray("namespaces")
+        .add(new JsonObject().put("name", "short").put("history_size", 1).put("history_ttl", "1m")
+            .put("allow_publish_for_client", true).put("allow_history_for_client", true)));
+    SessionRig.Client c = rig.connected("alice");
+    for (int i = 1; i <= 3; i++) {
+      c.call("publish", channel("chat:long").put("data", Integer.toString(i)));
+      c.call("publish", channel("short:s").put("data", Integer.toString(10 * i)));
+    }
+    JsonArray chat = c.call("history", channel("chat:long").put("limit", -1)).getJsonObject("history")
+        .getJsonArray("publications");
+    assertThat(chat).extracting(p -> ((JsonObject) p).getString("data")).containsExactly("1", "2", "3");
+    assertThat(chat.getJsonObject(2).getJsonObject("info").getString("user")).isEqualTo("alice");
+    JsonArray kept = c.call("history", channel("short:s").put("limit", -1)).getJsonObject("history")
+        .getJsonArray("publications");
+    assertThat(kept).extracting(p -> ((JsonObject) p).getString("data")).containsExactly("30");
+  }
+
+  @Test
   @DisplayName("presence and presence_stats: who is subscribed; 108 where the namespace keeps no presence")
   void presence(Vertx vertx) {
     SessionRig rig = rig(vertx);

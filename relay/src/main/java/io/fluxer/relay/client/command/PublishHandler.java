@@ -2,11 +2,8 @@ package io.fluxer.relay.client.command;
 
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.config.NamespaceOptions;
-import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.fluxer.relay.protocol.Request;
-import java.time.Duration;
-import java.util.Map;
 
 /**
  * {@code publish}: where the namespace lets clients (or subscribers) publish, or in a user-limited
@@ -25,10 +22,7 @@ final class PublishHandler implements CommandHandler<Request.Publish> {
       s.reply(s.codec().error(id, ProtocolError.PERMISSION_DENIED));
       return;
     }
-    // one options record per publish (withHistory(..).withInfo(..).withDelta(..) made three)
-    PublishOptions opts = new PublishOptions(s.infoIn(r.channel()), Map.of(), ns.historySize(),
-        ns.historySize() > 0 ? ns.historyTtl() : Duration.ZERO, PublishOptions.DEFAULT_HISTORY_META_TTL, null,
-        ns.deltaPublish());
-    Replies.emptyWhenDone(s, id, s.broker().publish(r.channel(), r.data(), opts), "publish");
+    Replies.emptyWhenDone(s, id, s.broker().publish(r.channel(), r.data(), s.publishOptions(r.channel(), ns)),
+        "publish");
   }
 }

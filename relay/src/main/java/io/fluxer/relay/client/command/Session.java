@@ -5,8 +5,10 @@ import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.config.ClientOptions;
+import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.PresenceManager;
+import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.Disconnect;
@@ -133,4 +135,11 @@ public interface Session {
    * when it is not subscribed.
    */
   ClientInfo infoIn(String channel);
+
+  /**
+   * The options of the client's publish to {@code channel} in namespace {@code ns}: its info from
+   * {@link #infoIn(String)}, no tags, the namespace's history and delta settings. The record of the
+   * client's previous publish when none of that changed (a publisher mostly publishes alike).
+   */
+  PublishOptions publishOptions(String channel, NamespaceOptions ns);
 }
