@@ -23,12 +23,13 @@ import java.util.Map;
  * <p>Why outside the heap: arrays on the heap that only grow still cost a copy each while they are
  * young, and while thousands of channels' histories fill, every young collection copied the arrays
  * grown since the last one: the 18-60 ms pauses that set the many-channels max latency
- * (docs/benchmarks.md, "History outside the heap"). A direct buffer is one small object on the heap
- * whatever its size, so a collection copies none of a history's bytes. Even two reference arrays
- * per ring (info and tags per slot, 1 KB at 128 slots) were most of what the young collections
- * still copied, so a slot holds the index of its info and tags in {@link #shared}: the distinct
- * objects the kept publications point at (a publisher's {@link ClientInfo} is one object per
- * subscription), with a count of uses each, which grows only when a new publisher or tag map comes.
+ * (docs/benchmarks.md, "History outside the heap and the launcher's tenuring"). A direct buffer is
+ * one small object on the heap whatever its size, so a collection copies none of a history's bytes.
+ * Even two reference arrays per ring (info and tags per slot, 1 KB at 128 slots) were most of what
+ * the young collections still copied, so a slot holds the index of its info and tags in
+ * {@link #shared}: the distinct objects the kept publications point at (a publisher's
+ * {@link ClientInfo} is one object per subscription), with a count of uses each, which grows only
+ * when a new publisher or tag map comes.
  *
  * <p>The buffers are made on the first publication (a channel that is subscribed but never
  * published to costs nothing) and freed as soon as they are replaced or {@link #clear() cleared};

@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 /**
  * A string's UTF-8 bytes counted and written into a ring buffer without an intermediate array:
  * the same bytes as {@code s.getBytes(StandardCharsets.UTF_8)}, an unpaired surrogate included
- * (written as {@code '?'}, as the JDK's encoder replaces it).
+ * (written as {@code '?'}, as the JDK's encoder replaces it). Netty's {@code ByteBufUtil.utf8Bytes}
+ * is not a substitute for {@link #length}: on some runs of surrogates it counts other than the JDK
+ * writes (Utf8Test's random strings show it).
  */
 final class Utf8 {
   private Utf8() {
