@@ -33,8 +33,12 @@ final class Audited {
         if (ar.succeeded()) {
           int status = ar.result().status();
           result = status == 202 ? "accepted" : "ok";
-          detail.put("status", status).put("deployment", ar.result().body().getString("deployment"))
-              .put("revision", ar.result().body().getValue("revision"));
+          JsonObject body = ar.result().body();
+          detail.put("status", status).put("deployment", body.getString("deployment"))
+              .put("revision", body.getValue("revision"));
+          if (body.getValue("stack") instanceof String stack) {
+            detail.put("stack", stack);
+          }
         } else if (ar.cause() instanceof ControlError e) {
           result = e.status() >= 500 ? "failed" : "refused";
           detail.put("status", e.status()).put("error", e.getMessage());

@@ -51,8 +51,9 @@ public final class ControlApi {
     ops.put("stack.revision", this::revision);
     ops.put("deployment.list", this::deployments);
     ops.put("deployment.inspect", this::deployment);
-    ops.put("audit.list", r -> store.audit(r.queryInt("limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
-        .map(audit -> Reply.ok(new JsonObject().put("audit", audit))));
+    AuditOps audit = new AuditOps(store);
+    ops.put("audit.list", audit::list);
+    ops.put("audit.record", audit::record);
   }
 
   /** Adds (or replaces) the handler of {@code op}; call before {@link #register}. */

@@ -429,7 +429,8 @@ public final class StackOps {
   }
 
   static JsonObject accepted(Deployment d) {
-    return new JsonObject().put("deployment", d.id().toString()).put("channel", DeployEvents.channel(d.stack()));
+    return new JsonObject().put("deployment", d.id().toString()).put("stack", d.stack())
+        .put("channel", DeployEvents.channel(d.stack()));
   }
 
   static JsonArray warnings(StackPlan plan) {

@@ -543,11 +543,23 @@ public final class ControlStore {
         .execute(Tuple.of(actor, action, target, result, detail == null ? new JsonObject() : detail)).mapEmpty();
   }
 
-  /** The newest audit records first, at most {@code limit}. */
-  public Future<JsonArray> audit(int limit) {
+  /**
+   * Which audit records to read, newest first: each field null for any. {@code action} matches the
+   * action or its prefix up to a dot ({@code stack} matches {@code stack.deploy}); {@code stack}
+   * matches a stack's own actions on it and any action whose detail names it (a service's).
+   */
+  public record AuditFilter(String actor, String action, String stack, Long before, int limit) {}
+
+  /** The newest audit records first that pass {@code filter}, at most its limit. */
+  public Future<JsonArray> audit(AuditFilter filter) {
     return pool.preparedQuery("SELECT id, at, actor, action, target, result, detail FROM control_audit "
-            + "ORDER BY id DESC LIMIT $1")
-        .execute(Tuple.of(limit)).map(rows -> {
+            + "WHERE ($1::text IS NULL OR actor = $1) "
+            + "AND ($2::text IS NULL OR action = $2 OR starts_with(action, $2 || '.')) "
+            + "AND ($3::text IS NULL OR (target = $3 AND starts_with(action, 'stack.')) OR detail->>'stack' = $3) "
+            + "AND ($4::bigint IS NULL OR id < $4) "
+            + "ORDER BY id DESC LIMIT $5")
+        .execute(Tuple.of(filter.actor(), filter.action(), filter.stack(), filter.before(), filter.limit()))
+        .map(rows -> {
           JsonArray out = new JsonArray();
           for (Row r : rows) {
             out.add(new JsonObject().put("id", r.getLong(0)).put("at", r.getOffsetDateTime(1).toString())
@@ -557,4 +569,10 @@ public final class ControlStore {
           return out;
         });
   }
+
+  /** The newest audit records first, at most {@code limit}. */
+  public Future<JsonArray> audit(int limit) {
+    return audit(new AuditFilter(null, null, null, null, limit));
+  }
+
 }

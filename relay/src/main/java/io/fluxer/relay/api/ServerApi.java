@@ -41,6 +41,15 @@ public final class ServerApi {
   private final EveryNode everyNode;
   private final int maxBatchSize;
 
+  /**
+   * Told of each call that acts on users' connections ({@code disconnect}, {@code unsubscribe}), inside
+   * a batch too, once it ended: the method, its params and the reply (for the audit log).
+   */
+  @FunctionalInterface
+  public interface ConnectionActions {
+    void acted(ApiMethod method, JsonObject params, JsonObject reply);
+  }
+
   public ServerApi(RelayNode node) {
     this(node, node.context());
   }
@@ -65,6 +74,11 @@ public final class ServerApi {
    * more answers error 103, and so does each command of a batch that needs more.
    */
   public Future<JsonObject> call(String method, JsonObject params, Role role) {
+    return call(method, params, role, null);
+  }
+
+  /** {@link #call(String, JsonObject, Role)}, telling {@code actions} (may be null) of what acted on connections. */
+  public Future<JsonObject> call(String method, JsonObject params, Role role, ConnectionActions actions) {
     ApiMethod m = ApiMethod.of(method);
     if (m == null) {
       return Future.succeededFuture(ApiError.reply(ProtocolError.METHOD_NOT_FOUND));
@@ -74,11 +88,15 @@ public final class ServerApi {
     }
     JsonObject p = params == null ? new JsonObject() : params;
     if (m == ApiMethod.BATCH) {
-      return guard(() -> batch(boundedBatch(p), role)).otherwise(ServerApi::errorReply);
+      return guard(() -> batch(boundedBatch(p), role, actions)).otherwise(ServerApi::errorReply);
     }
-    return guard(() -> execute(m, p))
+    Future<JsonObject> reply = guard(() -> execute(m, p))
         .map(result -> new JsonObject().put("result", result))
         .otherwise(ServerApi::errorReply);
+    if (actions != null && (m == ApiMethod.DISCONNECT || m == ApiMethod.UNSUBSCRIBE)) {
+      reply.onSuccess(r -> actions.acted(m, p, r));
+    }
+    return reply;
   }
 
   private Future<JsonObject> execute(ApiMethod m, JsonObject p) {
@@ -156,13 +174,13 @@ public final class ServerApi {
   }
 
   /** Runs the commands one after another, or all at once when {@code parallel}; replies in order. */
-  private Future<JsonObject> batch(Batch batch, Role role) {
+  private Future<JsonObject> batch(Batch batch, Role role, ConnectionActions actions) {
     List<Future<JsonObject>> replies = new ArrayList<>(batch.commands().size());
     Future<JsonObject> previous = Future.succeededFuture();
     for (BatchCommand c : batch.commands()) {
       Future<JsonObject> reply = batch.parallel()
-          ? command(c, role)
-          : previous.transform(ignored -> command(c, role));
+          ? command(c, role, actions)
+          : previous.transform(ignored -> command(c, role, actions));
       replies.add(reply);
       previous = reply;
     }
@@ -173,11 +191,11 @@ public final class ServerApi {
     });
   }
 
-  private Future<JsonObject> command(BatchCommand c, Role role) {
+  private Future<JsonObject> command(BatchCommand c, Role role, ConnectionActions actions) {
     if (ApiMethod.BATCH.id().equals(c.method())) {
       return Future.succeededFuture(ApiError.badRequest("batch cannot be nested").reply());
     }
-    return call(c.method(), c.params(), role).map(reply -> {
+    return call(c.method(), c.params(), role, actions).map(reply -> {
       if (!c.keyed() || !reply.containsKey("result")) {
         return reply;
       }

@@ -53,6 +53,11 @@ public final class FailureLog {
     return throttled(what, e);
   }
 
+  /** Logs {@code what: detail}, without a stack trace, at most once per interval. Returns whether it logged. */
+  public boolean logThrottled(String detail) {
+    return throttled(what + ": " + detail, null);
+  }
+
   private boolean throttled(String message, Throwable e) {
     long now = nanoClock.getAsLong();
     long due = nextAt.get();

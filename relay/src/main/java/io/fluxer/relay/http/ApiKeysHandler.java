@@ -33,18 +33,22 @@ final class ApiKeysHandler {
   private final ApiAuth auth;
   private final ApiKeys keys;
   private final Supplier<ApiKeyChanges> changes;
+  private final AdminAudit audit;
 
-  ApiKeysHandler(ApiAuth auth, ApiKeys keys, Supplier<ApiKeyChanges> changes) {
+  ApiKeysHandler(ApiAuth auth, ApiKeys keys, Supplier<ApiKeyChanges> changes, AdminAudit audit) {
     this.auth = auth;
     this.keys = keys;
     this.changes = changes;
+    this.audit = audit;
   }
 
   void mount(Router router) {
     router.get(PATH).handler(auth.require(Role.ADMIN)).handler(this::list);
-    router.post(PATH).handler(auth.require(Role.ADMIN)); // credentials before the body is read
+    // credentials before the body is read
+    router.post(PATH).handler(auth.require(Role.ADMIN)).handler(audit.onAnswer("key.create", ApiKeysHandler::bodyName));
     router.post(PATH).handler(HttpApi.body(MAX_BODY)).handler(this::create).failureHandler(HttpApi.failure(MAX_BODY));
-    router.delete(PATH + "/:name").handler(auth.require(Role.ADMIN)).handler(this::revoke);
+    router.delete(PATH + "/:name").handler(auth.require(Role.ADMIN))
+        .handler(audit.onAnswer("key.revoke", rc -> rc.pathParam("name"))).handler(this::revoke);
   }
 
   private void list(RoutingContext rc) {
@@ -89,7 +93,6 @@ final class ApiKeysHandler {
       } else if (!ar.result()) {
         HttpApi.error(rc, 409, "a key named '" + n + "' exists");
       } else {
-        LOG.log(System.Logger.Level.INFO, "API key '" + n + "' (" + role.id() + ") created by " + caller.name());
         // the key's text is in this answer only: no cache, shared or private, may keep it
         rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         HttpApi.json(rc, 201, managed(key).put("key", text));
@@ -103,17 +106,21 @@ final class ApiKeysHandler {
       HttpApi.error(rc, 409, "'" + name + "' is configured in api.keys: remove it from the configuration");
       return;
     }
-    Principal caller = rc.get(ApiAuth.PRINCIPAL);
     changes.get().revoke(name).onComplete(ar -> {
       if (ar.failed()) {
         storeFailed(rc, ar.cause());
       } else if (!ar.result()) {
         HttpApi.error(rc, 404, "no API key named '" + name + "'");
       } else {
-        LOG.log(System.Logger.Level.INFO, "API key '" + name + "' revoked by " + caller.name());
         rc.response().setStatusCode(204).end();
       }
     });
+  }
+
+  /** The audit target of a create: the body's name when it is a valid one, else empty. */
+  private static String bodyName(RoutingContext rc) {
+    JsonObject body = rc.body() == null ? null : HttpApi.jsonObjectBody(rc);
+    return body != null && body.getValue("name") instanceof String n && ApiKeys.NAME.matcher(n).matches() ? n : "";
   }
 
   private static JsonObject managed(ApiKeys.Managed m) {

@@ -41,11 +41,13 @@ public final class HttpApi {
   public HttpApi(RelayNode node) {
     this.node = node;
     this.auth = new ApiAuth(node.apiKeys(), node.context().tokens());
-    this.serverApi = new ServerApiHandler(node, auth);
-    this.opsApi = new OpsApiHandler(node, auth);
-    this.control = new ControlGateway(auth, ControlSeal.of(node.vertx(), node.config().cluster()));
+    ControlSeal seal = ControlSeal.of(node.vertx(), node.config().cluster());
+    AdminAudit audit = new AdminAudit(node.vertx(), seal, node.name());
+    this.serverApi = new ServerApiHandler(node, auth, audit);
+    this.opsApi = new OpsApiHandler(node, auth, audit);
+    this.control = new ControlGateway(auth, seal);
     this.metrics = new MetricsHandler(node);
-    this.apiKeys = new ApiKeysHandler(auth, node.apiKeys(), node::apiKeyChanges);
+    this.apiKeys = new ApiKeysHandler(auth, node.apiKeys(), node::apiKeyChanges, audit);
     this.connectionTokens = new ConnectionTokenHandler(auth, node.config().token(), node.context().tokens());
     this.dashboard = new DashboardHandler(node.vertx(), node.config().dashboard(), node.config().token(),
         node.context().tokens(), node.config().server().trustedProxies());

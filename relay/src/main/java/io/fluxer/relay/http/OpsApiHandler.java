@@ -49,10 +49,12 @@ final class OpsApiHandler {
 
   private final RelayNode node;
   private final ApiAuth auth;
+  private final AdminAudit audit;
 
-  OpsApiHandler(RelayNode node, ApiAuth auth) {
+  OpsApiHandler(RelayNode node, ApiAuth auth, AdminAudit audit) {
     this.node = node;
     this.auth = auth;
+    this.audit = audit;
   }
 
   void mount(Router router) {
@@ -65,10 +67,12 @@ final class OpsApiHandler {
     router.get(BASE + "/channels/:channel").handler(viewer).handler(this::channel);
     router.get(BASE + "/namespaces").handler(viewer).handler(this::namespaces);
     router.get(BASE + "/namespaces/:name").handler(viewer).handler(this::namespace);
-    router.put(BASE + "/namespaces/:name").handler(admin); // credentials before the body is read
+    // credentials before the body is read
+    router.put(BASE + "/namespaces/:name").handler(admin).handler(audit.onAnswer("namespace.put", OpsApiHandler::name));
     router.put(BASE + "/namespaces/:name").handler(HttpApi.body(MAX_BODY)).handler(this::putNamespace)
         .failureHandler(HttpApi.failure(MAX_BODY));
-    router.delete(BASE + "/namespaces/:name").handler(admin).handler(this::deleteNamespace);
+    router.delete(BASE + "/namespaces/:name").handler(admin)
+        .handler(audit.onAnswer("namespace.delete", OpsApiHandler::name)).handler(this::deleteNamespace);
     // last: routes other parts add under /api/v1 later still come first
     router.route(BASE + "/*").last().handler(rc -> error(rc, 404,
         "no such endpoint: " + rc.request().method() + " " + rc.request().path()));
@@ -260,6 +264,10 @@ final class OpsApiHandler {
       return;
     }
     HttpApi.json(rc, 200, ns.toJson());
+  }
+
+  private static String name(RoutingContext rc) {
+    return rc.pathParam("name");
   }
 
   private void putNamespace(RoutingContext rc) {

@@ -29,13 +29,16 @@ import java.util.Map;
 final class ServerApiHandler {
   /** Smallest body limit; a larger {@code client.max_message_size} raises it (×16). */
   static final long MIN_BODY_LIMIT = 1 << 20;
+  private static final int MAX_AUDITED_LENGTH = 200;
   private static final String PATH = "/api/(?<method>(?!v1$)[^/]+)";
 
   private final ServerApi api;
   private final long bodyLimit;
   private final Map<Role, Handler<RoutingContext>> guards = new EnumMap<>(Role.class);
+  private final AdminAudit audit;
 
-  ServerApiHandler(RelayNode node, ApiAuth auth) {
+  ServerApiHandler(RelayNode node, ApiAuth auth, AdminAudit audit) {
+    this.audit = audit;
     this.api = new ServerApi(node);
     this.bodyLimit = Math.max(MIN_BODY_LIMIT, 16L * node.config().client().maxMessageSize());
     for (Role role : Role.values()) {
@@ -68,7 +71,8 @@ final class ServerApiHandler {
       return;
     }
     Context context = Vertx.currentContext();
-    api.call(rc.pathParam("method"), params, caller.role()).onComplete(ar -> {
+    ServerApi.ConnectionActions actions = (m, p, reply) -> audited(caller, m, p, reply);
+    api.call(rc.pathParam("method"), params, caller.role(), actions).onComplete(ar -> {
       JsonObject reply = ar.succeeded() ? ar.result() : ApiError.reply(ProtocolError.INTERNAL);
       if (Vertx.currentContext() == context) {
         respond(rc, reply);
@@ -76,6 +80,32 @@ final class ServerApiHandler {
         context.runOnContext(v -> respond(rc, reply));
       }
     });
+  }
+
+  /**
+   * {@code user.disconnect} or {@code user.unsubscribe} on the user, with the client and channel
+   * when given: {@code ok}, or {@code refused} with the error's code (bad params), {@code failed} for 100.
+   */
+  private void audited(Principal caller, ApiMethod m, JsonObject params, JsonObject reply) {
+    JsonObject detail = new JsonObject();
+    for (String key : new String[] {"client", "channel"}) {
+      if (params.getValue(key) instanceof String v && !v.isEmpty()) {
+        detail.put(key, bounded(v));
+      }
+    }
+    String result = "ok";
+    if (reply.getValue("error") instanceof JsonObject error) {
+      int code = error.getInteger("code", ProtocolError.INTERNAL.code());
+      result = code == ProtocolError.INTERNAL.code() ? "failed" : "refused";
+      detail.put("error", code);
+    }
+    String user = params.getValue("user") instanceof String u ? bounded(u) : "";
+    audit.record(caller, m == ApiMethod.DISCONNECT ? "user.disconnect" : "user.unsubscribe", user, result, detail);
+  }
+
+  /** A value the caller chose, cut to what an audit row keeps. */
+  private static String bounded(String value) {
+    return value.length() <= MAX_AUDITED_LENGTH ? value : value.substring(0, MAX_AUDITED_LENGTH) + "…";
   }
 
   /** The body as a JSON object; an empty body is {@code {}}. */

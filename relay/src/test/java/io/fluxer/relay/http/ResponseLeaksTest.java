@@ -6,6 +6,7 @@ import io.fluxer.relay.Addresses;
 import io.fluxer.relay.auth.ApiKeyChanges;
 import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.cluster.ControlSeal;
 import io.fluxer.relay.config.ApiKey;
 import io.fluxer.relay.store.StoreException;
 import io.fluxer.relay.testing.HttpTestClient;
@@ -83,7 +84,8 @@ class ResponseLeaksTest extends ApiTestBase {
       }
     };
     Router router = Router.router(vertx);
-    new ApiKeysHandler(new ApiAuth(keys, null), keys, () -> failing).mount(router);
+    new ApiKeysHandler(new ApiAuth(keys, null), keys, () -> failing,
+        new AdminAudit(vertx, ControlSeal.withKey("k"), "test")).mount(router);
     HttpServer server = TestRelay.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     try (HttpTestClient client = new HttpTestClient(vertx, "http://127.0.0.1:" + server.actualPort())) {
       Map<String, String> root = HttpTestClient.apiKey("root-key");
