@@ -80,3 +80,28 @@ export async function scenario(fn) {
   console.log(JSON.stringify(summary));
   process.exit(summary.ok ? 0 : 1);
 }
+
+/**
+ * Run in the page: every element under #main whose content is wider than its box (cut, or a table
+ * scrolling sideways; only code, diffs and log lines may scroll) or that reaches past the viewport.
+ * Answers a list of problems, empty when all fits.
+ */
+export function layoutProblems() {
+  const problems = [];
+  const mayScroll = (node) => node.matches('pre, .code, .diff, .diff *, .log-lines, .log-lines *, .editor, textarea');
+  for (const node of document.querySelectorAll('#main *')) {
+    const box = node.getBoundingClientRect();
+    const style = getComputedStyle(node);
+    if (box.width === 0 || style.visibility === 'hidden' || node.closest('[hidden]')) continue;
+    const what = `${node.tagName.toLowerCase()}.${node.className || ''}${node.dataset.label ? `[${node.dataset.label}]` : ''}`;
+    if (node.clientWidth > 1 && node.scrollWidth > node.clientWidth + 1 && !mayScroll(node)) {
+      const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
+      problems.push(`${what} ${scrolls ? 'scrolls sideways' : 'is cut'}: content ${node.scrollWidth}px in ${node.clientWidth}px`);
+    }
+    if (box.right > window.innerWidth + 1 || box.left < -1) {
+      const clipped = node.closest('pre, .code, .diff, .log-lines, .table-wrap, .ops-scroll');
+      if (!clipped || clipped === node) problems.push(`${what} reaches past the viewport (${box.left}..${box.right})`);
+    }
+  }
+  return problems;
+}

@@ -14,10 +14,10 @@
 //           and kept across navigation
 // Every scenario fails on any console error or warning in the page.
 import WebSocket from 'ws';
-import { base, check, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
+import { base, check, layoutProblems, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
 
 const [adminUser, adminPassword] = (process.env.FLUXER_ADMIN || ':').split(':');
-const PAGES = ['overview', 'channels', 'deployments', 'logs', 'settings'];
+const PAGES = ['overview', 'channels', 'deployments', 'logs', 'audit', 'settings'];
 
 function noProblems(page) {
   check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
@@ -113,6 +113,7 @@ async function viewerScenario(browser) {
 
 async function pagesScenario(browser) {
   const result = {};
+  const problems = [];
   for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
     const page = await newPage(browser, viewport);
     await login(page, adminUser, adminPassword);
@@ -121,12 +122,14 @@ async function pagesScenario(browser) {
       await page.waitForSelector(`[data-page="${id}"]`, { timeout: 5000 });
       await page.waitForLoadState('networkidle');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      check(overflow <= 1, `${id} at ${label} width overflows by ${overflow}px`);
+      if (overflow > 1) problems.push(`${id} at ${label} width overflows by ${overflow}px`);
+      for (const p of await page.evaluate(layoutProblems)) problems.push(`${id} at ${label}: ${p}`);
       await screenshot(page, label === 'desktop' ? id : `${id}-${label}`);
     }
     noProblems(page);
     result[label] = PAGES.length;
   }
+  check(problems.length === 0, problems.join('\n'));
   return result;
 }
 
@@ -201,8 +204,7 @@ async function history(window) {
 /**
  * Checked in the page, on what it drew last: each chart's x tick labels (HH:MM) are at least two,
  * distinct, and times within [now - window, now]; the y labels are distinct, and integers on the
- * connections chart; no element of the page is wider than its box or reaches past the viewport.
- * Answers a list of problems (empty when all is well).
+ * connections chart. Answers a list of problems (empty when all is well).
  */
 function chartProblems() {
   const problems = [];
@@ -231,16 +233,12 @@ function chartProblems() {
       problems.push(`${chart.dataset.testid} y ticks ${JSON.stringify(y)} are not distinct${counts ? ' integers' : ''}`);
     }
   }
-  for (const node of document.querySelectorAll('#main *')) {
-    const box = node.getBoundingClientRect();
-    if (box.width === 0 || getComputedStyle(node).visibility === 'hidden') continue;
-    const what = `${node.tagName.toLowerCase()}.${node.className || ''}${node.dataset.label ? `[${node.dataset.label}]` : ''}`;
-    if (node.clientWidth > 1 && node.scrollWidth > node.clientWidth + 1) {
-      problems.push(`${what} is cut: content ${node.scrollWidth}px in ${node.clientWidth}px`);
-    }
-    if (box.right > window.innerWidth + 1 || box.left < -1) problems.push(`${what} reaches past the viewport (${box.left}..${box.right})`);
-  }
   return problems;
+}
+
+/** The charts' problems and the page's layout problems (nothing cut or past the viewport). */
+async function drawingProblems(page) {
+  return [...await page.evaluate(chartProblems), ...await page.evaluate(layoutProblems)];
 }
 
 async function chartsScenario(browser) {
@@ -262,9 +260,9 @@ async function chartsScenario(browser) {
     // the page's own connection shows (a count of at least 1), then the checks on what was drawn
     await until('a connection count', async () => Number(await page.textContent('[data-testid=conn-count]')) >= 1);
     let problems = await until('well-drawn charts (5 min)', async () => {
-      const p = await page.evaluate(chartProblems);
+      const p = await drawingProblems(page);
       return p.length ? null : p;
-    }, 3000).catch(async () => page.evaluate(chartProblems));
+    }, 3000).catch(async () => drawingProblems(page));
     check(problems.length === 0, `5 min at ${label}: ${problems.join('; ')}`);
     await screenshot(page, `overview-5m-${label}`);
     await page.locator('[data-testid=nodes]').scrollIntoViewIfNeeded();
@@ -276,9 +274,9 @@ async function chartsScenario(browser) {
     await until('the 1 h window', async () => (await page.getAttribute(chart, 'data-window')) === '3600');
     await until('the 1 h history', async () => (await points()) >= 1);
     problems = await until('well-drawn charts (1 h)', async () => {
-      const p = await page.evaluate(chartProblems);
+      const p = await drawingProblems(page);
       return p.length ? null : p;
-    }, 3000).catch(async () => page.evaluate(chartProblems));
+    }, 3000).catch(async () => drawingProblems(page));
     check(problems.length === 0, `1 h at ${label}: ${problems.join('; ')}`);
     await screenshot(page, `overview-1h-${label}`);
 

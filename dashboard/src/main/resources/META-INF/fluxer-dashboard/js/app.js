@@ -5,7 +5,7 @@ import { sessionFrom, savedSession, store, forget } from './session.js';
 import { LiveClient, websocketUrl } from './client.js';
 import { el, confirmDialog, toast, notice } from './ui.js';
 
-const PAGES = ['overview', 'channels', 'deployments', 'logs', 'settings'];
+const PAGES = ['overview', 'channels', 'deployments', 'logs', 'audit', 'settings'];
 const DEFAULT_PAGE = 'overview';
 const RANK = { viewer: 1, ops: 2, admin: 3 };
 const REFRESH_AT = 0.7; // of the token's lifetime

@@ -107,7 +107,7 @@ export default {
       totalsList,
       el('h2', {}, 'Nodes'),
       el('div', { class: 'table-wrap' },
-        el('table', { class: 'table nodes-table', 'data-testid': 'nodes' },
+        el('table', { class: 'table table-cards nodes-table', 'data-testid': 'nodes' },
           el('thead', {}, el('tr', {},
             NODE_COLUMNS.map((h, i) => el('th', { scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null }, h)))),
           tbody)),

@@ -195,7 +195,7 @@ function apiKeys(ctx, alive) {
   const problem = el('div');
   const tbody = el('tbody', {}, el('tr', { class: 'empty' }, el('td', { colspan: '6' }, 'Loading…')));
   const table = el('div', { class: 'table-wrap' },
-    el('table', { class: 'table', 'data-testid': 'api-keys', 'aria-labelledby': 'keys-heading' },
+    el('table', { class: 'table table-cards', 'data-testid': 'api-keys', 'aria-labelledby': 'keys-heading' },
       el('thead', {}, el('tr', {},
         ['Name', 'Role', 'Source', 'Created by', 'Created at', 'Actions']
           .map((h) => el('th', { scope: 'col' }, h)))),
@@ -261,11 +261,11 @@ function apiKeys(ctx, alive) {
       const managed = k.source === 'managed';
       return el('tr', { dataset: { key: name } },
         el('th', { scope: 'row' }, name),
-        el('td', {}, String(k.role ?? '–')),
-        el('td', {}, managed ? 'managed' : el('span', { title: 'From the configuration (api.keys): remove it there.' }, String(k.source ?? '–'))),
-        el('td', {}, k.created_by ? String(k.created_by) : '–'),
-        el('td', {}, k.created_at ? el('time', { datetime: String(k.created_at), title: String(k.created_at) }, when(k.created_at)) : '–'),
-        el('td', {}, managed
+        el('td', { 'data-label': 'Role' }, String(k.role ?? '–')),
+        el('td', { 'data-label': 'Source' }, managed ? 'managed' : el('span', { title: 'From the configuration (api.keys): remove it there.' }, String(k.source ?? '–'))),
+        el('td', { 'data-label': 'Created by' }, k.created_by ? String(k.created_by) : '–'),
+        el('td', { 'data-label': 'Created at' }, k.created_at ? el('time', { datetime: String(k.created_at), title: String(k.created_at) }, when(k.created_at)) : '–'),
+        el('td', { 'data-label': 'Actions' }, managed
           ? el('button', {
             class: 'btn btn-small btn-danger', type: 'button', 'data-action': 'revoke-key',
             'aria-label': `Revoke key ${name}`, onclick: (event) => revoke(name, event.currentTarget),
