@@ -5,9 +5,13 @@
 //           clicked in the UI (with confirmation) reaches the swarm
 //   logs    a service printing lines shows them on the logs page within 2 s of choosing it; the
 //           regex filter hides the lines that do not match
+//   quiet   a service that printed some lines and then went quiet: choosing it on the logs page
+//           shows those earlier lines at once (the recent-lines API), in order; its JSON line shows
+//           as fields with the level coloured; the filter marks its matches; wrapping can be turned
+//           off; at 390x844 nothing is cut
 // Environment: FLUXER_HTTP_URL, FLUXER_ADMIN (user:password), FLUXER_API_KEY (admin key for the
 // API calls made here), FLUXER_STACK (a fresh stack name), FLUXER_SCREENSHOTS.
-import { base, check, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
+import { base, check, layoutProblems, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
 
 const [adminUser, adminPassword] = (process.env.FLUXER_ADMIN || ':').split(':');
 const stack = process.env.FLUXER_STACK;
@@ -142,7 +146,7 @@ async function logsScenario(browser) {
 
   await page.fill('#logs-filter', '^err-');
   const shown = await until('the filter to apply', async () => {
-    const texts = await page.$$eval('[data-testid=log-lines] .log-line:not([hidden]) .ops-log-text',
+    const texts = await page.$$eval('[data-testid=log-lines] .log-line:not([hidden]) .log-text',
       (els) => els.map((e) => e.textContent));
     return texts.length > 0 && texts.every((t) => /^err-/.test(t)) ? texts : null;
   }, 3000);
@@ -153,7 +157,60 @@ async function logsScenario(browser) {
   return { firstLineMs, shown: shown.length, hidden };
 }
 
-const scenarios = { deploy: deployScenario, logs: logsScenario };
+const QUIET = `services:
+  quiet:
+    image: fluxer-test/busybox:1
+    command: ["sh", "-c", "for i in 1 2 3 4 5; do echo early-$$i; done; echo '{\\"level\\":\\"error\\",\\"msg\\":\\"boom\\",\\"code\\":7}'; exec sleep 3600"]
+    stop_grace_period: 1s
+    stop_signal: SIGKILL
+`;
+
+async function quietScenario(browser) {
+  await succeeded(await deployed(QUIET));
+  const service = `${stack}_quiet`;
+  // the engine has the lines before the page is opened: nothing new comes while it shows them
+  await until('the six lines in the recent-lines API', async () =>
+    ((await api('GET', `/api/v1/services/${service}/logs?tail=50`)).lines || []).length >= 6, 30000, 250);
+  const result = {};
+  for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await newPage(browser, viewport);
+    await login(page, adminUser, adminPassword);
+    await page.goto(`${base}/dashboard/#/logs`);
+    const box = `input[name=log-service][value="${service}"]`;
+    await page.waitForSelector(box, { timeout: 10000 });
+    await page.fill('#logs-service-search', 'quiet');
+    const started = Date.now();
+    await page.check(box);
+    const texts = await until('the earlier lines', async () => {
+      const t = await page.$$eval('[data-testid=log-lines] .log-line .log-text', (els) => els.map((e) => e.textContent));
+      return t.length >= 6 ? t : null;
+    }, 3000, 50);
+    result[`${label}Ms`] = Date.now() - started;
+    check(texts.slice(0, 5).join(',') === 'early-1,early-2,early-3,early-4,early-5', `in order: ${texts}`);
+    const level = await page.$eval('.log-line .log-level', (e) => ({ text: e.textContent, cls: e.className }));
+    check(level.text === 'error' && level.cls.includes('log-level-error'), `the JSON line's level: ${JSON.stringify(level)}`);
+    const fields = await page.$$eval('.log-line .log-field', (els) => els.map((e) => e.textContent));
+    check(fields.includes('code=7'), `the JSON line's fields: ${fields}`);
+    await page.fill('#logs-filter', 'early-3');
+    const marks = await until('the match marked', async () => {
+      const m = await page.$$eval('[data-testid=log-lines] .log-line:not([hidden]) mark', (els) => els.map((e) => e.textContent));
+      return m.length === 1 ? m : null;
+    });
+    check(marks[0] === 'early-3', `marked: ${marks}`);
+    check(await page.locator('[data-testid=log-lines] .log-line:not([hidden])').count() === 1, 'one line shown');
+    await page.uncheck('#logs-wrap');
+    check(await page.$eval('[data-testid=log-lines]', (e) => e.classList.contains('log-nowrap')), 'wrapping off');
+    await page.check('#logs-wrap');
+    const problems = await page.evaluate(layoutProblems);
+    check(problems.length === 0, `logs at ${label}: ${problems.join('; ')}`);
+    await screenshot(page, `logs-backfill-${label}`);
+    check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
+    await page.context().close();
+  }
+  return result;
+}
+
+const scenarios = { deploy: deployScenario, logs: logsScenario, quiet: quietScenario };
 const run = scenarios[process.env.FLUXER_MODE];
 if (!run) {
   console.log(JSON.stringify({ ok: false, error: `unknown FLUXER_MODE ${process.env.FLUXER_MODE}` }));

@@ -119,4 +119,12 @@ class DashboardSwarmBrowserTest {
     assertThat(s.getLong("firstLineMs")).isLessThan(2000);
     assertThat(s.getInteger("hidden")).isPositive();
   }
+
+  @Test
+  @DisplayName("A quiet service's logs page shows its earlier lines at once, JSON as fields, matches marked")
+  void quietServiceShowsEarlierLines() throws Exception {
+    JsonObject s = run("quiet");
+    assertThat(s.getLong("desktopMs")).isLessThan(3000);
+    assertThat(s.getLong("phoneMs")).isLessThan(3000);
+  }
 }

@@ -1,442 +1,410 @@
-// Logs page (#/logs): live log lines of one or more swarm services (channels logs:<service>),
-// merged in arrival order, with a regex filter, pause/resume and download.
+// Logs (#/logs): the lines of one or more swarm services. Choosing a service shows its recent lines
+// at once (GET /api/v1/services/{name}/logs), then its live lines (channel logs:<service>), merged
+// by time with the other services'. A filter (regular expression) hides the other lines and marks
+// the matches; lines wrap or scroll; JSON lines show as fields with their level coloured.
 //
-// Log lines and service names are untrusted: they only ever reach the DOM as text nodes.
-
-import { ensureStyles, errorText, fill, h, parsed, safeCall } from './ops-dom.js';
+// Log lines and service names are untrusted: they reach the DOM as text nodes only.
+import { el, notice } from '../ui.js';
+import { parsed, safeCall } from './ops-dom.js';
+import { clock, compileFilter, jsonLine, levelKind, lineKey, matchRanges, matches, source, tsKey } from '../format/logs.js';
 
 const API = '/api/v1';
 const MAX_LINES = 5000;
+const BACKFILL = 200;
 const COLOURS = 8;
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export default {
   id: 'logs',
   title: 'Logs',
   render(root, ctx) {
-    ensureStyles();
-    const page = createPage(root, ctx);
-    return () => page.destroy();
-  },
-};
+    const state = {
+      alive: true,
+      services: new Map(), // name -> {name, stack, colour, label, checkbox, unsub, waiting: [] | null, seen: Set | null}
+      entries: [], // {key (time), el, text, service} in display order
+      filter: null,
+      paused: false,
+      held: [], // live batches kept while paused
+      heldLines: 0,
+      nextColour: 0,
+    };
 
-// "2026-11-23T11:28:41.390029837Z" -> "11:28:41.390" (the engine's clock, UTC)
-function clock(ts) {
-  const m = /T(\d\d:\d\d:\d\d(?:\.\d{1,3})?)/.exec(String(ts || ''));
-  return m ? m[1] : String(ts || '');
-}
+    // ---- skeleton
 
-function createPage(root, ctx) {
-  let disposed = false;
-  let filter = null; // RegExp or null
-  let paused = false;
-  let buffer = []; // batches of {service, line} received while paused
-  let buffered = 0;
-  const services = new Map(); // name -> {checkbox, colour, unsub, error}
-  const info = new WeakMap(); // line element -> {text, plain}
-  let nextColour = 0;
+    const problems = el('div');
+    const serviceSearch = el('input', {
+      id: 'logs-service-search', type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. web',
+      oninput: () => showServiceSearch(),
+    });
+    const chooser = el('div', { class: 'log-chooser' }, el('p', { class: 'muted' }, 'Loading services…'));
+    const addInput = el('input', { id: 'logs-add-service', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'stack_service' });
+    const addForm = el('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); addService(); } },
+      el('label', { for: 'logs-add-service' }, 'Other service'), addInput,
+      el('button', { class: 'btn', type: 'submit' }, 'Add and follow'));
+    const filterInput = el('input', {
+      id: 'logs-filter', type: 'search', autocomplete: 'off', spellcheck: 'false',
+      'aria-describedby': 'logs-filter-msg', placeholder: 'e.g. error|timeout', oninput: () => setFilter(),
+    });
+    const filterMsg = el('p', { id: 'logs-filter-msg', class: 'field-msg' });
+    const wrap = el('input', { id: 'logs-wrap', type: 'checkbox', checked: true, onchange: () => { box.classList.toggle('log-nowrap', !wrap.checked); } });
+    const pauseButton = el('button', { id: 'logs-pause', class: 'btn', type: 'button', 'aria-pressed': 'false', onclick: () => setPaused(!state.paused) }, 'Pause');
+    const pausedNote = el('span', { class: 'log-paused', role: 'status' });
+    const counter = el('span', { class: 'muted' });
+    const box = el('div', {
+      class: 'log-lines', 'data-testid': 'log-lines', role: 'log', 'aria-live': 'off', 'aria-label': 'Log lines', tabindex: '0',
+    });
+    const empty = el('p', { class: 'muted' }, 'Choose one or more services: their recent lines show at once, then new ones as they come.');
 
-  // ---- skeleton
+    root.append(
+      problems,
+      el('section', { class: 'panel', 'aria-labelledby': 'logs-services-h' },
+        el('div', { class: 'panel-head' },
+          el('h2', { id: 'logs-services-h' }, 'Services'),
+          el('button', { class: 'btn btn-small', type: 'button', onclick: () => loadServices() }, 'Refresh list')),
+        el('div', { class: 'toolbar' }, el('label', { for: 'logs-service-search' }, 'Search services'), serviceSearch),
+        chooser, addForm),
+      el('section', { class: 'panel', 'aria-labelledby': 'logs-lines-h' },
+        el('div', { class: 'panel-head' }, el('h2', { id: 'logs-lines-h' }, 'Lines'), counter),
+        el('div', { class: 'log-toolbar' },
+          el('div', { class: 'field' }, el('label', { for: 'logs-filter' }, 'Filter (regular expression)'), filterInput, filterMsg),
+          el('div', { class: 'toolbar' },
+            el('label', { class: 'check' }, wrap, ' Wrap lines'),
+            pauseButton, pausedNote,
+            el('button', { id: 'logs-download', class: 'btn', type: 'button', onclick: () => download() }, 'Download shown lines'),
+            el('button', { id: 'logs-clear', class: 'btn', type: 'button', onclick: () => clearLines() }, 'Clear'))),
+        empty, box));
 
-  const status = h('div', { class: 'ops-notices' });
-  const chooser = h('div', { class: 'ops-chooser' }, h('p', { class: 'ops-muted' }, 'Loading services…'));
-  const addInput = h('input', { id: 'logs-add-service', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'stack_service' });
-  const addForm = h('form', {
-    class: 'ops-inline', onsubmit: (e) => {
-      e.preventDefault();
-      const name = addInput.value.trim();
-      if (!name) {
-        return;
-      }
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
-        notice('add', `"${name}" is not a service name or ID.`, 'error');
-        return;
-      }
-      clearNotice('add');
-      const s = ensureService(name, otherGroup());
-      if (!s.checkbox.checked) {
-        s.checkbox.checked = true;
-        toggle(name, true);
-      }
-      addInput.value = '';
-    },
-  }, h('label', { for: 'logs-add-service' }, 'Other service'), addInput, h('button', { type: 'submit', class: 'ops-secondary' }, 'Add and follow'));
-
-  const filterInput = h('input', {
-    id: 'logs-filter', type: 'search', autocomplete: 'off', spellcheck: 'false',
-    'aria-describedby': 'ops-logs-filter-msg', placeholder: 'e.g. ERROR|timeout',
-  });
-  const filterMsg = h('p', { id: 'ops-logs-filter-msg', class: 'ops-field-msg' });
-  const pauseButton = h('button', { id: 'logs-pause', type: 'button', 'aria-pressed': 'false', onclick: () => setPaused(!paused) }, 'Pause');
-  const downloadButton = h('button', { id: 'logs-download', type: 'button', class: 'ops-secondary', onclick: () => download() }, 'Download shown lines');
-  const clearButton = h('button', { id: 'logs-clear', type: 'button', class: 'ops-secondary', onclick: () => clearLines() }, 'Clear');
-  const counter = h('span', { class: 'ops-muted ops-counter' });
-  const pausedNote = h('span', { class: 'ops-paused', role: 'status' });
-  const lines = h('div', {
-    class: 'ops-log', 'data-testid': 'log-lines', role: 'log', 'aria-live': 'off', 'aria-label': 'Log lines', tabindex: '0',
-  });
-  const empty = h('p', { class: 'ops-muted ops-log-empty' }, 'Choose one or more services to follow their logs live.');
-
-  root.replaceChildren(h('div', { class: 'ops-page ops-logs' },
-    status,
-    h('section', { class: 'ops-section panel', 'aria-labelledby': 'ops-logs-services-h' },
-      h('div', { class: 'ops-section-head' },
-        h('h2', { id: 'ops-logs-services-h' }, 'Services'),
-        h('button', { type: 'button', class: 'ops-secondary', onclick: () => loadServices() }, 'Refresh list')),
-      chooser, addForm),
-    h('section', { class: 'ops-section panel', 'aria-labelledby': 'ops-logs-lines-h' },
-      h('div', { class: 'ops-section-head' }, h('h2', { id: 'ops-logs-lines-h' }, 'Live lines'), counter),
-      h('div', { class: 'ops-toolbar' },
-        h('div', { class: 'ops-field ops-grow' },
-          h('label', { for: 'logs-filter' }, 'Filter (regular expression on the message)'), filterInput, filterMsg),
-        h('div', { class: 'ops-inline' }, pauseButton, pausedNote, downloadButton, clearButton)),
-      empty, lines)));
-
-  const notices = new Map();
-  function notice(key, message, kind = 'info') {
-    clearNotice(key);
-    const el = h('div', { class: `ops-notice ops-notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, h('p', null, message));
-    notices.set(key, el);
-    status.append(el);
-  }
-  function clearNotice(key) {
-    notices.get(key)?.remove();
-    notices.delete(key);
-  }
-
-  // ---- choosing services
-
-  let groups = new Map(); // stack name (or '') -> fieldset's list element
-  let other = null;
-
-  function otherGroup() {
-    if (!other || !other.isConnected) {
-      other = group('Other services');
+    const notices = new Map();
+    function say(key, message, alert = false) {
+      notices.get(key)?.remove();
+      const node = notice(message, { alert });
+      notices.set(key, node);
+      problems.append(node);
     }
-    return other;
-  }
-
-  function group(legend) {
-    const list = h('div', { class: 'ops-checks' });
-    const fs = h('fieldset', { class: 'ops-fieldset' }, h('legend', null, legend), list);
-    if (chooser.querySelector('.ops-log-empty-list')) {
-      chooser.replaceChildren();
+    function unsay(key) {
+      notices.get(key)?.remove();
+      notices.delete(key);
     }
-    chooser.append(fs);
-    return list;
-  }
 
-  function ensureService(name, list) {
-    let s = services.get(name);
-    if (s) {
-      if (!s.label.isConnected) {
-        list.append(s.label);
+    // ---- services
+
+    function group(legend) {
+      chooser.querySelector('.log-chooser-empty')?.remove();
+      const list = el('div', { class: 'log-checks' });
+      chooser.append(el('fieldset', { class: 'log-group' }, el('legend', {}, legend), list));
+      return list;
+    }
+
+    let otherList = null;
+    function otherGroup() {
+      if (!otherList || !otherList.isConnected) otherList = group('Other services');
+      return otherList;
+    }
+
+    function ensureService(name, stack, list) {
+      let s = state.services.get(name);
+      if (!s) {
+        const colour = state.nextColour++ % COLOURS;
+        const checkbox = el('input', { type: 'checkbox', name: 'log-service', value: name, onchange: () => follow(s, checkbox.checked) });
+        const short = stack && name.startsWith(`${stack}_`) ? name.slice(stack.length + 1) : name;
+        const label = el('label', { class: 'log-check', title: name, dataset: { name } }, checkbox,
+          el('span', { class: `log-swatch log-c${colour}`, 'aria-hidden': 'true' }), el('span', { class: 'mono' }, short));
+        s = { name, stack, colour, label, checkbox, unsub: null, waiting: null, seen: null };
+        state.services.set(name, s);
       }
+      if (!s.label.isConnected) list.append(s.label);
       return s;
     }
-    const colour = nextColour++ % COLOURS;
-    const checkbox = h('input', { type: 'checkbox', name: 'log-service', value: name });
-    checkbox.addEventListener('change', () => toggle(name, checkbox.checked));
-    const label = h('label', { class: 'ops-check-label' }, checkbox,
-      h('span', { class: `ops-swatch ops-c${colour}`, 'aria-hidden': 'true' }), h('span', { class: 'ops-code' }, name));
-    s = { name, checkbox, label, colour, unsub: null };
-    services.set(name, s);
-    list.append(label);
-    return s;
-  }
 
-  async function loadServices() {
-    clearNotice('control');
-    let stacks;
-    try {
-      const res = await ctx.api.get(`${API}/stacks`);
-      stacks = (Array.isArray(res?.stacks) ? res.stacks : []).map((x) => x?.name).filter((x) => typeof x === 'string');
-    } catch (err) {
-      if (disposed) {
+    function showServiceSearch() {
+      const q = serviceSearch.value.trim().toLowerCase();
+      for (const s of state.services.values()) s.label.hidden = Boolean(q) && !s.name.toLowerCase().includes(q);
+      for (const fs of chooser.querySelectorAll('fieldset')) fs.hidden = ![...fs.querySelectorAll('label')].some((l) => !l.hidden);
+    }
+
+    async function loadServices() {
+      unsay('control');
+      let stacks;
+      try {
+        const reply = await ctx.api.get(`${API}/stacks`);
+        stacks = (reply?.stacks || []).map((x) => x?.name).filter((x) => typeof x === 'string').sort();
+      } catch (err) {
+        if (!state.alive || err.code === 'aborted') return;
+        say('control', err.status === 503
+          ? 'The control plane is not running: there are no stacks to list, and logs are read by control-api. You can still add a service by name below.'
+          : `Could not list the services: ${err.message}`, err.status !== 503);
+        showChooser([]);
         return;
       }
-      if (err && (err.status === 503 || err.status === 502 || err.status === 504)) {
-        notice('control', 'The control plane is not running: there are no stacks to list, and live logs only flow '
-          + 'while control-api follows them. You can still add a service by name below.', 'info');
-      } else {
-        notice('control', `Could not list the services: ${errorText(err)}`, 'error');
-      }
-      renderChooser([]);
-      return;
+      const details = await Promise.allSettled(stacks.map((name) => ctx.api.get(`${API}/stacks/${encodeURIComponent(name)}`)));
+      if (!state.alive) return;
+      const found = [];
+      details.forEach((r, i) => {
+        if (r.status !== 'fulfilled') return;
+        const names = (r.value?.services || []).map((x) => x?.name).filter((n) => typeof n === 'string').sort();
+        if (names.length) found.push({ stack: stacks[i], names });
+      });
+      showChooser(found);
     }
-    const details = await Promise.allSettled(stacks.sort().map((name) => ctx.api.get(`${API}/stacks/${encodeURIComponent(name)}`)));
-    if (disposed) {
-      return;
-    }
-    const found = [];
-    const failed = [];
-    details.forEach((r, i) => {
-      if (r.status === 'fulfilled') {
-        const names = (Array.isArray(r.value?.services) ? r.value.services : [])
-          .map((s) => s?.name).filter((n) => typeof n === 'string').sort();
-        found.push({ stack: stacks[i], names });
-      } else if (r.reason?.status !== 404) {
-        failed.push(stacks[i]);
-      }
-    });
-    if (failed.length) {
-      notice('stacks', `Could not read the services of ${failed.join(', ')}.`, 'error');
-    } else {
-      clearNotice('stacks');
-    }
-    renderChooser(found);
-  }
 
-  function renderChooser(found) {
-    chooser.replaceChildren();
-    groups = new Map();
-    other = null;
-    for (const { stack, names } of found) {
-      if (names.length === 0) {
-        continue;
+    function showChooser(found) {
+      chooser.replaceChildren();
+      otherList = null;
+      for (const { stack, names } of found) {
+        const list = group(`Stack ${stack}`);
+        names.forEach((n) => ensureService(n, stack, list));
       }
-      const list = group(`Stack ${stack}`);
-      groups.set(stack, list);
-      names.forEach((n) => ensureService(n, list));
-    }
-    // services followed or added before, no longer listed, stay choosable
-    for (const s of services.values()) {
-      if (!s.label.isConnected) {
-        otherGroup().append(s.label);
+      for (const s of state.services.values()) {
+        if (!s.label.isConnected) otherGroup().append(s.label);
       }
+      if (!chooser.firstChild) chooser.append(el('p', { class: 'muted log-chooser-empty' }, 'No services found in any stack.'));
+      showServiceSearch();
     }
-    if (!chooser.firstChild) {
-      chooser.append(h('p', { class: 'ops-muted ops-log-empty-list' }, 'No services found in any stack.'));
-    }
-  }
 
-  function toggle(name, on) {
-    const s = services.get(name);
-    if (!s) {
-      return;
+    function addService() {
+      const name = addInput.value.trim();
+      if (!name) return;
+      if (!SERVICE_NAME.test(name)) {
+        say('add', `“${name}” is not a service name or ID.`, true);
+        return;
+      }
+      unsay('add');
+      const s = ensureService(name, '', otherGroup());
+      s.checkbox.checked = true;
+      follow(s, true);
+      addInput.value = '';
     }
-    if (on && !s.unsub) {
-      clearNotice(`sub:${name}`);
-      try {
-        s.unsub = ctx.live.subscribe(`logs:${name}`, (data) => receive(s, parsed(data)), {
-          onError: (e) => {
-            if (!disposed) {
-              notice(`sub:${name}`, `Live logs of ${name}: ${errorText(e)}`, 'error');
-            }
-          },
+
+    /** Follows a service: its live lines are held while its recent lines are read, then both shown. */
+    function follow(s, on) {
+      if (on && !s.unsub) {
+        unsay(`live:${s.name}`);
+        s.waiting = [];
+        s.unsub = ctx.live.subscribe(`logs:${s.name}`, (data) => receive(s, parsed(data)), {
+          onError: (e) => { if (state.alive) say(`live:${s.name}`, `Live lines of ${s.name}: ${e.message || e}`, true); },
         });
-      } catch (e) {
-        notice(`sub:${name}`, `Live logs of ${name}: ${errorText(e)}`, 'error');
+        backfill(s);
+      } else if (!on && s.unsub) {
+        safeCall(s.unsub);
+        s.unsub = null;
+        s.waiting = null;
+        unsay(`live:${s.name}`);
+        unsay(`recent:${s.name}`);
       }
-      updateEmpty();
-    } else if (!on && s.unsub) {
-      safeCall(s.unsub);
-      s.unsub = null;
-      clearNotice(`sub:${name}`);
-      updateEmpty();
+      showEmpty();
     }
-  }
 
-  function updateEmpty() {
-    const following = [...services.values()].some((s) => s.unsub);
-    empty.hidden = following || lines.childElementCount > 0;
-  }
-
-  // ---- lines
-
-  function receive(s, data) {
-    if (disposed || !data || !s.unsub) {
-      return;
-    }
-    if (data.type === 'lines' && Array.isArray(data.lines)) {
-      if (paused) {
-        buffer.push({ s, data });
-        buffered += data.lines.length;
-        trimBuffer();
-        showPaused();
-      } else {
-        render([{ s, data }]);
-      }
-    } else if (data.type === 'dropped') {
-      const item = { s, data };
-      if (paused) {
-        buffer.push(item);
-      } else {
-        render([item]);
-      }
-    }
-  }
-
-  function trimBuffer() {
-    // only the last MAX_LINES lines could be shown anyway
-    let total = buffer.reduce((n, b) => n + (b.data.lines?.length || 0), 0);
-    while (total > MAX_LINES && buffer.length > 1) {
-      total -= buffer.shift().data.lines?.length || 0;
-    }
-  }
-
-  function render(batches) {
-    const stick = lines.scrollHeight - lines.scrollTop - lines.clientHeight < 40;
-    const frag = document.createDocumentFragment();
-    for (const { s, data } of batches) {
-      const service = typeof data.service === 'string' ? data.service : s.name;
-      if (data.type === 'dropped') {
-        frag.append(h('div', { class: 'ops-log-note', role: 'note' },
-          `${service}: ${Number(data.count) || 0} line(s) dropped by the server (publishing fell behind)`));
-        continue;
-      }
-      for (const line of data.lines) {
-        if (line && typeof line === 'object') {
-          frag.append(lineElement(s, service, line));
-        }
-      }
-    }
-    lines.append(frag);
-    let excess = lines.childElementCount - MAX_LINES;
-    while (excess-- > 0 && lines.firstElementChild) {
-      lines.firstElementChild.remove();
-    }
-    if (stick) {
-      lines.scrollTop = lines.scrollHeight;
-    }
-    updateEmpty();
-    updateCounter();
-  }
-
-  function lineElement(s, service, line) {
-    const stream = line.stream === 'stderr' ? 'stderr' : 'stdout';
-    const text = line.text == null ? '' : String(line.text);
-    const task = line.task == null ? '' : String(line.task);
-    const node = line.node ?? line.node_id ?? '';
-    const where = line.slot != null ? `${service}.${line.slot}` : service;
-    const el = h('div', {
-      class: `log-line ops-${stream} ops-c${s.colour}`,
-      'data-service': service, 'data-stream': stream,
-    },
-    h('span', { class: 'ops-log-ts', title: line.ts ? String(line.ts) : undefined }, clock(line.ts)),
-    h('span', { class: 'ops-log-src', title: `task ${task}${line.node_id ? ` on node ${line.node_id}` : ''}` },
-      h('span', { class: 'ops-log-service' }, where),
-      h('span', { class: 'ops-log-task' }, task.slice(0, 12)),
-      node ? h('span', { class: 'ops-log-node' }, `@${node}`) : null),
-    h('span', { class: 'ops-log-stream' }, stream),
-    h('span', { class: 'ops-log-text' }, text));
-    info.set(el, {
-      text,
-      plain: `${line.ts ?? ''} ${where} ${task}${node ? ` @${node}` : ''} ${stream}: ${text}`,
-    });
-    if (filter && !filter.test(text)) {
-      el.hidden = true;
-    }
-    return el;
-  }
-
-  function applyFilter() {
-    for (const el of lines.children) {
-      const i = info.get(el);
-      if (i) {
-        el.hidden = filter ? !filter.test(i.text) : false;
-      }
-    }
-    updateCounter();
-  }
-
-  function setFilterMessage(message) {
-    filterMsg.textContent = message || '';
-    if (message) {
-      filterMsg.setAttribute('role', 'alert');
-      filterInput.setAttribute('aria-invalid', 'true');
-    } else {
-      filterMsg.removeAttribute('role');
-      filterInput.removeAttribute('aria-invalid');
-    }
-  }
-
-  filterInput.addEventListener('input', () => {
-    const source = filterInput.value;
-    if (!source) {
-      filter = null;
-      setFilterMessage(null);
-    } else {
+    async function backfill(s) {
+      const unsub = s.unsub;
+      let lines = [];
       try {
-        filter = new RegExp(source);
-        setFilterMessage(null);
-      } catch (e) {
-        filter = null;
-        setFilterMessage(`Not a valid regular expression (${e.message}): no line is hidden.`);
+        const reply = await ctx.api.get(`${API}/services/${encodeURIComponent(s.name)}/logs?tail=${BACKFILL}`);
+        lines = Array.isArray(reply?.lines) ? reply.lines.filter((l) => l && typeof l === 'object') : [];
+        unsay(`recent:${s.name}`);
+      } catch (err) {
+        if (err.code !== 'aborted' && state.alive) say(`recent:${s.name}`, `Recent lines of ${s.name}: ${err.message}`, err.status !== 503);
+      }
+      if (!state.alive || s.unsub !== unsub) return;
+      const seen = new Set(lines.map((l) => lineKey(s.name, l)));
+      insertSorted(s, lines);
+      const waiting = s.waiting || [];
+      s.waiting = null;
+      for (const data of waiting) {
+        const fresh = data.lines.filter((l) => !seen.has(lineKey(s.name, l)));
+        if (fresh.length) show([{ s, data: { ...data, lines: fresh } }]);
       }
     }
-    applyFilter();
-  });
 
-  function setPaused(on) {
-    paused = on;
-    pauseButton.setAttribute('aria-pressed', on ? 'true' : 'false');
-    pauseButton.textContent = on ? 'Resume' : 'Pause';
-    if (!on) {
-      const pending = buffer;
-      buffer = [];
-      buffered = 0;
-      if (pending.length) {
-        render(pending);
+    // ---- lines
+
+    function receive(s, data) {
+      if (!state.alive || !data || !s.unsub) return;
+      if (data.type === 'lines' && Array.isArray(data.lines)) {
+        if (s.waiting) s.waiting.push(data);
+        else if (state.paused) hold({ s, data }, data.lines.length);
+        else show([{ s, data }]);
+      } else if (data.type === 'dropped') {
+        if (state.paused) hold({ s, data }, 0);
+        else show([{ s, data }]);
       }
     }
-    showPaused();
-  }
 
-  function showPaused() {
-    pausedNote.textContent = paused ? `Paused: ${buffered} new line(s) waiting` : '';
-  }
+    function hold(batch, count) {
+      state.held.push(batch);
+      state.heldLines += count;
+      while (state.heldLines > MAX_LINES && state.held.length > 1) state.heldLines -= state.held.shift().data.lines?.length || 0;
+      showPaused();
+    }
 
-  function updateCounter() {
-    let shown = 0;
-    let total = 0;
-    for (const el of lines.children) {
-      if (info.has(el)) {
-        total++;
-        if (!el.hidden) {
-          shown++;
+    /** Appends live batches (newest), keeping the view at the bottom when it was there. */
+    function show(batches) {
+      const stick = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+      const frag = document.createDocumentFragment();
+      for (const { s, data } of batches) {
+        if (data.type === 'dropped') {
+          frag.append(el('div', { class: 'log-note', role: 'note' },
+            `${s.name}: ${Number(data.count) || 0} line(s) dropped by the server (publishing fell behind)`));
+          continue;
+        }
+        for (const line of data.lines) {
+          if (!line || typeof line !== 'object') continue;
+          const entry = lineEntry(s, line);
+          state.entries.push(entry);
+          frag.append(entry.el);
         }
       }
+      box.append(frag);
+      trim();
+      if (stick) box.scrollTop = box.scrollHeight;
+      showEmpty();
+      showCounter();
     }
-    counter.textContent = filter ? `${shown} of ${total} lines shown` : `${total} lines`;
-  }
 
-  function clearLines() {
-    lines.replaceChildren();
-    updateEmpty();
-    updateCounter();
-  }
-
-  function download() {
-    const out = [];
-    for (const el of lines.children) {
-      const i = info.get(el);
-      if (i && !el.hidden) {
-        out.push(i.plain);
+    /** Puts a service's recent lines among the lines shown, by time. */
+    function insertSorted(s, lines) {
+      const sorted = lines.map((line) => lineEntry(s, line)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      for (const entry of sorted) {
+        let lo = 0;
+        let hi = state.entries.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (state.entries[mid].key <= entry.key) lo = mid + 1;
+          else hi = mid;
+        }
+        const before = state.entries[lo];
+        box.insertBefore(entry.el, before ? before.el : null);
+        state.entries.splice(lo, 0, entry);
       }
+      trim();
+      box.scrollTop = box.scrollHeight;
+      showEmpty();
+      showCounter();
     }
-    const blob = new Blob([out.join('\n') + (out.length ? '\n' : '')], { type: 'text/plain;charset=utf-8' });
-    const url = URL.createObjectURL(blob);
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const a = h('a', { href: url, download: `fluxer-logs-${stamp}.txt`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    ctx.toast(`Downloading ${out.length} line(s).`, 'info');
-  }
 
-  updateCounter();
-  updateEmpty();
-  loadServices();
+    function trim() {
+      const excess = state.entries.length - MAX_LINES;
+      if (excess > 0) state.entries.splice(0, excess).forEach((e) => e.el.remove());
+    }
 
-  return {
-    destroy() {
-      disposed = true;
-      for (const s of services.values()) {
+    function lineEntry(s, line) {
+      const stream = line.stream === 'stderr' ? 'stderr' : 'stdout';
+      const text = line.text == null ? '' : String(line.text);
+      const json = jsonLine(text);
+      const node = el('div', { class: `log-line log-${stream} log-c${s.colour}`, dataset: { service: s.name, stream } },
+        el('span', { class: 'log-ts', title: line.ts ? String(line.ts) : null }, clock(line.ts)),
+        el('span', { class: 'log-src', title: `service ${s.name}, task ${line.task || '?'}${line.node_id ? `, node ${line.node_id}` : ''}` },
+          source(s.name, line, s.stack)),
+        el('span', { class: 'log-stream' }, stream),
+        el('span', { class: 'log-text' }));
+      const entry = { key: tsKey(line.ts), el: node, text, json, service: s.name,
+        plain: `${line.ts ?? ''} ${source(s.name, line, s.stack)} ${stream}: ${text}` };
+      paint(entry);
+      return entry;
+    }
+
+    /** The line's text (or JSON fields) with the filter's matches marked; hidden when it does not match. */
+    function paint(entry) {
+      const regex = state.filter;
+      entry.el.hidden = Boolean(regex) && !matches(regex, entry.text);
+      const target = entry.el.lastChild;
+      if (!entry.json) {
+        target.replaceChildren(...marked(entry.text, regex));
+        return;
+      }
+      const { level, message, fields } = entry.json;
+      const kind = levelKind(level);
+      target.replaceChildren(
+        level !== null ? el('span', { class: `log-level${kind ? ` log-level-${kind}` : ''}` }, level) : null,
+        message !== null ? el('span', { class: 'log-message' }, ...marked(message, regex)) : null,
+        ...fields.map(([k, v]) => el('span', { class: 'log-field' }, el('span', { class: 'log-key' }, `${k}=`), ...marked(v, regex))),
+      );
+    }
+
+    function marked(text, regex) {
+      const ranges = matchRanges(text, regex);
+      if (!ranges.length) return [text];
+      const out = [];
+      let at = 0;
+      for (const [start, end] of ranges) {
+        if (start > at) out.push(text.slice(at, start));
+        out.push(el('mark', {}, text.slice(start, end)));
+        at = end;
+      }
+      if (at < text.length) out.push(text.slice(at));
+      return out;
+    }
+
+    function setFilter() {
+      const { regex, error } = compileFilter(filterInput.value);
+      state.filter = regex || null;
+      filterMsg.textContent = error ? `Not a valid regular expression (${error}): no line is hidden.` : '';
+      if (error) {
+        filterMsg.setAttribute('role', 'alert');
+        filterInput.setAttribute('aria-invalid', 'true');
+      } else {
+        filterMsg.removeAttribute('role');
+        filterInput.removeAttribute('aria-invalid');
+      }
+      state.entries.forEach(paint);
+      showCounter();
+    }
+
+    function setPaused(on) {
+      state.paused = on;
+      pauseButton.setAttribute('aria-pressed', String(on));
+      pauseButton.textContent = on ? 'Resume' : 'Pause';
+      if (!on && state.held.length) {
+        const held = state.held;
+        state.held = [];
+        state.heldLines = 0;
+        show(held);
+      }
+      showPaused();
+    }
+
+    function showPaused() {
+      pausedNote.textContent = state.paused ? `Paused: ${state.heldLines} new line(s) waiting` : '';
+    }
+
+    function showEmpty() {
+      empty.hidden = [...state.services.values()].some((s) => s.unsub) || state.entries.length > 0;
+    }
+
+    function showCounter() {
+      const total = state.entries.length;
+      const shown = state.filter ? state.entries.filter((e) => !e.el.hidden).length : total;
+      counter.textContent = state.filter ? `${shown} of ${total} lines shown` : `${total} lines`;
+    }
+
+    function clearLines() {
+      state.entries = [];
+      box.replaceChildren();
+      showEmpty();
+      showCounter();
+    }
+
+    function download() {
+      const out = state.entries.filter((e) => !e.el.hidden).map((e) => e.plain);
+      const blob = new Blob([out.join('\n') + (out.length ? '\n' : '')], { type: 'text/plain;charset=utf-8' });
+      const url = URL.createObjectURL(blob);
+      const a = el('a', { href: url, download: `fluxer-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      ctx.toast(`Downloading ${out.length} line(s).`);
+    }
+
+    showCounter();
+    showEmpty();
+    loadServices();
+    return () => {
+      state.alive = false;
+      for (const s of state.services.values()) {
         safeCall(s.unsub);
         s.unsub = null;
       }
-      buffer = [];
-    },
-  };
-}
+      state.held = [];
+    };
+  },
+};
