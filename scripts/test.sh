@@ -13,7 +13,8 @@
 # checks them by running them (scripts/images-check.sh), then runs Maven; the stack tests deploy
 # stack.yml with those images (FLUXER_TEST_IMAGE, FLUXER_TEST_REDIS_IMAGE, FLUXER_TEST_POSTGRES_IMAGE,
 # FLUXER_TEST_HAPROXY_IMAGE).
-# Lints the sources (checkstyle.xml) before the tests. Then fuzzes each parser of untrusted input for FLUXER_FUZZ_SECONDS (default 15) with scripts/fuzz.sh;
+# Lints the sources (checkstyle.xml, and the dashboard's modules with ESLint, whose pure modules'
+# Node unit tests run then too: scripts/dashboard-check.sh) before the tests. Then fuzzes each parser of untrusted input for FLUXER_FUZZ_SECONDS (default 15) with scripts/fuzz.sh;
 # a finding fails the run; FLUXER_FUZZ_SECONDS=0 skips the stage.
 # Extra arguments go to Maven (e.g. -Dtest=ClientProtocolTest); with them, the fuzz stage is skipped.
 set -euo pipefail
@@ -49,6 +50,8 @@ cd "$ROOT"
 # Lint first (checkstyle.xml: unused and star imports, tabs, trailing spaces, lines over 160, and a
 # few mistakes of that kind), over main and test sources of every module: a violation fails the run.
 mvn -B -q checkstyle:check
+# The dashboard's ESLint and the Node unit tests of its pure modules (a few seconds).
+bash "$ROOT/scripts/dashboard-check.sh"
 mvn -B test "$@"
 
 # The fuzz stage: 9 targets x 15 s plus a JVM start each keeps it near 4.5 minutes.

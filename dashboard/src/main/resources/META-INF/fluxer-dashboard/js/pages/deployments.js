@@ -5,7 +5,7 @@
 // Everything the server sends is untrusted: it only ever reaches the DOM as text nodes.
 
 import { diffLines, diffStats, collapse } from './diff.js';
-import { add, ensureStyles, errorText, fill, h, parsed, safeCall, table } from './ops-dom.js';
+import { ensureStyles, errorText, fill, h, parsed, safeCall, table } from './ops-dom.js';
 
 const API = '/api/v1';
 const DEPLOYMENT_LIMIT = 100;

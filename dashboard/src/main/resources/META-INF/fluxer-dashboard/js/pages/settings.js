@@ -9,7 +9,8 @@ const KEY_ROLES = ['viewer', 'ops', 'admin'];
 
 /** A namespace's options as the editor shows them: the name lives in the path, not the body. */
 function editable(ns) {
-  const { name, ...options } = ns;
+  const options = { ...ns };
+  delete options.name;
   return JSON.stringify(options, null, 2);
 }
 
