@@ -47,5 +47,13 @@ public interface Broker {
   /** Drops the channel's publications; the epoch and top offset are kept. */
   Future<Void> removeHistory(String channel);
 
+  /**
+   * Asks the engine behind the broker whether it answers (Redis: {@code PING} on each server it
+   * uses); an in-process engine always does. For the stats' engine panel, not for clients.
+   */
+  default Future<Void> ping() {
+    return Future.succeededFuture();
+  }
+
   Future<Void> close();
 }

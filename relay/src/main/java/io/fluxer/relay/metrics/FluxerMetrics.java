@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -156,6 +158,30 @@ public final class FluxerMetrics implements HubStats.Listener {
         .tag("node", node)
         .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry));
+  }
+
+  /** The upper bounds of the latency histograms' buckets, in nanoseconds, ascending. */
+  public static long[] latencyBoundsNanos() {
+    long[] bounds = new long[LATENCY_BUCKETS.length];
+    for (int i = 0; i < bounds.length; i++) {
+      bounds[i] = LATENCY_BUCKETS[i].toNanos();
+    }
+    return bounds;
+  }
+
+  /**
+   * The publish-to-write histogram now: one cumulative count per bucket of
+   * {@link #latencyBoundsNanos} (values at most its bound), then the count of all values.
+   */
+  public long[] publishToWriteCounts() {
+    HistogramSnapshot snapshot = publishToWrite.takeSnapshot();
+    CountAtBucket[] buckets = snapshot.histogramCounts();
+    long[] counts = new long[LATENCY_BUCKETS.length + 1];
+    for (int i = 0; i < buckets.length && i < LATENCY_BUCKETS.length; i++) {
+      counts[i] = (long) buckets[i].count();
+    }
+    counts[LATENCY_BUCKETS.length] = snapshot.count();
+    return counts;
   }
 
   /**

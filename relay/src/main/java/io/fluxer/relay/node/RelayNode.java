@@ -147,6 +147,9 @@ public final class RelayNode {
           new Namespaces(config.channel().withReserved()), verifier(vertx, config.token()), broker, presence,
           presenceRefresh);
       node = new RelayNode(vertx, config, relay, fanout);
+      if (config.engine().redis()) {
+        node.stats.probe("redis", engines.broker()::ping);
+      }
       node.deliveries = deliveries;
       node.metrics = metrics;
       if (vertx.isClustered()) {
@@ -185,6 +188,7 @@ public final class RelayNode {
         .map(stored -> {
           storedNamespaces = stored;
           namespaceChanges = stored;
+          stats.probe("postgres", stored::ping);
           consumers.add(vertx.eventBus().consumer(Addresses.NAMESPACES, message -> stored.requestReload()));
           return null;
         })

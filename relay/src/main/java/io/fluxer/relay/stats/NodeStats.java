@@ -11,9 +11,17 @@ import io.vertx.core.json.JsonObject;
  * @param startedAtMillis start time, epoch milliseconds
  * @param atMillis when these stats were taken, epoch milliseconds
  * @param heapMax the most heap the JVM may use, or -1 when unbounded
+ * @param health the publish-to-write latency of the last interval and the engines' last probes
  */
 public record NodeStats(String id, String name, String version, String address, boolean ready, long startedAtMillis,
-                        long atMillis, Totals totals, Rates perSecond, long heapUsed, long heapMax) {
+                        long atMillis, Totals totals, Rates perSecond, long heapUsed, long heapMax, Health health) {
+
+  /** Without health figures (an interval that measured nothing, engines not probed). */
+  public NodeStats(String id, String name, String version, String address, boolean ready, long startedAtMillis,
+                   long atMillis, Totals totals, Rates perSecond, long heapUsed, long heapMax) {
+    this(id, name, version, address, ready, startedAtMillis, atMillis, totals, perSecond, heapUsed, heapMax,
+        Health.NONE);
+  }
 
   public long uptimeSeconds() {
     return Math.max(0, atMillis - startedAtMillis) / 1000;
@@ -31,7 +39,7 @@ public record NodeStats(String id, String name, String version, String address, 
         .put("timestamp", atMillis)
         .put("uptime_seconds", uptimeSeconds());
     totals.writeTo(json);
-    return json.put("per_second", perSecond.toJson()).put("heap", heap());
+    return json.put("per_second", perSecond.toJson()).put("heap", heap()).put("health", healthJson());
   }
 
   /** Reads what {@link #toJson} wrote: another node's stats, as it sent them over the event bus. */
@@ -41,7 +49,7 @@ public record NodeStats(String id, String name, String version, String address, 
         json.getString("address"), json.getBoolean("ready", false), json.getLong("started_at", 0L),
         json.getLong("timestamp", 0L), Totals.fromJson(json),
         Rates.fromJson(json.getJsonObject("per_second", new JsonObject())), heap.getLong("used", 0L),
-        heap.getLong("max", -1L));
+        heap.getLong("max", -1L), Health.fromJson(json.getJsonObject("health", new JsonObject())));
   }
 
   /** The short form listed by {@code GET /api/v1/nodes}. */
@@ -58,7 +66,14 @@ public record NodeStats(String id, String name, String version, String address, 
         .put("channels", totals.channels())
         .put("messages_in_per_second", Rates.round(perSecond.messagesIn()))
         .put("messages_out_per_second", Rates.round(perSecond.messagesOut()))
-        .put("heap", heap());
+        .put("heap", heap())
+        .put("health", healthJson());
+  }
+
+  private JsonObject healthJson() {
+    JsonObject json = new JsonObject();
+    health.writeTo(json);
+    return json;
   }
 
   private JsonObject heap() {

@@ -1,11 +1,13 @@
 package io.fluxer.relay.stats;
 
+import io.fluxer.relay.metrics.FluxerMetrics;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Takes a node's stats: totals from every event loop's hub (each read on its own loop, then summed)
@@ -22,8 +24,12 @@ public final class StatsCollector {
 
   private final RelayNode node;
   private final LongSupplier nanoClock;
+  private final EngineProbes probes = new EngineProbes();
   private Sample last;
   private Rates rates = Rates.ZERO;
+  /** The publish-to-write histogram at the last sample, and the latency of the interval it closed. */
+  private long[] lastLatencyCounts;
+  private Latency latency = Latency.NONE;
   private long timer = -1;
 
   public StatsCollector(RelayNode node) {
@@ -56,11 +62,21 @@ public final class StatsCollector {
     }
   }
 
-  /** Takes totals now and advances the rates to the interval since the previous sample. */
+  /** Adds an engine the samples probe ({@code redis}, {@code postgres}): see {@link EngineProbes}. */
+  public void probe(String engine, Supplier<Future<Void>> ping) {
+    probes.add(engine, ping);
+  }
+
+  /**
+   * Takes totals now and advances the rates and the publish-to-write latency to the interval since
+   * the previous sample; starts the engines' next probes (a sample shows the answers of the last).
+   */
   public Future<NodeStats> sample() {
+    probes.refresh();
+    long[] latencyCounts = node.metrics().publishToWriteCounts();
     return totals().map(totals -> {
       Sample now = new Sample(nanoClock.getAsLong(), totals);
-      return stats(now.totals(), advance(now));
+      return stats(now.totals(), advance(now, latencyCounts));
     });
   }
 
@@ -80,10 +96,17 @@ public final class StatsCollector {
     return node.counts().map(counts -> Totals.of(counts, node.metrics().channelCount()));
   }
 
-  private synchronized Rates advance(Sample now) {
+  private synchronized Rates advance(Sample now, long[] latencyCounts) {
     rates = last == null ? Rates.ZERO : Rates.between(last.totals(), now.totals(), now.nanos() - last.nanos());
     last = now;
+    latency = lastLatencyCounts == null ? Latency.NONE
+        : Latency.between(FluxerMetrics.latencyBoundsNanos(), lastLatencyCounts, latencyCounts);
+    lastLatencyCounts = latencyCounts;
     return rates;
+  }
+
+  private synchronized Latency latency() {
+    return latency;
   }
 
   private synchronized Rates rates() {
@@ -98,6 +121,7 @@ public final class StatsCollector {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     return new NodeStats(node.id(), node.name(), RelayNode.VERSION,
         node.address(), node.ready(), node.startedAtMillis(),
-        System.currentTimeMillis(), totals, perSecond, heap.getUsed(), heap.getMax());
+        System.currentTimeMillis(), totals, perSecond, heap.getUsed(), heap.getMax(),
+        new Health(latency(), probes.last()));
   }
 }

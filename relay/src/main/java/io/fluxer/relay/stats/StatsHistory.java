@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  *
  * <p>Two windows: {@link Window#FIVE_MINUTES} keeps every sample ({@code server.stats_interval}
  * apart, 1 s by default); {@link Window#HOUR} keeps one point per 10 s of wall clock, holding the
- * counts of the last sample in it and the rates averaged over its samples. Both are fixed-size
+ * counts of the last sample in it, the rates averaged over its samples and the highest latencies
+ * of its samples (publish to write, the worst node's p50 and p99). Both are fixed-size
  * rings: a few hundred points, whatever the load. Fed on the stats timer, read from any event loop;
  * every method holds the lock only to copy a few numbers.
  */
@@ -52,7 +53,7 @@ public final class StatsHistory implements Consumer<NodeStats> {
 
   /** One point of a chart: the cluster at {@code atMillis}. */
   record Point(long atMillis, int nodes, long connections, long subscriptions, long channels, double messagesIn,
-               double messagesOut) {}
+               double messagesOut, double p50Ms, double p99Ms) {}
 
   private final Supplier<List<NodeStats>> others;
   private final long sampleMs;
@@ -62,6 +63,8 @@ public final class StatsHistory implements Consumer<NodeStats> {
   private long bucket = Long.MIN_VALUE;
   private double bucketIn;
   private double bucketOut;
+  private double bucketP50;
+  private double bucketP99;
   private int bucketSamples;
 
   /**
@@ -83,7 +86,8 @@ public final class StatsHistory implements Consumer<NodeStats> {
     all.addAll(others.get());
     ClusterStats sum = ClusterStats.of(all);
     Point p = new Point(self.atMillis(), sum.nodes(), sum.totals().connections(), sum.totals().subscriptions(),
-        sum.totals().channels(), sum.perSecond().messagesIn(), sum.perSecond().messagesOut());
+        sum.totals().channels(), sum.perSecond().messagesIn(), sum.perSecond().messagesOut(),
+        sum.publishToWrite().p50Ms(), sum.publishToWrite().p99Ms());
     record(p);
   }
 
@@ -94,15 +98,19 @@ public final class StatsHistory implements Consumer<NodeStats> {
       bucket = b;
       bucketIn = 0;
       bucketOut = 0;
+      bucketP50 = 0;
+      bucketP99 = 0;
       bucketSamples = 0;
     } else {
       hour.dropNewest();
     }
     bucketIn += p.messagesIn();
     bucketOut += p.messagesOut();
+    bucketP50 = Math.max(bucketP50, p.p50Ms());
+    bucketP99 = Math.max(bucketP99, p.p99Ms());
     bucketSamples++;
     hour.add(new Point(b * HOUR_STEP_MS, p.nodes(), p.connections(), p.subscriptions(), p.channels(),
-        bucketIn / bucketSamples, bucketOut / bucketSamples));
+        bucketIn / bucketSamples, bucketOut / bucketSamples, bucketP50, bucketP99));
   }
 
   /**
@@ -124,6 +132,8 @@ public final class StatsHistory implements Consumer<NodeStats> {
     JsonArray channels = new JsonArray();
     JsonArray in = new JsonArray();
     JsonArray out = new JsonArray();
+    JsonArray p50 = new JsonArray();
+    JsonArray p99 = new JsonArray();
     for (Point p : points) {
       if (p.atMillis() < from) {
         continue;
@@ -135,11 +145,13 @@ public final class StatsHistory implements Consumer<NodeStats> {
       channels.add(p.channels());
       in.add(Rates.round(p.messagesIn()));
       out.add(Rates.round(p.messagesOut()));
+      p50.add(p.p50Ms());
+      p99.add(p.p99Ms());
     }
     return new JsonObject().put("window", window.id()).put("window_seconds", window.length.toSeconds())
         .put("step_ms", step).put("t", t).put("nodes", nodes).put("connections", connections)
         .put("subscriptions", subscriptions).put("channels", channels).put("messages_in_per_second", in)
-        .put("messages_out_per_second", out);
+        .put("messages_out_per_second", out).put("publish_to_write_p50_ms", p50).put("publish_to_write_p99_ms", p99);
   }
 
   /** The last {@code capacity} points added, in a fixed array. */

@@ -38,6 +38,11 @@ public final class NamespaceStore {
     return new NamespaceStore(vertx, PgPools.create(vertx, options));
   }
 
+  /** {@code SELECT 1}: whether PostgreSQL answers. */
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().<Void>mapEmpty().recover(e -> StoreException.failed("ping", e));
+  }
+
   /** Brings the schema up to date; completes with the versions applied. */
   public Future<List<Integer>> migrate() {
     return Migrations.load(vertx).compose(m -> m.migrate(pool))

@@ -115,6 +115,11 @@ public final class StoredNamespaces implements NamespaceChanges {
     vertx.eventBus().publish(Addresses.NAMESPACES, new JsonObject().put("namespace", name).put("node", nodeId));
   }
 
+  /** Whether the store's PostgreSQL answers ({@code SELECT 1}). */
+  public Future<Void> ping() {
+    return store.ping();
+  }
+
   /** Stops the periodic reload and closes the pool. */
   public Future<Void> close() {
     copy.close();

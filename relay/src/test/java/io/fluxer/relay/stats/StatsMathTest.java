@@ -68,7 +68,7 @@ class StatsMathTest {
     JsonObject summary = n.summaryJson();
     assertThat(summary.fieldNames()).containsExactlyInAnyOrder("id", "name", "address", "version", "ready",
         "uptime_seconds", "connections", "subscriptions", "channels", "messages_in_per_second",
-        "messages_out_per_second", "heap");
+        "messages_out_per_second", "heap", "health");
   }
 
   private static NodeStats node(String id, Totals totals, Rates rates) {

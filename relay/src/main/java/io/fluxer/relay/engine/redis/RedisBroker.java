@@ -271,6 +271,13 @@ public final class RedisBroker implements Broker {
         .mapEmpty();
   }
 
+  /** {@code PING} through the pool, within the command timeout. */
+  @Override
+  public Future<Void> ping() {
+    return RedisCalls.bounded(vertx, timeoutMs, "ping", RedisCalls.mapped("ping", redis.send(Request.cmd(Command.PING))))
+        .mapEmpty();
+  }
+
   /** Closes the pub/sub connection, the pipeline and the pool; operations afterwards fail. */
   @Override
   public Future<Void> close() {

@@ -119,6 +119,14 @@ public final class ShardedBroker implements Broker {
     return n;
   }
 
+  /** Pings every shard: fails when any does not answer. */
+  @Override
+  public Future<Void> ping() {
+    List<Future<Void>> pings = new ArrayList<>(shards.size());
+    shards.forEach(s -> pings.add(s.ping()));
+    return Future.all(pings).mapEmpty();
+  }
+
   /** Closes every shard; completes when all are closed, failed if any close failed. */
   @Override
   public Future<Void> close() {
