@@ -846,6 +846,10 @@ function createPage(root, ctx) {
     r.revision.textContent = d.revision == null ? '—' : String(d.revision);
     if (r.stateCell.textContent !== String(d.state ?? '')) {
       fill(r.stateCell, stateBadge(d.state));
+      // the selected deployment's timeline says the same state (deploy:all may come after deploy:<stack>)
+      if (timeline?.id === d.id && timeline.loaded) {
+        setTimelineState(timeline, d);
+      }
     }
     r.requested.textContent = d.requested_by ?? '—';
     r.created.textContent = d.created_at ? fmtTime(d.created_at) : (d.updated_at ? fmtTime(d.updated_at) : '—');
