@@ -291,6 +291,13 @@ async function planScenario(browser) {
   check(!(await page.isDisabled('[data-action=deploy]')), 'Deploy is on without errors');
   await page.locator('.ops-editor').scrollIntoViewIfNeeded();
   await screenshot(page, 'stack-editor-plan');
+  // at phone width the check panel goes under the file, nothing of it cut
+  await page.setViewportSize({ width: 390, height: 844 });
+  const cut = (await page.evaluate(layoutProblems)).filter((p) => /ops-(editor|check|problem|plan|line-link)/.test(p));
+  check(cut.length === 0, `the editor at 390x844: ${cut.join('; ')}`);
+  await page.locator('[data-testid=stack-check]').scrollIntoViewIfNeeded();
+  await screenshot(page, 'stack-editor-plan-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // deploying from the editor: the new deployment shows live until it succeeded
   await page.click('[data-action=deploy]');
