@@ -9,6 +9,11 @@
 //           shows those earlier lines at once (the recent-lines API), in order; its JSON line shows
 //           as fields with the level coloured; the filter marks its matches; wrapping can be turned
 //           off; at 390x844 nothing is cut
+//   plan    the stack editor: a file with an error shows the error at its line before any deploy
+//           (Deploy is off, no deployment exists, the line link puts the caret there); with a
+//           2-service stack deployed through the API, changing one environment variable in the
+//           editor plans exactly one service to update; deploying from the editor then shows the
+//           deployment live until it succeeded, and the plan becomes all unchanged
 // Environment: FLUXER_HTTP_URL, FLUXER_ADMIN (user:password), FLUXER_API_KEY (admin key for the
 // API calls made here), FLUXER_STACK (a fresh stack name), FLUXER_SCREENSHOTS.
 import { base, check, layoutProblems, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
@@ -210,7 +215,127 @@ async function quietScenario(browser) {
   return result;
 }
 
-const scenarios = { deploy: deployScenario, logs: logsScenario, quiet: quietScenario };
+/** Two tickers, `web` saying GREETING (as written here) and `worker`. */
+function twoServices(greeting) {
+  const ticker = (name, extra) => `  ${name}:
+    image: fluxer-test/busybox:1
+    command: ["sh", "-c", "while true; do echo tick; sleep 1; done"]
+${extra}    stop_grace_period: 1s
+    stop_signal: SIGKILL
+    deploy:
+      restart_policy: {condition: any, delay: 500ms}
+      update_config: {monitor: 1s}
+`;
+  return `services:\n${ticker('web', `    environment:\n      GREETING: ${greeting}\n`)}${ticker('worker', '')}`;
+}
+
+// line 6 holds the error: replicas must be an integer
+const WITH_ERROR = `services:
+  web:
+    image: fluxer-test/busybox:1
+    container_name: not-applied
+    deploy:
+      replicas: two
+`;
+
+async function planScenario(browser) {
+  const page = await newPage(browser);
+  await login(page, adminUser, adminPassword);
+  await page.goto(`${base}/dashboard/#/deployments`);
+  await page.waitForSelector('#stack-yml');
+  const panel = '[data-testid=stack-check]';
+
+  // a file with an error, typed into the editor: the error at its line, before any deploy
+  await page.fill('#stack-name', stack);
+  await page.fill('#stack-yml', WITH_ERROR);
+  await page.waitForSelector(`${panel}[data-state=errors]`, { timeout: 10000 });
+  const errors = await page.$$eval('[data-testid=plan-problems] li[data-kind=error]',
+    (lis) => lis.map((li) => ({ line: li.dataset.line, text: li.textContent })));
+  check(errors.length === 1, `one error: ${JSON.stringify(errors)}`);
+  check(errors[0].line === '6' && errors[0].text.includes('Line 6')
+    && errors[0].text.includes('services.web.deploy.replicas'), `the error at line 6: ${JSON.stringify(errors)}`);
+  const warnings = await page.$$eval('[data-testid=plan-problems] li[data-kind=warning]', (lis) => lis.map((li) => li.dataset.line));
+  check(warnings.length === 1 && warnings[0] === '4', `the container_name warning at line 4: ${JSON.stringify(warnings)}`);
+  check(await page.isDisabled('[data-action=deploy]'), 'Deploy is off while the file has errors');
+  await page.click('[data-testid=plan-problems] li[data-kind=error] button');
+  const caret = await page.$eval('#stack-yml', (t) => t.value.slice(0, t.selectionStart).split('\n').length);
+  check(caret === 6, `the line link puts the caret on line 6, not ${caret}`);
+  const before = await api('GET', `/api/v1/deployments?stack=${stack}`);
+  check(before.deployments.length === 0, `no deployment: ${JSON.stringify(before)}`);
+  await page.locator('.ops-editor').scrollIntoViewIfNeeded();
+  await screenshot(page, 'stack-editor-error');
+
+  // a 2-service stack deployed through the API, then one variable changed in the editor
+  await succeeded(await deployed(twoServices('hello')));
+  const servicesOf = () => page.$$eval('[data-testid=plan-services] > li',
+    (lis) => lis.map((li) => ({ name: li.dataset.service, action: li.dataset.planAction, text: li.textContent })));
+  await page.fill('#stack-yml', twoServices('hello'));
+  const same = await until('the plan of the deployed file', async () => {
+    const rows = await servicesOf();
+    return (await page.getAttribute(panel, 'data-state')) === 'ok' && rows.length === 2 ? rows : null;
+  }, 10000);
+  check(same.every((r) => r.action === 'unchanged'), `the deployed file is unchanged: ${JSON.stringify(same)}`);
+  await page.fill('#stack-yml', twoServices('bonjour'));
+  const plan = await until('the plan of the changed variable', async () => {
+    const rows = await servicesOf();
+    return (await page.getAttribute(panel, 'data-state')) === 'ok' && rows.some((r) => r.action !== 'unchanged')
+      ? rows : null;
+  }, 10000);
+  const updates = plan.filter((r) => r.action === 'update');
+  const unchanged = plan.filter((r) => r.action === 'unchanged');
+  check(updates.length === 1 && updates[0].name === `${stack}_web`, `exactly web to update: ${JSON.stringify(plan)}`);
+  check(updates[0].text.includes('Env[GREETING]'), `the change named: ${updates[0].text}`);
+  check(unchanged.length === 1 && unchanged[0].name === `${stack}_worker`, `worker unchanged: ${JSON.stringify(plan)}`);
+  const status = (await page.textContent('#ops-check-status')).trim();
+  check(status.includes('1 to update') && status.includes('1 unchanged'), `the summary: ${status}`);
+  check(!(await page.isDisabled('[data-action=deploy]')), 'Deploy is on without errors');
+  await page.locator('.ops-editor').scrollIntoViewIfNeeded();
+  await screenshot(page, 'stack-editor-plan');
+  // at phone width the check panel goes under the file, nothing of it cut
+  await page.setViewportSize({ width: 390, height: 844 });
+  const cut = (await page.evaluate(layoutProblems)).filter((p) => /ops-(editor|check|problem|plan|line-link)/.test(p));
+  check(cut.length === 0, `the editor at 390x844: ${cut.join('; ')}`);
+  await page.locator('[data-testid=stack-check]').scrollIntoViewIfNeeded();
+  await screenshot(page, 'stack-editor-plan-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // deploying from the editor: the new deployment shows live until it succeeded
+  await page.click('[data-action=deploy]');
+  await page.waitForSelector('#confirm', { state: 'visible' });
+  await page.click('#confirm-ok');
+  const id = await until('the editor\'s deployment', async () => {
+    const list = await api('GET', `/api/v1/deployments?stack=${stack}`);
+    const d = list.deployments.find((x) => x.revision === 2);
+    return d && d.id;
+  }, 10000);
+  const cell = `tr[data-deployment="${id}"] [data-testid=deployment-state]`;
+  await page.waitForSelector(cell, { timeout: 10000 });
+  const states = [];
+  await until('the page to show the editor\'s deployment succeeded', async () => {
+    const state = (await page.textContent(cell)).trim();
+    if (states[states.length - 1] !== state) states.push(state);
+    check(!['failed', 'rolled_back'].includes(state), `the deployment ended ${state}`);
+    return state === 'succeeded';
+  }, 60000, 50);
+  // once it finished, the editor plans its file again: nothing left to update
+  const after = await until('the plan after the deploy', async () => {
+    const rows = await servicesOf();
+    return (await page.getAttribute(panel, 'data-state')) === 'ok' && rows.length === 2
+      && rows.every((r) => r.action === 'unchanged') ? rows : null;
+  }, 10000);
+  await page.locator(cell).scrollIntoViewIfNeeded();
+  await screenshot(page, 'stack-editor-deployed');
+  check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
+  return {
+    errorLine: Number(errors[0].line),
+    updates: updates.map((r) => r.name),
+    unchanged: unchanged.map((r) => r.name),
+    states,
+    afterDeploy: after.map((r) => r.action),
+  };
+}
+
+const scenarios = { deploy: deployScenario, logs: logsScenario, quiet: quietScenario, plan: planScenario };
 const run = scenarios[process.env.FLUXER_MODE];
 if (!run) {
   console.log(JSON.stringify({ ok: false, error: `unknown FLUXER_MODE ${process.env.FLUXER_MODE}` }));

@@ -113,6 +113,18 @@ class DashboardSwarmBrowserTest {
   }
 
   @Test
+  @DisplayName("The stack editor shows an error at its line before any deploy, plans a one-variable change as one update,"
+      + " and deploys it live")
+  void stackEditorChecksAndPlans() throws Exception {
+    JsonObject s = run("plan");
+    assertThat(s.getInteger("errorLine")).isEqualTo(6);
+    assertThat(s.getJsonArray("updates").getList()).containsExactly(stack + "_web");
+    assertThat(s.getJsonArray("unchanged").getList()).containsExactly(stack + "_worker");
+    assertThat(s.getJsonArray("states").getList()).contains("succeeded");
+    assertThat(s.getJsonArray("afterDeploy").getList()).containsOnly("unchanged");
+  }
+
+  @Test
   @DisplayName("A service printing lines shows them on the logs page within 2 s; the filter hides the others")
   void logsTail() throws Exception {
     JsonObject s = run("logs");

@@ -3,6 +3,7 @@ package io.fluxer.control.api;
 import io.fluxer.control.api.ControlApi.Reply;
 import io.fluxer.control.deploy.DeployEvents;
 import io.fluxer.control.deploy.Deployer;
+import io.fluxer.control.deploy.DryRun;
 import io.fluxer.control.docker.DockerEngineException;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.SwarmClient;
@@ -58,6 +59,7 @@ public final class StackOps {
     return api
         .handle("stack.list", this::list)
         .handle("stack.inspect", this::inspect)
+        .handle("stack.plan", this::plan)
         .handle("stack.deploy", Audited.by(store, r -> r.pathParam("name"), this::deploy))
         .handle("stack.adopt", Audited.by(store, r -> r.pathParam("name"), this::adopt))
         .handle("stack.remove", Audited.by(store, r -> r.pathParam("name"), this::remove))
@@ -100,7 +102,59 @@ public final class StackOps {
     StackPlan plan(String stack, StackPolicy policy, ControlRequest r) {
       return parse(stack, stackFile, env, files, Map.of(), policy, isAdmin(r), 400, "the stack file cannot be deployed");
     }
+
+    /** The same reading as {@link #plan}, its problems thrown as they are (for the dry run). */
+    StackPlan read(String stack, StackPolicy policy, ControlRequest r) {
+      return StackFile.parse(stack, stackFile, env, bytes(files), policy, isAdmin(r));
+    }
   }
+
+  /**
+   * The dry run of a deploy ({@code POST /api/v1/stacks/{name}/plan}, same body as the PUT): reads the
+   * file exactly as {@link #deploy} would, then compares its plan with the swarm through read-only
+   * listings ({@link DryRun}). Changes nothing, stores nothing, audits nothing. A file that cannot be
+   * deployed is not an HTTP error here: 200 with its problems in {@code errors} (key path, line and
+   * column) and the warnings found before them; a bad body is a 400 as for a deploy.
+   */
+  private Future<Reply> plan(ControlRequest r) {
+    String stack = r.pathParam("name");
+    StackBody body = StackBody.of(r.body(), true);
+    JsonObject out = new JsonObject().put("stack", stack).put("prune", body.prune());
+    return offLoop(() -> {
+      try {
+        return new Read(body.read(stack, policy, r), null);
+      } catch (StackFileException e) {
+        return new Read(null, e);
+      }
+    }).compose(read -> {
+      if (read.plan() == null) {
+        JsonArray errors = new JsonArray();
+        read.failure().problems().forEach(p -> errors.add(p.toJson()));
+        JsonArray warnings = new JsonArray();
+        read.failure().warnings().forEach(w -> warnings.add(w.toJson()));
+        JsonObject summary = new JsonObject();
+        DryRun.ACTIONS.forEach(a -> summary.put(a, 0));
+        return Future.succeededFuture(Reply.ok(out.put("errors", errors).put("warnings", warnings)
+            .put("services", new JsonArray()).put("networks", new JsonArray()).put("secrets", new JsonArray())
+            .put("configs", new JsonArray()).put("summary", summary)));
+      }
+      StackPlan plan = read.plan();
+      return Future.all(client.listStackServices(stack), client.listNetworks(null),
+              plan.secrets().isEmpty() ? Future.succeededFuture(new JsonArray()) : client.listSecrets(null),
+              plan.configs().isEmpty() ? Future.succeededFuture(new JsonArray()) : client.listConfigs(null))
+          .map(all -> {
+            JsonObject dry = DryRun.of(plan, all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3),
+                body.prune());
+            return Reply.ok(out.put("errors", dry.getJsonArray("errors")).put("warnings", warnings(plan))
+                .put("services", dry.getJsonArray("services")).put("networks", dry.getJsonArray("networks"))
+                .put("secrets", dry.getJsonArray("secrets")).put("configs", dry.getJsonArray("configs"))
+                .put("summary", dry.getJsonObject("summary")));
+          });
+    });
+  }
+
+  /** A stack file read for a dry run: its plan, or why it cannot be deployed. */
+  private record Read(StackPlan plan, StackFileException failure) {}
 
   private Future<Reply> deploy(ControlRequest r) {
     String stack = r.pathParam("name");
@@ -378,11 +432,9 @@ public final class StackOps {
 
   static StackPlan parse(String stack, String yaml, Map<String, String> env, Map<String, String> files,
                          Map<String, String> imageTags, StackPolicy policy, boolean admin, int status, String what) {
-    Map<String, byte[]> bytes = new LinkedHashMap<>();
-    files.forEach((path, text) -> bytes.put(path, text.getBytes(StandardCharsets.UTF_8)));
     StackPlan plan;
     try {
-      plan = StackFile.parse(stack, yaml, env, bytes, policy, admin);
+      plan = StackFile.parse(stack, yaml, env, bytes(files), policy, admin);
     } catch (StackFileException e) {
       throw new ControlError(status, what + ": " + e.getMessage(),
           new JsonObject().put("problems", e.toJson().getJsonArray("problems")));
@@ -408,6 +460,12 @@ public final class StackOps {
       throw new ControlError(400, what + ": " + problems.getJsonObject(0).getString("key") + ": "
           + problems.getJsonObject(0).getString("message"), new JsonObject().put("problems", problems));
     }
+  }
+
+  private static Map<String, byte[]> bytes(Map<String, String> files) {
+    Map<String, byte[]> bytes = new LinkedHashMap<>();
+    files.forEach((path, text) -> bytes.put(path, text.getBytes(StandardCharsets.UTF_8)));
+    return bytes;
   }
 
   static Map<String, String> strings(JsonObject body, String field) {

@@ -407,7 +407,7 @@ public final class Deployer {
       });
     }
     String id = existing.getString("ID");
-    if (sp.specHash().equals(specHash(existing.getJsonObject("Spec", new JsonObject())))) {
+    if (upToDate(sp, existing)) {
       outcome.put(sp.name(), "unchanged");
       return Future.succeededFuture();
     }
@@ -549,6 +549,15 @@ public final class Deployer {
       }
     });
     return parts.isEmpty() ? "no services" : String.join("; ", parts);
+  }
+
+  /**
+   * Whether a deploy leaves {@code existing} (a service of {@code GET /services}) as it is: its
+   * {@value SpecHash#LABEL} label is the plan's hash. Otherwise it is updated. The dry run
+   * ({@link DryRun}) decides with this too.
+   */
+  public static boolean upToDate(ServicePlan sp, JsonObject existing) {
+    return sp.specHash().equals(specHash(existing.getJsonObject("Spec", new JsonObject())));
   }
 
   private static String specHash(JsonObject spec) {

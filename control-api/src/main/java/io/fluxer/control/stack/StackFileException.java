@@ -49,13 +49,23 @@ public final class StackFileException extends IllegalArgumentException {
   }
 
   private final List<Problem> problems;
+  private final List<StackWarning> warnings;
 
   public StackFileException(List<Problem> problems) {
+    this(problems, List.of());
+  }
+
+  /**
+   * @param problems what is wrong, never empty
+   * @param warnings what the parse had warned about before it stopped (for a dry run that shows both)
+   */
+  public StackFileException(List<Problem> problems, List<StackWarning> warnings) {
     super(problems.stream().map(Problem::toString).collect(Collectors.joining("; ")));
     if (problems.isEmpty()) {
       throw new IllegalArgumentException("no problems");
     }
     this.problems = List.copyOf(problems);
+    this.warnings = List.copyOf(warnings);
   }
 
   StackFileException(String key, int line, int column, String message) {
@@ -65,6 +75,14 @@ public final class StackFileException extends IllegalArgumentException {
   /** Every problem found, in file order of discovery; never empty. */
   public List<Problem> problems() {
     return problems;
+  }
+
+  /**
+   * The warnings found before the problems stopped the parse, in file order; empty when the file
+   * could not be read as YAML. Not part of {@link #toJson()}: a refused deploy names its problems only.
+   */
+  public List<StackWarning> warnings() {
+    return warnings;
   }
 
   /** The first problem. */

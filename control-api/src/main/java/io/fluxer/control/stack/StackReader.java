@@ -118,7 +118,7 @@ final class StackReader {
   /** Throws every problem recorded so far, if there is any. */
   void failOnProblems() {
     if (!problems.isEmpty()) {
-      throw new StackFileException(problems);
+      throw new StackFileException(problems, warningsInFileOrder());
     }
   }
 

@@ -6,6 +6,8 @@
 
 import { diffLines, diffStats, collapse } from './diff.js';
 import { ensureStyles, errorText, fill, h, parsed, safeCall, table } from './ops-dom.js';
+import { parseEnv, planView, requestBody } from './plan.js';
+import { createCheckPanel } from './stack-check.js';
 
 const API = '/api/v1';
 const DEPLOYMENT_LIMIT = 100;
@@ -327,6 +329,9 @@ function createPage(root, ctx) {
     }
     if (!s || (FINISHED.has(data.state) && data.kind === 'remove')) {
       scheduleStacksReload();
+    }
+    if (editor && FINISHED.has(data.state)) {
+      editor.stackChanged(data.stack);
     }
   });
 
@@ -841,6 +846,10 @@ function createPage(root, ctx) {
     r.revision.textContent = d.revision == null ? '—' : String(d.revision);
     if (r.stateCell.textContent !== String(d.state ?? '')) {
       fill(r.stateCell, stateBadge(d.state));
+      // the selected deployment's timeline says the same state (deploy:all may come after deploy:<stack>)
+      if (timeline?.id === d.id && timeline.loaded) {
+        setTimelineState(timeline, d);
+      }
     }
     r.requested.textContent = d.requested_by ?? '—';
     r.created.textContent = d.created_at ? fmtTime(d.created_at) : (d.updated_at ? fmtTime(d.updated_at) : '—');
@@ -1148,6 +1157,8 @@ function createPage(root, ctx) {
     const prune = h('input', { id: 'stack-prune', type: 'checkbox' });
     const submit = h('button', { type: 'submit', class: 'btn-primary', 'data-action': 'deploy' }, 'Deploy');
     const result = h('div', { class: 'ops-editor-result' });
+    const check = createCheckPanel(yml);
+    submit.setAttribute('aria-describedby', check.statusId);
 
     file.addEventListener('change', async () => {
       const f = file.files && file.files[0];
@@ -1166,6 +1177,7 @@ function createPage(root, ctx) {
             name.value = guess;
           }
         }
+        scheduleCheck();
         ctx.toast(`Loaded ${f.name} into the editor.`, 'info');
         if (detail?.built) {
           renderDiff(detail);
@@ -1180,36 +1192,83 @@ function createPage(root, ctx) {
       }
     }));
 
+    // The check: a dry run of the deploy (POST .../plan) 400 ms after the last change of the file,
+    // the name, the variables or prune. Deploy is off while the file has errors.
+    let checkSeq = 0;
+    let lastCheck = { key: null, view: null };
+    const scheduleCheck = debounced(400, () => { quiet(runCheck()); });
+    for (const input of [yml, name, env]) {
+      input.addEventListener('input', scheduleCheck);
+    }
+    prune.addEventListener('change', scheduleCheck);
+
+    function setDeployable(ok) {
+      submit.disabled = !ok;
+    }
+
+    async function runCheck() {
+      const stack = name.value.trim();
+      const text = yml.value;
+      const { vars, bad } = parseEnv(env.value);
+      if (!text.trim()) {
+        checkSeq++;
+        check.idle('Type or load a stack file: it is checked as you type.');
+        setDeployable(true);
+        return null;
+      }
+      if (!STACK_NAME.test(stack)) {
+        checkSeq++;
+        check.idle('Enter the stack name: the file is checked and planned against that stack.');
+        setDeployable(true);
+        return null;
+      }
+      if (bad.length) {
+        checkSeq++;
+        check.failed(`Variables: line(s) ${bad.join(', ')} are not KEY=value.`);
+        setDeployable(true);
+        return null;
+      }
+      const body = requestBody(text, vars, prune.checked);
+      const key = JSON.stringify([stack, body]);
+      if (lastCheck.key === key) {
+        return lastCheck.view;
+      }
+      const seq = ++checkSeq;
+      check.pending();
+      try {
+        const res = await ctx.api.post(`${API}/stacks/${enc(stack)}/plan`, body);
+        if (disposed || seq !== checkSeq) {
+          return null;
+        }
+        const view = planView(res);
+        lastCheck = { key, view };
+        check.show(view);
+        setDeployable(view.deployable);
+        return view;
+      } catch (err) {
+        if (!disposed && seq === checkSeq) {
+          check.failed(`The file could not be checked: ${errorText(err)}`);
+          setDeployable(true);
+        }
+        return null;
+      }
+    }
+    check.idle('Type or load a stack file: it is checked as you type.');
+
     const form = h('form', { class: 'ops-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); deploy(); } },
       h('div', { class: 'ops-field' },
         h('label', { for: 'stack-name' }, 'Stack name'), name,
         h('small', { id: 'ops-stack-name-hint', class: 'ops-muted' }, 'Letters, digits, - and _, at most 50 characters. Deploying to an existing name redeploys it.')),
       h('div', { class: 'ops-field' }, h('label', { for: 'stack-file' }, 'Load a stack.yml file'), file),
-      h('div', { class: 'ops-field' }, h('label', { for: 'stack-yml' }, 'stack.yml'), yml),
+      h('div', { class: 'ops-editor-grid' },
+        h('div', { class: 'ops-field' }, h('label', { for: 'stack-yml' }, 'stack.yml'), yml),
+        check.element),
       h('div', { class: 'ops-field' },
         h('label', { for: 'stack-env' }, 'Variables for ${VAR} (optional)'), env,
         h('small', { id: 'ops-stack-env-hint', class: 'ops-muted' }, 'One KEY=value per line; stored encrypted with the revision, never shown again.')),
       h('div', { class: 'ops-field ops-check' }, prune, h('label', { for: 'stack-prune' }, 'Remove services that are no longer in the file (prune)')),
       h('div', { class: 'ops-inline' }, submit),
       result);
-
-    function parseEnv(text) {
-      const out = {};
-      const bad = [];
-      text.split(/\r?\n/).forEach((line, i) => {
-        const l = line.trim();
-        if (!l || l.startsWith('#')) {
-          return;
-        }
-        const eq = l.indexOf('=');
-        if (eq <= 0) {
-          bad.push(i + 1);
-          return;
-        }
-        out[l.slice(0, eq).trim()] = line.slice(line.indexOf('=') + 1);
-      });
-      return { out, bad };
-    }
 
     function showResult(kind, title, items) {
       fill(result, h('div', { class: `ops-notice ops-notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' },
@@ -1231,18 +1290,21 @@ function createPage(root, ctx) {
         yml.focus();
         return;
       }
-      const { out: vars, bad } = parseEnv(env.value);
+      const { vars, bad } = parseEnv(env.value);
       if (bad.length) {
         showResult('error', `Variables: line(s) ${bad.join(', ')} are not KEY=value.`);
         env.focus();
         return;
       }
-      const body = { stackFile: text };
-      if (Object.keys(vars).length) {
-        body.env = vars;
+      const body = requestBody(text, vars, prune.checked);
+      // never deploy a file the check found errors in (checked now if it has changed since)
+      const view = await runCheck();
+      if (disposed) {
+        return;
       }
-      if (prune.checked) {
-        body.prune = true;
+      if (view && !view.deployable) {
+        showResult('error', 'The stack file has errors (listed beside the editor): fix them, then deploy.');
+        return;
       }
       const exists = stackRows.has(stack);
       let res;
@@ -1265,6 +1327,8 @@ function createPage(root, ctx) {
         + (warnings.length ? ` ${warnings.length} warning(s):` : ''),
         warnings.map((w) => `${w.key ?? w.service ?? ''}${w.line != null ? ` (line ${w.line})` : ''}: ${w.message ?? ''}`));
       tracked(res, stack, 'deploy', 'api', res.revision);
+      lastCheck = { key: null, view: null };
+      quiet(runCheck());
       await loadStacks();
       if (!disposed) {
         if (selectedStack === stack && detail) {
@@ -1280,6 +1344,13 @@ function createPage(root, ctx) {
       section: h('section', { class: 'ops-section panel ops-editor', 'aria-labelledby': 'ops-editor-h' },
         h('h2', { id: 'ops-editor-h' }, 'Deploy a stack'), form),
       text: () => yml.value,
+      /** A deployment of `stack` finished: the editor's plan for it may have changed. */
+      stackChanged(stack) {
+        if (name.value.trim() === stack && yml.value.trim()) {
+          lastCheck = { key: null, view: null };
+          scheduleCheck();
+        }
+      },
       load(stack) {
         name.value = stack;
         const revs = (detail?.data?.revisions || []).map((r) => r.revision).filter(Number.isInteger).sort((a, b) => b - a);
@@ -1296,6 +1367,7 @@ function createPage(root, ctx) {
             return;
           }
           yml.value = text;
+          scheduleCheck();
           ctx.toast(`Loaded revision ${newest} of ${stack} into the editor.`, 'info');
           if (detail?.built && (detail.diffFrom.value === 'editor' || detail.diffTo.value === 'editor')) {
             renderDiff(detail);

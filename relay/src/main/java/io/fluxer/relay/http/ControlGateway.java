@@ -55,6 +55,7 @@ final class ControlGateway {
       new Route(HttpMethod.PUT, "/api/v1/stacks/:name", "stack.deploy", Role.OPS),
       new Route(HttpMethod.DELETE, "/api/v1/stacks/:name", "stack.remove", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/stacks/:name/adopt", "stack.adopt", Role.OPS),
+      new Route(HttpMethod.POST, "/api/v1/stacks/:name/plan", "stack.plan", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/stacks/:name/rollback", "stack.rollback", Role.OPS),
       new Route(HttpMethod.POST, "/api/v1/stacks/:name/hook", "stack.hook.rotate", Role.OPS),
       new Route(HttpMethod.DELETE, "/api/v1/stacks/:name/hook", "stack.hook.remove", Role.OPS),
