@@ -12,6 +12,9 @@
 //           relay's history; x tick labels are times within the window, the connections chart's y
 //           labels distinct integers, nothing overflows; the 1 h window is chosen with the keyboard
 //           and kept across navigation
+//   engines on a relay with Redis and PostgreSQL: the overview's engine table shows both reachable with
+//           a probe time; a subscriber and server-API publications give the latency card and chart
+//           a value; at 1280x800 and 390x844 nothing is cut
 // Every scenario fails on any console error or warning in the page.
 import WebSocket from 'ws';
 import { base, check, layoutProblems, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
@@ -293,7 +296,56 @@ async function chartsScenario(browser) {
   return result;
 }
 
+/** Publishes through the server API with FLUXER_API_KEY. */
+async function publish(channel, data) {
+  const res = await fetch(`${base}/api/publish`, {
+    method: 'POST',
+    headers: { 'X-API-Key': process.env.FLUXER_API_KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ channel, data }),
+  });
+  const reply = await res.json();
+  check(res.ok && reply.result, `publish: ${res.status} ${JSON.stringify(reply)}`);
+}
+
+async function enginesScenario(browser) {
+  const client = await connectClient(process.env.FLUXER_CLIENT_TOKEN);
+  const channel = 'chat:latency';
+  client.send(JSON.stringify({ id: 2, subscribe: { channel } }));
+  const result = {};
+  try {
+    for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+      const page = await newPage(browser, viewport);
+      await login(page, adminUser, adminPassword);
+      const states = () => page.$$eval('[data-testid=engines] tbody tr', (trs) => trs.map((tr) => `${tr.dataset.engine}:${tr.dataset.state}`));
+      const engines = await until('both engines reachable', async () => {
+        const s = await states();
+        return s.includes('redis:reachable') && s.includes('postgres:reachable') ? s : null;
+      }, 10000);
+      const probe = await page.$eval('[data-testid=engines] tr[data-engine=redis] td.num', (td) => td.textContent);
+      check(/^\d+(\.\d+)? ms$/.test(probe), `the Redis probe time: ${probe}`);
+      // publications while the page watches: the card and the chart get a latency
+      const p99 = await until('a publish-to-write p99', async () => {
+        await publish(channel, { at: Date.now() });
+        const text = await page.textContent('[data-testid=latency-p99]');
+        const last = Number(await page.getAttribute('[data-testid=chart-latency]', 'data-last'));
+        return /ms$/.test(text) && Number.parseFloat(text) > 0 && last > 0 ? { text, last } : null;
+      }, 10000, 300);
+      const problems = await page.evaluate(layoutProblems);
+      check(problems.length === 0, `overview at ${label}: ${problems.join('; ')}`);
+      await page.locator('[data-testid=engines]').scrollIntoViewIfNeeded();
+      await screenshot(page, `overview-engines-${label}`);
+      noProblems(page);
+      result[label] = { engines, probe, p99 };
+      await page.context().close();
+    }
+  } finally {
+    client.close();
+  }
+  return result;
+}
+
 const scenarios = {
+  engines: enginesScenario,
   login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario, refresh: refreshScenario,
   keys: keysScenario, charts: chartsScenario,
 };

@@ -1,6 +1,8 @@
-// Cluster overview: totals, nodes and live charts, fed by sys:stats (each node publishes its own
-// stats every interval) and seeded from GET /api/v1/stats and /api/v1/nodes; the charts start
-// from GET /api/v1/stats/history over the chosen window (5 min or 1 h, kept in sessionStorage).
+// Cluster overview: totals, nodes, engines and live charts, fed by sys:stats (each node publishes
+// its own stats every interval) and seeded from GET /api/v1/stats and /api/v1/nodes; the charts
+// start from GET /api/v1/stats/history over the chosen window (5 min or 1 h, kept in sessionStorage).
+// The latency chart is publish to write (the broker handing a publication over until an event loop
+// queued it to its subscribers), the worst node's p50 and p99 of each interval.
 import { timeChart } from '../chart.js';
 import { fmt, fmtHeap, notice } from '../ui.js';
 
@@ -31,6 +33,8 @@ function nodeFigures(n) {
     messagesOut: rates.messages_out ?? n.messages_out_per_second ?? 0,
     heap: n.heap,
     uptime: n.uptime_seconds,
+    latency: n.health?.publish_to_write || null,
+    engines: Array.isArray(n.health?.engines) ? n.health.engines : [],
     at: n.timestamp || 0,
     // counted since the node started; only the full stats carry them (not the /api/v1/nodes summary)
     totals: n.messages_in === undefined ? null : {
@@ -54,6 +58,8 @@ const TOTALS = [
 ];
 
 const count = (n) => String(Math.round(n));
+const ms = (v) => (Number.isFinite(v) ? `${v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1)} ms` : '–');
+const ENGINE_COLUMNS = ['Node', 'Engine', 'Status', 'Probe', 'Problem'];
 
 export default {
   id: 'overview',
@@ -77,6 +83,7 @@ export default {
       channels: stat('Channels', 'channel-count'),
       messagesIn: stat('Messages in /s', 'msgs-in'),
       messagesOut: stat('Messages out /s', 'msgs-out'),
+      p99: stat('Latency p99', 'latency-p99'),
       nodes: stat('Nodes up', 'nodes-up'),
     };
     const totalValues = new Map(TOTALS.map(([key]) => [key, el('dd', { 'data-total': key }, '–')]));
@@ -91,6 +98,11 @@ export default {
       captionConnections);
     const chartMessages = el('figure', { class: 'chart', 'data-testid': 'chart-messages', 'data-points': '0', 'data-last': '' },
       captionMessages);
+    const captionLatency = el('figcaption');
+    const chartLatency = el('figure', { class: 'chart', 'data-testid': 'chart-latency', 'data-points': '0', 'data-last': '' },
+      captionLatency);
+    const engineRows = el('tbody');
+    const engineNote = el('p', { class: 'muted', 'data-testid': 'engines-note' });
     const windowButtons = Object.entries(WINDOWS).map(([id, w]) => el('button', {
       class: 'btn btn-small', type: 'button', dataset: { window: id }, onclick: () => chooseWindow(id),
     }, w.label));
@@ -102,9 +114,15 @@ export default {
       status,
       problems,
       picker,
-      el('div', { class: 'charts' }, chartConnections, chartMessages),
+      el('div', { class: 'charts' }, chartConnections, chartMessages, chartLatency),
       el('h2', {}, 'Since the nodes started'),
       totalsList,
+      el('h2', {}, 'Engines'),
+      engineNote,
+      el('div', { class: 'table-wrap' },
+        el('table', { class: 'table table-cards', 'data-testid': 'engines' },
+          el('thead', {}, el('tr', {}, ENGINE_COLUMNS.map((h, i) => el('th', { scope: 'col', class: i === 3 ? 'num' : null }, h)))),
+          engineRows)),
       el('h2', {}, 'Nodes'),
       el('div', { class: 'table-wrap' },
         el('table', { class: 'table table-cards nodes-table', 'data-testid': 'nodes' },
@@ -127,12 +145,20 @@ export default {
       lastOf: 1,
       format: fmt.rate,
     });
+    const latency = timeChart(chartLatency, {
+      label: 'Line chart of the publish to write latency, p50 and p99 of the worst node, over the chosen window',
+      series: [{ label: 'p50', color: '--chart-1' }, { label: 'p99', color: '--chart-2' }],
+      windowSeconds: WINDOWS[windowId].seconds,
+      lastOf: 1,
+      format: ms,
+    });
 
     /** Shows the window and fills both charts from the relay's history of it. */
     async function showWindow() {
       const w = WINDOWS[windowId];
       captionConnections.textContent = `Connections, ${w.caption}`;
       captionMessages.textContent = `Messages per second, ${w.caption}`;
+      captionLatency.textContent = `Publish to write latency, ${w.caption}`;
       windowButtons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.window === windowId)));
       const request = ++historyRequest;
       const h = await ctx.api.get(`/api/v1/stats/history?window=${windowId}`);
@@ -140,8 +166,13 @@ export default {
       const ts = h.t.map((t) => Math.floor(t / w.stepMs) * w.stepMs);
       connections.fill(w.seconds, ts, [h.connections]);
       messages.fill(w.seconds, ts, [h.messages_in_per_second, h.messages_out_per_second]);
+      const p50 = h.publish_to_write_p50_ms || ts.map(() => 0);
+      const p99 = h.publish_to_write_p99_ms || ts.map(() => 0);
+      latency.fill(w.seconds, ts, [p50, p99]);
       const n = ts.length;
-      bucket = n ? { t: ts[n - 1], n: 1, in: h.messages_in_per_second[n - 1], out: h.messages_out_per_second[n - 1] } : null;
+      bucket = n ? {
+        t: ts[n - 1], n: 1, in: h.messages_in_per_second[n - 1], out: h.messages_out_per_second[n - 1], p50: p50[n - 1], p99: p99[n - 1],
+      } : null;
     }
 
     function chooseWindow(id) {
@@ -152,13 +183,14 @@ export default {
       // the other window's points are in other steps: none of them is kept
       connections.clear(WINDOWS[id].seconds);
       messages.clear(WINDOWS[id].seconds);
+      latency.clear(WINDOWS[id].seconds);
       showWindow().catch((err) => explain(err, 'The chart history'));
     }
 
     const isUp = (n, now) => now - n.lastSeen <= MISSED_INTERVALS * n.interval + 250;
 
     function totals(now) {
-      const sum = { connections: 0, subscriptions: 0, channels: 0, messagesIn: 0, messagesOut: 0, up: 0 };
+      const sum = { connections: 0, subscriptions: 0, channels: 0, messagesIn: 0, messagesOut: 0, up: 0, p50: 0, p99: 0 };
       for (const n of nodes.values()) {
         if (!isUp(n, now)) continue;
         sum.up++;
@@ -167,6 +199,8 @@ export default {
         sum.channels += n.channels;
         sum.messagesIn += n.messagesIn;
         sum.messagesOut += n.messagesOut;
+        sum.p50 = Math.max(sum.p50, n.latency?.p50_ms || 0);
+        sum.p99 = Math.max(sum.p99, n.latency?.p99_ms || 0);
       }
       return sum;
     }
@@ -190,9 +224,12 @@ export default {
       value(cards.channels).textContent = count(sum.channels);
       value(cards.messagesIn).textContent = fmt.rate(sum.messagesIn);
       value(cards.messagesOut).textContent = fmt.rate(sum.messagesOut);
+      value(cards.p99).textContent = sum.p99 > 0 ? ms(sum.p99) : '–';
+      cards.p99.title = 'Publish to write, the worst node, last interval; – while nothing was published';
       value(cards.nodes).textContent = `${sum.up} / ${nodes.size}`;
       showTotals(now);
       showNodes(now);
+      showEngines(now);
       if (lastHeard && !pollTimer) {
         const silent = Math.round((now - lastHeard) / 1000);
         status.textContent = silent > MISSED_INTERVALS
@@ -231,6 +268,28 @@ export default {
       rows.forEach((tr) => tr.remove());
     }
 
+    /** Each node's engines and their last probe; memory engines have nothing to probe. */
+    function showEngines(now) {
+      const rows = [];
+      const sorted = [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      for (const n of sorted) {
+        for (const e of n.engines) {
+          const state = !isUp(n, now) ? 'unknown' : e.reachable ? 'reachable' : 'unreachable';
+          rows.push(el('tr', { dataset: { node: n.id, engine: e.engine, state } },
+            el('th', { scope: 'row', 'data-label': ENGINE_COLUMNS[0] }, n.name),
+            el('td', { 'data-label': ENGINE_COLUMNS[1] }, e.engine),
+            el('td', { 'data-label': ENGINE_COLUMNS[2] },
+              el('span', { class: `badge badge-${state === 'reachable' ? 'up' : state === 'unknown' ? 'draining' : 'down'}` }, state)),
+            el('td', { 'data-label': ENGINE_COLUMNS[3], class: 'num' }, e.reachable ? ms(e.latency_ms) : '–'),
+            el('td', { 'data-label': ENGINE_COLUMNS[4], class: 'wrap' }, e.problem || '–')));
+        }
+      }
+      engineRows.replaceChildren(...rows);
+      engineRows.closest('.table-wrap').hidden = rows.length === 0;
+      engineNote.textContent = rows.length ? 'Probed every stats interval: Redis with PING, PostgreSQL with SELECT 1.'
+        : 'In-memory engines only: there is no Redis or PostgreSQL to probe.';
+    }
+
     function heard(figures, interval) {
       const prev = nodes.get(figures.id);
       let estimate = interval;
@@ -247,12 +306,15 @@ export default {
     function plot(atMillis, sum) {
       const step = WINDOWS[windowId].stepMs;
       const t = Math.floor(atMillis / step) * step;
-      if (!bucket || bucket.t !== t) bucket = { t, n: 0, in: 0, out: 0 };
+      if (!bucket || bucket.t !== t) bucket = { t, n: 0, in: 0, out: 0, p50: 0, p99: 0 };
       bucket.n++;
       bucket.in += sum.messagesIn;
       bucket.out += sum.messagesOut;
+      bucket.p50 = Math.max(bucket.p50, sum.p50);
+      bucket.p99 = Math.max(bucket.p99, sum.p99);
       connections.push(t, [sum.connections]);
       messages.push(t, [bucket.in / bucket.n, bucket.out / bucket.n]);
+      latency.push(t, [bucket.p50, bucket.p99]);
     }
 
     function onStats(data) {
@@ -303,6 +365,7 @@ export default {
       show();
       connections.tick();
       messages.tick();
+      latency.tick();
     }, 1000);
 
     return () => {
@@ -311,6 +374,7 @@ export default {
       clearInterval(pollTimer);
       connections.destroy();
       messages.destroy();
+      latency.destroy();
     };
   },
 };
