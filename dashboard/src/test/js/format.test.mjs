@@ -1,5 +1,5 @@
 // Unit tests of the dashboard's pure modules under Node (node --test): the diff, the audit and log
-// formatting, and the shared number formats.
+// formatting, namespace options in the settings form, and the shared number formats.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collapse, diffLines, diffStats, splitLines } from '../../main/resources/META-INF/fluxer-dashboard/js/pages/diff.js';
@@ -8,6 +8,9 @@ import {
   clock, compileFilter, jsonLine, levelKind, lineKey, matchRanges, matches, source, tsKey,
 } from '../../main/resources/META-INF/fluxer-dashboard/js/format/logs.js';
 import { fmt } from '../../main/resources/META-INF/fluxer-dashboard/js/ui.js';
+import {
+  changes, durationWords, formValues, optionsFrom, parseDuration, shown, splitDuration,
+} from '../../main/resources/META-INF/fluxer-dashboard/js/format/namespace.js';
 
 test('a diff of one changed line is one removal then one addition, with line numbers', () => {
   const d = diffLines('a\nb\nc\n', 'a\nB\nc\n');
@@ -97,4 +100,42 @@ test('numbers, bytes and durations are formatted for people', () => {
   assert.equal(fmt.bytes(1536), '1.5 KiB');
   assert.equal(fmt.duration(3725), '1h 2m');
   assert.equal(fmt.duration(59), '59s');
+});
+
+
+test('durations read as the relay writes them and show in the largest whole unit', () => {
+  assert.equal(parseDuration('300000ms'), 300000);
+  assert.equal(parseDuration('60'), 60000);
+  assert.equal(parseDuration('2h'), 7200000);
+  assert.equal(parseDuration('5 minutes'), null);
+  assert.deepEqual(splitDuration(300000), { value: 5, unit: 'm' });
+  assert.deepEqual(splitDuration(1500), { value: 1500, unit: 'ms' });
+  assert.equal(durationWords(3600000), '1 hour');
+  assert.equal(durationWords(300000), '5 minutes');
+});
+
+test('a namespace round-trips through the form: the same options come back', () => {
+  const ns = { name: 'chat', history_size: 10, history_ttl: '300000ms', presence: true, allow_subscribe_for_client: true,
+    allowed_delta_types: ['fossil'], allow_subscribe_for_role: 'ops' };
+  const back = optionsFrom(formValues(ns));
+  assert.deepEqual(back, { history_size: 10, history_ttl: '5m', presence: true, allow_subscribe_for_client: true,
+    allow_subscribe_for_role: 'ops', allowed_delta_types: ['fossil'] });
+  assert.deepEqual(changes(ns, back), [], 'a duration written otherwise is no change');
+});
+
+test('a save lists exactly what changes, in words', () => {
+  const before = { history_size: 10, history_ttl: '300000ms', presence: true };
+  const after = { history_size: 10, history_ttl: '10m', join_leave: true };
+  assert.deepEqual(changes(before, after).map((c) => [c.key, c.before, c.after]), [
+    ['history_ttl', '5 minutes', '10 minutes'], ['presence', 'on', 'off'], ['join_leave', 'off', 'on']]);
+  assert.equal(shown('channel_regex', ''), '–');
+});
+
+test('the form refuses what cannot be sent, naming the field', () => {
+  const values = formValues({});
+  values.history_size = -1;
+  assert.throws(() => optionsFrom(values), /Publications kept/);
+  values.history_size = 5;
+  values.history_ttl = { value: '1.5', unit: 'm' };
+  assert.throws(() => optionsFrom(values), /Kept for/);
 });

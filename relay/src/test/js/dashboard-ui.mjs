@@ -15,6 +15,10 @@
 //   engines on a relay with Redis and PostgreSQL: the overview's engine table shows both reachable with
 //           a probe time; a subscriber and server-API publications give the latency card and chart
 //           a value; at 1280x800 and 390x844 nothing is cut
+//   namespace an admin edits the chat namespace in the form (history kept for 10 minutes, chosen by
+//           unit): the review lists exactly that change in words before anything is saved, saving
+//           applies it; a new namespace is created through the form; Delete sits apart from Save and
+//           deletes only after the confirmation; at 390x844 nothing of the form is cut
 // Every scenario fails on any console error or warning in the page.
 import WebSocket from 'ws';
 import { base, check, layoutProblems, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
@@ -344,7 +348,63 @@ async function enginesScenario(browser) {
   return result;
 }
 
+async function namespaceJson(name) {
+  const res = await fetch(`${base}/api/v1/namespaces/${name}`, { headers: { 'X-API-Key': process.env.FLUXER_API_KEY } });
+  return res.status === 200 ? res.json() : null;
+}
+
+async function namespaceScenario(browser) {
+  const result = {};
+  for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await newPage(browser, viewport);
+    await login(page, adminUser, adminPassword);
+    await page.goto(`${base}/dashboard/#/settings`);
+    await page.click('[data-namespace=chat]');
+    await page.waitForSelector('[data-testid=namespace-form] #ns-history_ttl');
+    const minutes = label === 'desktop' ? '10' : '20';
+    await page.fill('#ns-history_ttl', minutes);
+    await page.selectOption('#ns-history_ttl-unit', 'm');
+    await page.click('[data-action=review-namespace]');
+    await page.waitForSelector('[data-testid=namespace-changes] tbody tr');
+    const rows = await page.$$eval('[data-testid=namespace-changes] tbody tr', (trs) => trs.map((tr) =>
+      [tr.dataset.option, tr.cells[1].textContent, tr.cells[2].textContent]));
+    check(rows.length === 1 && rows[0][0] === 'history_ttl' && rows[0][2] === `${minutes} minutes`,
+      `the review lists only the history change: ${JSON.stringify(rows)}`);
+    check((await namespaceJson('chat')).history_ttl !== `${minutes * 60000}ms`, 'nothing saved before the review is confirmed');
+    const problems = await page.evaluate(layoutProblems);
+    check(problems.length === 0, `settings at ${label}: ${problems.join('; ')}`);
+    await screenshot(page, `settings-review-${label}`);
+    await page.click('[data-action=save-namespace]');
+    await until('the change saved', async () => (await namespaceJson('chat')).history_ttl === `${minutes * 60000}ms`);
+    // Delete is set apart from the form's Save, and confirmed
+    await page.waitForSelector('.danger-zone [data-action=delete-namespace]');
+    check(await page.locator('form [data-action=delete-namespace]').count() === 0, 'Delete is not in the form');
+
+    const name = `temp-${label}`;
+    await page.click('[data-action=new-namespace]');
+    await page.fill('#namespace-name', name);
+    await page.check('#ns-presence');
+    await page.click('[data-action=review-namespace]');
+    await page.click('[data-action=save-namespace]');
+    await until('the new namespace', async () => (await namespaceJson(name))?.presence === true);
+    await page.waitForSelector(`[data-namespace="${name}"][aria-current=true]`);
+    await page.click('[data-action=delete-namespace]');
+    await page.waitForSelector('#confirm', { state: 'visible' });
+    await page.click('#confirm-cancel');
+    check(await namespaceJson(name) !== null, 'cancelled: the namespace stays');
+    await page.click('[data-action=delete-namespace]');
+    await page.waitForSelector('#confirm', { state: 'visible' });
+    await page.click('#confirm-ok');
+    await until('the namespace deleted', async () => (await namespaceJson(name)) === null);
+    noProblems(page);
+    result[label] = rows[0];
+    await page.context().close();
+  }
+  return result;
+}
+
 const scenarios = {
+  namespace: namespaceScenario,
   engines: enginesScenario,
   login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario, refresh: refreshScenario,
   keys: keysScenario, charts: chartsScenario,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.fluxer.relay.testing.NodeScript;
+import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,5 +98,12 @@ class DashboardBrowserTest extends ApiTestBase {
     JsonObject s = run("pages", Map.of());
     assertThat(s.getInteger("desktop")).isEqualTo(6);
     assertThat(SCREENSHOTS.resolve("overview.png")).exists();
+  }
+
+  @Test
+  @DisplayName("Namespace options are edited in a form with units; the review shows the one change; delete is apart and confirmed")
+  void namespaceForm() throws Exception {
+    JsonObject s = run("namespace", Map.of("FLUXER_API_KEY", TestRelay.ADMIN_KEY));
+    assertThat(s.getJsonArray("desktop").getString(2)).isEqualTo("10 minutes");
   }
 }
