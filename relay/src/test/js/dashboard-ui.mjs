@@ -131,8 +131,23 @@ async function pagesScenario(browser) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       if (overflow > 1) problems.push(`${id} at ${label} width overflows by ${overflow}px`);
       for (const p of await page.evaluate(layoutProblems)) problems.push(`${id} at ${label}: ${p}`);
+      // the navigation stays a compact bar: every link on screen, the header at most 130 px high
+      const nav = await page.evaluate(() => ({
+        header: document.querySelector('.sidebar').getBoundingClientRect().height,
+        off: [...document.querySelectorAll('.nav a')].filter((a) => {
+          const r = a.getBoundingClientRect();
+          return r.left < 0 || r.right > window.innerWidth || r.width === 0;
+        }).map((a) => a.textContent),
+      }));
+      if (nav.off.length) problems.push(`${id} at ${label}: nav links off screen: ${nav.off}`);
+      if (label === 'phone' && nav.header > 130) problems.push(`${id} at ${label}: the header is ${nav.header}px high`);
       await screenshot(page, label === 'desktop' ? id : `${id}-${label}`);
     }
+    const icon = await page.evaluate(async () => {
+      const r = await fetch(document.querySelector('link[rel=icon]').href);
+      return `${r.status} ${r.headers.get('content-type')}`;
+    });
+    if (!icon.startsWith('200 image/svg+xml')) problems.push(`the favicon answers ${icon}`);
     noProblems(page);
     result[label] = PAGES.length;
   }
