@@ -19,6 +19,11 @@
 //           unit): the review lists exactly that change in words before anything is saved, saving
 //           applies it; a new namespace is created through the form; Delete sits apart from Save and
 //           deletes only after the confirmation; at 390x844 nothing of the form is cut
+//   channels a WebSocket client opened here subscribes to two channels; the admin sees them with their
+//           subscribers, sorts them, opens one: a publication sent through the server API shows in
+//           the live view within 1 s; paused, the next one does not show until resumed; at 390x844
+//           (dark) nothing is cut or scrolls sideways; Disconnect on the client's presence entry,
+//           confirmed, closes that client's connection
 // Every scenario fails on any console error or warning in the page.
 import WebSocket from 'ws';
 import { base, check, layoutProblems, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
@@ -315,17 +320,6 @@ async function chartsScenario(browser) {
   return result;
 }
 
-/** Publishes through the server API with FLUXER_API_KEY. */
-async function publish(channel, data) {
-  const res = await fetch(`${base}/api/publish`, {
-    method: 'POST',
-    headers: { 'X-API-Key': process.env.FLUXER_API_KEY, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ channel, data }),
-  });
-  const reply = await res.json();
-  check(res.ok && reply.result, `publish: ${res.status} ${JSON.stringify(reply)}`);
-}
-
 async function enginesScenario(browser) {
   const client = await connectClient(process.env.FLUXER_CLIENT_TOKEN);
   const channel = 'chat:latency';
@@ -418,11 +412,174 @@ async function namespaceScenario(browser) {
   return result;
 }
 
+/** A protocol client: connects with `token`; request(body) sends a command and resolves with its reply. */
+async function protocolClient(token) {
+  const ws = new WebSocket(base.replace(/^http/, 'ws') + '/connection/websocket');
+  const waiting = new Map();
+  let nextId = 1;
+  const closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  ws.on('message', (m) => {
+    for (const line of String(m).split('\n')) {
+      if (!line.trim()) continue;
+      const msg = JSON.parse(line);
+      if (msg.id && waiting.has(msg.id)) {
+        waiting.get(msg.id)(msg);
+        waiting.delete(msg.id);
+      } else if (!msg.id && !msg.push) {
+        ws.send('{}'); // pong
+      }
+    }
+  });
+  await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+  const request = (body) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    waiting.set(id, (msg) => (msg.error ? reject(new Error(JSON.stringify(msg.error))) : resolve(msg)));
+    ws.send(JSON.stringify({ id, ...body }));
+  });
+  const connected = await request({ connect: { token } });
+  return { ws, request, closed, clientId: connected.connect.client };
+}
+
+/** Publishes through the server API with the admin API key; resolves with the result. */
+async function publish(channel, data) {
+  const res = await fetch(`${base}/api/publish`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': process.env.FLUXER_API_KEY },
+    body: JSON.stringify({ channel, data }),
+  });
+  const body = await res.json();
+  check(res.status === 200 && body.result, `publish answered ${res.status} ${JSON.stringify(body)}`);
+  return body.result;
+}
+
+async function openChannels(page) {
+  await page.goto(`${base}/dashboard/#/channels`);
+  await page.waitForSelector('[data-page="channels"]', { timeout: 5000 });
+}
+
+/** The channel table's rows as shown: [{channel, subscribers}]. */
+function channelRows(page) {
+  return page.$$eval('#channel-table tbody tr[data-channel]', (rows) => rows.map((tr) => ({
+    channel: tr.dataset.channel, subscribers: Number(tr.cells[1].textContent.replace(/\D/g, '')),
+  })));
+}
+
+/** Opens `channel` in the live view and waits until it is subscribed. */
+async function watch(page, channel) {
+  await page.click(`#channel-table tr[data-channel="${channel}"]`);
+  await page.waitForSelector('[data-testid=live-status][data-state=live]', { timeout: 5000 });
+}
+
+const livePubs = (page) => page.$$eval('[data-testid=live-publications] li pre', (pres) => pres.map((p) => p.textContent));
+
+async function channelsScenario(browser) {
+  const [watched, busy] = [process.env.FLUXER_CHANNEL, process.env.FLUXER_OTHER_CHANNEL];
+  const client = await protocolClient(process.env.FLUXER_CLIENT_TOKEN);
+  const other = await protocolClient(process.env.FLUXER_CLIENT_TOKEN);
+  try {
+    await client.request({ subscribe: { channel: watched } });
+    await client.request({ subscribe: { channel: busy } });
+    await other.request({ subscribe: { channel: busy } });
+
+    const page = await newPage(browser);
+    await login(page, adminUser, adminPassword);
+    await openChannels(page);
+    const listed = await until(`${watched} with 1 subscriber and ${busy} with 2`, async () => {
+      const rows = await channelRows(page);
+      const find = (c) => rows.find((r) => r.channel === c)?.subscribers;
+      return find(watched) === 1 && find(busy) === 2 ? rows : null;
+    });
+
+    // sorting: by channel (A to Z), then by subscribers (most first, then fewest first)
+    const sortBy = async (key) => page.click(`#channel-table th[data-sort=${key}] button`);
+    const ariaSort = (key) => page.getAttribute(`#channel-table th[data-sort=${key}]`, 'aria-sort');
+    await sortBy('channel');
+    check((await ariaSort('channel')) === 'ascending', 'channel sorted ascending');
+    const byName = (await channelRows(page)).map((r) => r.channel);
+    check(JSON.stringify(byName) === JSON.stringify([...byName].sort()), `rows by name: ${byName}`);
+    await sortBy('subscribers');
+    check((await ariaSort('subscribers')) === 'descending' && (await ariaSort('channel')) === null, 'subscribers sorted descending');
+    const most = (await channelRows(page)).map((r) => r.subscribers);
+    check(most.every((n, i) => i === 0 || most[i - 1] >= n) && most[0] === 2, `rows by subscribers, most first: ${most}`);
+    await sortBy('subscribers');
+    check((await ariaSort('subscribers')) === 'ascending', 'subscribers sorted ascending');
+    const fewest = (await channelRows(page)).map((r) => r.subscribers);
+    check(fewest.every((n, i) => i === 0 || fewest[i - 1] <= n) && fewest[0] === 1, `rows by subscribers, fewest first: ${fewest}`);
+
+    // the live view: a publication through the server API shows within 1 s
+    await watch(page, watched);
+    const first = `first-${Date.now()}`;
+    const sent = Date.now();
+    await publish(watched, { marker: first });
+    await until('the publication in the live view', async () => (await livePubs(page)).some((t) => t.includes(first)), 3000, 10);
+    const shownAfterMs = Date.now() - sent;
+    const pretty = (await livePubs(page))[0];
+    check(pretty.includes('\n  "marker"'), `data pretty-printed: ${pretty}`);
+
+    // paused: counted, not shown; resumed: shown on top
+    await page.click('[data-testid=live-pause]');
+    check((await page.getAttribute('[data-testid=live-pause]', 'aria-pressed')) === 'true', 'pause pressed');
+    const second = `second-${Date.now()}`;
+    await publish(watched, { marker: second });
+    await until('the paused count', async () => (await page.textContent('[data-testid=live-status]')).includes('1 new while paused'), 3000);
+    check(!(await livePubs(page)).some((t) => t.includes(second)), 'a publication while paused is not shown');
+    await page.click('[data-testid=live-pause]');
+    const resumed = await livePubs(page);
+    check(resumed[0].includes(second) && resumed[1].includes(first), `resumed: newest first (${resumed.slice(0, 2)})`);
+
+    // the message rate of the watched channel, from two polls
+    const rate = await until('a message rate', () => page.$eval(`#channel-table tr[data-channel="${watched}"]`,
+      (tr) => (/\d/.test(tr.cells[2].textContent) ? tr.cells[2].textContent : null)), 8000);
+
+    // presence: the client has Unsubscribe and Disconnect; the dashboard's own entry has none
+    const entry = `[data-testid=presence] li[data-client="${client.clientId}"]`;
+    await page.waitForSelector(entry, { timeout: 5000 });
+    const own = await page.$$eval('[data-testid=presence] li', (lis) => lis.filter((li) => li.textContent.includes('this dashboard'))
+      .map((li) => li.querySelectorAll('[data-action]').length));
+    check(own.length === 1 && own[0] === 0, `the dashboard's own presence entry, without actions: ${own}`);
+    await screenshot(page, 'channels-live-desktop');
+
+    // phone, dark: cards, nothing cut, the page head compact
+    const phone = await newPage(browser, { width: 390, height: 844 }, 'dark');
+    await login(phone, adminUser, adminPassword);
+    await openChannels(phone);
+    await phone.waitForSelector(`#channel-table tr[data-channel="${watched}"]`, { timeout: 5000 });
+    const tableTop = await phone.$eval('#channel-table', (t) => Math.round(t.getBoundingClientRect().top + window.scrollY));
+    const headerHeight = await phone.$eval('.sidebar', (h) => Math.round(h.getBoundingClientRect().height));
+    await watch(phone, watched);
+    await publish(watched, { marker: `phone-${Date.now()}`, text: 'a longer line of text to see that the live view wraps it on a phone' });
+    await until('the phone live view', async () => (await livePubs(phone)).some((t) => t.includes('phone-')), 3000);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const phoneProblems = await phone.evaluate(layoutProblems);
+    if (overflow > 1) phoneProblems.push(`the page overflows by ${overflow}px`);
+    check(phoneProblems.length === 0, `at 390x844: ${phoneProblems.join('; ')}`);
+    check(headerHeight <= 120 && tableTop <= 260,
+      `compact head on a phone: top bar ${headerHeight}px high, the channel table ${tableTop}px down the page`);
+    const cards = await phone.$eval('#channel-table tbody tr[data-channel] td[data-label]', (td) => getComputedStyle(td).display);
+    check(cards === 'flex', `rows are cards on a phone (td display ${cards})`);
+    await screenshot(phone, 'channels-live-phone');
+    noProblems(phone);
+
+    // Disconnect the client, confirmed in the dialog
+    await page.click(`${entry} [data-action=disconnect]`);
+    await page.waitForSelector('#confirm[open]', { timeout: 3000 });
+    await page.click('#confirm-ok');
+    const close = await Promise.race([client.closed, new Promise((r) => setTimeout(() => r(null), 5000))]);
+    check(close !== null, 'the client was disconnected within 5 s');
+    await until('the client gone from presence', async () => (await page.$(entry)) === null, 8000);
+    noProblems(page);
+    return { listed: listed.length, shownAfterMs, rate, headerHeight, tableTop, closeCode: close.code, closeReason: close.reason };
+  } finally {
+    client.ws.close();
+    other.ws.close();
+  }
+}
+
 const scenarios = {
   namespace: namespaceScenario,
   engines: enginesScenario,
   login: loginScenario, live: liveScenario, viewer: viewerScenario, pages: pagesScenario, refresh: refreshScenario,
-  keys: keysScenario, charts: chartsScenario,
+  keys: keysScenario, charts: chartsScenario, channels: channelsScenario,
 };
 const run = scenarios[process.env.FLUXER_MODE];
 if (!run) {

@@ -229,6 +229,8 @@ function pageContext(page) {
         page.unsubscribes.push(unsubscribe);
         return unsubscribe;
       },
+      /** The relay's id of the dashboard's own connection (null while not connected). */
+      clientId: () => state.live?.clientId || null,
     },
     user: state.session.user,
     role: state.session.role,

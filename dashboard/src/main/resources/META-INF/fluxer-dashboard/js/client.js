@@ -36,6 +36,7 @@ export class LiveClient {
     this.closed = false;
     this.nextId = 1;
     this.pending = new Map();
+    this.clientId = null; // the relay's id of this connection, from the connect reply
     this.channels = new Map(); // channel -> {listeners: Set, state: 'idle'|'subscribing'|'subscribed'}
     this.backoff = 0;
     this.reconnectTimer = null;
@@ -62,9 +63,12 @@ export class LiveClient {
     ws.onerror = () => {}; // a close event follows with the details
   }
 
-  /** Subscribes `onPublication(data, pub)` to a channel; returns the function that unsubscribes it. */
-  subscribe(channel, onPublication, { onError } = {}) {
-    const listener = { onPublication, onError };
+  /**
+   * Subscribes `onPublication(data, pub)` to a channel; `onSubscribed()` is called each time the
+   * relay confirms the subscription (again after a reconnect). Returns the function that unsubscribes it.
+   */
+  subscribe(channel, onPublication, { onError, onSubscribed } = {}) {
+    const listener = { onPublication, onError, onSubscribed };
     let entry = this.channels.get(channel);
     if (!entry) {
       entry = { listeners: new Set(), state: 'idle' };
@@ -121,6 +125,7 @@ export class LiveClient {
   connectedWith(reply) {
     const info = reply.connect || {};
     this.connected = true;
+    this.clientId = info.client || null;
     this.backoff = 0;
     this.pong = info.pong === true;
     this.silenceMs = info.ping > 0 ? (info.ping + 15) * 1000 : 0;
@@ -146,7 +151,9 @@ export class LiveClient {
   subscribeChannel(channel, entry) {
     entry.state = 'subscribing';
     this.command({ subscribe: { channel } }).then(() => {
-      if (this.channels.get(channel) === entry && entry.state === 'subscribing') entry.state = 'subscribed';
+      if (this.channels.get(channel) !== entry || entry.state !== 'subscribing') return;
+      entry.state = 'subscribed';
+      for (const l of [...entry.listeners]) if (l.onSubscribed) l.onSubscribed();
     }, (err) => {
       if (this.channels.get(channel) !== entry || entry.state !== 'subscribing') return;
       entry.state = 'idle';
@@ -223,6 +230,7 @@ export class LiveClient {
     if (ws.readyState === WebSocket.OPEN) ws.close(1000);
     else if (ws.readyState === WebSocket.CONNECTING) ws.onopen = () => ws.close(1000);
     this.connected = false;
+    this.clientId = null;
     clearTimeout(this.silenceTimer);
     this.failPending(new ProtocolError(0, 'connection lost'));
     for (const entry of this.channels.values()) entry.state = 'idle';

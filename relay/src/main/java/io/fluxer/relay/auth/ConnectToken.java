@@ -14,12 +14,21 @@ import java.util.Set;
  * @param channels the {@code channels} claim (server-side subscriptions); never {@code null}
  * @param meta raw JSON text of the {@code meta} claim (never sent to clients), or {@code null}
  * @param roles from the {@code roles} (array of strings) and {@code role} (string) claims; never {@code null}
+ * @param opsRole the role the same token grants as an ops credential (it also passes every check of an
+ *     ops token: the ops audience and issuer, {@code exp} within {@code token.ops.max_lifetime}, as the
+ *     dashboard's session tokens do), or {@code null}: an ordinary client token
  */
 public record ConnectToken(String user, Long expiresAt, String info, List<String> channels,
-                           String meta, Set<String> roles) {
+                           String meta, Set<String> roles, Role opsRole) {
   public ConnectToken {
     user = user == null ? "" : user;
     channels = channels == null ? List.of() : List.copyOf(channels);
     roles = roles == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(roles));
+  }
+
+  /** A client token that is no ops credential. */
+  public ConnectToken(String user, Long expiresAt, String info, List<String> channels, String meta,
+                      Set<String> roles) {
+    this(user, expiresAt, info, channels, meta, roles, null);
   }
 }

@@ -361,7 +361,23 @@ public final class TokenVerifier {
     String meta = rawJson(claims, "meta");
     Set<String> roles = issuer != null ? Claims.mappedRoles(claims, issuer) : staticRoles(claims, options.rolesClaim(), true);
     Long expiresAt = checkTime(claims, leeway(issuer));
-    return new ConnectToken(user, expiresAt, info, channels, meta, roles);
+    return new ConnectToken(user, expiresAt, info, channels, meta, roles, opsRoleOf(jwt, issuer));
+  }
+
+  /**
+   * The role a verified connection token grants when it is an ops token too (the dashboard's session
+   * tokens are both), else {@code null}. Only tokens carrying the ops audience are read further.
+   */
+  private Role opsRoleOf(Jwt jwt, IssuerOptions issuer) {
+    if (!jwt.hasAudience(options.ops().audience())) {
+      return null;
+    }
+    try {
+      checkClaims(jwt, issuer, Purpose.OPS);
+      return opsClaims(jwt, issuer).role();
+    } catch (TokenException e) {
+      return null;
+    }
   }
 
   private SubscriptionToken subscriptionClaims(Jwt jwt, IssuerOptions issuer) throws TokenException {

@@ -80,6 +80,8 @@ public final class ClientSession {
   private String connInfo;
   /** The highest ops role the connection token grants, or {@code null}. */
   private Role role;
+  /** The role the token grants as an ops credential (dashboard sessions), or {@code null}. */
+  private Role opsRole;
   private Long expiresAt;
   private long staleTimer = -1;
   /** This session's place among its loop's server pings (from connect to close). */
@@ -747,6 +749,11 @@ public final class ClientSession {
     }
 
     @Override
+    public Role opsRole() {
+      return opsRole;
+    }
+
+    @Override
     public ClientOptions options() {
       return options;
     }
@@ -854,6 +861,7 @@ public final class ClientSession {
       user = token.user();
       connInfo = token.info();
       role = Role.highest(token.roles());
+      opsRole = token.opsRole();
       hub.connected(ClientSession.this);
       setExpiry(token.expiresAt());
       return true;

@@ -15,9 +15,10 @@ import java.util.NoSuchElementException;
  * this costs 24 with its member.
  *
  * <p>Iteration order is insertion order throughout, as with {@code LinkedHashSet}. Not thread-safe;
- * no {@code null} members.
+ * no {@code null} members. Not final: the hub's per-channel set ({@link ChannelSubscribers}) adds a
+ * counter to it.
  */
-final class CompactSet<E> extends AbstractSet<E> {
+class CompactSet<E> extends AbstractSet<E> {
   /** The only member, or {@code null} when empty or when {@link #many} holds the members. */
   private E one;
   /** Two members or more, in insertion order; otherwise {@code null}. */

@@ -17,10 +17,11 @@ import java.util.Set;
 public final class Hub {
   private static final Subscriber[] NONE = new Subscriber[0];
   /**
-   * Each channel's subscribers. Most channels of a loop have one: a {@link CompactSet} holds it
-   * without a {@code LinkedHashSet} (about 190 bytes less per channel).
+   * Each channel's subscribers and the publications delivered to them. Most channels of a loop have
+   * one subscriber: a {@link CompactSet} holds it without a {@code LinkedHashSet} (about 190 bytes
+   * less per channel).
    */
-  private final Map<String, CompactSet<Subscriber>> subscribers = new HashMap<>();
+  private final Map<String, ChannelSubscribers> subscribers = new HashMap<>();
   /**
    * What deliveries iterate for a channel with two subscribers or more: an array copy of them, made
    * on first delivery after a change. A delivery may close a session (a slow client), which
@@ -110,13 +111,15 @@ public final class Hub {
     return set.stream().filter(s -> clientId == null || clientId.isEmpty() || s.clientId().equals(clientId)).toList();
   }
 
-  /** Counts and counters of this loop; call on the loop. */
+  /** Counts and counters of this loop, with every channel's subscribers and publications; call on the loop. */
   public HubSnapshot snapshot() {
     Map<String, Integer> channels = new HashMap<>();
-    for (Map.Entry<String, CompactSet<Subscriber>> e : subscribers.entrySet()) {
+    Map<String, Long> publications = new HashMap<>();
+    for (Map.Entry<String, ChannelSubscribers> e : subscribers.entrySet()) {
       channels.put(e.getKey(), e.getValue().size());
+      publications.put(e.getKey(), e.getValue().publications());
     }
-    return snapshot(channels);
+    return snapshot(channels, publications);
   }
 
   /**
@@ -124,19 +127,19 @@ public final class Hub {
    * need, at a cost that does not grow with channels or users.
    */
   public HubSnapshot counts() {
-    return snapshot(Map.of());
+    return snapshot(Map.of(), Map.of());
   }
 
-  private HubSnapshot snapshot(Map<String, Integer> channels) {
+  private HubSnapshot snapshot(Map<String, Integer> channels, Map<String, Long> publications) {
     return new HubSnapshot(stats.connections, byUser.size(), stats.subscriptions, channels, stats.messagesIn,
         stats.bytesIn, stats.messagesOut, stats.bytesOut, stats.connects, stats.slowDisconnects,
-        Map.copyOf(stats.disconnects));
+        Map.copyOf(stats.disconnects), publications);
   }
 
   void subscribe(String channel, Subscriber s) {
-    CompactSet<Subscriber> set = subscribers.get(channel);
+    ChannelSubscribers set = subscribers.get(channel);
     if (set == null) {
-      set = new CompactSet<>();
+      set = new ChannelSubscribers();
       subscribers.put(channel, set);
       stats.listener().channelAdded(channel);
     }
@@ -168,14 +171,16 @@ public final class Hub {
   }
 
   /**
-   * Hands a publication frame to every local subscriber of its channel, then reports once (not per
-   * subscriber) how long after the broker handed it over it was queued here.
+   * Hands a publication frame to every local subscriber of its channel and counts it for the
+   * channel, then reports once (not per subscriber) how long after the broker handed it over it was
+   * queued here.
    */
   public void deliverPublication(Delivery d) {
-    CompactSet<Subscriber> set = subscribers.get(d.channel());
+    ChannelSubscribers set = subscribers.get(d.channel());
     if (set == null) {
       return;
     }
+    set.publicationDelivered();
     Subscriber single = set.single();
     if (single != null) {
       single.deliverPublication(d);
@@ -191,7 +196,7 @@ public final class Hub {
 
   /** Hands a join or leave frame to the local subscribers that receive join/leave pushes. */
   public void deliverJoinLeave(Delivery d) {
-    CompactSet<Subscriber> set = subscribers.get(d.channel());
+    ChannelSubscribers set = subscribers.get(d.channel());
     if (set == null) {
       return;
     }
@@ -207,7 +212,7 @@ public final class Hub {
 
   /** Hands a stream position (the node may have missed publications) to the channel's local subscribers. */
   private void deliverPosition(Delivery d) {
-    CompactSet<Subscriber> set = subscribers.get(d.channel());
+    ChannelSubscribers set = subscribers.get(d.channel());
     if (set != null) {
       for (Subscriber s : subscribersOf(d.channel(), set)) {
         s.deliverPosition(d);

@@ -132,6 +132,7 @@ final class OpsApiHandler {
     }
     respond(rc, node.snapshots().map(snapshots -> {
       Map<String, Integer> counts = subscriberCounts(snapshots);
+      Map<String, Long> publications = publicationCounts(snapshots);
       List<Map.Entry<String, Integer>> matching = counts.entrySet().stream()
           .filter(e -> pattern.matches(e.getKey()))
           .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
@@ -140,7 +141,8 @@ final class OpsApiHandler {
       matching.stream().limit(limit).forEach(e -> list.add(new JsonObject()
           .put("channel", e.getKey())
           .put("namespace", ChannelName.parse(e.getKey()).namespace())
-          .put("subscribers", e.getValue())));
+          .put("subscribers", e.getValue())
+          .put("publications", publications.getOrDefault(e.getKey(), 0L))));
       return new JsonObject().put("channels", list).put("total", matching.size());
     }));
   }
@@ -149,6 +151,18 @@ final class OpsApiHandler {
     Map<String, Integer> counts = new HashMap<>();
     for (HubSnapshot s : snapshots) {
       s.channels().forEach((channel, n) -> counts.merge(channel, n, Integer::sum));
+    }
+    return counts;
+  }
+
+  /**
+   * Each channel's publications on this node: the largest of its loops' counts, not their sum, since
+   * every loop with a subscriber of the channel gets (and counts) each of its publications.
+   */
+  private static Map<String, Long> publicationCounts(List<HubSnapshot> snapshots) {
+    Map<String, Long> counts = new HashMap<>();
+    for (HubSnapshot s : snapshots) {
+      s.publications().forEach((channel, n) -> counts.merge(channel, n, Math::max));
     }
     return counts;
   }

@@ -7,6 +7,7 @@ import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.WsTestClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpMethod;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,9 +31,55 @@ class ChannelsApiTest extends ApiTestBase {
         b -> b.getInteger("total") == 2, SHORT);
     JsonArray channels = body.getJsonArray("channels");
     assertThat(channels.getJsonObject(0)).isEqualTo(new JsonObject()
-        .put("channel", busy).put("namespace", "chat").put("subscribers", 3));
+        .put("channel", busy).put("namespace", "chat").put("subscribers", 3).put("publications", 0L));
     assertThat(channels.getJsonObject(1)).isEqualTo(new JsonObject()
-        .put("channel", quiet).put("namespace", "chat").put("subscribers", 1));
+        .put("channel", quiet).put("namespace", "chat").put("subscribers", 1).put("publications", 0L));
+  }
+
+  @Test
+  @DisplayName("publications counts each publication once, however many event loops hold subscribers, and restarts"
+      + " when the channel's last subscriber leaves")
+  void publicationCounts() {
+    String channel = "chat:" + unique("counted");
+    String other = "chat:" + unique("other");
+    // three connections: the relay's two loops take them in turn, so both loops hold subscribers
+    List<WsTestClient> clients = List.of(connected("a"), connected("b"), connected("c"));
+    clients.forEach(c -> c.subscribe(channel));
+    clients.get(0).subscribe(other);
+    publish(channel, 2);
+    clients.forEach(c -> c.awaitPublications(channel, 2, SHORT));
+    long before = publications(channel);
+    assertThat(before).isEqualTo(2);
+
+    int n = 7;
+    publish(channel, n);
+    clients.forEach(c -> c.awaitPublications(channel, 2 + n, SHORT));
+    assertThat(eventually(() -> publications(channel), count -> count >= before + n, SHORT))
+        .as("counted once per publication, not once per loop or subscriber").isEqualTo(before + n);
+    assertThat(publications(other)).as("another channel's count does not move").isZero();
+
+    clients.forEach(c -> c.call("unsubscribe", new JsonObject().put("channel", channel)));
+    eventually(() -> http().get("/api/v1/channels?pattern=" + enc(channel), VIEWER).json(),
+        b -> b.getInteger("total") == 0, SHORT);
+    WsTestClient late = connected("d");
+    late.subscribe(channel);
+    assertThat(publications(channel)).as("a new first subscriber starts the count anew").isZero();
+  }
+
+  /** Publishes {@code n} messages to {@code channel} through the server API. */
+  private void publish(String channel, int n) {
+    for (int i = 0; i < n; i++) {
+      Response r = http().send(HttpMethod.POST, "/api/publish", OPS,
+          new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", i)).encode());
+      assertThat(r.json().containsKey("result")).as(r.toString()).isTrue();
+    }
+  }
+
+  /** The channel's {@code publications} in GET /api/v1/channels (it must be listed). */
+  private long publications(String channel) {
+    JsonArray list = http().get("/api/v1/channels?pattern=" + enc(channel), VIEWER).json().getJsonArray("channels");
+    assertThat(list).as("listed: " + channel).hasSize(1);
+    return list.getJsonObject(0).getLong("publications");
   }
 
   @Test

@@ -93,6 +93,21 @@ class DashboardBrowserTest extends ApiTestBase {
   }
 
   @Test
+  @DisplayName("Channels: listed with subscribers, sorted; the live view shows a publication sent through the server API "
+      + "within 1 s, holds it back while paused; nothing is cut at 390x844; Disconnect closes the client")
+  void channelsLive() throws Exception {
+    JsonObject s = run("channels", Map.of(
+        "FLUXER_CHANNEL", "chat:" + unique("watched"),
+        "FLUXER_OTHER_CHANNEL", "chat:" + unique("busy"),
+        "FLUXER_API_KEY", TestRelay.ADMIN_KEY,
+        "FLUXER_CLIENT_TOKEN", relay().token("carol")));
+    assertThat(s.getLong("shownAfterMs")).as("publication shown after").isLessThan(1000);
+    assertThat(s.getInteger("closeCode")).as("the disconnected client's close code").isEqualTo(3503);
+    assertThat(SCREENSHOTS.resolve("channels-live-desktop.png")).exists();
+    assertThat(SCREENSHOTS.resolve("channels-live-phone.png")).exists();
+  }
+
+  @Test
   @DisplayName("Every page renders at 1280x800 and at phone width without overflow or console errors")
   void everyPage() throws Exception {
     JsonObject s = run("pages", Map.of());

@@ -35,6 +35,12 @@ public interface Session {
   /** The highest ops role the connection token grants, or {@code null}. */
   Role role();
 
+  /**
+   * The role the connection token grants as an ops credential too (a dashboard session), as of
+   * connect, or {@code null} for an ordinary client token.
+   */
+  Role opsRole();
+
   // ---- the node
 
   ClientOptions options();

@@ -1,5 +1,6 @@
 package io.fluxer.relay.client.command;
 
+import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.protocol.Disconnect;
@@ -78,8 +79,13 @@ final class SubscribeHandler implements CommandHandler<Request.Subscribe> {
         : s.subscriptionCount() >= s.options().channelLimit() ? ProtocolError.LIMIT_EXCEEDED : null;
   }
 
+  /**
+   * The namespace's rules; and any channel for a connection whose token is an ops credential of role
+   * {@code ops} or {@code admin} (the dashboard watching a channel), never for a client token,
+   * whatever roles it claims.
+   */
   private static boolean mayJoinWithoutToken(Session s, ChannelName ch, NamespaceOptions ns) {
-    if (ch.limitedTo(s.user())) {
+    if (ch.limitedTo(s.user()) || (s.opsRole() != null && s.opsRole().includes(Role.OPS))) {
       return true;
     }
     if (s.user().isEmpty() ? ns.allowSubscribeForAnonymous() : ns.allowSubscribeForClient()) {
