@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Refreshes the dashboard screenshots in docs/images/dashboard from the browser tests: runs the
-# relay's DashboardBrowserTest (Debian's Chromium through playwright-core, installed when missing)
-# and, with --swarm, control-api's DashboardSwarmBrowserTest on a local swarm and PostgreSQL (as
-# scripts/test.sh starts them), then copies the screenshots they saved in
+# relay's DashboardBrowserTest and DashboardEnginesBrowserTest and control-api's
+# DashboardAuditBrowserTest (Debian's Chromium through playwright-core, installed when missing, with
+# a throwaway Redis and PostgreSQL as scripts/test.sh starts them) and, with --swarm,
+# DashboardSwarmBrowserTest on a local swarm, then copies the screenshots they saved in
 # relay/target/dashboard-screenshots.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -12,11 +13,15 @@ install_node_fixture
 SHOTS="$ROOT/relay/target/dashboard-screenshots"
 rm -rf "$SHOTS"
 cd "$ROOT"
-mvn -q -B -pl dashboard,relay -am install -Dtest=DashboardBrowserTest -Dsurefire.failIfNoSpecifiedTests=false
+trap 'stop_docker; stop_postgres; stop_redis' EXIT
+start_redis FLUXER_TEST_REDIS_URL
+export FLUXER_TEST_REDIS_URL
+start_postgres FLUXER_TEST_PG_URL
+export FLUXER_TEST_PG_URL
+mvn -q -B -pl dashboard,relay -am install -Dtest='DashboardBrowserTest,DashboardEnginesBrowserTest' \
+  -Dsurefire.failIfNoSpecifiedTests=false
+mvn -q -B -pl control-api test -Dtest=DashboardAuditBrowserTest -Dsurefire.failIfNoSpecifiedTests=false
 if [ "${1:-}" = "--swarm" ]; then
-  trap 'stop_docker; stop_postgres' EXIT
-  start_postgres FLUXER_TEST_PG_URL
-  export FLUXER_TEST_PG_URL
   start_docker
   build_test_images
   export FLUXER_TEST_DOCKER="unix://$DOCKER_SOCK"
