@@ -47,7 +47,11 @@ final class AdminAudit {
       Principal caller = rc.get(ApiAuth.PRINCIPAL);
       rc.addEndHandler(ar -> {
         int status = rc.response().getStatusCode();
-        record(caller, action, target.apply(rc), result(status), new JsonObject().put("status", status));
+        JsonObject detail = new JsonObject().put("status", status);
+        if (!rc.response().ended()) {
+          detail.put("answered", false); // the caller left first: the action may have run all the same
+        }
+        record(caller, action, target.apply(rc), result(status), detail);
       });
       rc.next();
     };
