@@ -411,7 +411,7 @@ class DeployerTest extends DeployTestBase {
   }
 
   /** A service printing a tick a second; {@code extra} lines go under the service, {@code failureAction} in update_config. */
-  private static String ticker(String name, String variable, String extra, String failureAction) {
+  static String ticker(String name, String variable, String extra, String failureAction) {
     return "  " + name + ":\n"
         + "    image: fluxer-test/busybox:1\n"
         + "    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 1; done\"]\n"

@@ -148,17 +148,7 @@ class StackPlanApiTest extends DeployTestBase {
   }
 
   private static String ticker(String name, String variable, String extra) {
-    return "  " + name + ":\n"
-        + "    image: fluxer-test/busybox:1\n"
-        + "    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 1; done\"]\n"
-        + "    environment:\n"
-        + "      GREETING: ${" + variable + ":-hello}\n"
-        + "    stop_grace_period: 1s\n"
-        + "    stop_signal: SIGKILL\n"
-        + extra
-        + "    deploy:\n"
-        + "      restart_policy: {condition: any, delay: 500ms}\n"
-        + "      update_config: {monitor: 1s}\n";
+    return DeployerTest.ticker(name, variable, extra, null);
   }
 
   private static JsonObject body(String yaml, Map<String, String> env, boolean prune) {

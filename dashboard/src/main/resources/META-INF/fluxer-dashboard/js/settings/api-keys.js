@@ -2,6 +2,7 @@
 // for other roles it asks nothing and says so. A created key's text comes back once, from the
 // POST, and is shown once.
 import { notice } from '../ui.js';
+import { errorShower } from '../form.js';
 
 const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 export const KEY_ROLES = ['viewer', 'ops', 'admin'];
@@ -52,14 +53,7 @@ export function apiKeysSection(ctx, alive) {
   const error = el('p', { id: 'key-error', class: 'form-error', role: 'alert', hidden: true });
   const created = el('div', { class: 'notice key-created', hidden: true });
 
-  const fail = (message, field) => {
-    error.textContent = message;
-    error.hidden = false;
-    if (field) {
-      field.setAttribute('aria-invalid', 'true');
-      field.focus();
-    }
-  };
+  const fail = errorShower(error);
   const clearError = () => {
     error.hidden = true;
     error.textContent = '';

@@ -1,6 +1,7 @@
 // Settings: namespaces, one at a time in a form (read by everyone, changed by admins): a review of
 // exactly what a save changes before it is sent, and Delete apart in a danger zone, confirmed.
 import { notice } from '../ui.js';
+import { errorShower } from '../form.js';
 import { FIELDS, UNITS, UNIT_LABELS, changes, formValues, optionsFrom } from '../format/namespace.js';
 import { KEY_ROLES } from './api-keys.js';
 
@@ -76,14 +77,7 @@ export function namespacesSection(ctx, alive) {
     const nameInput = fresh ? el('input', { id: 'namespace-name', autocomplete: 'off', spellcheck: 'false', required: true }) : null;
     const error = el('p', { id: 'namespace-error', class: 'form-error', role: 'alert', hidden: true });
     const review = el('div', { class: 'ns-review', 'data-testid': 'namespace-review', hidden: true });
-    const fail = (message, field) => {
-      error.textContent = message;
-      error.hidden = false;
-      if (field) {
-        field.setAttribute('aria-invalid', 'true');
-        field.focus();
-      }
-    };
+    const fail = errorShower(error);
 
     function field(f) {
       const id = `ns-${f.key}`;
