@@ -140,7 +140,10 @@ class PgNamespacesNodeTest extends RelayTestBase {
       assertThat(r.body()).doesNotContain("namespaces_gone").doesNotContain("relation").doesNotContain("42P01");
       // at most one WARNING (with PostgreSQL's text) per 10 s: an earlier test may have used this one up;
       // besides it, the audit line of the refused change, without that text
-      List<String> audit = log.lines().stream().filter(line -> line.contains("AdminAudit")).toList();
+      // (written once the answer has gone: waited for)
+      List<String> audit = HttpTestClient.eventually(log::lines, lines -> lines.stream().anyMatch(
+          line -> line.contains("AdminAudit")), Duration.ofSeconds(5)).stream()
+          .filter(line -> line.contains("AdminAudit")).toList();
       assertThat(audit).singleElement().asString().contains("namespace.put 'news': failed (503)")
           .doesNotContain("namespaces_gone");
       assertThat(log.lines()).filteredOn(line -> !line.contains("AdminAudit")).hasSizeLessThanOrEqualTo(1)
