@@ -96,6 +96,8 @@ export function renderStacksList(root, ctx) {
       reload();
       return;
     }
+    // one not listed yet: the listing has what events do not carry (who asked for it)
+    if (!deployments.has(e.deployment)) reload();
     deployments.upsert({ id: e.deployment, stack: e.stack, revision: e.revision, kind: e.kind, trigger: e.trigger, state: e.state, updated_at: e.at });
     const s = state.stacks.get(e.stack);
     if (s) {
