@@ -11,8 +11,9 @@ import {
   removeStack, replicasOf, restartService, rollbackService, rollbackStack, rotateHook, scaleService,
 } from './service-actions.js';
 import { stackEditor } from './stack-editor.js';
-import { hostnames } from './stacks-list.js';
-import { API, cell, channelHub, crumbs, emptyRow, enc, panel, recordsTable, stateBadge, timers } from './view.js';
+import {
+  API, cell, channelHub, crumbs, emptyRow, enc, hostnames, panel, recordsTable, stateBadge, timers,
+} from './view.js';
 
 export function renderStackPage(root, ctx, name) {
   const canOps = ctx.can('ops');

@@ -6,13 +6,10 @@ import { errorText, isUnavailable } from '../util.js';
 import { FINISHED, dateTime, href } from '../format/deployments.js';
 import { deploymentTable } from './deployment-table.js';
 import { stackEditor } from './stack-editor.js';
-import { API, cell, channelHub, emptyRow, panel, recordsTable, stateBadge, timers } from './view.js';
+import { API, cell, channelHub, emptyRow, hostnames, panel, recordsTable, stateBadge, timers } from './view.js';
 
 const DEPLOYMENTS_SHOWN = 30;
 const ENGINE_EVENTS_SHOWN = 50;
-
-/** Node ID → hostname, learned from node events and deployments; shared by the views while the dashboard is open. */
-export const hostnames = new Map();
 
 export function renderStacksList(root, ctx) {
   const state = { alive: true, unavailable: false, stacks: new Map(), seq: 0 };

@@ -7,6 +7,9 @@ import { href, stateClass } from '../format/deployments.js';
 
 export const API = '/api/v1';
 
+/** Node ID → hostname, learned from node events and stacks; shared by the views while the dashboard is open. */
+export const hostnames = new Map();
+
 export function enc(s) {
   return encodeURIComponent(s);
 }
