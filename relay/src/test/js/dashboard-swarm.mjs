@@ -1,8 +1,13 @@
 // The dashboard's deployments and logs pages in a real browser, against a real relay and a control
 // plane driving the local swarm (run by control-api's DashboardSwarmBrowserTest).
-//   deploy  a deployment started through the API shows its states live on the deployments page,
-//           with the engine's events for its service; the diff of its two revisions shows the changed image line; a rollback to revision 1
-//           clicked in the UI (with confirmation) reaches the swarm
+//   deploy  on the stacks list, a deployment started through the API shows its states live, with the
+//           engine's events for its service; at 1280x800 and 390x844 nothing of the stacks list, the
+//           stack page or a deployment page is cut (layoutProblems); the stack page names the task
+//           nodes by hostname, shows Scale, Restart and Roll back inside the viewport at 1280 px, and
+//           the diff of its two revisions shows the changed image line; a rollback to revision 1
+//           clicked there (with confirmation) reaches the swarm and its deployment page shows it
+//           succeeded; an update whose task writes to stderr and exits 3 shows, on its deployment
+//           page, the task's error, exit code 3 and its stderr line, and ends rolled back
 //   logs    a service printing lines shows them on the logs page within 2 s of choosing it; the
 //           regex filter hides the lines that do not match
 //   quiet   a service that printed some lines and then went quiet: choosing it on the logs page
@@ -12,10 +17,12 @@
 //   plan    the stack editor: a file with an error shows the error at its line before any deploy
 //           (Deploy is off, no deployment exists, the line link puts the caret there); with a
 //           2-service stack deployed through the API, changing one environment variable in the
-//           editor plans exactly one service to update; deploying from the editor then shows the
-//           deployment live until it succeeded, and the plan becomes all unchanged
+//           editor plans exactly one service to update; at 390x844 nothing of the page is cut;
+//           deploying from the editor then opens the deployment page, live until it succeeded, and
+//           on the stack page the editor keeps the file, whose plan is now all unchanged
 // Environment: FLUXER_HTTP_URL, FLUXER_ADMIN (user:password), FLUXER_API_KEY (admin key for the
-// API calls made here), FLUXER_STACK (a fresh stack name), FLUXER_SCREENSHOTS.
+// API calls made here), FLUXER_STACK (a fresh stack name), FLUXER_NODE_HOSTNAMES (JSON: the swarm's
+// node IDs to hostnames, as the engine says), FLUXER_SCREENSHOTS.
 import { base, check, layoutProblems, login, newPage, scenario, screenshot, until } from './dashboard-lib.mjs';
 
 const [adminUser, adminPassword] = (process.env.FLUXER_ADMIN || ':').split(':');
@@ -33,17 +40,17 @@ async function api(method, path, body) {
   return json;
 }
 
-/** A one-service stack: `web` on the given test image, ticking once a second. */
-function webStack(tag) {
+/** A one-service stack: `web` on the given test image running `script` (a tick a second by default). */
+function webStack(tag, script = 'while true; do echo tick; sleep 1; done') {
   return `services:
   web:
     image: fluxer-test/busybox:${tag}
-    command: ["sh", "-c", "while true; do echo tick; sleep 1; done"]
+    command: ["sh", "-c", "${script}"]
     stop_grace_period: 1s
     stop_signal: SIGKILL
     deploy:
       restart_policy: {condition: any, delay: 500ms}
-      update_config: {monitor: 1s}
+      update_config: {monitor: 2s, failure_action: rollback}
       rollback_config: {monitor: 1s}
 `;
 }
@@ -75,6 +82,27 @@ async function webImage() {
   return web && web.image;
 }
 
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/** layoutProblems at 1280x800 and 390x844 (screenshots of both), back at 1280x800 after. */
+async function fitsBoth(page, what, shot) {
+  const problems = [];
+  for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(100);
+    for (const p of await page.evaluate(layoutProblems)) problems.push(`${what} at ${label}: ${p}`);
+    await screenshot(page, label === 'desktop' ? shot : `${shot}-phone`);
+  }
+  await page.setViewportSize(DESKTOP);
+  check(problems.length === 0, problems.join('\n'));
+}
+
+async function stateOn(page, id) {
+  const node = await page.$(`[data-deployment="${id}"] [data-testid=deployment-state]`);
+  return node ? (await node.textContent()).trim() : null;
+}
+
 async function deployScenario(browser) {
   const page = await newPage(browser);
   await login(page, adminUser, adminPassword);
@@ -82,7 +110,7 @@ async function deployScenario(browser) {
   await page.waitForSelector('[data-page="deployments"] [data-testid=deployments]');
   await page.evaluate(() => { window.fluxerTestMarker = 'same page'; });
 
-  // revision 1, started through the API: its row appears and moves through its states live
+  // revision 1, started through the API: its row appears on the stacks list and moves through its states live
   const first = await deployed(webStack('1'));
   const cell = `tr[data-deployment="${first}"] [data-testid=deployment-state]`;
   await page.waitForSelector(cell, { timeout: 10000 });
@@ -99,25 +127,47 @@ async function deployScenario(browser) {
     return rows.some((t) => t.includes(`${stack}_web`)) ? rows.length : 0;
   }, 10000);
 
-  // revision 2 (image :2), then a rollback to revision 1 clicked in the UI
+  // revision 2 (image :2)
   const second = await deployed(webStack('2'));
   await page.waitForSelector(`tr[data-deployment="${second}"] [data-testid=deployment-state]`, { timeout: 10000 });
-  await until('revision 2 to succeed on the page', async () =>
-    (await page.textContent(`tr[data-deployment="${second}"] [data-testid=deployment-state]`)).trim() === 'succeeded',
-  60000, 100);
+  await until('revision 2 to succeed on the page', async () => (await stateOn(page, second)) === 'succeeded', 60000, 100);
   check((await webImage()) === 'fluxer-test/busybox:2', 'revision 2 runs image :2');
+  await until('the stack listed', () => page.$(`tr[data-stack="${stack}"] a`), 5000);
+  await fitsBoth(page, 'the stacks list', 'deployments-list');
 
-  await page.click(`tr[data-stack="${stack}"]`);
-  // the diff between the two revisions: the image line changed
+  // the stack page: tasks by node hostname, the service actions in view, the diff of the two revisions
+  await page.click(`tr[data-stack="${stack}"] a`);
+  await page.waitForSelector(`[data-testid=services] tr[data-service="${stack}_web"]`, { timeout: 10000 });
+  check(page.url().endsWith(`#/deployments/stack/${stack}`), `the stack's own address: ${page.url()}`);
+  const hostnames = JSON.parse(process.env.FLUXER_NODE_HOSTNAMES || '{}');
+  const nodes = await until('the tasks by node', async () => {
+    const groups = await page.$$eval('[data-testid=tasks-by-node] .node-group', (els) => els.map((e) => ({
+      id: e.dataset.node, heading: e.querySelector('.node-name').firstChild.textContent,
+      tasks: e.querySelectorAll('tr[data-task]').length,
+    })));
+    return groups.length && groups.every((g) => g.tasks > 0) ? groups : null;
+  }, 10000);
+  for (const g of nodes) {
+    check(hostnames[g.id] && g.heading === hostnames[g.id], `node ${g.id} shown by its hostname ${hostnames[g.id]}: ${g.heading}`);
+  }
+  const actions = await page.$$eval(`tr[data-service="${stack}_web"] [data-action]`, (els) => els.map((e) => {
+    const box = e.getBoundingClientRect();
+    return { action: e.dataset.action, left: box.left, right: box.right, visible: box.width > 0 && box.height > 0 };
+  }));
+  check(['scale-service', 'restart-service', 'rollback-service'].every((a) => actions.some((x) => x.action === a)), `the service actions: ${JSON.stringify(actions)}`);
+  check(actions.every((a) => a.visible && a.left >= 0 && a.right <= DESKTOP.width), `the service actions inside 1280 px: ${JSON.stringify(actions)}`);
   await page.waitForSelector('#diff-to option[value="2"]', { state: 'attached', timeout: 10000 });
   await page.selectOption('#diff-from', '1');
   await page.selectOption('#diff-to', '2');
   const diff = await until('the diff of revisions 1 and 2', async () => {
-    const del = await page.$$eval('[data-testid=diff] .ops-del', (els) => els.map((e) => e.textContent));
-    const add = await page.$$eval('[data-testid=diff] .ops-add', (els) => els.map((e) => e.textContent));
+    const del = await page.$$eval('[data-testid=diff] .diff-del', (els) => els.map((e) => e.textContent));
+    const add = await page.$$eval('[data-testid=diff] .diff-add', (els) => els.map((e) => e.textContent));
     return del.some((t) => t.includes('busybox:1')) && add.some((t) => t.includes('busybox:2')) ? { del, add } : null;
   }, 10000);
   check(diff.del.length === 1 && diff.add.length === 1, `only the image line differs: ${JSON.stringify(diff)}`);
+  await fitsBoth(page, 'the stack page', 'deployments-stack');
+
+  // a rollback to revision 1 clicked on the stack page; its deployment page shows it succeeded
   await page.waitForSelector('#rollback-revision option[value="1"]', { state: 'attached', timeout: 10000 });
   await page.selectOption('#rollback-revision', '1');
   await page.click('[data-action=rollback-stack]');
@@ -127,9 +177,43 @@ async function deployScenario(browser) {
     const img = await webImage();
     return img === 'fluxer-test/busybox:1' ? img : null;
   }, 60000, 250);
-  await screenshot(page, 'deployments-live');
+  const rollback = await until('the rollback\'s deployment on the stack page', async () => {
+    const list = await api('GET', `/api/v1/deployments?stack=${stack}`);
+    const d = list.deployments.find((x) => x.trigger === 'rollback');
+    return d && (await page.$(`tr[data-deployment="${d.id}"] a`)) ? d.id : null;
+  }, 10000);
+  await page.click(`tr[data-deployment="${rollback}"] a`);
+  await until('the rollback\'s deployment page to say succeeded', async () =>
+    (await stateOn(page, rollback)) === 'succeeded' && (await page.$('section.deployment-summary')), 60000, 100);
+  const events = await page.locator('[data-testid=deployment-timeline] li[data-kind]').count();
+  check(events >= 2, `the rollback's timeline: ${events} events`);
+  await fitsBoth(page, 'a deployment page', 'deployments-deployment');
+
+  // an update whose task fails: its deployment page says why, with the exit code
+  const failing = await deployed(webStack('2', 'echo boom-on-stderr >&2; exit 3'));
+  await page.goto(`${base}/dashboard/#/deployments/deployment/${failing}`);
+  const failure = await until('the failing task on the deployment page', async () => {
+    const box = await page.$('[data-testid=deployment-failure]:not([hidden])');
+    if (!box) return null;
+    const exit = await page.$('[data-testid=failure-exit-code]');
+    const error = await page.$('[data-testid=failure-error]');
+    const log = await page.$('[data-testid=failure-log]:not([hidden])');
+    return exit && error && log ? {
+      exit: (await exit.textContent()).trim(), error: (await error.textContent()).trim(), log: (await log.textContent()).trim(),
+      state: await stateOn(page, failing),
+    } : null;
+  }, 60000, 100);
+  check(failure.exit === '3', `exit code 3 shown: ${JSON.stringify(failure)}`);
+  check(failure.error.includes('exit (3)'), `the task's error shown: ${JSON.stringify(failure)}`);
+  check(failure.log.includes('boom-on-stderr'), `the task's stderr line shown: ${JSON.stringify(failure)}`);
+  const finalState = await until('the failed deployment to end rolled back', async () =>
+    ((await stateOn(page, failing)) === 'rolled_back' ? 'rolled_back' : null), 60000, 100);
+  await fitsBoth(page, 'a failed deployment page', 'deployments-failed');
   check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
-  return { states, engineEvents, imageAfterRollback: image };
+  return {
+    states, engineEvents, imageAfterRollback: image, nodes: nodes.map((n) => n.heading),
+    failedExitCode: Number(failure.exit), failedError: failure.error, failedState: finalState,
+  };
 }
 
 async function logsScenario(browser) {
@@ -262,7 +346,7 @@ async function planScenario(browser) {
   check(caret === 6, `the line link puts the caret on line 6, not ${caret}`);
   const before = await api('GET', `/api/v1/deployments?stack=${stack}`);
   check(before.deployments.length === 0, `no deployment: ${JSON.stringify(before)}`);
-  await page.locator('.ops-editor').scrollIntoViewIfNeeded();
+  await page.locator('.editor-panel').scrollIntoViewIfNeeded();
   await screenshot(page, 'stack-editor-error');
 
   // a 2-service stack deployed through the API, then one variable changed in the editor
@@ -286,29 +370,30 @@ async function planScenario(browser) {
   check(updates.length === 1 && updates[0].name === `${stack}_web`, `exactly web to update: ${JSON.stringify(plan)}`);
   check(updates[0].text.includes('Env[GREETING]'), `the change named: ${updates[0].text}`);
   check(unchanged.length === 1 && unchanged[0].name === `${stack}_worker`, `worker unchanged: ${JSON.stringify(plan)}`);
-  const status = (await page.textContent('#ops-check-status')).trim();
+  const status = (await page.textContent('#check-status')).trim();
   check(status.includes('1 to update') && status.includes('1 unchanged'), `the summary: ${status}`);
   check(!(await page.isDisabled('[data-action=deploy]')), 'Deploy is on without errors');
-  await page.locator('.ops-editor').scrollIntoViewIfNeeded();
+  await page.locator('.editor-panel').scrollIntoViewIfNeeded();
   await screenshot(page, 'stack-editor-plan');
-  // at phone width the check panel goes under the file, nothing of it cut
+  // at phone width the check panel goes under the file, nothing of it (or of the page) cut
   await page.setViewportSize({ width: 390, height: 844 });
-  const cut = (await page.evaluate(layoutProblems)).filter((p) => /ops-(editor|check|problem|plan|line-link)/.test(p));
-  check(cut.length === 0, `the editor at 390x844: ${cut.join('; ')}`);
+  const cut = await page.evaluate(layoutProblems);
+  check(cut.length === 0, `the stacks list with the editor at 390x844: ${cut.join('; ')}`);
   await page.locator('[data-testid=stack-check]').scrollIntoViewIfNeeded();
   await screenshot(page, 'stack-editor-plan-phone');
   await page.setViewportSize({ width: 1280, height: 800 });
 
-  // deploying from the editor: the new deployment shows live until it succeeded
+  // deploying from the editor opens the new deployment's page, live until it succeeded
   await page.click('[data-action=deploy]');
   await page.waitForSelector('#confirm', { state: 'visible' });
   await page.click('#confirm-ok');
-  const id = await until('the editor\'s deployment', async () => {
-    const list = await api('GET', `/api/v1/deployments?stack=${stack}`);
-    const d = list.deployments.find((x) => x.revision === 2);
-    return d && d.id;
+  const id = await until('the deployment page of the editor\'s deployment', async () => {
+    const m = /#\/deployments\/deployment\/([0-9a-f-]+)$/.exec(page.url());
+    return m && m[1];
   }, 10000);
-  const cell = `tr[data-deployment="${id}"] [data-testid=deployment-state]`;
+  const stored = await api('GET', `/api/v1/deployments/${id}`);
+  check(stored.stack === stack && stored.revision === 2, `the editor's deployment: ${JSON.stringify(stored)}`);
+  const cell = `[data-deployment="${id}"] [data-testid=deployment-state]`;
   await page.waitForSelector(cell, { timeout: 10000 });
   const states = [];
   await until('the page to show the editor\'s deployment succeeded', async () => {
@@ -317,14 +402,18 @@ async function planScenario(browser) {
     check(!['failed', 'rolled_back'].includes(state), `the deployment ended ${state}`);
     return state === 'succeeded';
   }, 60000, 50);
-  // once it finished, the editor plans its file again: nothing left to update
+  const timeline = await page.locator('[data-testid=deployment-timeline] li[data-kind]').count();
+  check(timeline >= 3, `the timeline shows the deployment's events: ${timeline}`);
+  await screenshot(page, 'stack-editor-deployed');
+  // on the stack page the editor still has the file; deployed, it plans nothing left to update
+  await page.click(`.crumbs a[href="#/deployments/stack/${stack}"]`);
+  await page.waitForSelector('#stack-yml');
+  check((await page.inputValue('#stack-yml')) === twoServices('bonjour'), 'the editor keeps the deployed file');
   const after = await until('the plan after the deploy', async () => {
     const rows = await servicesOf();
     return (await page.getAttribute(panel, 'data-state')) === 'ok' && rows.length === 2
       && rows.every((r) => r.action === 'unchanged') ? rows : null;
   }, 10000);
-  await page.locator(cell).scrollIntoViewIfNeeded();
-  await screenshot(page, 'stack-editor-deployed');
   check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
   return {
     errorLine: Number(errors[0].line),

@@ -2,8 +2,10 @@
 // FLUXER_MODE picks the scenario:
 //   login   wrong password refused, right one lands on the overview; keyboard only
 //   live    5 WebSocket clients opened here move the connection count and its chart within 3 s
-//   viewer  a viewer (JWT login) sees every page but no control that acts
-//   pages   every page at 1280x800 and at phone width: screenshots, no horizontal overflow
+//   viewer  a viewer (JWT login) sees every page (and the deployments' stack and deployment views)
+//           but no control that acts
+//   pages   every page (and those two views) at 1280x800 and at phone width: screenshots, no
+//           horizontal overflow, nothing cut; the two views say the control plane is not running
 //   refresh the session token is renewed in the background; past the first token's expiry the
 //           live updates and the HTTP API still work
 //   keys    an admin creates an API key in Settings (shown once), it works; revoked in the UI, it
@@ -30,6 +32,9 @@ import { base, check, layoutProblems, login, newPage, scenario, screenshot, unti
 
 const [adminUser, adminPassword] = (process.env.FLUXER_ADMIN || ':').split(':');
 const PAGES = ['overview', 'channels', 'deployments', 'logs', 'audit', 'settings'];
+// sub-routes of the deployments page (#/deployments/<view>/<arg>): without a control plane they say so
+const VIEWS = ['deployments/stack/demo', 'deployments/deployment/0c8a0000-0000-4000-8000-000000000000'];
+const ROUTES = [...PAGES, ...VIEWS];
 
 function noProblems(page) {
   check(page.problems.length === 0, `console problems: ${JSON.stringify(page.problems)}`);
@@ -112,12 +117,12 @@ async function viewerScenario(browser) {
   await page.click('#login-submit');
   await page.waitForSelector('#whoami', { state: 'visible', timeout: 5000 });
   const seen = {};
-  for (const id of PAGES) {
-    await page.goto(`${base}/dashboard/#/${id}`);
-    await page.waitForSelector(`[data-page="${id}"]`, { timeout: 5000 });
+  for (const route of ROUTES) {
+    await page.goto(`${base}/dashboard/#/${route}`);
+    await page.waitForSelector(`[data-page="${route.split('/')[0]}"]`, { timeout: 5000 });
     await page.waitForLoadState('networkidle');
-    seen[id] = await page.locator('[data-action]').count();
-    check(seen[id] === 0, `a viewer sees no action on ${id} (found ${seen[id]})`);
+    seen[route] = await page.locator('[data-action]').count();
+    check(seen[route] === 0, `a viewer sees no action on ${route} (found ${seen[route]})`);
   }
   noProblems(page);
   return { actions: seen };
@@ -129,10 +134,17 @@ async function pagesScenario(browser) {
   for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
     const page = await newPage(browser, viewport);
     await login(page, adminUser, adminPassword);
-    for (const id of PAGES) {
+    for (const id of ROUTES) {
       await page.goto(`${base}/dashboard/#/${id}`);
-      await page.waitForSelector(`[data-page="${id}"]`, { timeout: 5000 });
+      await page.waitForSelector(`[data-page="${id.split('/')[0]}"]`, { timeout: 5000 });
       await page.waitForLoadState('networkidle');
+      if (VIEWS.includes(id)) {
+        // the view itself answered (the same page re-rendered for the new hash), not the stacks list
+        const said = await until(`${id} to say the control plane is not running`, () => page.evaluate(() =>
+          document.querySelector('.crumbs') && [...document.querySelectorAll('#view .notice')].map((n) => n.textContent)
+            .find((t) => t.includes('control plane is not running'))), 5000);
+        check(said, `${id}: ${said}`);
+      }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       if (overflow > 1) problems.push(`${id} at ${label} width overflows by ${overflow}px`);
       for (const p of await page.evaluate(layoutProblems)) problems.push(`${id} at ${label}: ${p}`);
@@ -146,7 +158,8 @@ async function pagesScenario(browser) {
       }));
       if (nav.off.length) problems.push(`${id} at ${label}: nav links off screen: ${nav.off}`);
       if (label === 'phone' && nav.header > 130) problems.push(`${id} at ${label}: the header is ${nav.header}px high`);
-      await screenshot(page, label === 'desktop' ? id : `${id}-${label}`);
+      const name = VIEWS.includes(id) ? `deployments-${id.split('/')[1]}-offline` : id;
+      await screenshot(page, label === 'desktop' ? name : `${name}-${label}`);
     }
     const icon = await page.evaluate(async () => {
       const r = await fetch(document.querySelector('link[rel=icon]').href);
@@ -154,7 +167,7 @@ async function pagesScenario(browser) {
     });
     if (!icon.startsWith('200 image/svg+xml')) problems.push(`the favicon answers ${icon}`);
     noProblems(page);
-    result[label] = PAGES.length;
+    result[label] = ROUTES.length;
   }
   check(problems.length === 0, problems.join('\n'));
   return result;

@@ -33,11 +33,11 @@ import org.junit.jupiter.api.Timeout;
  * {@code relay/src/test/js/dashboard-swarm.mjs}) against a real relay and control plane driving the
  * local swarm ({@code FLUXER_TEST_DOCKER}) with a real PostgreSQL.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 210, unit = TimeUnit.SECONDS)
 class DashboardSwarmBrowserTest {
   private static final String KEY = "Zmx1eGVyLWRldi1rZXktbm90LWZvci1wcm9kdWN0biE=";
   private static final String PASSWORD = "browser-test-password";
-  private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(150);
+  private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(180);
   private static final Path SCREENSHOTS = Path.of("..", "relay", "target", "dashboard-screenshots")
       .toAbsolutePath().normalize();
 
@@ -98,6 +98,7 @@ class DashboardSwarmBrowserTest {
     env.put("FLUXER_ADMIN", "admin:" + PASSWORD);
     env.put("FLUXER_API_KEY", TestRelay.ADMIN_KEY);
     env.put("FLUXER_STACK", stack);
+    env.put("FLUXER_NODE_HOSTNAMES", new JsonObject(Map.copyOf(SwarmTests.await(client.nodeHostnames()))).encode());
     env.put("FLUXER_SCREENSHOTS", SCREENSHOTS.toString());
     JsonObject summary = NodeScript.run("dashboard-swarm.mjs", env, SCRIPT_TIMEOUT).summary();
     assertThat(summary.getBoolean("ok")).as(summary.encodePrettily()).isTrue();
@@ -105,11 +106,17 @@ class DashboardSwarmBrowserTest {
   }
 
   @Test
-  @DisplayName("A deployment started through the API shows its states live; a rollback clicked in the UI reaches the swarm")
+  @DisplayName("A deployment started through the API shows its states live; the stack page names nodes by hostname;"
+      + " a rollback clicked in the UI reaches the swarm; a failed update shows its task's error and exit code")
   void deploymentsLiveAndRollback() throws Exception {
     JsonObject s = run("deploy");
     assertThat(s.getJsonArray("states").getList()).contains("succeeded").hasSizeGreaterThanOrEqualTo(2);
     assertThat(s.getString("imageAfterRollback")).isEqualTo("fluxer-test/busybox:1");
+    Map<String, String> hostnames = SwarmTests.await(client.nodeHostnames());
+    assertThat(s.getJsonArray("nodes").getList()).isNotEmpty().allSatisfy(n -> assertThat(hostnames).containsValue((String) n));
+    assertThat(s.getInteger("failedExitCode")).isEqualTo(3);
+    assertThat(s.getString("failedError")).contains("exit (3)");
+    assertThat(s.getString("failedState")).isEqualTo("rolled_back");
   }
 
   @Test

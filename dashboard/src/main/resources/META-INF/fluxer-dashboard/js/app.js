@@ -1,5 +1,7 @@
 // The shell: login (password, token, or single sign-on), session (token in sessionStorage,
 // background refresh), nav, hash router and the context handed to each page module.
+// Routes are `#/<page>[/<part>...]`: the page module gets the parts after its id as ctx.route, and
+// every change of the hash (within the same page too) renders the page again.
 import { login, loginOptions, refreshToken, createApi } from './api.js';
 import { sessionFrom, savedSession, store, forget } from './session.js';
 import { LiveClient, websocketUrl } from './client.js';
@@ -198,9 +200,17 @@ function capitalize(s) {
 
 // ---- router and page context
 
-function currentPage() {
-  const m = /^#\/([a-z-]+)/.exec(location.hash);
-  return m && PAGES.includes(m[1]) ? m[1] : null;
+/**
+ * The hash as {id, route}: `#/deployments/stack/shop` is the page `deployments` with the route
+ * ['stack', 'shop'] (each part URI-decoded); id is null for an unknown page.
+ */
+function currentRoute() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/');
+  const id = PAGES.includes(parts[0]) ? parts[0] : null;
+  const route = parts.slice(1).filter((p) => p !== '').map((p) => {
+    try { return decodeURIComponent(p); } catch { return p; }
+  });
+  return { id, route };
 }
 
 function leavePage() {
@@ -219,8 +229,9 @@ const api = createApi({
   onUnauthorized: () => end(EXPIRED_MESSAGE),
 });
 
-function pageContext(page) {
+function pageContext(page, route) {
   return {
+    route,
     api,
     live: {
       subscribe(channel, onPublication, options) {
@@ -243,9 +254,10 @@ function pageContext(page) {
 
 async function route() {
   if (!state.session) return;
-  let id = currentPage();
+  let { id, route: subRoute } = currentRoute();
   if (!id) {
     id = DEFAULT_PAGE;
+    subRoute = [];
     history.replaceState(null, '', `#/${id}`);
   }
   const seq = ++state.routeSeq;
@@ -272,7 +284,7 @@ async function route() {
   const current = { cleanup: null, unsubscribes: [] };
   state.page = current;
   try {
-    const cleanup = page.render(root, pageContext(current));
+    const cleanup = page.render(root, pageContext(current, subRoute));
     current.cleanup = typeof cleanup === 'function' ? cleanup : null;
   } catch (err) {
     root.replaceChildren(notice(`This page failed to show: ${err.message}`, { alert: true }));

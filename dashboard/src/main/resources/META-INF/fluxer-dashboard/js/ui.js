@@ -54,12 +54,18 @@ export function confirmDialog(message, { okLabel = 'OK' } = {}) {
   });
 }
 
-/** A short message in the toast region; errors stay longer. */
+/**
+ * A short message in the toast region (beside the content, never over it: css/app.css), with a
+ * button that closes it; errors stay longer.
+ */
 export function toast(message, kind = 'ok') {
   const region = document.getElementById('toasts');
-  const item = el('div', { class: `toast toast-${kind === 'error' ? 'error' : 'ok'}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  const error = kind === 'error';
+  const item = el('div', { class: `toast toast-${error ? 'error' : 'ok'}`, role: error ? 'alert' : 'status' },
+    el('span', { class: 'toast-text' }, message),
+    el('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', title: 'Dismiss', onclick: () => item.remove() }, '×'));
   region.append(item);
-  setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000);
+  setTimeout(() => item.remove(), error ? 8000 : 4000);
 }
 
 /** A calm in-page notice (e.g. an endpoint answering 503); `alert` for errors the user caused. */

@@ -289,19 +289,22 @@ public final class StackOps {
 
   private Future<Reply> inspect(ControlRequest r) {
     String stack = r.pathParam("name");
+    // the tasks' nodes by hostname when the swarm says (a worker node answers no node list: IDs only)
+    Future<Map<String, String>> hostnames = client.nodeHostnames().recover(e -> Future.succeededFuture(Map.of()));
     return Future.all(client.listStackServices(stack), store.revisions(stack), store.deployments(stack, 10),
-            store.manages(stack))
+            store.manages(stack), hostnames)
         .compose(all -> {
           JsonArray services = all.resultAt(0);
           JsonArray revisions = all.resultAt(1);
           List<Deployment> deployments = all.resultAt(2);
           boolean managed = all.resultAt(3);
+          Map<String, String> nodes = all.resultAt(4);
           if (services.isEmpty() && revisions.isEmpty()) {
             throw ControlError.notFound("no stack " + stack);
           }
           List<Future<JsonObject>> described = new ArrayList<>();
           for (Object s : services) {
-            described.add(describe((JsonObject) s));
+            described.add(describe((JsonObject) s, nodes));
           }
           return Future.all(described).map(v -> {
             JsonArray out = new JsonArray();
@@ -316,7 +319,8 @@ public final class StackOps {
         });
   }
 
-  private Future<JsonObject> describe(JsonObject service) {
+  /** A service of {@code stack.inspect}, its tasks' {@code node} the hostname (the node ID when unknown). */
+  private Future<JsonObject> describe(JsonObject service, Map<String, String> hostnames) {
     InspectedService s = InspectedService.fromJson(service);
     return client.listTasks(s.id()).map(tasks -> {
       JsonObject template = s.spec().getJsonObject("TaskTemplate", new JsonObject());
@@ -324,6 +328,7 @@ public final class StackOps {
       tasks.stream()
           .sorted(Comparator.comparing((TaskInfo t) -> t.raw().getString("CreatedAt", "")).reversed())
           .forEach(t -> list.add(new JsonObject().put("id", t.id()).put("slot", t.slot()).put("node_id", t.nodeId())
+              .put("node", t.nodeId() == null ? null : hostnames.getOrDefault(t.nodeId(), t.nodeId()))
               .put("state", t.state()).put("desired_state", t.desiredState()).put("message", t.message())
               .put("error", t.error()).put("exit_code", t.exitCode()).put("current_spec", t.runs(template))
               .put("updated_at", t.raw().getString("UpdatedAt"))));

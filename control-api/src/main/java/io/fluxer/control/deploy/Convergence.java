@@ -10,9 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -83,18 +81,7 @@ final class Convergence {
     }
 
     void start() {
-      client.listNodes()
-          .map(nodes -> {
-            Map<String, String> names = new HashMap<>();
-            nodes.forEach(n -> {
-              JsonObject node = (JsonObject) n;
-              String host = node.getJsonObject("Description", new JsonObject()).getString("Hostname");
-              if (host != null) {
-                names.put(node.getString("ID"), host);
-              }
-            });
-            return names;
-          })
+      client.nodeHostnames()
           .onSuccess(run::nodeNames)
           .onComplete(ignored -> poll());
     }

@@ -17,6 +17,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,21 @@ public final class SwarmClient {
   /** {@code GET /nodes}: the swarm's nodes ({@code ID}, {@code Description.Hostname}, {@code Status}, ...); managers only. */
   public Future<JsonArray> listNodes() {
     return array("GET", "/nodes", null);
+  }
+
+  /** Node ID → hostname ({@code Description.Hostname}) of the swarm's nodes that have one; managers only. */
+  public Future<Map<String, String>> nodeHostnames() {
+    return listNodes().map(nodes -> {
+      Map<String, String> names = new HashMap<>();
+      for (Object n : nodes) {
+        JsonObject node = (JsonObject) n;
+        String hostname = node.getJsonObject("Description", new JsonObject()).getString("Hostname");
+        if (hostname != null) {
+          names.put(node.getString("ID"), hostname);
+        }
+      }
+      return names;
+    });
   }
 
   // ---- services

@@ -172,14 +172,8 @@ public final class LogFollowers {
     if (nodeIds.stream().allMatch(id -> id == null || hostnames.containsKey(id))) {
       return Future.succeededFuture();
     }
-    return client.listNodes().map(nodes -> {
-      for (Object n : nodes) {
-        JsonObject node = (JsonObject) n;
-        String hostname = node.getJsonObject("Description", new JsonObject()).getString("Hostname");
-        if (hostname != null) {
-          hostnames.put(node.getString("ID"), hostname);
-        }
-      }
+    return client.nodeHostnames().map(names -> {
+      hostnames.putAll(names);
       return (Void) null;
     }).recover(e -> {
       LOG.log(Level.DEBUG, "cannot list the nodes for their hostnames: " + e.getMessage());

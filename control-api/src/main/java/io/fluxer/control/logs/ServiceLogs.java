@@ -154,17 +154,7 @@ public final class ServiceLogs {
   }
 
   private Future<Map<String, String>> hostnames(List<TaskInfo> tasks) {
-    return client.listNodes().map(nodes -> {
-      Map<String, String> names = new java.util.HashMap<>();
-      for (Object n : nodes) {
-        JsonObject node = (JsonObject) n;
-        String hostname = node.getJsonObject("Description", new JsonObject()).getString("Hostname");
-        if (hostname != null) {
-          names.put(node.getString("ID"), hostname);
-        }
-      }
-      return names;
-    }).recover(e -> Future.succeededFuture(Map.of()));
+    return client.nodeHostnames().recover(e -> Future.succeededFuture(Map.of()));
   }
 
   /** RFC 3339 or Unix seconds (with a fraction); null when absent; 400 otherwise. */

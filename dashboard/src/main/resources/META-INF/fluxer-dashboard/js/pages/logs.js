@@ -5,7 +5,7 @@
 //
 // Log lines and service names are untrusted: they reach the DOM as text nodes only.
 import { el, notice } from '../ui.js';
-import { parsed, safeCall } from './ops-dom.js';
+import { parsed, safeCall } from '../util.js';
 import { clock, compileFilter, jsonLine, levelKind, lineKey, matchRanges, matches, source, tsKey } from '../format/logs.js';
 
 const API = '/api/v1';

@@ -18,24 +18,24 @@ export function goToLine(textarea, line, column) {
 function problemItem(textarea, p, kind) {
   const text = [p.key, p.message].filter(Boolean).join(': ');
   const label = p.line ? `Line ${p.line}${p.column ? `:${p.column}` : ''}` : 'File';
-  return el('li', { class: `ops-problem ops-problem-${kind}`, dataset: { line: p.line ?? '', kind } },
+  return el('li', { class: `problem problem-${kind}`, dataset: { line: p.line ?? '', kind } },
     p.line
       ? el('button', {
-        type: 'button', class: 'ops-line-link', title: `Go to ${p.where}`,
+        type: 'button', class: 'line-link', title: `Go to ${p.where}`,
         onclick: () => goToLine(textarea, p.line, p.column),
       }, label)
-      : el('span', { class: 'ops-line-link' }, label),
+      : el('span', { class: 'line-link' }, label),
     ' ',
-    el('span', { class: kind === 'error' ? 'ops-error-text' : undefined }, text));
+    el('span', { class: kind === 'error' ? 'error-text' : undefined }, text));
 }
 
 function serviceItem(s) {
-  return el('li', { class: 'ops-plan-service', dataset: { service: s.name, planAction: s.action } },
-    el('span', { class: `ops-plan-action ops-plan-${s.action.replace(/[^a-z]/g, '')}` }, s.action),
+  return el('li', { class: 'plan-service', dataset: { service: s.name, planAction: s.action } },
+    el('span', { class: `plan-action plan-${s.action.replace(/[^a-z]/g, '')}` }, s.action),
     ' ',
-    el('span', { class: 'ops-code ops-wrap' }, s.name),
+    el('span', { class: 'mono wrap-anywhere' }, s.name),
     s.changes.length
-      ? el('ul', { class: 'ops-plan-changes' }, s.changes.map((c) => el('li', { class: 'ops-code ops-wrap' }, c)))
+      ? el('ul', { class: 'plan-changes' }, s.changes.map((c) => el('li', { class: 'mono wrap-anywhere' }, c)))
       : null);
 }
 
@@ -44,11 +44,11 @@ function serviceItem(s) {
  * failed (the check itself could not run).
  */
 export function createCheckPanel(textarea) {
-  const status = el('p', { id: 'ops-check-status', class: 'ops-check-status', role: 'status', 'aria-live': 'polite' });
-  const problems = el('ul', { class: 'ops-problems', 'data-testid': 'plan-problems' });
-  const plan = el('ul', { class: 'ops-plan-services', 'data-testid': 'plan-services' });
-  const element = el('section', { class: 'ops-check-panel', 'data-testid': 'stack-check', 'data-state': 'idle', 'aria-labelledby': 'ops-check-h' },
-    el('h3', { id: 'ops-check-h' }, 'Check and plan'), status, problems, plan);
+  const status = el('p', { id: 'check-status', class: 'check-status', role: 'status', 'aria-live': 'polite' });
+  const problems = el('ul', { class: 'problems', 'data-testid': 'plan-problems' });
+  const plan = el('ul', { class: 'plan-services', 'data-testid': 'plan-services' });
+  const element = el('section', { class: 'check-panel', 'data-testid': 'stack-check', 'data-state': 'idle', 'aria-labelledby': 'check-h' },
+    el('h3', { id: 'check-h' }, 'Check and plan'), status, problems, plan);
 
   function set(state, message) {
     element.dataset.state = state;

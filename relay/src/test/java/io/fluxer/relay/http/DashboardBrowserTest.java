@@ -111,7 +111,7 @@ class DashboardBrowserTest extends ApiTestBase {
   @DisplayName("Every page renders at 1280x800 and at phone width without overflow or console errors")
   void everyPage() throws Exception {
     JsonObject s = run("pages", Map.of());
-    assertThat(s.getInteger("desktop")).isEqualTo(6);
+    assertThat(s.getInteger("desktop")).as("six pages and the deployments' stack and deployment views").isEqualTo(8);
     assertThat(SCREENSHOTS.resolve("overview.png")).exists();
   }
 
