@@ -128,28 +128,14 @@ public final class StackOps {
       }
     }).compose(read -> {
       if (read.plan() == null) {
-        JsonArray errors = new JsonArray();
-        read.failure().problems().forEach(p -> errors.add(p.toJson()));
-        JsonArray warnings = new JsonArray();
-        read.failure().warnings().forEach(w -> warnings.add(w.toJson()));
-        JsonObject summary = new JsonObject();
-        DryRun.ACTIONS.forEach(a -> summary.put(a, 0));
-        return Future.succeededFuture(Reply.ok(out.put("errors", errors).put("warnings", warnings)
-            .put("services", new JsonArray()).put("networks", new JsonArray()).put("secrets", new JsonArray())
-            .put("configs", new JsonArray()).put("summary", summary)));
+        return Future.succeededFuture(Reply.ok(out.mergeIn(DryRun.unreadable(read.failure()))));
       }
       StackPlan plan = read.plan();
       return Future.all(client.listStackServices(stack), client.listNetworks(null),
               plan.secrets().isEmpty() ? Future.succeededFuture(new JsonArray()) : client.listSecrets(null),
               plan.configs().isEmpty() ? Future.succeededFuture(new JsonArray()) : client.listConfigs(null))
-          .map(all -> {
-            JsonObject dry = DryRun.of(plan, all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3),
-                body.prune());
-            return Reply.ok(out.put("errors", dry.getJsonArray("errors")).put("warnings", warnings(plan))
-                .put("services", dry.getJsonArray("services")).put("networks", dry.getJsonArray("networks"))
-                .put("secrets", dry.getJsonArray("secrets")).put("configs", dry.getJsonArray("configs"))
-                .put("summary", dry.getJsonObject("summary")));
-          });
+          .map(all -> Reply.ok(out.mergeIn(DryRun.of(plan, all.resultAt(0), all.resultAt(1), all.resultAt(2),
+              all.resultAt(3), body.prune())).put("warnings", warnings(plan))));
     });
   }
 

@@ -4,6 +4,7 @@ import io.fluxer.control.stack.NetworkPlan;
 import io.fluxer.control.stack.ServicePlan;
 import io.fluxer.control.stack.SpecHash;
 import io.fluxer.control.stack.SpecMatch;
+import io.fluxer.control.stack.StackFileException;
 import io.fluxer.control.stack.StackPlan;
 import io.fluxer.control.stack.SwarmObjectPlan;
 import io.vertx.core.json.JsonArray;
@@ -16,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * What deploying a plan would do to the swarm as it is now, without doing it: the answer of
@@ -52,10 +52,7 @@ public final class DryRun {
                               JsonArray configs, boolean prune) {
     Map<String, JsonObject> running = new LinkedHashMap<>();
     services.forEach(o -> running.put(name((JsonObject) o), (JsonObject) o));
-    Map<String, String> networkNames = index(networks, n -> n.getString("Id"), n -> n.getString("Name"));
-    Map<String, String> configData = index(configs, c -> c.getString("ID"),
-        c -> c.getJsonObject("Spec", new JsonObject()).getString("Data"));
-    SpecMatch match = new SpecMatch(plan, networkNames, configData);
+    SpecMatch match = SpecMatch.ofListings(plan, networks, configs);
 
     JsonArray serviceRows = new JsonArray();
     Set<String> planned = new HashSet<>();
@@ -76,7 +73,8 @@ public final class DryRun {
         .forEach(n -> serviceRows.add(new JsonObject().put("name", n).put("action", prune ? "remove" : "keep")));
 
     JsonArray errors = new JsonArray();
-    Set<String> networkSet = new HashSet<>(networkNames.values());
+    Set<String> networkSet = new HashSet<>();
+    networks.forEach(o -> networkSet.add(((JsonObject) o).getString("Name")));
     JsonArray networkRows = new JsonArray();
     for (NetworkPlan n : plan.networks()) {
       networkRows.add(object(n.name(), n.external(), networkSet.contains(n.name()), "networks." + n.key(),
@@ -87,13 +85,32 @@ public final class DryRun {
         .put("networks", networkRows)
         .put("secrets", objects(plan.secrets(), secrets, errors))
         .put("configs", objects(plan.configs(), configs, errors));
+    return out.put("summary", summary(serviceRows)).put("errors", errors);
+  }
+
+  /**
+   * The answer for a file that cannot be deployed: its problems as {@code errors} (key path, line
+   * and column), the warnings found before them, and nothing planned.
+   */
+  public static JsonObject unreadable(StackFileException failure) {
+    JsonArray errors = new JsonArray();
+    failure.problems().forEach(p -> errors.add(p.toJson()));
+    JsonArray warnings = new JsonArray();
+    failure.warnings().forEach(w -> warnings.add(w.toJson()));
+    return new JsonObject().put("services", new JsonArray()).put("networks", new JsonArray())
+        .put("secrets", new JsonArray()).put("configs", new JsonArray()).put("summary", summary(new JsonArray()))
+        .put("errors", errors).put("warnings", warnings);
+  }
+
+  /** Services per action, every action listed. */
+  private static JsonObject summary(JsonArray serviceRows) {
     JsonObject summary = new JsonObject();
     ACTIONS.forEach(a -> summary.put(a, 0));
     serviceRows.forEach(o -> {
       String action = ((JsonObject) o).getString("action");
       summary.put(action, summary.getInteger(action) + 1);
     });
-    return out.put("summary", summary).put("errors", errors);
+    return summary;
   }
 
   /** The key paths that differ; when none shows (a key the file no longer sets), the hash label. */
@@ -132,18 +149,5 @@ public final class DryRun {
 
   private static String name(JsonObject object) {
     return object.getJsonObject("Spec", new JsonObject()).getString("Name");
-  }
-
-  private static Map<String, String> index(JsonArray items, Function<JsonObject, String> key,
-                                           Function<JsonObject, String> value) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (Object o : items) {
-      String k = key.apply((JsonObject) o);
-      String v = value.apply((JsonObject) o);
-      if (k != null && v != null) {
-        out.put(k, v);
-      }
-    }
-    return out;
   }
 }

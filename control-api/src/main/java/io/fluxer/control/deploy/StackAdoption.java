@@ -10,13 +10,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Takes over the services of a stack that something else deployed ({@code docker stack deploy}):
@@ -75,10 +73,7 @@ public final class StackAdoption {
     String label = SwarmClient.STACK_NAMESPACE_LABEL + "=" + plan.stack();
     return Future.all(client.listStackServices(plan.stack()), client.listNetworks(null), client.listConfigs(label))
         .compose(all -> {
-          Map<String, String> networkNames = index(all.resultAt(1), n -> n.getString("Id"), n -> n.getString("Name"));
-          Map<String, String> configData = index(all.resultAt(2), c -> c.getString("ID"),
-              c -> c.getJsonObject("Spec", new JsonObject()).getString("Data"));
-          SpecMatch match = new SpecMatch(plan, networkNames, configData);
+          SpecMatch match = SpecMatch.ofListings(plan, all.resultAt(1), all.resultAt(2));
           Map<String, InspectedService> running = new LinkedHashMap<>();
           for (Object o : (JsonArray) all.resultAt(0)) {
             InspectedService s = InspectedService.fromJson((JsonObject) o);
@@ -135,19 +130,5 @@ public final class StackAdoption {
       labels.put(SpecHash.LABEL, sp.specHash());
       return spec;
     }).mapEmpty();
-  }
-
-  /** The objects listed, as {@code key} → {@code value} (those with both). */
-  private static Map<String, String> index(JsonArray objects, Function<JsonObject, String> key,
-                                           Function<JsonObject, String> value) {
-    Map<String, String> out = new HashMap<>();
-    for (Object o : objects) {
-      String k = key.apply((JsonObject) o);
-      String v = value.apply((JsonObject) o);
-      if (k != null && v != null) {
-        out.put(k, v);
-      }
-    }
-    return out;
   }
 }

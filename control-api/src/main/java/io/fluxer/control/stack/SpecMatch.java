@@ -88,6 +88,30 @@ public final class SpecMatch {
     plan.configs().forEach(p -> byNames(configs, p));
   }
 
+  /**
+   * A match from the swarm's listings as the engine answers them: {@code networks} from
+   * {@code GET /networks} ({@code Id}, {@code Name}), {@code configs} from {@code GET /configs}
+   * ({@code ID}, {@code Spec.Data}).
+   */
+  public static SpecMatch ofListings(StackPlan plan, JsonArray networks, JsonArray configs) {
+    return new SpecMatch(plan, index(networks, n -> n.getString("Id"), n -> n.getString("Name")),
+        index(configs, c -> c.getString("ID"), c -> c.getJsonObject("Spec", new JsonObject()).getString("Data")));
+  }
+
+  /** The objects listed, as {@code key} → {@code value} (those with both). */
+  private static Map<String, String> index(JsonArray objects, Function<JsonObject, String> key,
+                                           Function<JsonObject, String> value) {
+    Map<String, String> out = new HashMap<>();
+    for (Object o : objects) {
+      String k = key.apply((JsonObject) o);
+      String v = value.apply((JsonObject) o);
+      if (k != null && v != null) {
+        out.put(k, v);
+      }
+    }
+    return out;
+  }
+
   private static void byNames(Map<String, SwarmObjectPlan> into, SwarmObjectPlan p) {
     into.put(p.unversionedName(), p);
     into.put(p.name(), p);

@@ -22,6 +22,8 @@ public final class StatsCollector {
   /** Totals at a moment of the monotonic clock. */
   private record Sample(long nanos, Totals totals) {}
 
+  private static final long[] LATENCY_BOUNDS = FluxerMetrics.latencyBoundsNanos();
+
   private final RelayNode node;
   private final LongSupplier nanoClock;
   private final EngineProbes probes = new EngineProbes();
@@ -100,7 +102,7 @@ public final class StatsCollector {
     rates = last == null ? Rates.ZERO : Rates.between(last.totals(), now.totals(), now.nanos() - last.nanos());
     last = now;
     latency = lastLatencyCounts == null ? Latency.NONE
-        : Latency.between(FluxerMetrics.latencyBoundsNanos(), lastLatencyCounts, latencyCounts);
+        : Latency.between(LATENCY_BOUNDS, lastLatencyCounts, latencyCounts);
     lastLatencyCounts = latencyCounts;
     return rates;
   }
