@@ -6,7 +6,7 @@ import { errorText, isUnavailable } from '../util.js';
 import {
   FINISHED, clockTime, dateTime, exitText, failureOf, href, mergeDeployment, shortId, taskLines, timelineEntry,
 } from '../format/deployments.js';
-import { API, channelHub, crumbs, enc, panel, stateBadge, timers } from './view.js';
+import { API, crumbs, enc, panel, stateBadge, viewScope } from './view.js';
 
 const LOG_TAIL = 200;
 
@@ -15,11 +15,7 @@ export function renderDeploymentPage(root, ctx, id) {
     alive: true, dep: null, loaded: false, entries: [], seen: new Set(), pending: [], unsub: null, seq: 0,
     log: null, // {task, lines: Promise<string[]>}
   };
-  const time = timers(() => state.alive);
-  const status = el('div', { class: 'notices' });
-  const hub = channelHub(ctx.live, (channel, e) => {
-    if (state.alive) status.append(notice(`Live updates on ${channel} are unavailable: ${errorText(e)}`, { alert: true }));
-  });
+  const { notices: status, time, hub, end } = viewScope(ctx, state);
 
   const trail = el('div');
   const facts = el('dl', { class: 'facts deployment-facts' });
@@ -161,9 +157,5 @@ export function renderDeploymentPage(root, ctx, id) {
 
   showFacts();
   load();
-  return () => {
-    state.alive = false;
-    time.clear();
-    hub.close();
-  };
+  return end();
 }

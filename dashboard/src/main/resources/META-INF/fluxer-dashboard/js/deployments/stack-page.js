@@ -12,18 +12,14 @@ import {
 } from './service-actions.js';
 import { stackEditor } from './stack-editor.js';
 import {
-  API, cell, channelHub, crumbs, emptyRow, enc, hostnames, panel, recordsTable, stateBadge, timers,
+  API, cell, crumbs, emptyRow, enc, hostnames, panel, recordsTable, stateBadge, viewScope,
 } from './view.js';
 
 export function renderStackPage(root, ctx, name) {
   const canOps = ctx.can('ops');
   const state = { alive: true, data: null, seq: 0, services: new Map(), serial: 0 };
-  const time = timers(() => state.alive);
+  const { notices: status, time, hub, end } = viewScope(ctx, state);
   const files = revisionFiles(ctx.api, name);
-  const status = el('div', { class: 'notices' });
-  const hub = channelHub(ctx.live, (channel, e) => {
-    if (state.alive) status.append(notice(`Live updates on ${channel} are unavailable: ${errorText(e)}`, { alert: true }));
-  });
   const refresh = time.debounced(600, () => load());
 
   const newest = () => {
@@ -270,10 +266,5 @@ export function renderStackPage(root, ctx, name) {
   });
 
   load();
-  return () => {
-    state.alive = false;
-    time.clear();
-    hub.close();
-    editor?.destroy();
-  };
+  return end(() => editor?.destroy());
 }

@@ -6,18 +6,14 @@ import { errorText, isUnavailable } from '../util.js';
 import { FINISHED, dateTime, href } from '../format/deployments.js';
 import { deploymentTable } from './deployment-table.js';
 import { stackEditor } from './stack-editor.js';
-import { API, cell, channelHub, emptyRow, hostnames, panel, recordsTable, stateBadge, timers } from './view.js';
+import { API, cell, emptyRow, hostnames, panel, recordsTable, stateBadge, viewScope } from './view.js';
 
 const DEPLOYMENTS_SHOWN = 30;
 const ENGINE_EVENTS_SHOWN = 50;
 
 export function renderStacksList(root, ctx) {
   const state = { alive: true, unavailable: false, stacks: new Map(), seq: 0 };
-  const time = timers(() => state.alive);
-  const problems = el('div', { class: 'notices' });
-  const hub = channelHub(ctx.live, (channel, e) => {
-    if (state.alive) problems.append(notice(`Live updates on ${channel} are unavailable: ${errorText(e)}`, { alert: true }));
-  });
+  const { notices: problems, time, hub, end } = viewScope(ctx, state);
 
   const stacksBody = el('tbody');
   const deployments = deploymentTable({ caption: 'Recent deployments, newest first' });
@@ -123,10 +119,5 @@ export function renderStacksList(root, ctx) {
   });
 
   load();
-  return () => {
-    state.alive = false;
-    time.clear();
-    hub.close();
-    editor?.destroy();
-  };
+  return end(() => editor?.destroy());
 }

@@ -1,8 +1,8 @@
 // DOM pieces the three deployments views share: state badges, the breadcrumb, record tables that
 // become cards on a phone (.table-cards, each cell labelled), and the live channel hub.
 // What the server sends reaches the DOM as text only (el).
-import { el } from '../ui.js';
-import { parsed, safeCall } from '../util.js';
+import { el, notice } from '../ui.js';
+import { errorText, parsed, safeCall } from '../util.js';
 import { href, stateClass } from '../format/deployments.js';
 
 export const API = '/api/v1';
@@ -132,4 +132,24 @@ export function timers(alive) {
       set.clear();
     },
   };
+}
+
+/**
+ * What each view holds while it is shown, around its own `state` (whose `alive` it reads): timers
+ * and live channels that stop with it, and `notices`, where their problems show. `end(...more)` is
+ * the view's cleanup: `state.alive` false, timers cleared, channels closed, then each of `more`.
+ */
+export function viewScope(ctx, state) {
+  const notices = el('div', { class: 'notices' });
+  const time = timers(() => state.alive);
+  const hub = channelHub(ctx.live, (channel, e) => {
+    if (state.alive) notices.append(notice(`Live updates on ${channel} are unavailable: ${errorText(e)}`, { alert: true }));
+  });
+  const end = (...more) => () => {
+    state.alive = false;
+    time.clear();
+    hub.close();
+    more.forEach((f) => f());
+  };
+  return { notices, time, hub, end };
 }
