@@ -90,7 +90,8 @@ async function fitsBoth(page, what, shot) {
   const problems = [];
   for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await page.setViewportSize(size);
-    await page.waitForTimeout(100);
+    // the page has handled the resize (charts and tables redrawn) once two frames have been rendered
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     for (const p of await page.evaluate(layoutProblems)) problems.push(`${what} at ${label}: ${p}`);
     await screenshot(page, label === 'desktop' ? shot : `${shot}-phone`);
   }
