@@ -1,6 +1,6 @@
 package io.fluxer.relay.api;
 
-import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.config.Role;
 import java.util.Locale;
 
 /** The server API's methods, each with the role a caller needs for it. */

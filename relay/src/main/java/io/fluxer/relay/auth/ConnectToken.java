@@ -1,5 +1,6 @@
 package io.fluxer.relay.auth;
 
+import io.fluxer.relay.config.Role;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;

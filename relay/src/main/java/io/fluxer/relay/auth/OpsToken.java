@@ -1,5 +1,7 @@
 package io.fluxer.relay.auth;
 
+import io.fluxer.relay.config.Role;
+
 /**
  * A verified ops token: a bearer credential for {@code /api/v1/**}, the dashboard and the control
  * routes.

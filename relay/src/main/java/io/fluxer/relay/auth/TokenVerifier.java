@@ -4,6 +4,7 @@ import io.fluxer.relay.auth.JwtSigner.Algorithm;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.IssuerOptions;
 import io.fluxer.relay.config.OpsTokenOptions;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.config.TokenOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

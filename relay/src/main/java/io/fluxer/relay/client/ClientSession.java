@@ -1,7 +1,6 @@
 package io.fluxer.relay.client;
 
 import io.fluxer.relay.auth.ConnectToken;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.ChannelName;
@@ -14,6 +13,7 @@ import io.fluxer.relay.client.command.Subscribing;
 import io.fluxer.relay.client.command.SubscriptionSpec;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.EngineException;
 import io.fluxer.relay.engine.FailureLog;

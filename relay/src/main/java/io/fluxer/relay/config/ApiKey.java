@@ -1,6 +1,5 @@
 package io.fluxer.relay.config;
 
-import io.fluxer.relay.auth.Role;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,5 @@
 package io.fluxer.relay.config;
 
-import io.fluxer.relay.auth.Role;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.fluxer.relay.auth.Role;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;

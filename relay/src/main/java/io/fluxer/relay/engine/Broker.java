@@ -1,6 +1,7 @@
 package io.fluxer.relay.engine;
 
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.HistoryResult;
 import io.fluxer.relay.protocol.StreamPosition;
 import io.vertx.core.Future;
 

@@ -1,6 +1,7 @@
 package io.fluxer.relay.engine;
 
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.PresenceStats;
 import io.vertx.core.Future;
 import java.util.Map;
 

@@ -2,10 +2,10 @@ package io.fluxer.relay.http;
 
 import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.auth.OpsToken;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.config.ApiKey;
+import io.fluxer.relay.config.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;

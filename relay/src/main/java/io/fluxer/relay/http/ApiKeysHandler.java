@@ -2,8 +2,8 @@ package io.fluxer.relay.http;
 
 import io.fluxer.relay.auth.ApiKeyChanges;
 import io.fluxer.relay.auth.ApiKeys;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.config.ApiKey;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.store.StoreException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;

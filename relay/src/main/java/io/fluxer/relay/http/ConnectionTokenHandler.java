@@ -1,8 +1,8 @@
 package io.fluxer.relay.http;
 
 import io.fluxer.relay.auth.JwtSigner;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenVerifier;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.config.TokenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;

@@ -1,8 +1,8 @@
 package io.fluxer.relay.http;
 
 import io.fluxer.relay.Addresses;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.relay.config.Role;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;

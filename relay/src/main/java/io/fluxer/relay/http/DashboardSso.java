@@ -1,11 +1,11 @@
 package io.fluxer.relay.http;
 
 import io.fluxer.relay.auth.OpsToken;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.config.DashboardOptions;
 import io.fluxer.relay.config.IssuerOptions;
+import io.fluxer.relay.config.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,19 +1,19 @@
 package io.fluxer.relay.http;
 
 import io.fluxer.relay.api.Glob;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.client.HubSnapshot;
 import io.fluxer.relay.config.ChannelOptions;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.engine.HistoryResult;
-import io.fluxer.relay.engine.PresenceStats;
 import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.HistoryResult;
+import io.fluxer.relay.protocol.PresenceStats;
 import io.fluxer.relay.stats.ClusterStats;
 import io.fluxer.relay.stats.NodeStats;
 import io.fluxer.relay.stats.StatsHistory;

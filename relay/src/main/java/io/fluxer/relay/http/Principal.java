@@ -1,6 +1,6 @@
 package io.fluxer.relay.http;
 
-import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.config.Role;
 
 /**
  * Who calls the HTTP APIs: an API key (by its configured name) or a JWT user, with the ops role

@@ -3,7 +3,7 @@ package io.fluxer.relay.http;
 import io.fluxer.relay.api.ApiError;
 import io.fluxer.relay.api.ApiMethod;
 import io.fluxer.relay.api.ServerApi;
-import io.fluxer.relay.auth.Role;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.vertx.core.Context;

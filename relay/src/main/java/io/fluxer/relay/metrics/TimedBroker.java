@@ -3,9 +3,9 @@ package io.fluxer.relay.metrics;
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.BrokerEventHandler;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.HistoryResult;
 import io.fluxer.relay.protocol.StreamPosition;
 import io.vertx.core.Future;
 

@@ -1,8 +1,8 @@
 package io.fluxer.relay.metrics;
 
 import io.fluxer.relay.engine.PresenceManager;
-import io.fluxer.relay.engine.PresenceStats;
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.PresenceStats;
 import io.vertx.core.Future;
 import java.util.Map;
 

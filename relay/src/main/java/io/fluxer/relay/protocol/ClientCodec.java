@@ -1,7 +1,5 @@
 package io.fluxer.relay.protocol;
 
-import io.fluxer.relay.engine.HistoryResult;
-import io.fluxer.relay.engine.PresenceStats;
 import java.util.List;
 import java.util.Map;
 

@@ -10,8 +10,6 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.fluxer.relay.channel.TagFilter;
-import io.fluxer.relay.engine.HistoryResult;
-import io.fluxer.relay.engine.PresenceStats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;

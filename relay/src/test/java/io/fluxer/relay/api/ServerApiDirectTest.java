@@ -2,17 +2,17 @@ package io.fluxer.relay.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.client.RelayContext;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.BrokerEventHandler;
 import io.fluxer.relay.engine.EngineException;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.engine.PresenceManager;
-import io.fluxer.relay.engine.PresenceStats;
 import io.fluxer.relay.engine.PublishOptions;
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.HistoryResult;
+import io.fluxer.relay.protocol.PresenceStats;
 import io.fluxer.relay.protocol.StreamPosition;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Future;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.fluxer.relay.config.ConfigException;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.config.TokenOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

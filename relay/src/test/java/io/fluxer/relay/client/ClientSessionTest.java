@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.engine.HistoryResult;
 import io.fluxer.relay.protocol.Disconnect;
-import io.fluxer.relay.testing.ForwardingBroker;
+import io.fluxer.relay.protocol.HistoryResult;
 import io.fluxer.relay.testing.FakeTransport;
+import io.fluxer.relay.testing.ForwardingBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

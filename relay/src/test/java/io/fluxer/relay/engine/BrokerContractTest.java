@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.HistoryResult;
 import io.fluxer.relay.protocol.Publication;
 import io.fluxer.relay.protocol.StreamPosition;
 import io.vertx.core.Future;

@@ -3,6 +3,7 @@ package io.fluxer.relay.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.PresenceStats;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Map;

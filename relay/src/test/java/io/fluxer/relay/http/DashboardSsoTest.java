@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.fluxer.relay.auth.OpsToken;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.testing.HttpTestClient;
-import io.fluxer.relay.testing.OidcTestProvider;
 import io.fluxer.relay.testing.OidcTestProvider.DashboardClient;
 import io.fluxer.relay.testing.OidcTestProvider.Settings;
 import io.fluxer.relay.testing.OidcTestProvider.User;
+import io.fluxer.relay.testing.OidcTestProvider;
 import io.fluxer.relay.testing.TestJwks;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.http.HttpMethod;

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import centrifugal.centrifuge.protocol.Client;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import io.fluxer.relay.engine.HistoryResult;
-import io.fluxer.relay.engine.PresenceStats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,6 @@ package io.fluxer.relay.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.fluxer.relay.engine.HistoryResult;
-import io.fluxer.relay.engine.PresenceStats;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

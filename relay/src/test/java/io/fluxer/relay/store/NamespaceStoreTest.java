@@ -1,12 +1,13 @@
 package io.fluxer.relay.store;
 
-import io.fluxer.relay.testing.PgTestServer;
 import static io.fluxer.relay.testing.TestRelay.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.auth.Role;
+import com.google.re2j.Pattern;
 import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.config.PostgresOptions;
+import io.fluxer.relay.config.Role;
+import io.fluxer.relay.testing.PgTestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import com.google.re2j.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;

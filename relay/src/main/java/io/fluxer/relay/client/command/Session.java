@@ -1,11 +1,11 @@
 package io.fluxer.relay.client.command;
 
 import io.fluxer.relay.auth.ConnectToken;
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.PresenceManager;
 import io.fluxer.relay.engine.PublishOptions;

@@ -1,8 +1,8 @@
 package io.fluxer.relay.client.command;
 
-import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.config.NamespaceOptions;
+import io.fluxer.relay.config.Role;
 import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.fluxer.relay.protocol.Request;

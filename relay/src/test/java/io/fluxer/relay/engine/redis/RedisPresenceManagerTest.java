@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.relay.engine.PresenceContractTest;
 import io.fluxer.relay.engine.PresenceManager;
-import io.fluxer.relay.engine.PresenceStats;
 import io.fluxer.relay.protocol.ClientInfo;
+import io.fluxer.relay.protocol.PresenceStats;
 import io.fluxer.relay.testing.RedisTestServer;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;

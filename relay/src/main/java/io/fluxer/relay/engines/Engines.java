@@ -1,6 +1,8 @@
-package io.fluxer.relay.engine;
+package io.fluxer.relay.engines;
 
 import io.fluxer.relay.config.EngineOptions;
+import io.fluxer.relay.engine.Broker;
+import io.fluxer.relay.engine.PresenceManager;
 import io.fluxer.relay.engine.memory.MemoryBroker;
 import io.fluxer.relay.engine.memory.MemoryPresenceManager;
 import io.fluxer.relay.engine.redis.RedisBroker;

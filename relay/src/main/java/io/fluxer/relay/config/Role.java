@@ -1,4 +1,4 @@
-package io.fluxer.relay.auth;
+package io.fluxer.relay.config;
 
 import java.util.Collection;
 import java.util.Locale;

@@ -1,7 +1,5 @@
-package io.fluxer.relay.engine;
+package io.fluxer.relay.protocol;
 
-import io.fluxer.relay.protocol.Publication;
-import io.fluxer.relay.protocol.StreamPosition;
 import java.util.List;
 import java.util.Objects;
 

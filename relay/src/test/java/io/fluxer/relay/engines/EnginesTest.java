@@ -1,4 +1,4 @@
-package io.fluxer.relay.engine;
+package io.fluxer.relay.engines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,8 +8,8 @@ import io.fluxer.relay.engine.memory.MemoryBroker;
 import io.fluxer.relay.engine.memory.MemoryPresenceManager;
 import io.fluxer.relay.engine.redis.RedisBroker;
 import io.fluxer.relay.engine.redis.RedisEngineOptions;
-import io.fluxer.relay.engine.redis.RedisTopology;
 import io.fluxer.relay.engine.redis.RedisPresenceManager;
+import io.fluxer.relay.engine.redis.RedisTopology;
 import io.fluxer.relay.engine.redis.ShardedBroker;
 import io.fluxer.relay.engine.redis.ShardedPresenceManager;
 import io.vertx.core.Vertx;
