@@ -1,6 +1,6 @@
 package io.fluxer.control;
 
-import io.fluxer.relay.config.ConfigValues;
+import io.fluxer.common.config.ConfigValues;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

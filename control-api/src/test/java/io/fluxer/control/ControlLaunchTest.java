@@ -3,11 +3,10 @@ package io.fluxer.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fluxer.relay.cluster.ControlSeal;
-import io.fluxer.relay.config.ClusterOptions;
-import io.fluxer.relay.config.ConfigException;
-import io.fluxer.relay.config.PostgresOptions;
-import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.common.cluster.ControlSeal;
+import io.fluxer.common.config.ClusterOptions;
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.PostgresOptions;
 import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Vertx;
@@ -55,12 +54,12 @@ class ControlLaunchTest {
 
   @Test
   void withoutPostgresOrAloneOutsideTheClusterItSaysWhy() {
-    RelayConfig noPg = RelayConfig.fromJson(new JsonObject().put("token", new JsonObject().put("hmac_secret_key", "s")));
-    assertThat(ControlMain.startProblem(noPg, true)).contains("needs PostgreSQL").contains("postgres.url");
-    RelayConfig pg = RelayConfig.fromJson(new JsonObject().put("token", new JsonObject().put("hmac_secret_key", "s"))
-        .put("postgres", new JsonObject().put("url", "postgresql://u@127.0.0.1:5432/db")));
-    assertThat(ControlMain.startProblem(pg, false)).contains("--cluster").contains("--relay");
-    assertThat(ControlMain.startProblem(pg, true)).isNull();
+    ClusterOptions alone = ClusterOptions.disabled();
+    assertThat(ControlMain.startProblem(PostgresOptions.none(), alone, true)).contains("needs PostgreSQL")
+        .contains("postgres.url");
+    PostgresOptions pg = PostgresOptions.fromJson(new JsonObject().put("url", "postgresql://u@127.0.0.1:5432/db"));
+    assertThat(ControlMain.startProblem(pg, alone, false)).contains("--cluster").contains("--relay");
+    assertThat(ControlMain.startProblem(pg, alone, true)).isNull();
 
     ControlOptions options = ControlOptions.fromJson(new JsonObject().put("secret_key", KEY));
     assertThatThrownBy(() -> TestRelay.await(ControlService.start(vertx, PostgresOptions.none(), options,

@@ -5,11 +5,11 @@ import static io.fluxer.control.docker.SwarmTests.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.control.docker.SwarmClient;
-import io.fluxer.relay.cluster.ControlSeal;
-import io.fluxer.relay.config.ClusterOptions;
+import io.fluxer.common.cluster.ControlSeal;
+import io.fluxer.common.config.ClusterOptions;
 import io.fluxer.control.docker.SwarmTests;
-import io.fluxer.relay.Addresses;
-import io.fluxer.relay.config.PostgresOptions;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.config.PostgresOptions;
 import io.fluxer.relay.testing.PgTestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

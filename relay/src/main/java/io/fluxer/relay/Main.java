@@ -1,15 +1,16 @@
 package io.fluxer.relay;
 
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.DevDefaults;
+import io.fluxer.common.launch.Launch;
 import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.cli.Cli;
-import io.fluxer.relay.config.ConfigException;
+import io.fluxer.relay.config.ConfigLoader;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,14 +71,10 @@ public final class Main {
         default -> exit("unknown argument: " + args[i] + " (fluxer help lists the commands and options)");
       }
     }
-    JsonObject base;
-    try {
-      base = dev ? devDefaults() : new JsonObject();
-    } catch (IOException e) {
-      throw Launch.exit(PROGRAM, e.getMessage());
-    }
+    JsonObject base = dev ? DevDefaults.json() : new JsonObject();
+    String file = configFile;
     // The `control` section is control-api's (fluxer-control reads the same file): accepted, not used.
-    RelayConfig config = Launch.readConfig(PROGRAM, base, configFile, Set.of("control")).relay();
+    RelayConfig config = Launch.readConfig(PROGRAM, v -> ConfigLoader.load(v, base, file, Set.of("control"))).relay();
     String weak = dev ? null : config.token().productionProblem();
     if (weak != null) {
       throw Launch.exit(PROGRAM, weak);
@@ -91,7 +88,7 @@ public final class Main {
     }
     // Vert.x's own metrics (HTTP, WebSocket, event bus, pools, event loops, JVM) go to a Prometheus
     // registry, which the node adds its fluxer_* meters to and serves on /metrics.
-    Vertx vertx = Launch.startVertx(PROGRAM, config);
+    Vertx vertx = Launch.startVertx(PROGRAM, config.cluster());
     RelayNode node;
     try {
       node = Launch.await(RelayNode.start(vertx, config), 30);
@@ -156,15 +153,6 @@ public final class Main {
         .put("exp", hour + Duration.ofHours(25).toSeconds())
         .put("roles", new JsonArray().add("admin"));
     return JwtSigner.hmac("HS256", config.token().hmacSecret().getBytes(StandardCharsets.UTF_8)).sign(claims);
-  }
-
-  public static JsonObject devDefaults() throws IOException {
-    try (InputStream in = Main.class.getResourceAsStream("/fluxer-dev.json")) {
-      if (in == null) {
-        throw new IOException("fluxer-dev.json missing from the classpath");
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
   }
 
   private static void exit(String message) {

@@ -1,8 +1,8 @@
 package io.fluxer.control.api;
 
 import io.fluxer.control.store.ControlStore;
-import io.fluxer.relay.Addresses;
-import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.cluster.ControlSeal;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;

@@ -1,7 +1,7 @@
 package io.fluxer.control.deploy;
 
 import io.fluxer.control.store.ControlStore.Deployment;
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;

@@ -4,7 +4,7 @@ import io.fluxer.control.docker.DockerEngineException;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.store.ControlStore;
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -3,7 +3,7 @@ package io.fluxer.control.logs;
 import io.fluxer.control.docker.EngineStreams;
 import io.fluxer.control.docker.SwarmClient;
 import io.fluxer.control.publish.RelayPublisher;
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,7 +1,7 @@
 package io.fluxer.control.stack;
 
-import io.fluxer.relay.config.ConfigException;
-import io.fluxer.relay.config.ConfigValues;
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.ConfigValues;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

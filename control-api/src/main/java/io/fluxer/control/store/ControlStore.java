@@ -1,7 +1,7 @@
 package io.fluxer.control.store;
 
 import io.fluxer.control.docker.RegistryAuth;
-import io.fluxer.relay.store.Migrations;
+import io.fluxer.common.store.Migrations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

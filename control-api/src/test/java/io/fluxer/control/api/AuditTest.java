@@ -3,9 +3,9 @@ package io.fluxer.control.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.control.store.ControlStore;
-import io.fluxer.relay.Addresses;
-import io.fluxer.relay.cluster.ControlSeal;
-import io.fluxer.relay.config.ClusterOptions;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.cluster.ControlSeal;
+import io.fluxer.common.config.ClusterOptions;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.vertx.core.http.HttpMethod;

@@ -11,7 +11,7 @@ import io.fluxer.control.docker.SwarmTests;
 import io.fluxer.control.docker.TaskInfo;
 import io.fluxer.control.store.ControlStore;
 import io.fluxer.control.store.TestStore;
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.TestRelay;

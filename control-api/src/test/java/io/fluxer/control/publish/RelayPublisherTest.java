@@ -4,7 +4,7 @@ import static io.fluxer.control.docker.SwarmTests.await;
 import static io.fluxer.relay.testing.HttpTestClient.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;

@@ -287,7 +287,7 @@ class StackPolicyTest {
     String config = Files.readString(root.resolve("docker/fluxer.yaml"), StandardCharsets.UTF_8);
     Map<String, Object> control = new org.yaml.snakeyaml.Yaml().<Map<String, Map<String, Object>>>load(config)
         .get("control");
-    StackPolicy documented = StackPolicy.fromValues(new io.fluxer.relay.config.ConfigValues(
+    StackPolicy documented = StackPolicy.fromValues(new io.fluxer.common.config.ConfigValues(
         new JsonObject(control), "control", Set.copyOf(control.keySet())));
     Map<String, byte[]> files = new LinkedHashMap<>();
     for (String f : List.of("./docker/fluxer.yaml", "./docker/edge/haproxy.cfg", "./secrets/jwt_key",

@@ -3,10 +3,11 @@ package io.fluxer.control.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fluxer.common.store.Migrations;
 import io.fluxer.control.store.ControlStore.Deployment;
 import io.fluxer.control.store.ControlStore.Event;
 import io.fluxer.control.store.ControlStore.Revision;
-import io.fluxer.relay.store.Migrations;
+import io.fluxer.relay.store.RelaySchema;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -257,7 +258,7 @@ class ControlStoreTest {
 
   @Test
   void itsMigrationsLiveBesideTheRelays() {
-    List<Integer> relay = await(Migrations.load(vertx).compose(m -> m.migrate(pool)));
+    List<Integer> relay = await(RelaySchema.load(vertx).compose(m -> m.migrate(pool)));
     assertThat(relay).containsExactly(1, 2);
     List<Integer> control = await(Migrations.load(vertx, ControlStore.SCHEMA).compose(m -> m.migrate(pool)));
     assertThat(control).as("applied when the store started").isEmpty();

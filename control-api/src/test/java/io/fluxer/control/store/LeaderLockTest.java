@@ -3,7 +3,7 @@ package io.fluxer.control.store;
 import static io.fluxer.relay.testing.HttpTestClient.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.config.PostgresOptions;
+import io.fluxer.common.config.PostgresOptions;
 import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package io.fluxer.relay.api;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.cluster.NodeDirectory;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package io.fluxer.relay.api;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;

@@ -1,7 +1,7 @@
 package io.fluxer.relay.auth;
 
 import io.fluxer.relay.auth.JwtSigner.Algorithm;
-import io.fluxer.relay.config.ConfigException;
+import io.fluxer.common.config.ConfigException;
 import io.fluxer.relay.config.IssuerOptions;
 import io.fluxer.relay.config.OpsTokenOptions;
 import io.fluxer.relay.config.Role;

@@ -1,12 +1,12 @@
 package io.fluxer.relay.cli;
 
-import io.fluxer.relay.Main;
-import io.fluxer.relay.config.ConfigException;
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.DevDefaults;
 import io.fluxer.relay.config.ConfigLoader;
 import io.fluxer.relay.config.RelayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -38,9 +38,9 @@ final class CliConfig {
     }
     if (dev) {
       try {
-        return load(Main.devDefaults(), null);
-      } catch (IOException e) {
-        throw new Problem(e.getMessage());
+        return load(DevDefaults.json(), null);
+      } catch (UncheckedIOException e) {
+        throw new Problem(e.getCause().getMessage());
       }
     }
     return load(new JsonObject(), file != null ? file : io.env().get("FLUXER_CONFIG"));

@@ -1,6 +1,6 @@
 package io.fluxer.relay.cli;
 
-import io.fluxer.relay.config.ConfigValues;
+import io.fluxer.common.config.ConfigValues;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

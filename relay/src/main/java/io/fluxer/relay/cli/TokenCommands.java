@@ -4,7 +4,7 @@ import io.fluxer.relay.auth.ConnectToken;
 import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.auth.OpsToken;
 import io.fluxer.relay.auth.TokenVerifier;
-import io.fluxer.relay.config.ConfigValues;
+import io.fluxer.common.config.ConfigValues;
 import io.fluxer.relay.config.OpsTokenOptions;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.config.Role;

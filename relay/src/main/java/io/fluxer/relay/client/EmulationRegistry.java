@@ -1,6 +1,6 @@
 package io.fluxer.relay.client;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

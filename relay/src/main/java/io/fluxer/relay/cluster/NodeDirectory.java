@@ -1,6 +1,6 @@
 package io.fluxer.relay.cluster;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.stats.NodeStats;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;

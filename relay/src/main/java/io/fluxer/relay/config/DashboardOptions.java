@@ -1,5 +1,7 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.ConfigValues;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -96,7 +98,7 @@ public record DashboardOptions(boolean enabled, String adminUser, String adminPa
       if (clientId == null || clientId.isBlank()) {
         throw new ConfigException(v.key("client_id"), "required: the dashboard's client id at the provider");
       }
-      String secret = RelayConfig.secret(v, "client_secret");
+      String secret = v.secret("client_secret");
       List<String> scopes = new java.util.ArrayList<>(v.strings("scopes", DEFAULT_SCOPES));
       for (String scope : scopes) {
         if (scope.isBlank() || !scope.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '"' && c != '\\')) {
@@ -166,7 +168,7 @@ public record DashboardOptions(boolean enabled, String adminUser, String adminPa
     ConfigValues v = new ConfigValues(json, "dashboard", Set.of("enabled", "admin_user", "admin_password_hash",
         "admin_password_hash_file", "session_ttl", "max_failed_logins", "failed_login_window",
         "max_failed_logins_per_account", "builtin_admin", "sso"));
-    String hash = RelayConfig.secret(v, "admin_password_hash");
+    String hash = v.secret("admin_password_hash");
     return new DashboardOptions(
         v.bool("enabled", true),
         v.string("admin_user", DEFAULT_ADMIN_USER),

@@ -1,5 +1,7 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.ConfigValues;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -123,7 +125,7 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
 
   static EngineOptions fromJson(JsonObject json) {
     ConfigValues v = new ConfigValues(json, "engine", KEYS);
-    String url = RelayConfig.secret(v, "redis_url");
+    String url = v.secret("redis_url");
     return new EngineOptions(
         Type.parse(v.string("type", "memory").trim().toLowerCase(Locale.ROOT)),
         url == null ? DEFAULT_REDIS_URL : url,
@@ -133,7 +135,7 @@ public record EngineOptions(Type type, String redisUrl, String redisPrefix, Dura
         v.strings("redis_cluster_urls", List.of()),
         v.strings("redis_sentinel_urls", List.of()),
         v.string("redis_sentinel_master", null),
-        RelayConfig.secret(v, "redis_password"),
+        v.secret("redis_password"),
         v.strings("redis_shard_urls", List.of()));
   }
 

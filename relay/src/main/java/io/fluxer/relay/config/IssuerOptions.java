@@ -1,5 +1,7 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.ConfigValues;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;

@@ -2,6 +2,8 @@ package io.fluxer.relay.config;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.ConfigValues;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

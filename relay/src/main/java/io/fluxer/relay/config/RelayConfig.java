@@ -1,9 +1,10 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.common.config.ClusterOptions;
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.ConfigValues;
+import io.fluxer.common.config.PostgresOptions;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.io.IOException;
 import java.util.Set;
 
 /** The whole relay configuration, validated. Built from JSON by {@link #fromJson} or by {@link ConfigLoader}. */
@@ -87,31 +88,14 @@ public record RelayConfig(ServerOptions server, ClientOptions client, TokenOptio
       issuers.add(IssuerOptions.fromJson(listed.get(i), "token.issuers[" + i + "]"));
     }
     return new TokenOptions(
-        secret(v, "hmac_secret_key"),
-        secret(v, "rsa_public_key"),
-        secret(v, "ecdsa_public_key"),
+        v.secret("hmac_secret_key"),
+        v.secret("rsa_public_key"),
+        v.secret("ecdsa_public_key"),
         v.string("audience", null),
         v.string("issuer", null),
         v.duration("leeway", java.time.Duration.ZERO, java.time.Duration.ZERO).toSeconds(),
         v.string("roles_claim", TokenOptions.DEFAULT_ROLES_CLAIM),
         issuers,
         OpsTokenOptions.fromJson(v.object("ops"), "token.ops"));
-  }
-
-  /** A value given inline or, with the {@code _file} suffix, read from a file (Docker secrets). */
-  static String secret(ConfigValues v, String name) {
-    String inline = v.string(name, null);
-    String file = v.string(name + "_file", null);
-    if (inline != null && file != null) {
-      throw new ConfigException(v.key(name), "set either " + name + " or " + name + "_file, not both");
-    }
-    if (file == null) {
-      return inline;
-    }
-    try {
-      return Files.readString(Path.of(file)).strip();
-    } catch (IOException e) {
-      throw new ConfigException(v.key(name + "_file"), "cannot read " + file + ": " + e.getMessage());
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.common.config.ConfigValues;
 import java.time.Duration;
 import java.util.Set;
 

@@ -1,5 +1,8 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.ConfigValues;
+import io.fluxer.common.config.Subnet;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,5 +1,6 @@
 package io.fluxer.relay.config;
 
+import io.fluxer.common.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;

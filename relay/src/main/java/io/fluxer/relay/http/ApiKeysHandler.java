@@ -4,7 +4,7 @@ import io.fluxer.relay.auth.ApiKeyChanges;
 import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.config.ApiKey;
 import io.fluxer.relay.config.Role;
-import io.fluxer.relay.store.StoreException;
+import io.fluxer.common.store.StoreException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package io.fluxer.relay.http;
 
-import io.fluxer.relay.config.Subnet;
+import io.fluxer.common.config.Subnet;
 import io.vertx.core.MultiMap;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;

@@ -1,7 +1,7 @@
 package io.fluxer.relay.http;
 
-import io.fluxer.relay.Addresses;
-import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.cluster.ControlSeal;
 import io.fluxer.relay.config.Role;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;

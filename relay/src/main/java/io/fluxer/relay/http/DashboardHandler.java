@@ -7,7 +7,7 @@ import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.auth.TokenVerifier;
 import io.fluxer.relay.config.DashboardOptions;
 import io.fluxer.relay.config.Role;
-import io.fluxer.relay.config.Subnet;
+import io.fluxer.common.config.Subnet;
 import io.fluxer.relay.config.TokenOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

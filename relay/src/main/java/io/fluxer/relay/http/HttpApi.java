@@ -2,7 +2,7 @@ package io.fluxer.relay.http;
 
 import io.fluxer.relay.client.OriginCheck;
 import io.fluxer.relay.node.RelayNode;
-import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.common.cluster.ControlSeal;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;

@@ -1,6 +1,6 @@
 package io.fluxer.relay.node;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.fluxer.relay.node;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.api.ServerApi;
 import io.fluxer.relay.api.ServerApiBus;
 import io.fluxer.relay.auth.ApiKeyChanges;
@@ -17,7 +17,7 @@ import io.fluxer.relay.client.NodeDeliveries;
 import io.fluxer.relay.client.RelayContext;
 import io.fluxer.relay.client.RelayServerVerticle;
 import io.fluxer.relay.cluster.NodeDirectory;
-import io.fluxer.relay.config.ConfigException;
+import io.fluxer.common.config.ConfigException;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.config.TokenOptions;
 import io.fluxer.relay.engine.Broker;

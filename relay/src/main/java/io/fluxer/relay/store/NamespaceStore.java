@@ -1,8 +1,11 @@
 package io.fluxer.relay.store;
 
-import io.fluxer.relay.config.ConfigException;
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.PostgresOptions;
+import io.fluxer.common.store.Migrations;
+import io.fluxer.common.store.PgPools;
+import io.fluxer.common.store.StoreException;
 import io.fluxer.relay.config.NamespaceOptions;
-import io.fluxer.relay.config.PostgresOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -45,7 +48,7 @@ public final class NamespaceStore {
 
   /** Brings the schema up to date; completes with the versions applied. */
   public Future<List<Integer>> migrate() {
-    return Migrations.load(vertx).compose(m -> m.migrate(pool))
+    return RelaySchema.load(vertx).compose(m -> m.migrate(pool))
         .recover(e -> StoreException.failed("migrating the schema", e));
   }
 

@@ -1,10 +1,13 @@
 package io.fluxer.relay.store;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.config.PostgresOptions;
+import io.fluxer.common.store.Migrations;
+import io.fluxer.common.store.PgPools;
+import io.fluxer.common.store.StoreException;
 import io.fluxer.relay.auth.ApiKeyChanges;
 import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.config.ApiKey;
-import io.fluxer.relay.config.PostgresOptions;
 import io.fluxer.relay.config.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

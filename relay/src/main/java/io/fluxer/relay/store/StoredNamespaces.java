@@ -1,11 +1,12 @@
 package io.fluxer.relay.store;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.config.PostgresOptions;
+import io.fluxer.common.store.StoreException;
 import io.fluxer.relay.channel.NamespaceChanges;
 import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.config.ChannelOptions;
 import io.fluxer.relay.config.NamespaceOptions;
-import io.fluxer.relay.config.PostgresOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.fluxer.relay.config.ConfigException;
+import io.fluxer.common.config.ConfigException;
 import io.fluxer.relay.config.Role;
 import io.fluxer.relay.config.TokenOptions;
 import io.vertx.core.json.JsonArray;

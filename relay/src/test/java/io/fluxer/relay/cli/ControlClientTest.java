@@ -2,7 +2,7 @@ package io.fluxer.relay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.testing.RelayTestBase;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;

@@ -2,9 +2,10 @@ package io.fluxer.relay.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.Addresses;
-import io.fluxer.relay.config.ClusterOptions;
-import io.fluxer.relay.config.ClusterTls;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.cluster.HazelcastSetup;
+import io.fluxer.common.config.ClusterOptions;
+import io.fluxer.common.config.ClusterTls;
 import io.fluxer.relay.testing.ClusterCerts;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.RedisTestServer;

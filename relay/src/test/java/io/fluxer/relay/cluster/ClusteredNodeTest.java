@@ -3,7 +3,8 @@ package io.fluxer.relay.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fluxer.relay.config.ClusterOptions;
+import io.fluxer.common.cluster.HazelcastSetup;
+import io.fluxer.common.config.ClusterOptions;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.testing.ClusterCerts;

@@ -3,6 +3,10 @@ package io.fluxer.relay.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fluxer.common.config.ClusterOptions;
+import io.fluxer.common.config.ClusterTls;
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.Subnet;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +162,7 @@ class ConfigClusterTest {
 
   @Test
   void theDevDefaultsHaveAKeyAndTurnTlsOffExplicitly() throws Exception {
-    ClusterOptions dev = RelayConfig.fromJson(io.fluxer.relay.Main.devDefaults()).cluster();
+    ClusterOptions dev = RelayConfig.fromJson(io.fluxer.common.config.DevDefaults.json()).cluster();
 
     assertThat(dev.signingKey()).isNotNull();
     assertThat(dev.tls().enabled()).isFalse();

@@ -3,6 +3,7 @@ package io.fluxer.relay.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.fluxer.common.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,8 @@ package io.fluxer.relay.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.common.config.ConfigException;
+import io.fluxer.common.config.PostgresOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;

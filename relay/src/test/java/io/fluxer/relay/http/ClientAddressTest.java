@@ -2,7 +2,7 @@ package io.fluxer.relay.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.config.Subnet;
+import io.fluxer.common.config.Subnet;
 import io.vertx.core.MultiMap;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.fluxer.relay.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.Addresses;
-import io.fluxer.relay.cluster.ControlSeal;
-import io.fluxer.relay.config.ClusterOptions;
+import io.fluxer.common.Addresses;
+import io.fluxer.common.cluster.ControlSeal;
+import io.fluxer.common.config.ClusterOptions;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.RelayTestBase;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.fluxer.relay.auth.OpsToken;
 import io.fluxer.relay.auth.TokenVerifier;
-import io.fluxer.relay.config.ConfigException;
+import io.fluxer.common.config.ConfigException;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.config.Role;
 import io.fluxer.relay.testing.HttpTestClient;

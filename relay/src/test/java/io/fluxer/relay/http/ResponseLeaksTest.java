@@ -2,13 +2,13 @@ package io.fluxer.relay.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.auth.ApiKeyChanges;
 import io.fluxer.relay.auth.ApiKeys;
-import io.fluxer.relay.cluster.ControlSeal;
+import io.fluxer.common.cluster.ControlSeal;
 import io.fluxer.relay.config.ApiKey;
 import io.fluxer.relay.config.Role;
-import io.fluxer.relay.store.StoreException;
+import io.fluxer.common.store.StoreException;
 import io.fluxer.relay.testing.HttpTestClient.Response;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.TestRelay;

@@ -2,6 +2,7 @@ package io.fluxer.relay.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.common.metrics.VertxMetricsSetup;
 import io.fluxer.relay.testing.TestRelay;
 import io.fluxer.relay.testing.WsTestClient;
 import io.micrometer.core.instrument.MeterRegistry;

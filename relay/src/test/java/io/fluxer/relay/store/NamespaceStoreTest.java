@@ -4,8 +4,9 @@ import static io.fluxer.relay.testing.TestRelay.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.re2j.Pattern;
+import io.fluxer.common.config.PostgresOptions;
+import io.fluxer.common.store.StoreException;
 import io.fluxer.relay.config.NamespaceOptions;
-import io.fluxer.relay.config.PostgresOptions;
 import io.fluxer.relay.config.Role;
 import io.fluxer.relay.testing.PgTestServer;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.fluxer.relay.testing;
 
-import io.fluxer.relay.config.ClusterOptions;
-import io.fluxer.relay.config.ClusterTls;
+import io.fluxer.common.config.ClusterOptions;
+import io.fluxer.common.config.ClusterTls;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;

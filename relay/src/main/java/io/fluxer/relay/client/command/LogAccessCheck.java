@@ -1,6 +1,6 @@
 package io.fluxer.relay.client.command;
 
-import io.fluxer.relay.Addresses;
+import io.fluxer.common.Addresses;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.vertx.core.Future;
