@@ -3,13 +3,13 @@ package io.fluxer.relay;
 import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.cli.Cli;
 import io.fluxer.relay.config.ConfigException;
+import io.fluxer.relay.config.DevDefaults;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,13 +158,9 @@ public final class Main {
     return JwtSigner.hmac("HS256", config.token().hmacSecret().getBytes(StandardCharsets.UTF_8)).sign(claims);
   }
 
+  /** The embedded dev defaults ({@link DevDefaults}); control-api's launcher starts from them too. */
   public static JsonObject devDefaults() throws IOException {
-    try (InputStream in = Main.class.getResourceAsStream("/fluxer-dev.json")) {
-      if (in == null) {
-        throw new IOException("fluxer-dev.json missing from the classpath");
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    return DevDefaults.read();
   }
 
   private static void exit(String message) {

@@ -1,6 +1,7 @@
 package io.fluxer.relay.api;
 
 import io.fluxer.relay.api.ApiRequests.Channels;
+import io.fluxer.relay.channel.Glob;
 import io.fluxer.relay.client.ClientSession;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubSnapshot;

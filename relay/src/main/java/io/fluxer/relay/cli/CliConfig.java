@@ -1,8 +1,8 @@
 package io.fluxer.relay.cli;
 
-import io.fluxer.relay.Main;
 import io.fluxer.relay.config.ConfigException;
 import io.fluxer.relay.config.ConfigLoader;
+import io.fluxer.relay.config.DevDefaults;
 import io.fluxer.relay.config.RelayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +38,7 @@ final class CliConfig {
     }
     if (dev) {
       try {
-        return load(Main.devDefaults(), null);
+        return load(DevDefaults.read(), null);
       } catch (IOException e) {
         throw new Problem(e.getMessage());
       }

@@ -2,6 +2,7 @@ package io.fluxer.relay.http;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.fluxer.relay.auth.OpsToken;
+import io.fluxer.relay.client.ClientAddress;
 import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.auth.TokenException;

@@ -1,6 +1,6 @@
 package io.fluxer.relay.http;
 
-import io.fluxer.relay.api.Glob;
+import io.fluxer.relay.channel.Glob;
 import io.fluxer.relay.auth.Role;
 import io.fluxer.relay.channel.ChannelName;
 import io.fluxer.relay.channel.Namespaces;
