@@ -84,7 +84,7 @@ public final class ControlMain {
     ControlService service;
     try {
       if (relay) {
-        node = Launch.await(RelayNode.start(vertx, config), 30);
+        node = Launch.await(Main.startNode(vertx, config), 30);
       }
       service = Launch.await(ControlService.prepare(vertx, config.postgres(), control,
           ControlSeal.of(vertx, config.cluster())), 60);

@@ -3,9 +3,9 @@ package io.fluxer.relay.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fluxer.relay.Main;
 import io.fluxer.relay.config.ClusterOptions;
 import io.fluxer.relay.config.RelayConfig;
-import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.testing.ClusterCerts;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.TestRelay;
@@ -69,7 +69,7 @@ class ClusteredNodeTest {
 
   @Test
   void memoryEnginesRefuseToStartClustered() throws IOException {
-    assertThatThrownBy(() -> TestRelay.await(RelayNode.start(vertx, config("memory"))))
+    assertThatThrownBy(() -> TestRelay.await(Main.startNode(vertx, config("memory"))))
         .hasMessageContaining("engine.type").hasMessageContaining("Redis");
   }
 
@@ -89,7 +89,7 @@ class ClusteredNodeTest {
       JsonObject nodes = http.get("/api/v1/nodes", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).json();
       assertThat(nodes.getJsonArray("nodes")).hasSize(1);
       assertThat(nodes.getJsonArray("nodes").getJsonObject(0).getString("id")).isEqualTo(relay.node().id());
-      assertThat(relay.node().directory()).isNotNull();
+      assertThat(relay.vertx().isClustered()).isTrue();
     }
   }
 
