@@ -19,7 +19,7 @@ TARGETS=(
   "decoder relay io.fluxer.relay.protocol.CommandDecoderFuzzTest#decode"
   "protobuf relay io.fluxer.relay.protocol.ProtobufCodecFuzzTest#decode"
   "channel relay io.fluxer.relay.channel.ChannelNameFuzzTest#parseAndResolve"
-  "glob relay io.fluxer.relay.api.GlobFuzzTest#matchesLikeReference"
+  "glob relay io.fluxer.relay.channel.GlobFuzzTest#matchesLikeReference"
   "tag-filter relay io.fluxer.relay.channel.TagFilterFuzzTest#parseAndMatch"
   "jwt relay io.fluxer.relay.auth.TokenVerifierFuzzTest#arbitraryToken"
   "jwt-claims relay io.fluxer.relay.auth.TokenVerifierFuzzTest#signedClaims"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxer.bench.ceiling.CeilingServer;
 import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.relay.Main;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,7 +45,7 @@ class BenchSmokeTest {
     // One Vert.x each: servers on port 0 of one Vert.x instance would share a listener.
     relayVertx = Vertx.vertx();
     ceilingVertx = Vertx.vertx();
-    relay = await(RelayNode.start(relayVertx, RelayConfig.fromJson(relayConfig())));
+    relay = await(Main.startNode(relayVertx, RelayConfig.fromJson(relayConfig())));
     ceiling = await(CeilingServer.start(ceilingVertx, "127.0.0.1", 0, 1));
   }
 

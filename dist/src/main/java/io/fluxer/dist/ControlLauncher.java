@@ -53,7 +53,7 @@ public final class ControlLauncher {
     Vertx vertx = Launch.startVertx(PROGRAM, config.cluster());
     RelayNode node;
     try {
-      node = Launch.await(RelayNode.start(vertx, config), 30);
+      node = Launch.await(Main.startNode(vertx, config), 30);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       Launch.await(vertx.close(), 30);

@@ -3,22 +3,47 @@ package io.fluxer.relay;
 import io.fluxer.common.config.ConfigException;
 import io.fluxer.common.config.DevDefaults;
 import io.fluxer.common.launch.Launch;
+import io.fluxer.relay.api.ServerApi;
+import io.fluxer.relay.api.ServerApiBus;
+import io.fluxer.relay.auth.ApiKeys;
 import io.fluxer.relay.auth.JwtSigner;
+import io.fluxer.relay.auth.TokenVerifier;
+import io.fluxer.relay.channel.Namespaces;
 import io.fluxer.relay.cli.Cli;
+import io.fluxer.relay.client.LocalFanout;
+import io.fluxer.relay.client.NodeDeliveries;
+import io.fluxer.relay.client.RelayContext;
+import io.fluxer.relay.cluster.NodeDirectory;
 import io.fluxer.relay.config.ConfigLoader;
 import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.relay.config.TokenOptions;
+import io.fluxer.relay.engine.Broker;
+import io.fluxer.relay.engine.PresenceManager;
+import io.fluxer.relay.engines.Engines;
+import io.fluxer.relay.http.HttpApi;
+import io.fluxer.relay.metrics.FluxerMetrics;
 import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.stats.NodeStats;
+import io.fluxer.relay.stats.StatsCollector;
+import io.fluxer.relay.stats.StatsHistory;
+import io.fluxer.relay.stats.StatsPublisher;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Command line: {@code fluxer [serve] [--dev] [--cluster] [--config FILE]}, or one of the tools of
@@ -91,7 +116,7 @@ public final class Main {
     Vertx vertx = Launch.startVertx(PROGRAM, config.cluster());
     RelayNode node;
     try {
-      node = Launch.await(RelayNode.start(vertx, config), 30);
+      node = Launch.await(startNode(vertx, config), 30);
     } catch (Exception e) {
       vertx.close();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -119,6 +144,81 @@ public final class Main {
       devLines(config, node.port()).forEach(System.out::println);
     }
     System.out.flush();
+  }
+
+  /**
+   * Builds a relay node's parts on {@code vertx}, hands each the narrow views it uses, and starts
+   * the node with its HTTP APIs and its server API on the event bus: the one place where the relay
+   * is wired (control-api's launcher starts its relay through here too). The future fails with the
+   * reason when the port or config is bad.
+   */
+  public static Future<RelayNode> startNode(Vertx vertx, RelayConfig config) {
+    if (vertx.isClustered() && !config.engine().redis()) {
+      return Future.failedFuture(new ConfigException("engine.type", "cluster mode needs the Redis engines (set "
+          + "engine.type to redis and engine.redis_url): with memory engines every node would keep its own history "
+          + "and presence"));
+    }
+    FluxerMetrics metrics = null;
+    try {
+      String id = UUID.randomUUID().toString();
+      metrics = FluxerMetrics.create(vertx, config.server().nodeName());
+      Engines engines = Engines.create(vertx, config.engine());
+      Broker broker = metrics.timed(engines.broker());
+      LocalFanout fanout = new LocalFanout();
+      NodeDeliveries deliveries = new NodeDeliveries(fanout);
+      broker.setEventHandler(deliveries);
+      PresenceManager presence = metrics.timed(engines.presence());
+      // Redis presence entries expire unless refreshed: refresh three times per TTL.
+      Duration presenceRefresh = config.engine().redis() ? config.engine().presenceTtl().dividedBy(3) : Duration.ZERO;
+      RelayContext relay = new RelayContext(config.server().nodeName(), RelayNode.VERSION, config.client(),
+          new Namespaces(config.channel().withReserved()), verifier(vertx, config.token()), broker, presence,
+          presenceRefresh);
+      NodeDirectory directory = vertx.isClustered()
+          ? new NodeDirectory(vertx.eventBus(), id, config.cluster().nodeTimeout()) : null;
+      Supplier<List<NodeStats>> otherNodes = directory == null ? List::of : directory::others;
+      ApiKeys apiKeys = new ApiKeys(config.api().keys());
+      RelayNode node = new RelayNode(vertx, config, id, relay, fanout, metrics, apiKeys, directory);
+
+      StatsCollector stats = new StatsCollector(vertx, config.server().statsInterval(), node::info, node::ready,
+          node.loops(), metrics);
+      if (config.engine().redis()) {
+        stats.probe("redis", engines.broker()::ping);
+      }
+      StatsHistory statsHistory = new StatsHistory(otherNodes, config.server().statsInterval());
+      // each sample goes to sys:stats, the stats history and, clustered, to the other nodes as a heartbeat
+      Consumer<NodeStats> statsListener = new StatsPublisher(broker).andThen(statsHistory);
+      if (directory != null) {
+        statsListener = statsListener.andThen(directory::announce);
+      }
+
+      ServerApi api = new ServerApi(relay, node.loops(), node::info, vertx.eventBus(),
+          directory == null ? List::of : directory::otherIds, config.api().maxBatchSize());
+      node.unregisterOnStop(ServerApiBus.register(vertx.eventBus(), api));
+      node.unregisterOnStop(ServerApiBus.registerCommands(vertx.eventBus(), id, api));
+      node.addRoutes(new HttpApi(new HttpApi.Parts(vertx, config, relay, node::ready, api, apiKeys,
+          node::apiKeyChanges, node::namespaceChanges, node.loops(), stats, statsHistory, otherNodes,
+          metrics))::mount);
+
+      FluxerMetrics started = metrics;
+      return node.start(stats, statsListener)
+          .onSuccess(n -> started.start(vertx, n.loops(), deliveries, relay.tokens()));
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static TokenVerifier verifier(Vertx vertx, TokenOptions token) {
+    if (token.hasAnyKey()) {
+      return TokenVerifier.create(vertx, token);
+    }
+    // Anonymous-only node: a random secret nobody knows, so no token can ever verify.
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    return TokenVerifier.create(new TokenOptions(Base64.getEncoder().encodeToString(secret), null, null,
+        null, null, 0));
   }
 
   /**

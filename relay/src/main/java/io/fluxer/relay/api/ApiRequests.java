@@ -1,5 +1,6 @@
 package io.fluxer.relay.api;
 
+import io.fluxer.relay.channel.Glob;
 import io.fluxer.relay.protocol.Disconnect;
 import io.fluxer.relay.protocol.StreamPosition;
 import io.vertx.core.json.JsonObject;

@@ -4,7 +4,7 @@ import io.fluxer.relay.api.ApiRequests.DisconnectUser;
 import io.fluxer.relay.api.ApiRequests.Refresh;
 import io.fluxer.relay.api.ApiRequests.UserChannel;
 import io.fluxer.relay.channel.Namespaces;
-import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.client.EventLoops;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -15,11 +15,11 @@ import io.vertx.core.json.JsonObject;
  * connections here is not an error: the result is empty either way.
  */
 final class ConnectionOps {
-  private final RelayNode node;
+  private final EventLoops loops;
   private final Namespaces namespaces;
 
-  ConnectionOps(RelayNode node, Namespaces namespaces) {
-    this.node = node;
+  ConnectionOps(EventLoops loops, Namespaces namespaces) {
+    this.loops = loops;
     this.namespaces = namespaces;
   }
 
@@ -30,15 +30,15 @@ final class ConnectionOps {
 
   Future<JsonObject> subscribe(UserChannel r) {
     checkSubscribe(r);
-    return done(node.forEachSession(r.user(), r.client(), s -> s.serverSubscribe(r.channel())));
+    return done(loops.forEachSession(r.user(), r.client(), s -> s.serverSubscribe(r.channel())));
   }
 
   Future<JsonObject> unsubscribe(UserChannel r) {
-    return done(node.forEachSession(r.user(), r.client(), s -> s.serverUnsubscribe(r.channel())));
+    return done(loops.forEachSession(r.user(), r.client(), s -> s.serverUnsubscribe(r.channel())));
   }
 
   Future<JsonObject> disconnect(DisconnectUser r) {
-    return done(node.forEachSession(r.user(), r.client(), s -> {
+    return done(loops.forEachSession(r.user(), r.client(), s -> {
       if (!r.whitelist().contains(s.clientId())) {
         s.close(r.disconnect());
       }
@@ -46,7 +46,7 @@ final class ConnectionOps {
   }
 
   Future<JsonObject> refresh(Refresh r) {
-    return done(node.forEachSession(r.user(), r.client(), s -> s.serverRefresh(r.expired(), r.expireAt())));
+    return done(loops.forEachSession(r.user(), r.client(), s -> s.serverRefresh(r.expired(), r.expireAt())));
   }
 
   private static Future<JsonObject> done(Future<Integer> sessions) {

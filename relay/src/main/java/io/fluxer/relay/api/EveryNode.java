@@ -1,10 +1,9 @@
 package io.fluxer.relay.api;
 
 import io.fluxer.common.Addresses;
-import io.fluxer.relay.cluster.NodeDirectory;
-import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -22,10 +21,13 @@ final class EveryNode {
   static final long TIMEOUT_MILLIS = 5_000;
   private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(TIMEOUT_MILLIS);
 
-  private final RelayNode node;
+  private final EventBus bus;
+  private final Supplier<List<String>> otherNodes;
 
-  EveryNode(RelayNode node) {
-    this.node = node;
+  /** {@code otherNodes}: the ids of the cluster's other nodes now (empty when not clustered). */
+  EveryNode(EventBus bus, Supplier<List<String>> otherNodes) {
+    this.bus = bus;
+    this.otherNodes = otherNodes;
   }
 
   /**
@@ -34,15 +36,14 @@ final class EveryNode {
    */
   Future<List<JsonObject>> call(String method, JsonObject params, Supplier<Future<JsonObject>> local) {
     Future<JsonObject> here = ServerApi.guard(local);
-    NodeDirectory directory = node.directory();
-    List<String> others = directory == null ? List.of() : directory.otherIds();
+    List<String> others = otherNodes.get();
     if (others.isEmpty()) {
       return here.map(List::of);
     }
     JsonObject command = new JsonObject().put("method", method).put("params", params);
     List<Future<JsonObject>> there = new ArrayList<>(others.size());
     for (String id : others) {
-      there.add(node.vertx().eventBus().<JsonObject>request(Addresses.command(id), command, OPTIONS)
+      there.add(bus.<JsonObject>request(Addresses.command(id), command, OPTIONS)
           .map(reply -> result(id, reply.body())));
     }
     return here.compose(mine -> Future.join(there).transform(ignored -> {

@@ -1,10 +1,12 @@
 package io.fluxer.relay.api;
 
 import io.fluxer.relay.api.ApiRequests.Channels;
+import io.fluxer.relay.channel.Glob;
 import io.fluxer.relay.client.ClientSession;
+import io.fluxer.relay.client.EventLoops;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubSnapshot;
-import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.client.NodeInfo;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,20 +17,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** {@code channels} and {@code info}: what this node's event loops hold, summed over the loops. */
 final class NodeOps {
-  private final RelayNode node;
+  private final EventLoops loops;
+  private final Supplier<NodeInfo> self;
 
-  NodeOps(RelayNode node) {
-    this.node = node;
+  NodeOps(EventLoops loops, Supplier<NodeInfo> self) {
+    this.loops = loops;
+    this.self = self;
   }
 
   /** Channels with local subscribers whose name matches the pattern, with their subscriber counts. */
   Future<JsonObject> channels(Channels r) {
     Glob glob = Glob.compile(r.pattern());
-    return node.snapshots().map(loops -> {
+    return loops.snapshots().map(loops -> {
       Map<String, Integer> counts = new TreeMap<>();
       for (HubSnapshot loop : loops) {
         loop.channels().forEach((channel, n) -> {
@@ -69,7 +74,7 @@ final class NodeOps {
 
   /** This node's numbers: its one entry in {@code nodes} ({@link #mergeInfo} joins the cluster's). */
   Future<JsonObject> info() {
-    return node.inspect(LoopView::of).map(loops -> {
+    return loops.inspect(LoopView::of).map(loops -> {
       int clients = 0;
       int subs = 0;
       Set<String> users = new HashSet<>();
@@ -80,11 +85,12 @@ final class NodeOps {
         users.addAll(loop.users());
         channels.addAll(loop.snapshot().channels().keySet());
       }
+      NodeInfo node = self.get();
       long uptime = Math.max(0, (System.currentTimeMillis() - node.startedAtMillis()) / 1000);
       JsonObject self = new JsonObject()
           .put("uid", node.id())
           .put("name", node.name())
-          .put("version", node.context().version())
+          .put("version", node.version())
           .put("num_clients", clients)
           .put("num_users", users.size())
           .put("num_channels", channels.size())

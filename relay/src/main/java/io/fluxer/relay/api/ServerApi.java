@@ -10,13 +10,15 @@ import io.fluxer.relay.api.ApiRequests.History;
 import io.fluxer.relay.api.ApiRequests.Publish;
 import io.fluxer.relay.api.ApiRequests.Refresh;
 import io.fluxer.relay.api.ApiRequests.UserChannel;
+import io.fluxer.relay.client.EventLoops;
+import io.fluxer.relay.client.NodeInfo;
 import io.fluxer.relay.client.RelayContext;
 import io.fluxer.relay.config.Role;
 import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.UnrecoverablePositionException;
-import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -50,18 +52,19 @@ public final class ServerApi {
     void acted(ApiMethod method, JsonObject params, JsonObject reply);
   }
 
-  public ServerApi(RelayNode node) {
-    this(node, node.context());
-  }
-
-  /** For tests: the engines and namespaces of {@code relay} instead of the node's own. */
-  public ServerApi(RelayNode node, RelayContext relay) {
+  /**
+   * The API of the node {@code self} describes, publishing and reading through {@code relay}'s
+   * engines, acting on the sessions of its {@code loops} and, through {@code bus}, on those of the
+   * {@code otherNodes} (their ids now; empty when not clustered).
+   */
+  public ServerApi(RelayContext relay, EventLoops loops, Supplier<NodeInfo> self, EventBus bus,
+      Supplier<List<String>> otherNodes, int maxBatchSize) {
     this.publish = new PublishOps(relay);
     this.reads = new ReadOps(relay);
-    this.connections = new ConnectionOps(node, relay.namespaces());
-    this.node = new NodeOps(node);
-    this.everyNode = new EveryNode(node);
-    this.maxBatchSize = node.config().api().maxBatchSize();
+    this.connections = new ConnectionOps(loops, relay.namespaces());
+    this.node = new NodeOps(loops, self);
+    this.everyNode = new EveryNode(bus, otherNodes);
+    this.maxBatchSize = maxBatchSize;
   }
 
   /** Calls {@code method} with full rights, as the server itself (e.g. from inside the cluster). */

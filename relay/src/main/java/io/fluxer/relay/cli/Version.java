@@ -1,6 +1,6 @@
 package io.fluxer.relay.cli;
 
-import io.fluxer.relay.node.RelayNode;
+import io.fluxer.relay.client.NodeInfo;
 import java.util.List;
 
 /** {@code fluxer version}: the relay's version and the Java it runs on. */
@@ -9,7 +9,7 @@ final class Version {
 
   static int run(List<String> args, Cli.Io io) {
     new Cli.Args("version", args).positional(0, 0, "takes no arguments");
-    io.out().println("fluxer " + RelayNode.VERSION + " (Java " + Runtime.version() + ")");
+    io.out().println("fluxer " + NodeInfo.VERSION + " (Java " + Runtime.version() + ")");
     return 0;
   }
 }

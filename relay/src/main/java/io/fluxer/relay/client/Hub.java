@@ -82,7 +82,7 @@ public final class Hub {
     if (set.add(s)) {
       stats.connections++;
     }
-    stats.connects++;
+    stats.connected();
   }
 
   void removeSession(ClientSession s) {

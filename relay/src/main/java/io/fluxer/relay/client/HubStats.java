@@ -1,16 +1,19 @@
 package io.fluxer.relay.client;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Traffic counters of one event loop's sessions. Written only on that loop (plain fields, nothing
- * on the hot path but an add); read on the loop by {@link Hub#snapshot()}.
+ * Traffic counters of one event loop's sessions. Written only on that loop; read on the loop by
+ * {@link Hub#snapshot()}.
  *
- * <p>For readers on other threads (metrics), the monotonic counters have getters (a plain 64-bit
- * read: possibly a little behind, never torn on a 64-bit JVM), the current counts of connections
- * and subscriptions are kept in volatile mirrors, and a {@link Listener} hears about the events that
- * cannot be read as a number.
+ * <p>For readers on other threads (metrics), what the loop publishes: the monotonic counters are
+ * written with opaque stores (atomic and seen by other threads soon after, with no fence on the
+ * hot path) and their getters read them opaquely, possibly a little behind; the current counts of
+ * connections and subscriptions are kept in volatile mirrors; and a {@link Listener} hears about
+ * the events that cannot be read as a number. Nothing else of the hub is read off its loop.
  */
 public final class HubStats {
   /**
@@ -60,6 +63,14 @@ public final class HubStats {
     public void publicationQueued(long nanos) {}
   };
 
+  private static final VarHandle MESSAGES_IN = counter("messagesIn");
+  private static final VarHandle BYTES_IN = counter("bytesIn");
+  private static final VarHandle MESSAGES_OUT = counter("messagesOut");
+  private static final VarHandle BYTES_OUT = counter("bytesOut");
+  private static final VarHandle CONNECTS = counter("connects");
+  private static final VarHandle SLOW_DISCONNECTS = counter("slowDisconnects");
+
+  // written on the loop through the VarHandles above; read plainly on the loop, opaquely elsewhere
   long messagesIn;
   long bytesIn;
   long messagesOut;
@@ -73,22 +84,35 @@ public final class HubStats {
   volatile int subscriptions;
   private volatile Listener listener = NONE;
 
+  private static VarHandle counter(String field) {
+    try {
+      return MethodHandles.lookup().findVarHandle(HubStats.class, field, long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   void in(int messages, int bytes) {
-    messagesIn += messages;
-    bytesIn += bytes;
+    MESSAGES_IN.setOpaque(this, messagesIn + messages);
+    BYTES_IN.setOpaque(this, bytesIn + bytes);
   }
 
   void out(int bytes) {
-    messagesOut++;
-    bytesOut += bytes;
+    MESSAGES_OUT.setOpaque(this, messagesOut + 1);
+    BYTES_OUT.setOpaque(this, bytesOut + bytes);
   }
 
   void disconnect(int code) {
     disconnects.merge(code, 1L, Long::sum);
     if (code == 3008) {
-      slowDisconnects++;
+      SLOW_DISCONNECTS.setOpaque(this, slowDisconnects + 1);
     }
     listener.disconnected(code);
+  }
+
+  /** A session completed connect. */
+  void connected() {
+    CONNECTS.setOpaque(this, connects + 1);
   }
 
   /** Sets who hears about this loop's events; set it before the loop has sessions. */
@@ -102,32 +126,32 @@ public final class HubStats {
 
   /** Commands received. */
   public long messagesIn() {
-    return messagesIn;
+    return (long) MESSAGES_IN.getOpaque(this);
   }
 
   /** Bytes of the text messages the commands came in. */
   public long bytesIn() {
-    return bytesIn;
+    return (long) BYTES_IN.getOpaque(this);
   }
 
   /** Messages (replies and pushes) queued to clients. */
   public long messagesOut() {
-    return messagesOut;
+    return (long) MESSAGES_OUT.getOpaque(this);
   }
 
   /** Bytes of the messages queued to clients, without the joining newlines. */
   public long bytesOut() {
-    return bytesOut;
+    return (long) BYTES_OUT.getOpaque(this);
   }
 
   /** Sessions that completed connect. */
   public long connects() {
-    return connects;
+    return (long) CONNECTS.getOpaque(this);
   }
 
   /** Sessions closed with 3008 because they did not read fast enough. */
   public long slowDisconnects() {
-    return slowDisconnects;
+    return (long) SLOW_DISCONNECTS.getOpaque(this);
   }
 
   /** Connected sessions (after connect) now. */

@@ -1,6 +1,6 @@
 package io.fluxer.relay.client;
 
-import io.fluxer.relay.api.Glob;
+import io.fluxer.relay.channel.Glob;
 import java.util.List;
 import java.util.Locale;
 

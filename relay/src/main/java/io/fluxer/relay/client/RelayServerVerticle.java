@@ -1,7 +1,6 @@
 package io.fluxer.relay.client;
 
 import io.fluxer.relay.config.ClientOptions;
-import io.fluxer.relay.http.ClientAddress;
 import io.fluxer.relay.config.ServerLimitOptions;
 import io.fluxer.relay.config.ServerOptions;
 import io.fluxer.relay.protocol.Disconnect;

@@ -4,7 +4,6 @@ import centrifugal.centrifuge.protocol.Client;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.fluxer.relay.config.ClientOptions;
 import io.fluxer.relay.config.ServerOptions;
-import io.fluxer.relay.http.ClientAddress;
 import io.fluxer.relay.protocol.Command;
 import io.fluxer.relay.protocol.ClientCodec;
 import io.fluxer.relay.protocol.CommandDecoder;

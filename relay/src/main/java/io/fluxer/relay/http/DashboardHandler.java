@@ -1,13 +1,14 @@
 package io.fluxer.relay.http;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.fluxer.common.config.Subnet;
 import io.fluxer.relay.auth.JwtSigner;
 import io.fluxer.relay.auth.OpsToken;
 import io.fluxer.relay.auth.TokenException;
 import io.fluxer.relay.auth.TokenVerifier;
+import io.fluxer.relay.client.ClientAddress;
 import io.fluxer.relay.config.DashboardOptions;
 import io.fluxer.relay.config.Role;
-import io.fluxer.common.config.Subnet;
 import io.fluxer.relay.config.TokenOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

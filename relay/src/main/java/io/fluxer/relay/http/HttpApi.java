@@ -1,15 +1,28 @@
 package io.fluxer.relay.http;
 
+import io.fluxer.relay.api.ServerApi;
+import io.fluxer.relay.auth.ApiKeyChanges;
+import io.fluxer.relay.auth.ApiKeys;
+import io.fluxer.relay.auth.IssuerStatus;
+import io.fluxer.relay.channel.NamespaceChanges;
+import io.fluxer.relay.client.EventLoops;
 import io.fluxer.relay.client.OriginCheck;
-import io.fluxer.relay.node.RelayNode;
 import io.fluxer.common.cluster.ControlSeal;
+import io.fluxer.relay.client.RelayContext;
+import io.fluxer.relay.config.RelayConfig;
+import io.fluxer.relay.metrics.FluxerMetrics;
+import io.fluxer.relay.stats.NodeStats;
+import io.fluxer.relay.stats.StatsCollector;
+import io.fluxer.relay.stats.StatsHistory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.fluxer.relay.auth.IssuerStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -28,7 +41,9 @@ import io.vertx.ext.web.handler.HttpException;
  */
 public final class HttpApi {
   private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
-  private final RelayNode node;
+  private final RelayConfig config;
+  private final RelayContext relay;
+  private final BooleanSupplier ready;
   private final ApiAuth auth;
   private final ServerApiHandler serverApi;
   private final OpsApiHandler opsApi;
@@ -38,24 +53,45 @@ public final class HttpApi {
   private final ApiKeysHandler apiKeys;
   private final ConnectionTokenHandler connectionTokens;
 
-  public HttpApi(RelayNode node) {
-    this.node = node;
-    this.auth = new ApiAuth(node.apiKeys(), node.context().tokens());
-    ControlSeal seal = ControlSeal.of(node.vertx(), node.config().cluster());
-    AdminAudit audit = new AdminAudit(node.vertx(), seal, node.name());
-    this.serverApi = new ServerApiHandler(node, auth, audit);
-    this.opsApi = new OpsApiHandler(node, auth, audit);
+  /**
+   * What the HTTP surface uses of its node, and nothing else.
+   *
+   * @param relay the node's engines, namespaces and token verifier
+   * @param ready whether the node accepts clients ({@code /ready})
+   * @param serverApi the server API, shared with the event bus
+   * @param apiKeyChanges how API keys are changed now (in memory, or through PostgreSQL once it is up)
+   * @param namespaceChanges how namespaces are changed now (likewise)
+   * @param loops the node's event loops, for channel counts
+   * @param otherNodes the cluster's other nodes as of their last heartbeats (empty when not clustered)
+   */
+  public record Parts(Vertx vertx, RelayConfig config, RelayContext relay, BooleanSupplier ready,
+      ServerApi serverApi, ApiKeys apiKeys, Supplier<ApiKeyChanges> apiKeyChanges,
+      Supplier<NamespaceChanges> namespaceChanges, EventLoops loops, StatsCollector stats,
+      StatsHistory statsHistory, Supplier<List<NodeStats>> otherNodes, FluxerMetrics metrics) {}
+
+  public HttpApi(Parts parts) {
+    Vertx vertx = parts.vertx();
+    this.config = parts.config();
+    this.relay = parts.relay();
+    this.ready = parts.ready();
+    this.auth = new ApiAuth(parts.apiKeys(), relay.tokens());
+    ControlSeal seal = ControlSeal.of(vertx, config.cluster());
+    AdminAudit audit = new AdminAudit(vertx, seal, config.server().nodeName());
+    this.serverApi = new ServerApiHandler(parts.serverApi(), config.client().maxMessageSize(), auth, audit);
+    boolean namespacesLocalOnly = vertx.isClustered() && !config.postgres().enabled();
+    this.opsApi = new OpsApiHandler(relay, parts.loops(), parts.stats()::current, parts.statsHistory(),
+        parts.otherNodes(), parts.namespaceChanges(), namespacesLocalOnly, auth, audit);
     this.control = new ControlGateway(auth, seal);
-    this.metrics = new MetricsHandler(node);
-    this.apiKeys = new ApiKeysHandler(auth, node.apiKeys(), node::apiKeyChanges, audit);
-    this.connectionTokens = new ConnectionTokenHandler(auth, node.config().token(), node.context().tokens());
-    this.dashboard = new DashboardHandler(node.vertx(), node.config().dashboard(), node.config().token(),
-        node.context().tokens(), node.config().server().trustedProxies());
+    this.metrics = new MetricsHandler(parts.metrics());
+    this.apiKeys = new ApiKeysHandler(auth, parts.apiKeys(), parts.apiKeyChanges(), audit);
+    this.connectionTokens = new ConnectionTokenHandler(auth, config.token(), relay.tokens());
+    this.dashboard = new DashboardHandler(vertx, config.dashboard(), config.token(), relay.tokens(),
+        config.server().trustedProxies());
   }
 
   /** Adds the routes to one server instance's router. */
   public void mount(Router router) {
-    if (!node.config().api().corsAllowedOrigins().isEmpty()) {
+    if (!config.api().corsAllowedOrigins().isEmpty()) {
       router.route().handler(cors());
     }
     router.get("/health").handler(rc -> json(rc, 200, new JsonObject().put("status", "ok")));
@@ -71,11 +107,11 @@ public final class HttpApi {
   }
 
   private void ready(RoutingContext rc) {
-    boolean ready = node.ready();
+    boolean ready = this.ready.getAsBoolean();
     // Providers' key caches are shown, not counted: a provider that is down leaves the keys already
     // fetched working, and taking every relay out of the load balancer would end static-key clients too.
     JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready");
-    List<IssuerStatus> issuers = node.context().tokens().issuerStatus();
+    List<IssuerStatus> issuers = relay.tokens().issuerStatus();
     if (!issuers.isEmpty()) {
       JsonArray list = new JsonArray();
       issuers.forEach(i -> list.add(i.toJson()));
@@ -85,7 +121,7 @@ public final class HttpApi {
   }
 
   private Handler<RoutingContext> cors() {
-    return new Cors(new OriginCheck(node.config().api().corsAllowedOrigins()));
+    return new Cors(new OriginCheck(config.api().corsAllowedOrigins()));
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.fluxer.relay.http;
 
 import io.fluxer.relay.metrics.FluxerMetrics;
-import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,10 +18,10 @@ final class MetricsHandler {
   /** The OpenMetrics text format, served when the {@code Accept} header asks for it. */
   static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-  private final RelayNode node;
+  private final FluxerMetrics metrics;
 
-  MetricsHandler(RelayNode node) {
-    this.node = node;
+  MetricsHandler(FluxerMetrics metrics) {
+    this.metrics = metrics;
   }
 
   void mount(Router router) {
@@ -30,7 +29,6 @@ final class MetricsHandler {
   }
 
   private void scrape(RoutingContext rc) {
-    FluxerMetrics metrics = node.metrics();
     String accept = rc.request().getHeader(HttpHeaders.ACCEPT);
     String format = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT : TEXT_FORMAT;
     rc.vertx().executeBlocking(() -> metrics.scrape(format), false).onComplete(ar -> {

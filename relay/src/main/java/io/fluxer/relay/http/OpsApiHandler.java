@@ -1,16 +1,18 @@
 package io.fluxer.relay.http;
 
-import io.fluxer.relay.api.Glob;
+import io.fluxer.relay.channel.Glob;
 import io.fluxer.relay.channel.ChannelName;
+import io.fluxer.relay.channel.NamespaceChanges;
 import io.fluxer.relay.channel.Namespaces;
+import io.fluxer.relay.client.EventLoops;
 import io.fluxer.relay.client.HubSnapshot;
+import io.fluxer.relay.client.RelayContext;
 import io.fluxer.relay.config.ChannelOptions;
 import io.fluxer.common.config.ConfigException;
 import io.fluxer.relay.config.NamespaceOptions;
 import io.fluxer.relay.config.Role;
 import io.fluxer.relay.engine.FailureLog;
 import io.fluxer.relay.engine.HistoryFilter;
-import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.HistoryResult;
 import io.fluxer.relay.protocol.PresenceStats;
@@ -33,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Fluxer's own REST API under {@value #BASE}: node stats, active channels, namespaces (read by
@@ -47,12 +50,32 @@ final class OpsApiHandler {
   private static final FailureLog FAILURES =
       new FailureLog(System.getLogger(OpsApiHandler.class.getName()), "/api/v1 request failed", 10_000);
 
-  private final RelayNode node;
+  private final RelayContext relay;
+  private final EventLoops loops;
+  private final Supplier<Future<NodeStats>> currentStats;
+  private final StatsHistory statsHistory;
+  private final Supplier<List<NodeStats>> otherNodes;
+  private final Supplier<NamespaceChanges> namespaceChanges;
+  private final boolean namespacesLocalOnly;
   private final ApiAuth auth;
   private final AdminAudit audit;
 
-  OpsApiHandler(RelayNode node, ApiAuth auth, AdminAudit audit) {
-    this.node = node;
+  /**
+   * Over the node's engines and namespaces ({@code relay}) and event {@code loops}: its stats now and
+   * their history, the {@code otherNodes} as of their last heartbeats, how namespace changes are made,
+   * and whether such a change would reach this node only ({@code namespacesLocalOnly}: clustered
+   * without PostgreSQL), which is then refused.
+   */
+  OpsApiHandler(RelayContext relay, EventLoops loops, Supplier<Future<NodeStats>> currentStats,
+      StatsHistory statsHistory, Supplier<List<NodeStats>> otherNodes, Supplier<NamespaceChanges> namespaceChanges,
+      boolean namespacesLocalOnly, ApiAuth auth, AdminAudit audit) {
+    this.relay = relay;
+    this.loops = loops;
+    this.currentStats = currentStats;
+    this.statsHistory = statsHistory;
+    this.otherNodes = otherNodes;
+    this.namespaceChanges = namespaceChanges;
+    this.namespacesLocalOnly = namespacesLocalOnly;
     this.auth = auth;
     this.audit = audit;
   }
@@ -82,7 +105,7 @@ final class OpsApiHandler {
 
   /** This node's stats, and the sum over every node of the cluster (this one alone when not clustered). */
   private void stats(RoutingContext rc) {
-    respond(rc, node.stats().current().map(s -> new JsonObject()
+    respond(rc, currentStats.get().map(s -> new JsonObject()
         .put("node", s.toJson())
         .put("cluster", ClusterStats.of(everyNode(s)).toJson())));
   }
@@ -97,12 +120,12 @@ final class OpsApiHandler {
       error(rc, 400, e.getMessage());
       return;
     }
-    respond(rc, Future.succeededFuture(node.statsHistory().toJson(window, System.currentTimeMillis())));
+    respond(rc, Future.succeededFuture(statsHistory.toJson(window, System.currentTimeMillis())));
   }
 
   /** Every node of the cluster, this one first; the others as of their last heartbeat. */
   private void nodes(RoutingContext rc) {
-    respond(rc, node.stats().current().map(s -> {
+    respond(rc, currentStats.get().map(s -> {
       JsonArray nodes = new JsonArray();
       everyNode(s).forEach(n -> nodes.add(n.summaryJson()));
       return new JsonObject().put("nodes", nodes);
@@ -112,9 +135,7 @@ final class OpsApiHandler {
   private List<NodeStats> everyNode(NodeStats self) {
     List<NodeStats> all = new ArrayList<>();
     all.add(self);
-    if (node.directory() != null) {
-      all.addAll(node.directory().others());
-    }
+    all.addAll(otherNodes.get());
     return all;
   }
 
@@ -130,7 +151,7 @@ final class OpsApiHandler {
       error(rc, e.status, e.getMessage());
       return;
     }
-    respond(rc, node.snapshots().map(snapshots -> {
+    respond(rc, loops.snapshots().map(snapshots -> {
       Map<String, Integer> counts = subscriberCounts(snapshots);
       Map<String, Long> publications = publicationCounts(snapshots);
       List<Map.Entry<String, Integer>> matching = counts.entrySet().stream()
@@ -176,7 +197,7 @@ final class OpsApiHandler {
       error(rc, e.status, e.getMessage());
       return;
     }
-    Future<Integer> subscribers = node.inspect(hub -> hub.subscriberCount(channel))
+    Future<Integer> subscribers = loops.inspect(hub -> hub.subscriberCount(channel))
         .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     Future<JsonObject> presence = ns.presence() ? presence(channel) : Future.succeededFuture();
     Future<JsonObject> history = ns.historySize() > 0 ? history(channel, ns) : Future.succeededFuture();
@@ -203,7 +224,7 @@ final class OpsApiHandler {
     } catch (RuntimeException e) {
       throw new ApiError(400, "invalid channel name '" + channel + "'");
     }
-    Namespaces namespaces = node.context().namespaces();
+    Namespaces namespaces = relay.namespaces();
     if (!ch.namespace().isEmpty() && !namespaces.options().namespaces().containsKey(ch.namespace())) {
       throw new ApiError(404, "unknown namespace '" + ch.namespace() + "' of channel '" + channel + "'");
     }
@@ -215,8 +236,8 @@ final class OpsApiHandler {
   }
 
   private Future<JsonObject> presence(String channel) {
-    Future<Map<String, ClientInfo>> clients = node.context().presence().presence(channel);
-    Future<PresenceStats> stats = node.context().presence().presenceStats(channel);
+    Future<Map<String, ClientInfo>> clients = relay.presence().presence(channel);
+    Future<PresenceStats> stats = relay.presence().presenceStats(channel);
     return Future.all(clients, stats).map(v -> {
       JsonArray list = new JsonArray();
       clients.result().values().stream()
@@ -249,7 +270,7 @@ final class OpsApiHandler {
 
   private Future<JsonObject> history(String channel, NamespaceOptions ns) {
     HistoryFilter all = new HistoryFilter(null, HistoryFilter.NO_LIMIT, false);
-    return node.context().broker().history(channel, all).map((HistoryResult h) -> new JsonObject()
+    return relay.broker().history(channel, all).map((HistoryResult h) -> new JsonObject()
         .put("size", ns.historySize())
         .put("ttl_seconds", ns.historyTtl().toSeconds())
         .put("count", h.publications().size())
@@ -260,7 +281,7 @@ final class OpsApiHandler {
   // ---- namespaces
 
   private void namespaces(RoutingContext rc) {
-    ChannelOptions options = node.context().namespaces().options();
+    ChannelOptions options = relay.namespaces().options();
     JsonArray list = new JsonArray();
     options.namespaces().values().stream()
         .sorted(Comparator.comparing(NamespaceOptions::name))
@@ -272,7 +293,7 @@ final class OpsApiHandler {
 
   private void namespace(RoutingContext rc) {
     String name = rc.pathParam("name");
-    NamespaceOptions ns = node.context().namespaces().options().namespaces().get(name);
+    NamespaceOptions ns = relay.namespaces().options().namespaces().get(name);
     if (ns == null) {
       error(rc, 404, "no namespace '" + name + "'");
       return;
@@ -301,7 +322,7 @@ final class OpsApiHandler {
     if (refusedInCluster(rc)) {
       return;
     }
-    reply(rc, node.namespaceChanges().put(ns), created -> HttpApi.json(rc, created ? 201 : 200, ns.toJson()));
+    reply(rc, namespaceChanges.get().put(ns), created -> HttpApi.json(rc, created ? 201 : 200, ns.toJson()));
   }
 
   /**
@@ -309,7 +330,7 @@ final class OpsApiHandler {
    * would enforce different rules: answers 409 and returns true then.
    */
   private boolean refusedInCluster(RoutingContext rc) {
-    if (node.vertx().isClustered() && !node.config().postgres().enabled()) {
+    if (namespacesLocalOnly) {
       error(rc, 409, "in a cluster, namespace changes need PostgreSQL (set postgres.url): without it the change "
           + "would apply to this node only; nothing was changed");
       return true;
@@ -344,7 +365,7 @@ final class OpsApiHandler {
     if (refusedInCluster(rc)) {
       return;
     }
-    reply(rc, node.namespaceChanges().remove(name), existed -> {
+    reply(rc, namespaceChanges.get().remove(name), existed -> {
       if (existed) {
         rc.response().setStatusCode(204).end();
       } else {

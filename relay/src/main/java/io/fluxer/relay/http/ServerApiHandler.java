@@ -4,7 +4,6 @@ import io.fluxer.relay.api.ApiError;
 import io.fluxer.relay.api.ApiMethod;
 import io.fluxer.relay.api.ServerApi;
 import io.fluxer.relay.config.Role;
-import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.protocol.ProtocolError;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -37,10 +36,11 @@ final class ServerApiHandler {
   private final Map<Role, Handler<RoutingContext>> guards = new EnumMap<>(Role.class);
   private final AdminAudit audit;
 
-  ServerApiHandler(RelayNode node, ApiAuth auth, AdminAudit audit) {
+  /** {@code maxMessageSize}: {@code client.max_message_size}, which raises the body limit. */
+  ServerApiHandler(ServerApi api, long maxMessageSize, ApiAuth auth, AdminAudit audit) {
     this.audit = audit;
-    this.api = new ServerApi(node);
-    this.bodyLimit = Math.max(MIN_BODY_LIMIT, 16L * node.config().client().maxMessageSize());
+    this.api = api;
+    this.bodyLimit = Math.max(MIN_BODY_LIMIT, 16L * maxMessageSize);
     for (Role role : Role.values()) {
       guards.put(role, auth.require(role));
     }

@@ -4,11 +4,12 @@ import com.sun.management.ThreadMXBean;
 import io.fluxer.common.metrics.VertxMetricsSetup;
 import io.fluxer.relay.auth.IssuerStatus;
 import io.fluxer.relay.auth.TokenVerifier;
+import io.fluxer.relay.client.EventLoops;
 import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.client.HubStats;
+import io.fluxer.relay.client.NodeDeliveries;
 import io.fluxer.relay.engine.Broker;
 import io.fluxer.relay.engine.PresenceManager;
-import io.fluxer.relay.node.RelayNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -250,18 +251,22 @@ public final class FluxerMetrics implements HubStats.Listener {
     return new TimedPresenceManager(presence, this);
   }
 
-  /** Starts probing the node's event loops once its servers are up. */
-  public synchronized void start(RelayNode relayNode) {
+  /**
+   * Once the node's servers are up: probes the delay of its event {@code loops} on {@code vertx},
+   * counts the publications its {@code deliveries} received and watches the trusted issuers of {@code tokens}.
+   */
+  public synchronized void start(Vertx vertx, EventLoops loops, NodeDeliveries deliveries,
+      TokenVerifier tokens) {
     if (closed || probeTimer >= 0) {
       return;
     }
-    vertx = relayNode.vertx();
-    probeTimer = vertx.setPeriodic(PROBE_PERIOD_MILLIS, id -> probe(relayNode));
-    track(FunctionCounter.builder(PUBLICATIONS_RECEIVED, relayNode, RelayNode::publicationsReceived)
+    this.vertx = vertx;
+    probeTimer = vertx.setPeriodic(PROBE_PERIOD_MILLIS, id -> probe(loops));
+    track(FunctionCounter.builder(PUBLICATIONS_RECEIVED, deliveries, NodeDeliveries::publicationsReceived)
         .description("Publications the broker handed to this node (in a cluster: of channels with subscribers here)")
         .tag("node", node)
         .register(registry));
-    registerIssuers(relayNode.context().tokens());
+    registerIssuers(tokens);
   }
 
   /** Per trusted issuer: its cached keys, whether the last JWKS fetch worked, fetches by result. */
@@ -288,9 +293,9 @@ public final class FluxerMetrics implements HubStats.Listener {
     }
   }
 
-  private void probe(RelayNode relayNode) {
+  private void probe(EventLoops loops) {
     long queued = System.nanoTime();
-    relayNode.inspect(hub -> System.nanoTime() - queued).onSuccess(delays -> {
+    loops.inspect(hub -> System.nanoTime() - queued).onSuccess(delays -> {
       for (Long delay : delays) {
         loopDelay.record(delay, TimeUnit.NANOSECONDS);
       }

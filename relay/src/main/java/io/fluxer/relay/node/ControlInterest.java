@@ -1,6 +1,8 @@
 package io.fluxer.relay.node;
 
 import io.fluxer.common.Addresses;
+import io.fluxer.relay.client.EventLoops;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
@@ -17,29 +19,33 @@ final class ControlInterest {
   static final long CHECK_MILLIS = 1_000;
   static final long REPEAT_MILLIS = 10_000;
 
-  private final RelayNode node;
+  private final Vertx vertx;
+  private final EventLoops loops;
+  private final String nodeId;
   private Set<String> announced = Set.of();
   private long announcedAt;
   private long timer = -1;
 
-  ControlInterest(RelayNode node) {
-    this.node = node;
+  ControlInterest(Vertx vertx, EventLoops loops, String nodeId) {
+    this.vertx = vertx;
+    this.loops = loops;
+    this.nodeId = nodeId;
   }
 
   void start() {
-    timer = node.vertx().setPeriodic(CHECK_MILLIS, id -> check());
+    timer = vertx.setPeriodic(CHECK_MILLIS, id -> check());
   }
 
   void stop() {
     if (timer >= 0) {
-      node.vertx().cancelTimer(timer);
+      vertx.cancelTimer(timer);
       timer = -1;
       publish(Set.of());
     }
   }
 
   private void check() {
-    node.inspect(hub -> hub.channelsStartingWith(PREFIX)).onSuccess(loops -> {
+    loops.inspect(hub -> hub.channelsStartingWith(PREFIX)).onSuccess(loops -> {
       Set<String> now = new TreeSet<>();
       loops.forEach(now::addAll);
       if (!now.equals(announced) || System.currentTimeMillis() - announcedAt >= REPEAT_MILLIS) {
@@ -51,7 +57,7 @@ final class ControlInterest {
   private synchronized void publish(Set<String> channels) {
     announced = Set.copyOf(channels);
     announcedAt = System.currentTimeMillis();
-    node.vertx().eventBus().publish(Addresses.CONTROL_INTEREST, new JsonObject().put("node", node.id())
+    vertx.eventBus().publish(Addresses.CONTROL_INTEREST, new JsonObject().put("node", nodeId)
         .put("channels", new JsonArray(channels.stream().sorted().map(Object.class::cast).toList()))
         .put("repeat_ms", REPEAT_MILLIS));
   }

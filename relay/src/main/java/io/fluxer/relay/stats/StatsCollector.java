@@ -1,10 +1,14 @@
 package io.fluxer.relay.stats;
 
+import io.fluxer.relay.client.EventLoops;
+import io.fluxer.relay.client.NodeInfo;
 import io.fluxer.relay.metrics.FluxerMetrics;
-import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -24,7 +28,12 @@ public final class StatsCollector {
 
   private static final long[] LATENCY_BOUNDS = FluxerMetrics.latencyBoundsNanos();
 
-  private final RelayNode node;
+  private final Vertx vertx;
+  private final long intervalMillis;
+  private final Supplier<NodeInfo> self;
+  private final BooleanSupplier ready;
+  private final EventLoops loops;
+  private final FluxerMetrics metrics;
   private final LongSupplier nanoClock;
   private final EngineProbes probes = new EngineProbes();
   private Sample last;
@@ -34,13 +43,25 @@ public final class StatsCollector {
   private Latency latency = Latency.NONE;
   private long timer = -1;
 
-  public StatsCollector(RelayNode node) {
-    this(node, System::nanoTime);
+  /**
+   * Stats of the node {@code self} describes (its address as found once it listens), sampled every
+   * {@code interval} on {@code vertx}: totals from its {@code loops}, the distinct channels and the
+   * publish-to-write latency from its {@code metrics}, {@code ready} as the node tells it.
+   */
+  public StatsCollector(Vertx vertx, Duration interval, Supplier<NodeInfo> self, BooleanSupplier ready,
+      EventLoops loops, FluxerMetrics metrics) {
+    this(vertx, interval, self, ready, loops, metrics, System::nanoTime);
   }
 
   /** With a monotonic nanosecond clock of the caller's choice (tests). */
-  public StatsCollector(RelayNode node, LongSupplier nanoClock) {
-    this.node = node;
+  public StatsCollector(Vertx vertx, Duration interval, Supplier<NodeInfo> self, BooleanSupplier ready,
+      EventLoops loops, FluxerMetrics metrics, LongSupplier nanoClock) {
+    this.vertx = vertx;
+    this.intervalMillis = interval.toMillis();
+    this.self = self;
+    this.ready = ready;
+    this.loops = loops;
+    this.metrics = metrics;
     this.nanoClock = nanoClock;
   }
 
@@ -53,13 +74,13 @@ public final class StatsCollector {
     if (period <= 0 || timer >= 0) {
       return;
     }
-    timer = node.vertx().setPeriodic(period, id -> sample().onSuccess(listener::accept));
+    timer = vertx.setPeriodic(period, id -> sample().onSuccess(listener::accept));
   }
 
   /** Stops background sampling. */
   public synchronized void stop() {
     if (timer >= 0) {
-      node.vertx().cancelTimer(timer);
+      vertx.cancelTimer(timer);
       timer = -1;
     }
   }
@@ -75,7 +96,7 @@ public final class StatsCollector {
    */
   public Future<NodeStats> sample() {
     probes.refresh();
-    long[] latencyCounts = node.metrics().publishToWriteCounts();
+    long[] latencyCounts = metrics.publishToWriteCounts();
     return totals().map(totals -> {
       Sample now = new Sample(nanoClock.getAsLong(), totals);
       return stats(now.totals(), advance(now, latencyCounts));
@@ -95,7 +116,7 @@ public final class StatsCollector {
 
   /** The event loops' counts, with the node's distinct channels from its metrics (no per-channel work). */
   private Future<Totals> totals() {
-    return node.counts().map(counts -> Totals.of(counts, node.metrics().channelCount()));
+    return loops.counts().map(counts -> Totals.of(counts, metrics.channelCount()));
   }
 
   private synchronized Rates advance(Sample now, long[] latencyCounts) {
@@ -116,13 +137,14 @@ public final class StatsCollector {
   }
 
   private long intervalMillis() {
-    return node.config().server().statsInterval().toMillis();
+    return intervalMillis;
   }
 
   private NodeStats stats(Totals totals, Rates perSecond) {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    return new NodeStats(node.id(), node.name(), RelayNode.VERSION,
-        node.address(), node.ready(), node.startedAtMillis(),
+    NodeInfo node = self.get();
+    return new NodeStats(node.id(), node.name(), node.version(),
+        node.address(), ready.getAsBoolean(), node.startedAtMillis(),
         System.currentTimeMillis(), totals, perSecond, heap.getUsed(), heap.getMax(),
         new Health(latency(), probes.last()));
   }

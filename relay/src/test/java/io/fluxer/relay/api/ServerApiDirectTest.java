@@ -14,9 +14,11 @@ import io.fluxer.relay.protocol.ClientInfo;
 import io.fluxer.relay.protocol.HistoryResult;
 import io.fluxer.relay.protocol.PresenceStats;
 import io.fluxer.relay.protocol.StreamPosition;
+import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class ServerApiDirectTest extends ServerApiTestBase {
   @Test
   @DisplayName("call works without HTTP and checks roles: 103 for a method above the caller's role")
   void callWithoutHttp() {
-    ServerApi api = new ServerApi(relay().node());
+    ServerApi api = api(relay().node().context());
     String channel = chat("direct");
 
     JsonObject published = TestRelay.await(api.call("publish", publishParams(channel, 1)));
@@ -47,7 +49,7 @@ class ServerApiDirectTest extends ServerApiTestBase {
     RelayContext real = relay().node().context();
     RelayContext broken = new RelayContext(real.nodeName(), real.version(), real.client(), real.namespaces(),
         real.tokens(), new FailingBroker(), new FailingPresence(), real.presenceRefresh());
-    ServerApi api = new ServerApi(relay().node(), broken);
+    ServerApi api = api(broken);
     String channel = chat("broken");
 
     for (String method : new String[] {"publish", "history", "history_remove", "presence", "presence_stats"}) {
@@ -61,6 +63,12 @@ class ServerApiDirectTest extends ServerApiTestBase {
         new JsonObject().put("channels", array(channel)).put("data", 1)));
     assertThat(broadcast.getJsonObject("result").getJsonArray("responses").getJsonObject(0)
         .getJsonObject("error").getInteger("code")).isEqualTo(100);
+  }
+
+  /** The API of the test node, on the engines and namespaces of {@code relay}; a node of its own. */
+  private ServerApi api(RelayContext relay) {
+    RelayNode node = relay().node();
+    return new ServerApi(relay, node.loops(), node::info, relay().vertx().eventBus(), List::of, 100);
   }
 
   /** A broker whose every operation fails (or throws). */

@@ -133,7 +133,7 @@ class ServerApiReadTest extends ServerApiTestBase {
       connected("user" + i).subscribe(room);
     }
     connected("bob").subscribe(lobby);
-    assertThat(relay().node().sessionsPerInstance()).allSatisfy(n -> assertThat(n).isPositive());
+    assertThat(relay().sessionsPerLoop()).allSatisfy(n -> assertThat(n).isPositive());
 
     assertThat(channelCounts("")).isEqualTo(Map.of(room, 4, lobby, 1));
     assertThat(channelCounts("chat:room-*")).isEqualTo(Map.of(room, 4));

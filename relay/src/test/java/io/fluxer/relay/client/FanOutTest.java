@@ -32,7 +32,7 @@ class FanOutTest extends RelayTestBase {
       subs.add(s);
     }
     WsTestClient publisher = connected("publisher");
-    assertThat(relay().node().sessionsPerInstance())
+    assertThat(relay().sessionsPerLoop())
         .as("connections are spread over both event loops")
         .hasSize(2).allSatisfy(n -> assertThat(n).isPositive());
 

@@ -38,18 +38,18 @@ abstract class StreamTransportTestBase extends RelayTestBase {
       socket.getOutputStream().write(connectBody);
       socket.getOutputStream().flush();
       // The session subscribes through the server API (the client itself reads nothing).
-      HttpTestClient.eventually(() -> relay().node().sessionCount(), n -> n == 1, SHORT);
+      HttpTestClient.eventually(() -> relay().sessionCount(), n -> n == 1, SHORT);
       api("subscribe", new JsonObject().put("user", "slow").put("channel", channel));
-      HttpTestClient.eventually(() -> TestRelay.await(relay().node().snapshots()).stream()
+      HttpTestClient.eventually(() -> TestRelay.await(relay().node().loops().snapshots()).stream()
           .mapToInt(h -> h.subscriptions()).sum(), n -> n == 1, SHORT);
       String pad = "x".repeat(4096);
       long slow = 0;
       for (int i = 0; i < 10_000 && slow == 0; i++) {
         api("publish", new JsonObject().put("channel", channel).put("data", new JsonObject().put("n", i).put("pad", pad)));
-        slow = TestRelay.await(relay().node().snapshots()).stream().mapToLong(h -> h.slowDisconnects()).sum();
+        slow = TestRelay.await(relay().node().loops().snapshots()).stream().mapToLong(h -> h.slowDisconnects()).sum();
       }
       assertThat(slow).as("slow stream reader closed").isEqualTo(1);
-      assertThat(relay().node().sessionCount()).isZero();
+      assertThat(relay().sessionCount()).isZero();
     }
   }
 }

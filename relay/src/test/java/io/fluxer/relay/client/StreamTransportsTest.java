@@ -222,6 +222,6 @@ class StreamTransportsTest extends StreamTransportTestBase {
   }
 
   private int connections() {
-    return TestRelay.await(relay().node().snapshots()).stream().mapToInt(h -> h.connections()).sum();
+    return TestRelay.await(relay().node().loops().snapshots()).stream().mapToInt(h -> h.connections()).sum();
   }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fluxer.common.cluster.HazelcastSetup;
 import io.fluxer.common.config.ClusterOptions;
+import io.fluxer.relay.Main;
 import io.fluxer.relay.config.RelayConfig;
-import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.testing.ClusterCerts;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.TestRelay;
@@ -70,7 +70,7 @@ class ClusteredNodeTest {
 
   @Test
   void memoryEnginesRefuseToStartClustered() throws IOException {
-    assertThatThrownBy(() -> TestRelay.await(RelayNode.start(vertx, config("memory"))))
+    assertThatThrownBy(() -> TestRelay.await(Main.startNode(vertx, config("memory"))))
         .hasMessageContaining("engine.type").hasMessageContaining("Redis");
   }
 
@@ -90,7 +90,7 @@ class ClusteredNodeTest {
       JsonObject nodes = http.get("/api/v1/nodes", HttpTestClient.apiKey(TestRelay.VIEWER_KEY)).json();
       assertThat(nodes.getJsonArray("nodes")).hasSize(1);
       assertThat(nodes.getJsonArray("nodes").getJsonObject(0).getString("id")).isEqualTo(relay.node().id());
-      assertThat(relay.node().directory()).isNotNull();
+      assertThat(relay.vertx().isClustered()).isTrue();
     }
   }
 

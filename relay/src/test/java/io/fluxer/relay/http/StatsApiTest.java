@@ -25,7 +25,7 @@ class StatsApiTest extends ApiTestBase {
     assertThat(node.getString("version")).isEqualTo(RelayNode.VERSION);
     assertThat(node.getString("address")).isEqualTo("127.0.0.1:" + relay().port());
     assertThat(node.getBoolean("ready")).isTrue();
-    assertThat(node.getLong("started_at")).isEqualTo(n.startedAtMillis());
+    assertThat(node.getLong("started_at")).isEqualTo(n.info().startedAtMillis());
     assertThat(node.getLong("uptime_seconds")).isNotNegative();
     assertThat(node.getInteger("connections")).isZero();
     for (String key : new String[] {"users", "subscriptions", "channels", "messages_in", "messages_out",

@@ -23,7 +23,8 @@ class StatsCollectorTest {
     try (TestRelay relay = TestRelay.start(vertx, c -> c.getJsonObject("server").put("stats_interval", "0s"));
          WsTestClient alice = WsTestClient.open(vertx, relay.wsUrl())) {
       AtomicLong clock = new AtomicLong(1_000_000_000L);
-      StatsCollector collector = new StatsCollector(relay.node(), clock::get);
+      StatsCollector collector = new StatsCollector(vertx, Duration.ZERO, relay.node()::info,
+          relay.node()::ready, relay.node().loops(), relay.node().metrics(), clock::get);
       alice.connectWith(relay.token("alice"));
       String channel = "chat:collector";
       alice.subscribe(channel);

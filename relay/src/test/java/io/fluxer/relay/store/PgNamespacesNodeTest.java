@@ -5,6 +5,7 @@ import static io.fluxer.relay.testing.HttpTestClient.eventually;
 import static io.fluxer.relay.testing.TestRelay.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.relay.Main;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
 import io.fluxer.relay.testing.HttpTestClient;
@@ -300,7 +301,7 @@ class PgNamespacesNodeTest extends RelayTestBase {
 
     Throwable failure;
     try {
-      RelayNode node = RelayNode.start(vertx, RelayConfig.fromJson(json)).toCompletionStage().toCompletableFuture()
+      RelayNode node = Main.startNode(vertx, RelayConfig.fromJson(json)).toCompletionStage().toCompletableFuture()
           .get(20, TimeUnit.SECONDS);
       await(node.stop());
       throw new AssertionError("the node started");

@@ -1,6 +1,8 @@
 package io.fluxer.relay.testing;
 
+import io.fluxer.relay.Main;
 import io.fluxer.relay.auth.JwtSigner;
+import io.fluxer.relay.client.Hub;
 import io.fluxer.relay.config.RelayConfig;
 import io.fluxer.relay.node.RelayNode;
 import io.vertx.core.Future;
@@ -10,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -66,7 +69,7 @@ public final class TestRelay implements AutoCloseable {
   }
 
   public static TestRelay start(Vertx vertx, RelayConfig config) {
-    return new TestRelay(vertx, await(RelayNode.start(vertx, config)));
+    return new TestRelay(vertx, await(Main.startNode(vertx, config)));
   }
 
   public int port() {
@@ -75,6 +78,16 @@ public final class TestRelay implements AutoCloseable {
 
   public RelayNode node() {
     return node;
+  }
+
+  /** Sessions on each event loop, connected or not, counted on the loops themselves. */
+  public List<Integer> sessionsPerLoop() {
+    return await(node.loops().inspect(Hub::sessionCount));
+  }
+
+  /** Sessions on the node, connected or not ({@link #sessionsPerLoop} summed). */
+  public int sessionCount() {
+    return sessionsPerLoop().stream().mapToInt(Integer::intValue).sum();
   }
 
   /** Base URL of the HTTP APIs, e.g. {@code http://127.0.0.1:PORT}. */

@@ -1,4 +1,4 @@
-package io.fluxer.relay.api;
+package io.fluxer.relay.channel;
 
 import java.util.Arrays;
 

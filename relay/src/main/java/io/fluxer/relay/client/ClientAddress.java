@@ -1,4 +1,4 @@
-package io.fluxer.relay.http;
+package io.fluxer.relay.client;
 
 import io.fluxer.common.config.Subnet;
 import io.vertx.core.MultiMap;

@@ -1,4 +1,4 @@
-package io.fluxer.relay.http;
+package io.fluxer.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
