@@ -110,7 +110,7 @@ public final class ControlMain {
         // exiting anyway
       }
     }, "fluxer-control-shutdown"));
-    announce(service, control(settings.control(), vertx));
+    announce(service, drivingLine(settings.control(), vertx));
   }
 
   /**
@@ -155,7 +155,7 @@ public final class ControlMain {
   }
 
   /** The start line: which Docker engine the control plane drives. */
-  public static String control(ControlOptions control, Vertx vertx) {
+  public static String drivingLine(ControlOptions control, Vertx vertx) {
     return String.format("Fluxer control plane driving the swarm at %s%s", control.dockerHost(),
         vertx.isClustered() ? " (clustered)" : "");
   }

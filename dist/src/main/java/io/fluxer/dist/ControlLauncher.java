@@ -73,6 +73,6 @@ public final class ControlLauncher {
     if (parsed.dev()) {
       Main.devLines(config, node.port()).forEach(System.out::println);
     }
-    ControlMain.announce(service, ControlMain.control(control, vertx));
+    ControlMain.announce(service, ControlMain.drivingLine(control, vertx));
   }
 }

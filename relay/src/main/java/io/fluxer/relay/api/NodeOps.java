@@ -33,9 +33,9 @@ final class NodeOps {
   /** Channels with local subscribers whose name matches the pattern, with their subscriber counts. */
   Future<JsonObject> channels(Channels r) {
     Glob glob = Glob.compile(r.pattern());
-    return loops.snapshots().map(loops -> {
+    return loops.snapshots().map(snapshots -> {
       Map<String, Integer> counts = new TreeMap<>();
-      for (HubSnapshot loop : loops) {
+      for (HubSnapshot loop : snapshots) {
         loop.channels().forEach((channel, n) -> {
           if (glob.matches(channel)) {
             counts.merge(channel, n, Integer::sum);
@@ -74,12 +74,12 @@ final class NodeOps {
 
   /** This node's numbers: its one entry in {@code nodes} ({@link #mergeInfo} joins the cluster's). */
   Future<JsonObject> info() {
-    return loops.inspect(LoopView::of).map(loops -> {
+    return loops.inspect(LoopView::of).map(views -> {
       int clients = 0;
       int subs = 0;
       Set<String> users = new HashSet<>();
       Set<String> channels = new HashSet<>();
-      for (LoopView loop : loops) {
+      for (LoopView loop : views) {
         clients += loop.snapshot().connections();
         subs += loop.snapshot().subscriptions();
         users.addAll(loop.users());
@@ -87,7 +87,7 @@ final class NodeOps {
       }
       NodeInfo node = self.get();
       long uptime = Math.max(0, (System.currentTimeMillis() - node.startedAtMillis()) / 1000);
-      JsonObject self = new JsonObject()
+      JsonObject entry = new JsonObject()
           .put("uid", node.id())
           .put("name", node.name())
           .put("version", node.version())
@@ -96,7 +96,7 @@ final class NodeOps {
           .put("num_channels", channels.size())
           .put("num_subs", subs)
           .put("uptime", uptime);
-      return new JsonObject().put("nodes", new JsonArray().add(self));
+      return new JsonObject().put("nodes", new JsonArray().add(entry));
     });
   }
 

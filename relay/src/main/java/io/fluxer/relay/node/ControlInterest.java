@@ -45,9 +45,9 @@ final class ControlInterest {
   }
 
   private void check() {
-    loops.inspect(hub -> hub.channelsStartingWith(PREFIX)).onSuccess(loops -> {
+    loops.inspect(hub -> hub.channelsStartingWith(PREFIX)).onSuccess(perLoop -> {
       Set<String> now = new TreeSet<>();
-      loops.forEach(now::addAll);
+      perLoop.forEach(now::addAll);
       if (!now.equals(announced) || System.currentTimeMillis() - announcedAt >= REPEAT_MILLIS) {
         publish(now);
       }
