@@ -2,6 +2,8 @@ package io.fluxer.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxer.control.docker.SwarmClientOptions;
+import io.fluxer.relay.testing.CiEnv;
 import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.PgTestServer;
 import io.fluxer.relay.testing.RedisTestServer;
@@ -52,7 +54,9 @@ class ControlLauncherTest {
 
   @Test
   void withRelayOneJvmServesTheClientsAndTheControlRoutes() {
-    String docker = dockerHost();
+    String docker = CiEnv.orSkip("FLUXER_TEST_DOCKER", "ControlLauncherTest", "it starts a Docker swarm");
+    Assumptions.assumeTrue(docker != null, "FLUXER_TEST_DOCKER is not set");
+    docker = docker.contains("://") ? docker : SwarmClientOptions.DEFAULT_DOCKER_HOST;
     pgUrl = PgTestServer.freshDatabase(vertx);
     List<Integer> ports = RelayCluster.freePorts(2);
     Map<String, String> env = Map.of("FLUXER_ENGINE_REDIS_URL", RedisTestServer.sharedUrl(),
@@ -82,19 +86,5 @@ class ControlLauncherTest {
 
     assertThat(process.awaitExit(START)).isEqualTo(2);
     process.awaitOutput("fluxer-control: the control plane needs PostgreSQL", Duration.ZERO);
-  }
-
-  /** The swarm scripts/test.sh starts; a missing one fails under CI and skips elsewhere, saying so. */
-  private static String dockerHost() {
-    String docker = System.getenv("FLUXER_TEST_DOCKER");
-    if (docker == null || docker.isBlank()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but FLUXER_TEST_DOCKER is not set: run the tests through "
-            + "scripts/test.sh, which starts a Docker swarm for them");
-      }
-      System.err.println("[ControlLauncherTest] FLUXER_TEST_DOCKER is not set: skipping the test against a swarm");
-      Assumptions.abort("FLUXER_TEST_DOCKER is not set");
-    }
-    return docker.contains("://") ? docker : "unix:///var/run/docker.sock";
   }
 }

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fluxer.control.docker.InspectedService;
 import io.fluxer.control.docker.RegistryAuth;
 import io.fluxer.control.docker.SwarmTests;
-import io.fluxer.relay.testing.HttpTestClient;
+import io.fluxer.relay.testing.CiEnv;
 import io.fluxer.relay.testing.HttpTestClient.Response;
+import io.fluxer.relay.testing.HttpTestClient;
 import io.fluxer.relay.testing.LogCapture;
 import io.fluxer.relay.testing.TestRelay;
 import io.vertx.core.http.HttpMethod;
@@ -44,17 +45,11 @@ class PrivateRegistryTest extends DeployTestBase {
 
   /** The test registry from the environment; fails under CI without one, skips otherwise. */
   private static Registry registry() {
-    String host = System.getenv(REGISTRY_ENV);
-    String user = System.getenv(REGISTRY_ENV + "_USER");
-    String password = System.getenv(REGISTRY_ENV + "_PASSWORD");
-    if (host == null || host.isBlank() || user == null || password == null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but " + REGISTRY_ENV + " (and _USER, _PASSWORD) is not set: run the tests "
-            + "through scripts/test.sh, which starts a registry for them");
-      }
-      Assumptions.abort(REGISTRY_ENV + " is not set: skipping the private-registry test (scripts/test.sh starts "
-          + "a registry and sets it)");
-    }
+    String startedBy = "it starts a registry and sets " + REGISTRY_ENV + ", _USER and _PASSWORD";
+    String host = CiEnv.orSkip(REGISTRY_ENV, "PrivateRegistryTest", startedBy);
+    String user = CiEnv.orSkip(REGISTRY_ENV + "_USER", "PrivateRegistryTest", startedBy);
+    String password = CiEnv.orSkip(REGISTRY_ENV + "_PASSWORD", "PrivateRegistryTest", startedBy);
+    Assumptions.assumeTrue(host != null && user != null && password != null, REGISTRY_ENV + " is not set");
     return new Registry(host, user, password);
   }
 

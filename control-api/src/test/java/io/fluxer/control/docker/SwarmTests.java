@@ -2,6 +2,7 @@ package io.fluxer.control.docker;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import io.fluxer.relay.testing.CiEnv;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -31,13 +32,8 @@ public final class SwarmTests {
    * outside CI); fails under CI, where scripts/test.sh must have started an engine.
    */
   public static String dockerHostOrSkip(String testName) {
-    String docker = System.getenv(ENV);
-    if (docker == null || docker.isBlank()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but " + ENV + " is not set: run the tests through scripts/test.sh, "
-            + "which starts a Docker swarm for them");
-      }
-      System.err.println("[" + testName + "] " + ENV + " is not set: skipping the tests against a real Docker swarm");
+    String docker = CiEnv.orSkip(ENV, testName, "it starts a Docker swarm");
+    if (docker == null) {
       return null;
     }
     return docker.contains("://") ? docker : SwarmClientOptions.DEFAULT_DOCKER_HOST;
